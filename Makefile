@@ -1,0 +1,186 @@
+# ntmm: an NT-style memory manager kernel for 32-bit x86. README.md explains every target.
+#
+#   make run          boot the GRUB ISO in QEMU on this terminal
+#   make test         build, boot and run every self-test suite (KTEST=, MEM=, ACCEL=)
+#   make CC=clang     build with clang as a second opinion (into build/clang)
+
+CROSS    ?= i686-linux-gnu-
+ifeq ($(origin CC),default)
+CC       := $(CROSS)gcc
+endif
+LD       := $(CROSS)ld
+NM       := $(CROSS)nm
+HOSTCC   ?= gcc
+QEMU     ?= qemu-system-i386
+PYTHON   ?= python3
+
+MEM      ?= 128M
+ACCEL    ?= tcg
+KTEST    ?= all
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
+ifneq ($(findstring clang,$(CC)),)
+BUILD    := build/clang
+# clang is a cross compiler by itself; it still links with the GNU cross ld.
+TARGET_FLAGS := --target=i686-elf
+else
+BUILD    := build
+TARGET_FLAGS :=
+endif
+
+CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
+          -ffreestanding -nostdlib \
+          -fno-pie -fno-pic \
+          -fno-stack-protector \
+          -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+          -fno-asynchronous-unwind-tables \
+          -fno-strict-aliasing \
+          -mgeneral-regs-only \
+          -Wall -Wextra -Werror \
+          -Iinclude -Ilib/include -Itests/kernel \
+          -MMD -MP
+# -fno-pie/-fno-pic: Debian's cross GCC makes PIE by default; a kernel has no GOT.
+# -fno-stack-protector: there is no __stack_chk_fail to call.
+# -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer: KeBugCheckEx and GDB
+#   walk the EBP chain, leaf functions included (a trap can stop in any of them).
+# -fno-strict-aliasing: MMPTE and pool headers are read through several views.
+# -mgeneral-regs-only: no x87/SSE state is saved on traps, so none may be used.
+ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
+LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
+LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
+
+SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c tests/kernel/*.c)
+OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
+KERNEL  := $(BUILD)/kernel.elf
+ISO     := $(BUILD)/ntmm.iso
+TESTISO := $(BUILD)/ntmm-test.iso
+
+.PHONY: all iso run test test-host debug gdb-test deps clean
+.DELETE_ON_ERROR:
+
+all: $(KERNEL)
+
+# --- the kernel: two link passes, the second with the symbol table of the first ---
+
+# V=1 shows the commands.
+Q := $(if $(V),,@)
+
+$(BUILD)/obj/%.o: %.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/ksyms-empty.c:
+	@mkdir -p $(dir $@)
+	$(Q)printf 'const struct { unsigned int a; const char *n; } KiSymbolTable[1];\nconst unsigned int KiSymbolCount = 0;\n' > $@
+
+$(BUILD)/%.o: $(BUILD)/%.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel-pass1.elf: $(OBJECTS) $(BUILD)/ksyms-empty.o linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJECTS) $(BUILD)/ksyms-empty.o $(LIBGCC)
+
+$(BUILD)/ksyms.c: $(BUILD)/kernel-pass1.elf tools/mksyms.sh
+	$(Q)sh tools/mksyms.sh $(NM) $< > $@
+
+# The symbol table lands in .rodata, after .text: the text must not move between passes.
+$(KERNEL): $(BUILD)/kernel-pass1.elf $(BUILD)/ksyms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJECTS) $(BUILD)/ksyms.o $(LIBGCC)
+	@$(NM) -n $(BUILD)/kernel-pass1.elf | grep ' [tT] ' > $(BUILD)/text-pass1.txt
+	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/text-pass2.txt
+	@cmp -s $(BUILD)/text-pass1.txt $(BUILD)/text-pass2.txt || \
+	    { echo "error: .text moved between link passes; the symbol table would lie"; exit 1; }
+
+-include $(OBJECTS:.o=.d)
+
+# --- ISOs: the menu has a normal boot and a self-test boot ---
+
+$(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in
+	@mkdir -p $(dir $@)
+	sed -e 's/@DEFAULT@/$(if $(filter test,$*),1,0)/' \
+	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' $< > $@
+
+$(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg
+	cp $(KERNEL) $(BUILD)/iso-run/boot/kernel.elf
+	grub-mkrescue -o $@ $(BUILD)/iso-run 2> $(BUILD)/grub-mkrescue.log || \
+	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+$(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg
+	cp $(KERNEL) $(BUILD)/iso-test/boot/kernel.elf
+	grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue.log || \
+	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: $(ISO)
+
+# --- running ---
+
+QEMU_MACHINE := -m $(MEM) -accel $(ACCEL) -display none -no-reboot \
+                -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: deps $(ISO)
+	@echo "Booting $(ISO) in QEMU. Quit with Ctrl-A then X; Ctrl-A C switches to the QEMU monitor."
+	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
+
+test: deps $(KERNEL) $(TESTISO)
+	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
+	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+
+# make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
+DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
+debug: deps $(KERNEL)
+	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -serial file:$(BUILD)/debug-serial.log \
+	    -gdb tcp::1234 -S & \
+	gdb -q -x tools/gdbinit $(KERNEL); \
+	kill %1 2>/dev/null || true
+
+gdb-test: deps $(KERNEL)
+	sh tools/gdb-test.sh $(QEMU) $(KERNEL) $(BUILD)
+
+# --- host-built tests (lib/ and other hardware-free code, under ASan and UBSan) ---
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all -Wall -Wextra -Werror -DKTEST_HOST \
+               -Iinclude -Ilib/include -Itests/kernel
+HOST_TESTS  := $(wildcard tests/host/*_test.c)
+HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c
+
+$(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(wildcard tests/kernel/*.h lib/include/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES)
+
+test-host: $(BUILD)/host/ktest-host
+	$<
+
+# --- set-up ---
+
+# Debian packages for every tool above; installed only when one is missing.
+DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3
+NEEDED_TOOLS := $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON)
+
+deps:
+	@missing=""; \
+	for tool in $(NEEDED_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: missing$$missing; installing $(DEB_PACKAGES)"; \
+	    if [ "$$(id -u)" != 0 ]; then echo "deps: run as root (or install them yourself)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); \
+	fi
+
+# Building needs only the compiler and linker; say how to get them rather than fail obscurely.
+check-tools:
+	@command -v $(firstword $(CC)) >/dev/null 2>&1 && command -v $(LD) >/dev/null 2>&1 || \
+	    { echo "$(CC) or $(LD) is missing: run 'make deps' (as root) first"; exit 1; }
+
+.PHONY: check-tools
+
+clean:
+	rm -rf build

@@ -1,0 +1,45 @@
+/* bugcodes.h: the bugcheck (STOP) codes ntmm raises, with the values of NT's bugcodes.h. */
+#ifndef NTMM_BUGCODES_H
+#define NTMM_BUGCODES_H
+
+/* One X-macro list, so the codes and the names KeBugCheckEx prints cannot drift apart. */
+#define NTMM_BUGCHECK_CODES(X)                         \
+    X(APC_INDEX_MISMATCH,                 0x00000001)  \
+    X(IRQL_NOT_GREATER_OR_EQUAL,          0x00000009)  \
+    X(IRQL_NOT_LESS_OR_EQUAL,             0x0000000A)  \
+    X(NO_EXCEPTION_HANDLING_SUPPORT,      0x0000000B)  \
+    X(BAD_POOL_HEADER,                    0x00000019)  \
+    X(MEMORY_MANAGEMENT,                  0x0000001A)  \
+    X(KMODE_EXCEPTION_NOT_HANDLED,        0x0000001E)  \
+    X(INVALID_SOFTWARE_INTERRUPT,         0x00000007)  \
+    X(PFN_SHARE_COUNT,                    0x00000025)  \
+    X(PFN_REFERENCE_COUNT,                0x00000026)  \
+    X(NO_SPIN_LOCK_AVAILABLE,             0x00000027)  \
+    X(MUST_SUCCEED_POOL_EMPTY,            0x00000041)  \
+    X(NO_MORE_SYSTEM_PTES,                0x0000003F)  \
+    X(TARGET_MDL_TOO_SMALL,               0x00000040)  \
+    X(PFN_LIST_CORRUPT,                   0x0000004E)  \
+    X(PAGE_FAULT_IN_NONPAGED_AREA,        0x00000050)  \
+    X(PROCESS_HAS_LOCKED_PAGES,           0x00000076)  \
+    X(KERNEL_STACK_INPAGE_ERROR,          0x00000077)  \
+    X(INSTALL_MORE_MEMORY,                0x0000007D)  \
+    X(UNEXPECTED_KERNEL_MODE_TRAP,        0x0000007F)  \
+    X(NMI_HARDWARE_FAILURE,               0x00000080)  \
+    X(KERNEL_MODE_EXCEPTION_NOT_HANDLED,  0x0000008E)  \
+    X(MACHINE_CHECK_EXCEPTION,            0x0000009C)  \
+    X(DRIVER_IRQL_NOT_LESS_OR_EQUAL,      0x000000D1)  \
+    X(ATTEMPTED_WRITE_TO_READONLY_MEMORY, 0x000000BE)  \
+    X(BAD_POOL_CALLER,                    0x000000C2)  \
+    X(DRIVER_CORRUPTED_EXPOOL,            0x000000C5)  \
+    X(DRIVER_UNMAPPING_INVALID_VIEW,      0x000000BC)  \
+    X(SYSTEM_PTE_MISUSE,                  0x000000DA)  \
+    X(DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS,0x000000CB)  \
+    X(MANUALLY_INITIATED_CRASH,           0x000000E2)  \
+    X(ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, 0x000000FC) \
+    X(KERNEL_SECURITY_CHECK_FAILURE,      0x00000139)
+
+#define NTMM_DEFINE_BUGCODE(Name, Value) enum { Name = Value };
+NTMM_BUGCHECK_CODES(NTMM_DEFINE_BUGCODE)
+#undef NTMM_DEFINE_BUGCODE
+
+#endif

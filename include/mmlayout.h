@@ -1,0 +1,37 @@
+/*
+ * mmlayout.h: the system address-space layout of DESIGN.md (x86, non-PAE,
+ * 2 GB user / 2 GB system). Assembly-safe: boot/ builds the first page
+ * directory from these numbers and mm/ manages the same ranges afterwards.
+ */
+#ifndef NTMM_MMLAYOUT_H
+#define NTMM_MMLAYOUT_H
+
+#define MM_LOWEST_USER_ADDRESS   0x00010000
+#define MM_HIGHEST_USER_ADDRESS  0x7FFEFFFF
+#define MM_USER_PROBE_ADDRESS    0x7FFF0000
+#define MM_SYSTEM_RANGE_START    0x80000000
+
+/* KSEG0: physical P is mapped at KSEG0_BASE + P for the image and boot structures. */
+#define KSEG0_BASE               0x80000000
+#define KERNEL_PHYSICAL_BASE     0x00100000
+#define KERNEL_VIRTUAL_BASE      (KSEG0_BASE + KERNEL_PHYSICAL_BASE)
+
+/* The self-map: PDE 0x300 points at the page directory itself. */
+#define PTE_BASE                 0xC0000000
+#define PTE_TOP                  0xC03FFFFF
+#define PDE_BASE                 0xC0300000
+#define PDE_SELFMAP_INDEX        0x300
+
+#define HYPER_SPACE              0xC0400000
+#define HYPER_SPACE_END          0xC07FFFFF
+
+#define MM_PAGED_POOL_START      0xE1000000
+#define MM_PAGED_POOL_END        0xECFFFFFF
+#define MM_SYSTEM_PTE_START      0xED000000
+#define MM_SYSTEM_PTE_END        0xFEFFFFFF
+#define MM_HAL_VA_START          0xFFC00000
+
+/* How much of low physical memory boot/ maps (at 0 and at KSEG0) before mm/ takes over. */
+#define BOOT_MAPPED_SIZE         0x01000000
+
+#endif

@@ -1,0 +1,95 @@
+/* serial.c: COM1 as a 16550 UART at 115200 8N1, polled in both directions. */
+#include <hal.h>
+
+/* 16550 registers, as offsets from the base port. */
+#define UART_DATA        0 /* RBR/THR; divisor low when DLAB */
+#define UART_IER         1 /* divisor high when DLAB */
+#define UART_FCR         2
+#define UART_LCR         3
+#define UART_MCR         4
+#define UART_LSR         5
+#define UART_SCR         7
+
+#define UART_LCR_8N1     0x03
+#define UART_LCR_DLAB    0x80
+#define UART_FCR_ENABLE  0x07 /* FIFOs on, both cleared */
+#define UART_MCR_DTR_RTS 0x03
+#define UART_MCR_OUT2    0x08
+#define UART_MCR_LOOP    0x10
+#define UART_LSR_DATA    0x01
+#define UART_LSR_THRE    0x20
+#define UART_CLOCK_HZ    115200
+
+static BOOLEAN HalpSerialPresent;
+
+VOID HalInitializeSerial(VOID)
+{
+    USHORT Divisor = UART_CLOCK_HZ / 115200;
+
+    /* The scratch register holds what is written only when a UART is there. */
+    __outbyte(COM1_PORT + UART_SCR, 0x5A);
+    HalpSerialPresent = __inbyte(COM1_PORT + UART_SCR) == 0x5A;
+    if (!HalpSerialPresent)
+        return;
+
+    __outbyte(COM1_PORT + UART_IER, 0);
+    __outbyte(COM1_PORT + UART_LCR, UART_LCR_DLAB);
+    __outbyte(COM1_PORT + UART_DATA, Divisor & 0xFF);
+    __outbyte(COM1_PORT + UART_IER, Divisor >> 8);
+    __outbyte(COM1_PORT + UART_LCR, UART_LCR_8N1);
+    __outbyte(COM1_PORT + UART_FCR, UART_FCR_ENABLE);
+    __outbyte(COM1_PORT + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
+}
+
+VOID HalSerialPutChar(CHAR Character)
+{
+    if (!HalpSerialPresent)
+        return;
+    while ((__inbyte(COM1_PORT + UART_LSR) & UART_LSR_THRE) == 0)
+        ;
+    __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
+}
+
+/* Writes Length bytes, turning "\n" into "\r\n" for terminals. */
+VOID HalSerialWrite(PCSTR Text, ULONG Length)
+{
+    for (ULONG i = 0; i < Length; i++) {
+        if (Text[i] == '\n')
+            HalSerialPutChar('\r');
+        HalSerialPutChar(Text[i]);
+    }
+}
+
+LONG HalSerialGetChar(VOID)
+{
+    if (!HalpSerialPresent || (__inbyte(COM1_PORT + UART_LSR) & UART_LSR_DATA) == 0)
+        return -1;
+    return __inbyte(COM1_PORT + UART_DATA);
+}
+
+/*
+ * Puts the UART in loopback, sends a byte and reads it back through the
+ * receive path, then restores normal operation: proves input works without
+ * anyone typing.
+ */
+BOOLEAN HalSerialLoopbackTest(VOID)
+{
+    BOOLEAN Ok = FALSE;
+    UCHAR Mcr = __inbyte(COM1_PORT + UART_MCR);
+
+    if (!HalpSerialPresent)
+        return FALSE;
+    while (HalSerialGetChar() >= 0)
+        ;
+    __outbyte(COM1_PORT + UART_MCR, Mcr | UART_MCR_LOOP);
+    HalSerialPutChar((CHAR)0xA5);
+    for (ULONG Spin = 0; Spin < 100000; Spin++) {
+        LONG c = HalSerialGetChar();
+        if (c >= 0) {
+            Ok = c == 0xA5;
+            break;
+        }
+    }
+    __outbyte(COM1_PORT + UART_MCR, Mcr);
+    return Ok;
+}

@@ -1,0 +1,162 @@
+/*
+ * init.c: KiSystemStartup, the first C code. It copies what the loader left
+ * in low memory into KeLoaderBlock, drops the identity mapping boot/ made,
+ * brings up the processor structures, the memory manager and the clock, and
+ * then either runs the self-tests (a "ktest=" command line) or shows the
+ * machine's state and idles.
+ */
+#include <ke.h>
+#include <hal.h>
+#include <mm.h>
+#include <mmlayout.h>
+#include <hw/multiboot.h>
+#include <string.h>
+
+LOADER_PARAMETER_BLOCK KeLoaderBlock;
+ULONG KeFeatureBits;
+BOOLEAN KeTestBoot;
+const ULONG NtBuildNumber = 2600; /* what GDB's gdb-test reads back as a known variable */
+
+ULONG KtRunTests(PCSTR Filter);  /* tests/kernel/ktest.c */
+
+/* Physical memory boot/ mapped at KSEG0; the loader's structures are read through it. */
+static PVOID KiLoaderPointer(ULONG PhysicalAddress, ULONG Length)
+{
+    if (PhysicalAddress == 0 || PhysicalAddress + Length < PhysicalAddress ||
+        PhysicalAddress + Length > BOOT_MAPPED_SIZE)
+        return NULL;
+    return (PVOID)(KSEG0_BASE + PhysicalAddress);
+}
+
+static VOID KiCopyLoaderString(PCHAR Destination, ULONG Size, ULONG PhysicalAddress)
+{
+    PCSTR Source = KiLoaderPointer(PhysicalAddress, 1);
+
+    Destination[0] = '\0';
+    if (Source != NULL)
+        strlcpy(Destination, Source, Size);
+}
+
+static VOID KiCopyLoaderBlock(ULONG MultibootInfoPhysical)
+{
+    PMULTIBOOT_INFO Info = KiLoaderPointer(MultibootInfoPhysical, sizeof(MULTIBOOT_INFO));
+    PLOADER_PARAMETER_BLOCK Block = &KeLoaderBlock;
+
+    Block->MultibootInfoPhysical = MultibootInfoPhysical;
+    if (Info == NULL)
+        return;
+    if (Info->Flags & MULTIBOOT_INFO_MEMORY) {
+        Block->MemLowerKb = Info->MemLower;
+        Block->MemUpperKb = Info->MemUpper;
+    }
+    if (Info->Flags & MULTIBOOT_INFO_CMDLINE)
+        KiCopyLoaderString(Block->CommandLine, sizeof(Block->CommandLine), Info->CmdLine);
+    if (Info->Flags & MULTIBOOT_INFO_BOOT_LOADER_NAME)
+        KiCopyLoaderString(Block->BootLoaderName, sizeof(Block->BootLoaderName), Info->BootLoaderName);
+
+    if (Info->Flags & MULTIBOOT_INFO_MEM_MAP) {
+        PUCHAR Cursor = KiLoaderPointer(Info->MmapAddr, Info->MmapLength);
+        PUCHAR End = Cursor + Info->MmapLength;
+
+        while (Cursor != NULL && Cursor + sizeof(MULTIBOOT_MMAP_ENTRY) <= End &&
+               Block->MemoryRangeCount < LOADER_MAXIMUM_MEMORY_RANGES) {
+            PMULTIBOOT_MMAP_ENTRY Entry = (PMULTIBOOT_MMAP_ENTRY)Cursor;
+            PLOADER_MEMORY_RANGE Range = &Block->MemoryRanges[Block->MemoryRangeCount++];
+
+            Range->BaseAddress = Entry->BaseAddr;
+            Range->Length = Entry->Length;
+            Range->Type = Entry->Type;
+            Cursor += Entry->Size + sizeof(Entry->Size);
+        }
+    }
+
+    if (Info->Flags & MULTIBOOT_INFO_MODS) {
+        PMULTIBOOT_MODULE Module = KiLoaderPointer(Info->ModsAddr, Info->ModsCount * sizeof(*Module));
+
+        for (ULONG i = 0; Module != NULL && i < Info->ModsCount && i < LOADER_MAXIMUM_MODULES; i++) {
+            Block->Modules[i].PhysicalStart = Module[i].ModStart;
+            Block->Modules[i].PhysicalEnd = Module[i].ModEnd;
+            Block->ModuleCount++;
+        }
+    }
+}
+
+/*
+ * Finds "Option" or "Option=value" among the space-separated words of the
+ * command line; *Value (optional) gets the text after '=', up to the next
+ * space, or an empty string.
+ */
+BOOLEAN KeCommandLineHasOption(PCSTR Option, PCSTR *Value)
+{
+    PCSTR Cursor = KeLoaderBlock.CommandLine;
+    ULONG Length = strlen(Option);
+
+    while (*Cursor != '\0') {
+        while (*Cursor == ' ')
+            Cursor++;
+        if (strncmp(Cursor, Option, Length) == 0 &&
+            (Cursor[Length] == '\0' || Cursor[Length] == ' ' || Cursor[Length] == '=')) {
+            if (Value != NULL)
+                *Value = Cursor[Length] == '=' ? Cursor + Length + 1 : "";
+            return TRUE;
+        }
+        while (*Cursor != '\0' && *Cursor != ' ')
+            Cursor++;
+    }
+    return FALSE;
+}
+
+/* The identity half of the boot directory was only needed to survive turning paging on. */
+static VOID KiRemoveIdentityMapping(VOID)
+{
+    for (ULONG Pde = 0; Pde < BOOT_MAPPED_SIZE / PDE_MAPPED_SIZE; Pde++)
+        KiBootPageDirectory[Pde] = 0;
+    KiWriteCr3(KiReadCr3());
+}
+
+static VOID KiIdleLoop(VOID)
+{
+    DbgPrint("\nntmm is idle. QEMU: Ctrl-A X quits, Ctrl-A C opens the monitor.\n");
+    for (;;) {
+        LONG Character = HalSerialGetChar();
+
+        if (Character >= 0)
+            DbgPrint("%c", (CHAR)Character);
+        __halt();
+    }
+}
+
+VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
+{
+    PCSTR Filter;
+
+    HalInitializeSerial();
+    KiPcr.StackBase = (ULONG_PTR)KiBootStackTop;
+    KiPcr.StackLimit = (ULONG_PTR)KiBootStackLimit;
+    if (Magic == MULTIBOOT_BOOTLOADER_MAGIC)
+        KiCopyLoaderBlock(MultibootInfoPhysical);
+    KiRemoveIdentityMapping();
+
+    KiInitializeGdt();
+    KiInitializeIdt();
+    HalInitializePic();
+    KeTestBoot = KeCommandLineHasOption("ktest", NULL);
+
+    DbgPrint("\nntmm: NT-style memory manager kernel (i386, build %u)\n", NtBuildNumber);
+    DbgPrint("loader: %s, command line \"%s\"\n",
+             KeLoaderBlock.BootLoaderName[0] ? KeLoaderBlock.BootLoaderName : "unknown",
+             KeLoaderBlock.CommandLine);
+    if (Magic != MULTIBOOT_BOOTLOADER_MAGIC)
+        DbgPrint("warning: not started by a multiboot loader (magic %08X)\n", Magic);
+
+    MmInitSystem();
+    HalInitializeClock();
+    _enable();
+
+    if (KeCommandLineHasOption("ktest", &Filter)) {
+        KtRunTests(Filter);
+        KiExitEmulator(KI_EXIT_TESTS_DONE);
+    }
+    MmDumpSystemState();
+    KiIdleLoop();
+}

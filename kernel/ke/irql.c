@@ -1,0 +1,54 @@
+/*
+ * irql.c: the interrupt request level. IRQL lives in the PCR; raising and
+ * lowering also move the PIC mask (HalSetIrqlMask), so a device line is
+ * really masked while the processor runs at or above that line's level.
+ * Raising to a lower level or lowering to a higher one is a caller bug and
+ * stops the system as NT's checked HAL does.
+ */
+#include <ke.h>
+#include <hal.h>
+
+KIRQL NTAPI KeGetCurrentIrql(VOID)
+{
+    return KiPcr.Irql;
+}
+
+VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+{
+    KIRQL CurrentIrql = KiPcr.Irql;
+
+    if (NewIrql < CurrentIrql || NewIrql > HIGH_LEVEL)
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
+    /* Mask first: an interrupt arriving before the store below still sees the old level. */
+    if (NewIrql > DISPATCH_LEVEL)
+        HalSetIrqlMask(NewIrql);
+    KiPcr.Irql = NewIrql;
+    *OldIrql = CurrentIrql;
+}
+
+VOID NTAPI KeLowerIrql(KIRQL NewIrql)
+{
+    KIRQL CurrentIrql = KiPcr.Irql;
+
+    if (NewIrql > CurrentIrql)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
+    KiPcr.Irql = NewIrql;
+    if (CurrentIrql > DISPATCH_LEVEL)
+        HalSetIrqlMask(NewIrql);
+}
+
+KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)
+{
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    return OldIrql;
+}
+
+KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID)
+{
+    KIRQL OldIrql;
+
+    KeRaiseIrql(SYNCH_LEVEL, &OldIrql);
+    return OldIrql;
+}

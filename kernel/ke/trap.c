@@ -1,0 +1,165 @@
+/*
+ * trap.c: what each exception vector and interrupt means to the kernel.
+ *
+ * An exception is either dispatched as an NT exception (an EXCEPTION_RECORD
+ * with the status code NT uses for that vector, delivered to the innermost
+ * _SEH2_TRY, or KMODE_EXCEPTION_NOT_HANDLED when there is none) or, for the
+ * vectors that mean the kernel itself is broken, stops at once with
+ * UNEXPECTED_KERNEL_MODE_TRAP and the vector as the first parameter.
+ * Page faults go to the memory manager first.
+ */
+#include <ke.h>
+#include <hal.h>
+#include <mm.h>
+
+_Static_assert(offsetof(KTRAP_FRAME, Ebp) == 24 && offsetof(KTRAP_FRAME, Eip) == 56,
+               "trapentry.S's TF_EBP and TF_EIP");
+
+typedef enum _KTRAP_ACTION {
+    TrapUnexpected,    /* UNEXPECTED_KERNEL_MODE_TRAP (0x7F) */
+    TrapDispatch,      /* raise as an NT exception */
+    TrapSpecial        /* handled by its own function below */
+} KTRAP_ACTION;
+
+typedef struct _KTRAP_DESCRIPTION {
+    KTRAP_ACTION Action;
+    NTSTATUS Status;
+} KTRAP_DESCRIPTION;
+
+static const KTRAP_DESCRIPTION KiTrapDescription[EXCEPTION_VECTORS] = {
+    [EXCEPTION_DIVIDE]          = { TrapDispatch, STATUS_INTEGER_DIVIDE_BY_ZERO },
+    [EXCEPTION_DEBUG]           = { TrapDispatch, STATUS_SINGLE_STEP },
+    [EXCEPTION_NMI]             = { TrapSpecial, 0 },
+    [EXCEPTION_BREAKPOINT]      = { TrapDispatch, STATUS_BREAKPOINT },
+    [EXCEPTION_OVERFLOW]        = { TrapDispatch, STATUS_INTEGER_OVERFLOW },
+    [EXCEPTION_BOUND]           = { TrapDispatch, STATUS_ARRAY_BOUNDS_EXCEEDED },
+    [EXCEPTION_INVALID_OPCODE]  = { TrapDispatch, STATUS_ILLEGAL_INSTRUCTION },
+    [EXCEPTION_GP_FAULT]        = { TrapDispatch, STATUS_ACCESS_VIOLATION },
+    [EXCEPTION_PAGE_FAULT]      = { TrapSpecial, 0 },
+    [EXCEPTION_ALIGNMENT_CHECK] = { TrapDispatch, STATUS_DATATYPE_MISALIGNMENT },
+    [EXCEPTION_MACHINE_CHECK]   = { TrapSpecial, 0 },
+    /* Everything else (x87 and SSE in a kernel that uses neither, TSS and
+       segment faults, reserved vectors) is a kernel bug: TrapUnexpected. */
+};
+
+ULONG KiTrapFrameEsp(PKTRAP_FRAME TrapFrame)
+{
+    if (KiTrapFrameFromUserMode(TrapFrame))
+        return TrapFrame->HardwareEsp;
+    return (ULONG)&TrapFrame->HardwareEsp;
+}
+
+/* Builds the record for a CPU exception and hands it to the exception dispatcher. */
+static DECLSPEC_NORETURN VOID KiRaiseTrapException(PKTRAP_FRAME TrapFrame, NTSTATUS Status,
+                                                   ULONG Parameters, ULONG_PTR P0, ULONG_PTR P1)
+{
+    EXCEPTION_RECORD Record = { 0 };
+
+    Record.ExceptionCode = Status;
+    Record.ExceptionAddress = (PVOID)TrapFrame->Eip;
+    /* int3 leaves Eip after itself; NT reports the breakpoint's own address. */
+    if (Status == STATUS_BREAKPOINT)
+        Record.ExceptionAddress = (PVOID)(TrapFrame->Eip - 1);
+    Record.NumberParameters = Parameters;
+    Record.ExceptionInformation[0] = P0;
+    Record.ExceptionInformation[1] = P1;
+    KiDispatchException(&Record, TrapFrame);
+}
+
+/*
+ * #PF: MmAccessFault resolves what it can (demand-zero pages and the like).
+ * Whatever it cannot resolve is an access violation: raised to the innermost
+ * try block when the memory manager allows it, a bugcheck inside
+ * MmAccessFault otherwise.
+ */
+static VOID KiTrap0E(PKTRAP_FRAME TrapFrame)
+{
+    ULONG_PTR FaultAddress = KiReadCr2();
+    NTSTATUS Status;
+
+    Status = MmAccessFault(TrapFrame->ErrCode, (PVOID)FaultAddress,
+                           KiTrapFrameFromUserMode(TrapFrame) ? UserMode : KernelMode, TrapFrame);
+    if (NT_SUCCESS(Status))
+        return;
+    /* ExceptionInformation[0]: 0 read, 1 write, 8 execute, as NT reports it. */
+    KiRaiseTrapException(TrapFrame, Status, 2,
+                         (TrapFrame->ErrCode & PF_WRITE) ? 1 : ((TrapFrame->ErrCode & PF_FETCH) ? 8 : 0),
+                         FaultAddress);
+}
+
+static VOID KiDispatchInterrupt(PKTRAP_FRAME TrapFrame)
+{
+    ULONG Irq = TrapFrame->TrapNumber - PRIMARY_VECTOR_BASE;
+    KIRQL OldIrql;
+
+    if (HalIsSpuriousInterrupt(Irq))
+        return;
+    /* Interrupt gates keep IF clear, so the handler runs unnested at its line's level. */
+    OldIrql = KiPcr.Irql;
+    KiPcr.InterruptCount++;
+    if (Irq == PIC_IRQ_TIMER) {
+        KiPcr.Irql = CLOCK2_LEVEL;
+        KiClockInterrupt(TrapFrame);
+    }
+    HalEndOfInterrupt(Irq);
+    KiPcr.Irql = OldIrql;
+}
+
+VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
+{
+    ULONG Vector = TrapFrame->TrapNumber;
+    const KTRAP_DESCRIPTION *Description;
+
+    if (Vector >= PRIMARY_VECTOR_BASE) {
+        KiDispatchInterrupt(TrapFrame);
+        return;
+    }
+
+    KiPcr.TrapCount[Vector]++;
+    Description = &KiTrapDescription[Vector];
+    switch (Description->Action) {
+    case TrapDispatch:
+        KiRaiseTrapException(TrapFrame, Description->Status, 0, 0, 0);
+    case TrapSpecial:
+        if (Vector == EXCEPTION_PAGE_FAULT) {
+            KiTrap0E(TrapFrame);
+            return;
+        }
+        if (Vector == EXCEPTION_NMI)
+            KeBugCheckWithTf(NMI_HARDWARE_FAILURE, 0, 0, 0, 0, TrapFrame);
+        KeBugCheckWithTf(MACHINE_CHECK_EXCEPTION, 0, 0, 0, 0, TrapFrame);
+    case TrapUnexpected:
+        break;
+    }
+    KeBugCheckWithTf(UNEXPECTED_KERNEL_MODE_TRAP, Vector, TrapFrame->ErrCode, TrapFrame->Eip, 0, TrapFrame);
+}
+
+/*
+ * The double-fault task. The CPU saved the failing state in KiTss when it
+ * switched here; rebuild a trap frame from it so the bugcheck shows where the
+ * kernel was.
+ */
+VOID KiDoubleFault(VOID)
+{
+    extern KTSS KiTss;
+    KTRAP_FRAME TrapFrame = { 0 };
+
+    TrapFrame.TrapNumber = EXCEPTION_DOUBLE_FAULT;
+    TrapFrame.Eax = KiTss.Eax;
+    TrapFrame.Ebx = KiTss.Ebx;
+    TrapFrame.Ecx = KiTss.Ecx;
+    TrapFrame.Edx = KiTss.Edx;
+    TrapFrame.Esi = KiTss.Esi;
+    TrapFrame.Edi = KiTss.Edi;
+    TrapFrame.Ebp = KiTss.Ebp;
+    TrapFrame.PushedEsp = KiTss.Esp;
+    TrapFrame.Eip = KiTss.Eip;
+    TrapFrame.EFlags = KiTss.EFlags;
+    TrapFrame.SegCs = KiTss.Cs;
+    TrapFrame.SegDs = KiTss.Ds;
+    TrapFrame.SegEs = KiTss.Es;
+    TrapFrame.SegFs = KiTss.Fs;
+    TrapFrame.SegGs = KiTss.Gs;
+    KiPcr.TrapCount[EXCEPTION_DOUBLE_FAULT]++;
+    KeBugCheckWithTf(UNEXPECTED_KERNEL_MODE_TRAP, EXCEPTION_DOUBLE_FAULT, KiTss.Esp, KiTss.Eip, 0, &TrapFrame);
+}

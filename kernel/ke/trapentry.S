@@ -1,0 +1,98 @@
+/*
+ * trapentry.S: the entry stubs for the 32 exception vectors and the 16 PIC
+ * interrupts, the one path that turns them into a KTRAP_FRAME for
+ * KiDispatchTrap, and the double-fault task's entry.
+ */
+#include <hw/i386.h>
+
+/* KTRAP_FRAME offsets (asserted against the C structure in trap.c). */
+#define TF_EBP 24
+#define TF_EIP 56
+
+/* A stub pushes a zero error code where the CPU pushes none, then its vector. */
+.macro TRAP_STUB vector, has_error
+    .align 8
+KiTrapStub\vector:
+    .if \has_error == 0
+    pushl $0
+    .endif
+    pushl $\vector
+    jmp KiTrapCommon
+.endm
+
+    .text
+    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
+    TRAP_STUB \v, 0
+    .endr
+    .irp v, 10,11,12,13,14,17,21,29,30
+    TRAP_STUB \v, 1
+    .endr
+    .irp v, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
+    TRAP_STUB \v, 0
+    .endr
+
+/*
+ * Builds the rest of the KTRAP_FRAME (pushad, then the data segments), loads
+ * the kernel's segments, and calls KiDispatchTrap(TrapFrame). The two words
+ * pushed before the call form a stack frame (interrupted Eip and Ebp), so a
+ * frame-pointer walk goes from the handler straight into the interrupted code.
+ */
+    .globl KiTrapCommon
+KiTrapCommon:
+    pushal
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    movl $KGDT_R0_DATA, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl $KGDT_R0_PCR, %eax
+    movl %eax, %fs
+    cld
+    movl %esp, %ebx
+    pushl TF_EIP(%ebx)
+    pushl TF_EBP(%ebx)
+    movl %esp, %ebp
+    pushl %ebx
+    call KiDispatchTrap
+    movl %ebx, %esp
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    popal
+    addl $8, %esp               /* vector and error code */
+    iretl
+
+/* Addresses of the stubs by vector, zero where there is none; read by KiInitializeIdt. */
+    .section .rodata
+    .align 4
+    .globl KiTrapStubTable
+KiTrapStubTable:
+    .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .if \v == 8
+    .long 0                     /* the double fault arrives through a task gate */
+    .else
+    .long KiTrapStub\v
+    .endif
+    .endr
+    .fill 16, 4, 0
+    .irp v, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
+    .long KiTrapStub\v
+    .endr
+
+/*
+ * The double-fault task starts here on its own stack with a fresh register
+ * state; the faulting state is in the task the CPU left (KiTss).
+ */
+    .text
+    .globl KiTrap08Task
+KiTrap08Task:
+    xorl %ebp, %ebp
+    call KiDoubleFault
+1:  cli
+    hlt
+    jmp 1b
+
+    .section .note.GNU-stack, "", @progbits

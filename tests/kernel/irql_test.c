@@ -1,0 +1,86 @@
+/* irql_test.c: KeRaiseIrql/KeLowerIrql, the PIC mask that makes IRQL real, and the bad-order stops. */
+#include "ktest.h"
+#include <ke.h>
+#include <hal.h>
+
+KTEST(irql, starts_at_passive_level)
+{
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+}
+
+KTEST(irql, raise_and_lower_return_the_previous_level)
+{
+    KIRQL OldIrql, Older;
+
+    KeRaiseIrql(APC_LEVEL, &OldIrql);
+    KT_EXPECT_EQ(OldIrql, PASSIVE_LEVEL);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), APC_LEVEL);
+    Older = KeRaiseIrqlToDpcLevel();
+    KT_EXPECT_EQ(Older, APC_LEVEL);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), DISPATCH_LEVEL);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql); /* raising to the same level is allowed */
+    KT_EXPECT_EQ(OldIrql, DISPATCH_LEVEL);
+    KeLowerIrql(Older);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), APC_LEVEL);
+    KeLowerIrql(PASSIVE_LEVEL);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    KT_EXPECT_EQ(KeRaiseIrqlToSynchLevel(), PASSIVE_LEVEL);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), SYNCH_LEVEL);
+    KeLowerIrql(PASSIVE_LEVEL);
+}
+
+static ULONGLONG TicksWhileSpinning(VOID)
+{
+    ULONGLONG Start = KeTickCount;
+
+    /* Long enough for several ticks at 100 Hz under TCG. */
+    for (volatile ULONG Spin = 0; Spin < 4000000; Spin++)
+        if (KeTickCount > Start + 2)
+            break;
+    return KeTickCount - Start;
+}
+
+KTEST(irql, clock_level_masks_the_timer_and_dispatch_level_does_not)
+{
+    KIRQL OldIrql;
+    ULONGLONG Ticks;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    KT_EXPECT_EQ(HalGetInterruptMask() & (1u << PIC_IRQ_TIMER), 0);
+    Ticks = TicksWhileSpinning();
+    KeLowerIrql(OldIrql);
+    KT_EXPECT(Ticks > 0);
+
+    KeRaiseIrql(CLOCK2_LEVEL, &OldIrql);
+    KT_EXPECT_EQ(HalGetInterruptMask() & (1u << PIC_IRQ_TIMER), 1u << PIC_IRQ_TIMER);
+    Ticks = TicksWhileSpinning();
+    KeLowerIrql(OldIrql);
+    KT_EXPECT_EQ(Ticks, 0);
+    KT_EXPECT_EQ(HalGetInterruptMask() & (1u << PIC_IRQ_TIMER), 0);
+}
+
+KTEST(irql, high_level_masks_every_enabled_line)
+{
+    KIRQL OldIrql;
+
+    KeRaiseIrql(HIGH_LEVEL, &OldIrql);
+    KT_EXPECT_EQ(HalGetInterruptMask(), 0xFFFF);
+    KeLowerIrql(OldIrql);
+}
+
+KTEST_BUGCHECK(irql, raising_to_a_lower_level_stops_with_0x9, IRQL_NOT_GREATER_OR_EQUAL)
+{
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, DISPATCH_LEVEL);
+    KT_BUGCHECK_PARAMETER(2, APC_LEVEL);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    KeRaiseIrql(APC_LEVEL, &OldIrql);
+}
+
+KTEST_BUGCHECK(irql, lowering_to_a_higher_level_stops_with_0xa, IRQL_NOT_LESS_OR_EQUAL)
+{
+    KT_BUGCHECK_PARAMETER(1, PASSIVE_LEVEL);
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KeLowerIrql(DISPATCH_LEVEL);
+}

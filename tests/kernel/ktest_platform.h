@@ -1,0 +1,149 @@
+/*
+ * ktest_platform.h: what ktest.c needs from where it runs: output, a jump
+ * buffer to end a case early, the command line, and the checks around each
+ * case. In the kernel a case also has to give back the IRQL and the
+ * exception list it found; on the host (KTEST_HOST) those do not exist.
+ * Included by ktest.c only.
+ */
+#ifndef NTMM_KTEST_PLATFORM_H
+#define NTMM_KTEST_PLATFORM_H
+
+VOID KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
+
+#ifdef KTEST_HOST
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef jmp_buf KT_JUMP_BUFFER;
+#define KtSetJump(Buffer) setjmp(*(Buffer))
+#define KtLongJump(Buffer) longjmp(*(Buffer), 1)
+#define KtVPrint(Format, Args) vprintf(Format, Args)
+#define KtPrint printf
+#define KtCopyMemory memcpy
+#define KtStringCompare strcmp
+#define KtStringCompareN strncmp
+#define KtStringLength strlen
+
+typedef struct { int Unused; } KT_PLATFORM_CASE_STATE;
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State) { (void)State; }
+static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case)
+{
+    (void)State;
+    (void)Case;
+}
+static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)
+{
+    (void)State;
+    return FALSE;
+}
+static inline BOOLEAN KtPlatformOption(PCSTR Name, PCSTR *Value)
+{
+    *Value = getenv(Name[0] == 'k' ? "KTEST_AFTER" : Name);
+    return *Value != NULL;
+}
+static inline VOID KtPlatformInstallHook(VOID) {}
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+{
+    KtPrint("    # bugcheck cases run only in the kernel\n");
+    (void)Case;
+}
+/* The host has no system state to check between suites. */
+#define KT_PLATFORM_HAS_INVARIANTS 0
+static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
+{
+    (void)Suite;
+    return TRUE;
+}
+
+#else /* the kernel */
+
+#include <ke.h>
+#include <kprintf.h>
+#include <string.h>
+
+typedef KSEH_JUMP_BUFFER KT_JUMP_BUFFER;
+#define KtSetJump(Buffer) KiSehSetJump(Buffer)
+#define KtLongJump(Buffer) KiSehLongJump((Buffer), 1)
+#define KtPrint DbgPrint
+#define KtCopyMemory memcpy
+#define KtStringCompare strcmp
+#define KtStringCompareN strncmp
+#define KtStringLength strlen
+
+static inline VOID KtVPrint(PCSTR Format, va_list Args)
+{
+    CHAR Buffer[256];
+
+    kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
+    DbgPrint("%s", Buffer);
+}
+
+typedef struct _KT_PLATFORM_CASE_STATE {
+    PKSEH_FRAME ExceptionList;
+    KIRQL Irql;
+    BOOLEAN Broken;
+} KT_PLATFORM_CASE_STATE;
+
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State)
+{
+    State->ExceptionList = KiPcr.ExceptionList;
+    State->Irql = KeGetCurrentIrql();
+    State->Broken = FALSE;
+}
+
+/* A case that ended early leaves its try frames behind, and may leave IRQL raised: undo both. */
+static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+
+    KiPcr.ExceptionList = State->ExceptionList;
+    if (Irql != State->Irql) {
+        DbgPrint("    # %s left IRQL at %u (it started at %u)\n", Case->Name, Irql, State->Irql);
+        if (Irql > State->Irql)
+            KeLowerIrql(State->Irql);
+        State->Broken = TRUE;
+    }
+}
+
+static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)
+{
+    return State->Broken;
+}
+
+static inline BOOLEAN KtPlatformOption(PCSTR Name, PCSTR *Value)
+{
+    return KeCommandLineHasOption(Name, Value);
+}
+
+static inline VOID KtPlatformInstallHook(VOID)
+{
+    KiBugCheckHook = KtBugCheckHook;
+}
+
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+{
+    Case->Function();
+}
+
+BOOLEAN KtCheckSystemInvariants(PCSTR Suite);
+#define KT_PLATFORM_HAS_INVARIANTS 1
+#define KtPlatformCheckInvariants KtCheckSystemInvariants
+
+#endif
+
+/* Copies one command-line word (up to a space) with truncation. */
+static inline VOID KtCopyWord(PCHAR Destination, PCSTR Source, SIZE_T Size)
+{
+    SIZE_T Length = 0;
+
+    while (Source[Length] != '\0' && Source[Length] != ' ' && Length + 1 < Size) {
+        Destination[Length] = Source[Length];
+        Length++;
+    }
+    Destination[Length] = '\0';
+}
+
+#endif

@@ -1,0 +1,80 @@
+/* printf_test.c: the formatting core behind DbgPrint, in the kernel (the host runs its own copy). */
+#include "ktest.h"
+#include <kprintf.h>
+#include <string.h>
+
+static PCSTR Format(PCHAR Buffer, SIZE_T Size, PCSTR Fmt, ...) __attribute__((format(printf, 3, 4)));
+static PCSTR Format(PCHAR Buffer, SIZE_T Size, PCSTR Fmt, ...)
+{
+    va_list Args;
+
+    va_start(Args, Fmt);
+    kvsnprintf(Buffer, Size, Fmt, Args);
+    va_end(Args);
+    return Buffer;
+}
+
+#define KT_EXPECT_FORMAT(Expected, ...) \
+    do { CHAR Buffer_[96]; KT_EXPECT(strcmp(Format(Buffer_, sizeof(Buffer_), __VA_ARGS__), Expected) == 0); \
+         if (strcmp(Buffer_, Expected) != 0) KtLog("got \"%s\", expected \"%s\"", Buffer_, Expected); } while (0)
+
+KTEST(printf, integers)
+{
+    KT_EXPECT_FORMAT("42 -42 4294967254", "%d %i %u", 42, -42, (ULONG)-42);
+    KT_EXPECT_FORMAT("c0000005 C0000005", "%x %X", 0xC0000005u, 0xC0000005u);
+    KT_EXPECT_FORMAT("0x0000BEEF", "0x%08X", 0xBEEFu);
+    KT_EXPECT_FORMAT("-2147483648", "%d", (LONG)0x80000000);
+    KT_EXPECT_FORMAT("0", "%u", 0u);
+    KT_EXPECT_FORMAT("17", "%o", 15u);
+}
+
+KTEST(printf, sixty_four_bit)
+{
+    KT_EXPECT_FORMAT("-9223372036854775808", "%lld", (LONGLONG)0x8000000000000000ULL);
+    KT_EXPECT_FORMAT("18446744073709551615", "%llu", ~0ULL);
+    KT_EXPECT_FORMAT("123456789abcdef0", "%llx", 0x123456789ABCDEF0ULL);
+    KT_EXPECT_FORMAT("00000001FFFFFFFF", "%016llX", 0x1FFFFFFFFULL);
+}
+
+KTEST(printf, width_padding_and_flags)
+{
+    KT_EXPECT_FORMAT("[   42]", "[%5d]", 42);
+    KT_EXPECT_FORMAT("[42   ]", "[%-5d]", 42);
+    KT_EXPECT_FORMAT("[00042]", "[%05d]", 42);
+    KT_EXPECT_FORMAT("[-0042]", "[%05d]", -42);
+    KT_EXPECT_FORMAT("[  042]", "[%5.3d]", 42);
+    KT_EXPECT_FORMAT("[+42]", "[%+d]", 42);
+    KT_EXPECT_FORMAT("[0x2a]", "[%#x]", 42);
+    KT_EXPECT_FORMAT("[   7]", "[%*d]", 4, 7);
+}
+
+KTEST(printf, strings_chars_and_pointers)
+{
+    PCSTR volatile Null = NULL; /* hidden from the compiler's own %s checks */
+
+    KT_EXPECT_FORMAT("[abc]", "[%s]", "abc");
+    KT_EXPECT_FORMAT("[  abc]", "[%5s]", "abc");
+    KT_EXPECT_FORMAT("[ab]", "[%.2s]", "abc");
+    KT_EXPECT_FORMAT("[(null)]", "[%s]", Null);
+    KT_EXPECT_FORMAT("[x]", "[%c]", 'x');
+    KT_EXPECT_FORMAT("[80100000]", "[%p]", (PVOID)0x80100000);
+    KT_EXPECT_FORMAT("[00000000]", "[%p]", (PVOID)NULL);
+    KT_EXPECT_FORMAT("100%", "100%%");
+}
+
+KTEST(printf, truncates_and_returns_the_full_length)
+{
+    CHAR Buffer[8];
+
+    memset(Buffer, 'X', sizeof(Buffer));
+    KT_EXPECT_EQ(ksnprintf(Buffer, 5, "%s", "abcdefgh"), 8);
+    KT_EXPECT(strcmp(Buffer, "abcd") == 0);
+    KT_EXPECT_EQ(Buffer[5], 'X');
+    KT_EXPECT_EQ(ksnprintf(NULL, 0, "%d", 12345), 5);
+}
+
+KTEST(printf, dbgprint_reaches_the_serial_port)
+{
+    /* The runner reads this line back: it is what every other line here travels on. */
+    KT_EXPECT_EQ(DbgPrint("    # DbgPrint %s %08X\n", "works", 0x1234u), STATUS_SUCCESS);
+}

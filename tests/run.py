@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""run.py: boots the ntmm test kernel in QEMU, reads KTAP from COM1, and reports.
+
+One boot runs every selected normal case (ktest=FILTER). The kernel lists
+all cases first ("# ktest-case" and "# ktest-bugcheck" lines), so a boot that
+dies is resumed after the case that killed it (ktest.after=), and that case
+counts as failed with the last lines of its log. Every KTEST_BUGCHECK case
+then gets a boot of its own and passes only when the kernel stops with the
+expected code and says "ok". A boot counts as complete only with the
+isa-debug-exit status the kernel writes (a triple fault under -no-reboot
+exits QEMU with 0) and a "# ktest: done" line. With --iso, the GRUB ISO's
+self-test entry is booted too, so the real loader stays tested.
+
+The last line printed is "N passed, N failed" (", N skipped" when any);
+the exit status is non-zero when anything failed.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+EXIT_TESTS_DONE = (0x10 << 1) | 1
+EXIT_BUGCHECK = (0x11 << 1) | 1
+
+CASE_LINE = re.compile(r"^  (ok|not ok) (\d+) (\S+)(?: # (SKIP)?\s*(.*))?$")
+SUITE_LINE = re.compile(r"^(ok|not ok) (\d+) (\S+)")
+SUBTEST_LINE = re.compile(r"^  # Subtest: (\S+)")
+STOP_LINE = re.compile(r"^\*\*\* STOP: 0x([0-9A-F]{8})")
+
+print_lock = threading.Lock()
+
+
+def say(text):
+    with print_lock:
+        print(text, flush=True)
+
+
+class Result:
+    def __init__(self, suite, name, status, diagnostics=(), reason=""):
+        self.suite, self.name, self.status = suite, name, status  # status: pass, fail, skip
+        self.diagnostics, self.reason = list(diagnostics), reason
+
+
+class Boot:
+    """One QEMU run: its log lines and how it ended."""
+
+    def __init__(self, args, append, log_path, iso=False, on_line=None):
+        self.lines, self.exit_code, self.timed_out = [], None, False
+        machine = ["-m", args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
+                   "-serial", "stdio", "-monitor", "none",
+                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if iso:
+            command = [args.qemu, "-cdrom", args.iso] + machine
+        else:
+            command = [args.qemu, "-kernel", args.kernel, "-append", append] + machine
+        start = time.monotonic()
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+        timer = threading.Timer(args.timeout, self._kill, (process,))
+        timer.start()
+        with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+            log.write("# " + " ".join(command) + "\n")
+            for raw in process.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                line = line.replace("\r", "")
+                self.lines.append(line)
+                log.write(line + "\n")
+                if on_line:
+                    on_line(line)
+        self.exit_code = process.wait()
+        timer.cancel()
+        self.seconds = time.monotonic() - start
+        self.complete = (not self.timed_out and "# ktest: done" in self.lines and
+                         self.exit_code in (EXIT_TESTS_DONE, EXIT_BUGCHECK))
+
+    def _kill(self, process):
+        self.timed_out = True
+        process.kill()
+
+    def ending(self):
+        if self.timed_out:
+            return "timed out"
+        if self.exit_code == 0:
+            return "QEMU exited with 0 (a triple fault resets the machine)"
+        if self.exit_code not in (EXIT_TESTS_DONE, EXIT_BUGCHECK):
+            return "QEMU exited with %d" % self.exit_code
+        return "the kernel stopped before finishing"
+
+    def tail(self, count=25):
+        return self.lines[-count:]
+
+
+def parse_cases(lines):
+    """Yields (suite, name, status, diagnostics) for each case line, in order."""
+    suite, pending = None, []
+    for line in lines:
+        match = SUBTEST_LINE.match(line)
+        if match:
+            suite, pending = match.group(1), []
+            continue
+        match = CASE_LINE.match(line)
+        if match and suite:
+            status = "pass" if match.group(1) == "ok" else "fail"
+            if match.group(4) == "SKIP":
+                status = "skip"
+                pending.append("# SKIP " + (match.group(5) or ""))
+            yield suite, match.group(3), status, pending
+            pending = []
+        elif line.startswith("    #") or line.startswith("*** STOP"):
+            pending.append(line.strip())
+
+
+def listed(lines, kind):
+    """The '# ktest-case' or '# ktest-bugcheck' lines of a boot's preamble."""
+    found = []
+    for line in lines:
+        if line.startswith("# ktest-" + kind + " "):
+            words = line.split()
+            found.append((words[2], words[3] if len(words) > 3 else None))
+    return found
+
+
+def run_normal_cases(args, results):
+    """Boots until every listed normal case has a result; returns the bugcheck cases listed."""
+    done, after, boot_number, bugcheck_cases, suites_seen = {}, None, 0, None, set()
+    expected = None
+
+    def on_line(line):
+        match = SUITE_LINE.match(line)
+        if match and match.group(3) not in suites_seen:
+            suites_seen.add(match.group(3))
+            say("  %-8s %s" % ("PASS" if match.group(1) == "ok" else "FAIL", match.group(3)))
+
+    while True:
+        append = "ktest=" + args.filter + (" ktest.after=" + after if after else "")
+        boot_number += 1
+        boot = Boot(args, append, os.path.join(args.log_dir, "boot-%d.log" % boot_number),
+                    on_line=on_line)
+        if expected is None:
+            expected = [name for name, _ in listed(boot.lines, "case")]
+            bugcheck_cases = listed(boot.lines, "bugcheck")
+        last = None
+        for suite, name, status, diagnostics in parse_cases(boot.lines):
+            key = suite + "." + name
+            if name == "invariants":
+                key = suite + ".invariants#%d" % boot_number
+            done[key] = Result(suite, name, status, diagnostics)
+            if name != "invariants":
+                last = key
+        if boot.complete and boot.exit_code == EXIT_TESTS_DONE:
+            break
+        # The boot died. Blame the first listed case without a result (or the last one
+        # reported, when the kernel's bugcheck hook already reported it) and go on after it.
+        missing = [key for key in expected if key not in done]
+        if any(line.startswith("# ktest: crashed in") for line in boot.lines) and last:
+            victim = last
+            done[victim].diagnostics += boot.tail()
+        elif missing:
+            victim = missing[0]
+            suite, _, name = victim.partition(".")
+            done[victim] = Result(suite, name, "fail", boot.tail(), boot.ending())
+            say("  CRASH    %s: %s" % (victim, boot.ending()))
+        else:
+            results.append(Result("boot", "normal-cases", "fail", boot.tail(), boot.ending()))
+            break
+        if expected and victim == expected[-1]:
+            break
+        after = victim
+        if boot_number > len(expected) + 1:
+            break
+    for key in expected:
+        if key not in done:
+            suite, _, name = key.partition(".")
+            done[key] = Result(suite, name, "fail", [], "never ran")
+    results.extend(done.values())
+    return bugcheck_cases or []
+
+
+def run_bugcheck_case(args, case, code):
+    suite, _, name = case.partition(".")
+    log = os.path.join(args.log_dir, "bugcheck-%s.log" % case)
+    boot = Boot(args, "ktest=" + case, log)
+    stops = [m.group(1) for m in map(STOP_LINE.match, boot.lines) if m]
+    verdicts = [status for s, n, status, _ in parse_cases(boot.lines) if n == name]
+    expected_code = "%08X" % int(code, 16)
+    if (boot.complete and boot.exit_code == EXIT_BUGCHECK and verdicts == ["pass"]
+            and stops[:1] == [expected_code]):
+        return Result(suite, name, "pass")
+    reason = boot.ending() if not boot.complete else (
+        "stopped with %s, expected %s" % (stops[0] if stops else "nothing", expected_code))
+    return Result(suite, name, "fail", boot.tail(), reason)
+
+
+def run_iso(args):
+    boot = Boot(args, None, os.path.join(args.log_dir, "grub-iso.log"), iso=True)
+    failed = [n for _, n, status, _ in parse_cases(boot.lines) if status == "fail"]
+    if boot.complete and boot.exit_code == EXIT_TESTS_DONE and not failed:
+        return Result("grub", "iso_self_test_boot", "pass")
+    return Result("grub", "iso_self_test_boot", "fail", boot.tail(),
+                  boot.ending() if not boot.complete else "failed: " + " ".join(failed))
+
+
+def write_ktap(results, path):
+    suites = {}
+    for result in results:
+        suites.setdefault(result.suite, []).append(result)
+    with open(path, "w") as out:
+        out.write("KTAP version 1\n1..%d\n" % len(suites))
+        for number, (suite, cases) in enumerate(sorted(suites.items()), 1):
+            out.write("  KTAP version 1\n  # Subtest: %s\n  1..%d\n" % (suite, len(cases)))
+            for index, case in enumerate(cases, 1):
+                for diagnostic in case.diagnostics:
+                    out.write("    # %s\n" % diagnostic.lstrip("# "))
+                directive = " # SKIP" if case.status == "skip" else ""
+                out.write("  %s %d %s%s\n" % ("not ok" if case.status == "fail" else "ok",
+                                              index, case.name, directive))
+            ok = all(case.status != "fail" for case in cases)
+            out.write("%s %d %s\n" % ("ok" if ok else "not ok", number, suite))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--qemu", default="qemu-system-i386")
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--iso")
+    parser.add_argument("--mem", default="128M")
+    parser.add_argument("--accel", default="tcg")
+    parser.add_argument("--filter", default="all")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)))
+    parser.add_argument("--log-dir", default="build/test")
+    args = parser.parse_args()
+    os.makedirs(args.log_dir, exist_ok=True)
+    for old in os.listdir(args.log_dir):
+        if old.endswith(".log"):
+            os.remove(os.path.join(args.log_dir, old))
+
+    started = time.monotonic()
+    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'" %
+        (args.kernel, args.mem, args.accel, args.filter))
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        iso_future = None
+        if args.iso and args.filter == "all":
+            iso_future = pool.submit(run_iso, args)
+        bugcheck_cases = run_normal_cases(args, results)
+        say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
+        futures = [pool.submit(run_bugcheck_case, args, case, code) for case, code in bugcheck_cases]
+        for future in futures:
+            result = future.result()
+            results.append(result)
+            if result.status == "fail":
+                say("  FAIL     %s.%s: %s" % (result.suite, result.name, result.reason))
+        if iso_future:
+            result = iso_future.result()
+            results.append(result)
+            say("  %-8s GRUB ISO self-test boot%s" % (
+                "PASS" if result.status == "pass" else "FAIL",
+                "" if result.status == "pass" else ": " + result.reason))
+
+    write_ktap(results, os.path.join(args.log_dir, "results.ktap"))
+    failed = [r for r in results if r.status == "fail"]
+    for result in failed:
+        say("\nnot ok %s.%s%s" % (result.suite, result.name,
+                                   " (%s)" % result.reason if result.reason else ""))
+        for line in result.diagnostics[-25:]:
+            say("    " + line)
+    passed = sum(r.status == "pass" for r in results)
+    skipped = sum(r.status == "skip" for r in results)
+    say("\nlogs: %s/ (merged KTAP: results.ktap), %.1f s" % (args.log_dir, time.monotonic() - started))
+    say("%d passed, %d failed%s" % (passed, len(failed), ", %d skipped" % skipped if skipped else ""))
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
