@@ -98,6 +98,9 @@ $(KERNEL): $(BUILD)/kernel-pass1.elf $(BUILD)/ksyms.o
 	@cmp -s $(BUILD)/text-pass1.txt $(BUILD)/text-pass2.txt || \
 	    { echo "error: .text moved between link passes; the symbol table would lie"; exit 1; }
 
+# mm/mi.h refuses to be included anywhere but mm/.
+$(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
+
 -include $(OBJECTS:.o=.d)
 
 # --- ISOs: the menu has a normal boot and a self-test boot ---
@@ -130,7 +133,8 @@ run: deps $(ISO)
 
 test: deps $(KERNEL) $(TESTISO)
 	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
-	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
+	    --too-small 3M
 
 # make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
@@ -149,7 +153,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -fno-sanitize-recover=all -Wall -Wextra -Werror -DKTEST_HOST \
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
-HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c
+HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c
 
 $(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(wildcard tests/kernel/*.h lib/include/*.h include/*.h)
 	@mkdir -p $(dir $@)

@@ -6,6 +6,8 @@
 #define NTMM_BUGCHECK_CODES(X)                         \
     X(APC_INDEX_MISMATCH,                 0x00000001)  \
     X(IRQL_NOT_GREATER_OR_EQUAL,          0x00000009)  \
+    X(SPIN_LOCK_ALREADY_OWNED,            0x0000000F)  \
+    X(SPIN_LOCK_NOT_OWNED,                0x00000010)  \
     X(IRQL_NOT_LESS_OR_EQUAL,             0x0000000A)  \
     X(NO_EXCEPTION_HANDLING_SUPPORT,      0x0000000B)  \
     X(BAD_POOL_HEADER,                    0x00000019)  \
@@ -18,6 +20,7 @@
     X(MUST_SUCCEED_POOL_EMPTY,            0x00000041)  \
     X(NO_MORE_SYSTEM_PTES,                0x0000003F)  \
     X(TARGET_MDL_TOO_SMALL,               0x00000040)  \
+    X(NO_PAGES_AVAILABLE,                 0x0000004D)  \
     X(PFN_LIST_CORRUPT,                   0x0000004E)  \
     X(PAGE_FAULT_IN_NONPAGED_AREA,        0x00000050)  \
     X(PROCESS_HAS_LOCKED_PAGES,           0x00000076)  \

@@ -97,6 +97,9 @@ extern KIDTENTRY KiIdt[IDT_ENTRIES];
 extern KGDTENTRY KiGdt[KGDT_ENTRIES];
 DECLSPEC_NORETURN VOID KiDispatchException(PEXCEPTION_RECORD ExceptionRecord, PKTRAP_FRAME TrapFrame);
 BOOLEAN KeExceptionHandlerActive(VOID);
+BOOLEAN KeInvalidAccessAllowed(PKTRAP_FRAME TrapFrame);
+UCHAR KiProbeRead(PVOID Address);
+VOID KiProbeWrite(PVOID Address);
 DECLSPEC_NORETURN VOID KiSehLongJump(PKSEH_JUMP_BUFFER JumpBuffer, int Value);
 
 /* Bugcheck. */

@@ -1,19 +1,249 @@
-/* mm.h: the memory manager's interface to the rest of the kernel (not to drivers). */
+/*
+ * mm.h: the memory manager's interface to the rest of the kernel (not to
+ * drivers, who use ntddk.h): the PTE and PFN formats, the self-map
+ * arithmetic, and the Mm entry points the kernel calls.
+ */
 #ifndef NTMM_MM_H
 #define NTMM_MM_H
 
 #include <ke.h>
+#include <mmlayout.h>
+
+typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
+typedef LONG SPFN_NUMBER;
+
+/* --- PTEs: one 32-bit word, viewed through the format its state calls for ---------- */
+
+/* A valid PTE as the MMU reads it. CopyOnWrite and Prototype are ignored by hardware. */
+typedef struct _MMPTE_HARDWARE {
+    ULONG Valid : 1;
+    ULONG Write : 1;
+    ULONG Owner : 1;          /* 1: user mode may access */
+    ULONG WriteThrough : 1;
+    ULONG CacheDisable : 1;
+    ULONG Accessed : 1;
+    ULONG Dirty : 1;
+    ULONG LargePage : 1;      /* PDE: a 4 MB page; PTE: the PAT bit */
+    ULONG Global : 1;
+    ULONG CopyOnWrite : 1;
+    ULONG Prototype : 1;
+    ULONG Reserved : 1;
+    ULONG PageFrameNumber : 20;
+} MMPTE_HARDWARE;
+
+/* An invalid PTE the memory manager understands: demand-zero, or (later) in a paging file. */
+typedef struct _MMPTE_SOFTWARE {
+    ULONG Valid : 1;
+    ULONG PageFileLow : 4;
+    ULONG Protection : 5;     /* MM_READONLY ... MM_NOACCESS */
+    ULONG Prototype : 1;
+    ULONG Transition : 1;
+    ULONG PageFileHigh : 20;
+} MMPTE_SOFTWARE;
+
+/* An invalid PTE whose page is still in memory, on the standby or modified list. */
+typedef struct _MMPTE_TRANSITION {
+    ULONG Valid : 1;
+    ULONG Write : 1;
+    ULONG Owner : 1;
+    ULONG WriteThrough : 1;
+    ULONG CacheDisable : 1;
+    ULONG Protection : 5;
+    ULONG Prototype : 1;
+    ULONG Transition : 1;
+    ULONG PageFrameNumber : 20;
+} MMPTE_TRANSITION;
+
+/* An invalid PTE that points at a section's prototype PTE. */
+typedef struct _MMPTE_PROTOTYPE {
+    ULONG Valid : 1;
+    ULONG ProtoAddressLow : 7;
+    ULONG ReadOnly : 1;
+    ULONG WhichPool : 1;
+    ULONG Prototype : 1;
+    ULONG ProtoAddressHigh : 21;
+} MMPTE_PROTOTYPE;
+
+typedef struct _MMPTE {
+    union {
+        ULONG Long;
+        MMPTE_HARDWARE Hard;
+        MMPTE_SOFTWARE Soft;
+        MMPTE_TRANSITION Trans;
+        MMPTE_PROTOTYPE Proto;
+    } u;
+} MMPTE, *PMMPTE;
+_Static_assert(sizeof(MMPTE) == 4, "an x86 non-PAE PTE is one word");
+
+/* Page protections, NT's 5-bit MM_* encoding kept in software PTEs and VADs. */
+#define MM_ZERO_ACCESS        0
+#define MM_READONLY           1
+#define MM_EXECUTE            2
+#define MM_EXECUTE_READ       3
+#define MM_READWRITE          4
+#define MM_WRITECOPY          5
+#define MM_EXECUTE_READWRITE  6
+#define MM_EXECUTE_WRITECOPY  7
+#define MM_NOCACHE            0x08
+#define MM_GUARD_PAGE         0x10
+#define MM_WRITECOMBINE       0x18  /* with a protection other than zero */
+#define MM_NOACCESS           0x18  /* with MM_ZERO_ACCESS */
+#define MM_PROTECTION_WRITE_MASK 4
+
+/* The self-map (DESIGN.md): page tables at PTE_BASE, the directory at PDE_BASE. */
+#define MiAddressToPte(va) ((PMMPTE)(((((ULONG_PTR)(va)) >> PAGE_SHIFT) << 2) + PTE_BASE))
+#define MiAddressToPde(va) ((PMMPTE)(((((ULONG_PTR)(va)) >> PDE_SHIFT) << 2) + PDE_BASE))
+#define MiPteToAddress(pte) ((PVOID)(((ULONG_PTR)(pte) - PTE_BASE) << 10))
+#define MiPdeToAddress(pde) ((PVOID)(((ULONG_PTR)(pde) - PDE_BASE) << 20))
+#define MiPdeToPte(pde)     ((PMMPTE)MiPteToAddress(pde))
+#define MiAddressToPteOffset(va) ((((ULONG_PTR)(va)) >> PAGE_SHIFT) & 0x3FF)
+#define MiAddressToPdeOffset(va) (((ULONG_PTR)(va)) >> PDE_SHIFT)
+#define PTE_PER_PAGE 1024
+
+#define PFN_FROM_PTE(pte) ((PFN_NUMBER)(pte)->u.Hard.PageFrameNumber)
+#define PFN_TO_PHYSICAL(pfn) ((ULONGLONG)(pfn) << PAGE_SHIFT)
+#define PHYSICAL_TO_PFN(pa) ((PFN_NUMBER)((ULONGLONG)(pa) >> PAGE_SHIFT))
+
+/* --- The PFN database --------------------------------------------------------- */
+
+/* Where a physical page is: NT's MMLISTS. */
+typedef enum _MMLISTS {
+    ZeroedPageList = 0,
+    FreePageList = 1,
+    StandbyPageList = 2,
+    ModifiedPageList = 3,
+    ModifiedNoWritePageList = 4,
+    BadPageList = 5,
+    ActiveAndValid = 6,
+    TransitionPage = 7
+} MMLISTS;
+
+/* MEMORY_CACHING_TYPE values kept in a PFN (2 bits). */
+#define MiNonCached     0
+#define MiCached        1
+#define MiWriteCombined 2
+
+typedef struct _MMPFNENTRY {
+    USHORT PageLocation : 3;       /* MMLISTS */
+    USHORT WriteInProgress : 1;
+    USHORT Modified : 1;
+    USHORT ReadInProgress : 1;
+    USHORT CacheAttribute : 2;
+    USHORT PageColor : 4;
+    USHORT ParityError : 1;
+    USHORT PrototypePte : 1;
+    USHORT InPageError : 1;
+    USHORT NonPagedPool : 1;       /* the page backs nonpaged pool */
+} MMPFNENTRY;
+
+/*
+ * One entry per physical page. On a list, u1/u2 are the forward and backward
+ * links (page frame numbers); in use, u2 is the share count (how many PTEs
+ * map the page) and u3 the reference count (the share count's one reference
+ * plus one per lock). PteAddress is the PTE that maps the page, PteFrame the
+ * page holding that PTE, OriginalPte what to put back when the page goes.
+ */
+typedef struct _MMPFN {
+    union {
+        PFN_NUMBER Flink;
+        ULONG WsIndex;
+        PVOID Owner;               /* nonpaged pool: the first page of an allocation */
+    } u1;
+    PMMPTE PteAddress;
+    union {
+        PFN_NUMBER Blink;
+        ULONG ShareCount;
+    } u2;
+    union {
+        struct {
+            USHORT ReferenceCount;
+            MMPFNENTRY e1;
+        } e2;
+        ULONG Long;
+    } u3;
+    MMPTE OriginalPte;
+    union {
+        PFN_NUMBER PteFrame;
+        ULONG Long;
+    } u4;
+} MMPFN, *PMMPFN;
+_Static_assert(sizeof(MMPFN) == 24, "NT x86's MMPFN is 24 bytes");
+
+typedef struct _MMPFNLIST {
+    PFN_NUMBER Total;
+    MMLISTS ListName;
+    PFN_NUMBER Flink;
+    PFN_NUMBER Blink;
+} MMPFNLIST, *PMMPFNLIST;
+
+#define MM_EMPTY_LIST ((PFN_NUMBER)0xFFFFFFFF)
+
+/* The RAM the loader reported, as runs of page frames (NT's PHYSICAL_MEMORY_DESCRIPTOR). */
+#define MI_MAXIMUM_MEMORY_RUNS 16
+typedef struct _PHYSICAL_MEMORY_RUN {
+    PFN_NUMBER BasePage;
+    PFN_NUMBER PageCount;
+} PHYSICAL_MEMORY_RUN, *PPHYSICAL_MEMORY_RUN;
+
+typedef struct _PHYSICAL_MEMORY_DESCRIPTOR {
+    ULONG NumberOfRuns;
+    PFN_NUMBER NumberOfPages;
+    PHYSICAL_MEMORY_RUN Run[MI_MAXIMUM_MEMORY_RUNS];
+} PHYSICAL_MEMORY_DESCRIPTOR, *PPHYSICAL_MEMORY_DESCRIPTOR;
+
+extern PMMPFN MmPfnDatabase;
+extern PFN_NUMBER MmHighestPhysicalPage;
+extern PFN_NUMBER MmLowestPhysicalPage;
+extern PFN_NUMBER MmNumberOfPhysicalPages;
+extern volatile PFN_NUMBER MmAvailablePages;
+extern MMPFNLIST MmZeroedPageListHead, MmFreePageListHead, MmBadPageListHead;
+extern PHYSICAL_MEMORY_DESCRIPTOR MmPhysicalMemoryBlock;
+
+#define MI_PFN_ELEMENT(pfn) (&MmPfnDatabase[pfn])
+BOOLEAN MiIsPhysicalPage(PFN_NUMBER PageFrameIndex);
+
+/* Pool ranges, fixed at MmInitSystem (DESIGN.md). */
+extern PVOID MmNonPagedPoolStart, MmNonPagedPoolEnd;   /* initial nonpaged pool */
+extern PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
+extern PVOID MmPagedPoolStart, MmPagedPoolEnd;
+
+/* Counters for tests, the benchmark and the boot summary. */
+typedef struct _MM_STATISTICS {
+    ULONG TbFlushSingle;          /* invlpg */
+    ULONG TbFlushEntire;          /* CR3 reload (with CR4.PGE toggled for global pages) */
+    ULONG DemandZeroFaults;
+    ULONG SystemPdeSyncs;         /* faults fixed by copying a system PDE into a directory */
+    ULONG PageTablesCreated;
+    ULONG PagesZeroed;
+} MM_STATISTICS;
+extern MM_STATISTICS MmStatistics;
+
+/* --- Entry points ------------------------------------------------------------- */
 
 VOID MmInitSystem(VOID);
 VOID MmDumpSystemState(VOID);
+BOOLEAN MiCheckPfnDatabase(BOOLEAN Verbose);
 
 /*
- * Called by the page-fault trap with CR2 and the error code. Returns
+ * Called by the page-fault trap with the error code and CR2. Returns
  * STATUS_SUCCESS when the fault was resolved and the instruction can run
  * again, or the status to raise (STATUS_ACCESS_VIOLATION) to the faulting
  * code's try block; stops the system itself where NT does.
  */
 NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
                        PKTRAP_FRAME TrapFrame);
+
+/*
+ * Hyperspace: map one physical page for a moment at a per-address-space
+ * address. Returns at DISPATCH_LEVEL with the previous IRQL in *OldIrql;
+ * mappings nest and must be undone in reverse order.
+ */
+PVOID MiMapPageInHyperSpace(PFN_NUMBER PageFrameIndex, PKIRQL OldIrql);
+VOID MiUnmapPageInHyperSpace(PVOID VirtualAddress, KIRQL OldIrql);
+VOID MiZeroPhysicalPage(PFN_NUMBER PageFrameIndex);
+
+/* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
+PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);
+VOID MmFreePhysicalPage(PFN_NUMBER PageFrameIndex);
 
 #endif

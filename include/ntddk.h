@@ -109,6 +109,35 @@ DECLSPEC_NORETURN VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord
 
 #include <rtl/list.h>
 
+/* --- Spin locks (one processor: a lock is an IRQL raise plus an owner check) -- */
+
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+
+VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+VOID NTAPI KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
+VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+
+/* --- Memory: pages and addresses ------------------------------------------ */
+
+#ifndef PAGE_SIZE
+#define PAGE_SIZE  0x1000
+#define PAGE_SHIFT 12
+#endif
+
+#define PAGE_ALIGN(Va) ((PVOID)((ULONG_PTR)(Va) & ~(PAGE_SIZE - 1)))
+#define BYTE_OFFSET(Va) ((ULONG)((ULONG_PTR)(Va) & (PAGE_SIZE - 1)))
+#define ROUND_TO_PAGES(Size) (((ULONG_PTR)(Size) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define BYTES_TO_PAGES(Size) \
+    (((ULONG_PTR)(Size) >> PAGE_SHIFT) + ((((ULONG_PTR)(Size)) & (PAGE_SIZE - 1)) != 0))
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
+    ((ULONG)((((ULONG_PTR)(Size)) >> PAGE_SHIFT) + \
+             ((BYTE_OFFSET(Va) + BYTE_OFFSET(Size) + PAGE_SIZE - 1) >> PAGE_SHIFT)))
+
+PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress);
+BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress);
+
 /* --- Time --------------------------------------------------------------- */
 
 VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount);

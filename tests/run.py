@@ -9,7 +9,8 @@ then gets a boot of its own and passes only when the kernel stops with the
 expected code and says "ok". A boot counts as complete only with the
 isa-debug-exit status the kernel writes (a triple fault under -no-reboot
 exits QEMU with 0) and a "# ktest: done" line. With --iso, the GRUB ISO's
-self-test entry is booted too, so the real loader stays tested.
+self-test entry is booted too, so the real loader stays tested, and with
+--too-small a machine below the minimum must stop with INSTALL_MORE_MEMORY.
 
 The last line printed is "N passed, N failed" (", N skipped" when any);
 the exit status is non-zero when anything failed.
@@ -195,6 +196,19 @@ def run_bugcheck_case(args, case, code):
     return Result(suite, name, "fail", boot.tail(), reason)
 
 
+def run_too_small_machine(args):
+    """A machine with too little RAM must say so with INSTALL_MORE_MEMORY, not crash."""
+    small = argparse.Namespace(**vars(args))
+    small.mem = args.too_small
+    boot = Boot(small, "ktest=boot", os.path.join(args.log_dir, "too-small-machine.log"))
+    stops = [m.group(1) for m in map(STOP_LINE.match, boot.lines) if m]
+    name = "too_small_machine_stops_with_0x7d"
+    if boot.exit_code == EXIT_BUGCHECK and stops == ["0000007D"]:
+        return Result("boot", name, "pass")
+    return Result("boot", name, "fail", boot.tail(),
+                  "with %s: %s" % (args.too_small, "stopped with " + stops[0] if stops else boot.ending()))
+
+
 def run_iso(args):
     boot = Boot(args, None, os.path.join(args.log_dir, "grub-iso.log"), iso=True)
     failed = [n for _, n, status, _ in parse_cases(boot.lines) if status == "fail"]
@@ -233,6 +247,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)))
     parser.add_argument("--log-dir", default="build/test")
+    parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
@@ -244,9 +259,11 @@ def main():
         (args.kernel, args.mem, args.accel, args.filter))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        iso_future = None
+        iso_future = small_future = None
         if args.iso and args.filter == "all":
             iso_future = pool.submit(run_iso, args)
+        if args.too_small and args.filter == "all":
+            small_future = pool.submit(run_too_small_machine, args)
         bugcheck_cases = run_normal_cases(args, results)
         say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
         futures = [pool.submit(run_bugcheck_case, args, case, code) for case, code in bugcheck_cases]
@@ -255,6 +272,12 @@ def main():
             results.append(result)
             if result.status == "fail":
                 say("  FAIL     %s.%s: %s" % (result.suite, result.name, result.reason))
+        if small_future:
+            result = small_future.result()
+            results.append(result)
+            say("  %-8s a %s machine stops with INSTALL_MORE_MEMORY%s" % (
+                "PASS" if result.status == "pass" else "FAIL", args.too_small,
+                "" if result.status == "pass" else ": " + result.reason))
         if iso_future:
             result = iso_future.result()
             results.append(result)

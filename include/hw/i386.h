@@ -50,8 +50,10 @@
 #define PTE_GLOBAL         0x100
 #define PTE_FRAME_MASK     0xFFFFF000
 
-#define PAGE_SHIFT 12
+#ifndef PAGE_SIZE
 #define PAGE_SIZE  0x1000
+#define PAGE_SHIFT 12
+#endif
 #define PDE_SHIFT  22
 #define PDE_MAPPED_SIZE 0x400000 /* one PDE maps 4 MB */
 

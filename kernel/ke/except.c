@@ -64,6 +64,19 @@ BOOLEAN KeExceptionHandlerActive(VOID)
     return KiPcr.ExceptionList != NULL;
 }
 
+/*
+ * May this fault become an exception rather than a stop? Only when it was
+ * taken by one of the probe instructions (probe.S) and a try block is there
+ * to receive it.
+ */
+BOOLEAN KeInvalidAccessAllowed(PKTRAP_FRAME TrapFrame)
+{
+    extern UCHAR KiProbeStart[], KiProbeEnd[];
+
+    return TrapFrame != NULL && KiPcr.ExceptionList != NULL &&
+           TrapFrame->Eip >= (ULONG_PTR)KiProbeStart && TrapFrame->Eip < (ULONG_PTR)KiProbeEnd;
+}
+
 static VOID KiContextFromTrapFrame(PCONTEXT Context, PKTRAP_FRAME TrapFrame)
 {
     memset(Context, 0, sizeof(*Context));

@@ -3,7 +3,7 @@
  * prints what it found wrong as KTAP diagnostics; the suite fails if any
  * check fails, so a suite that leaks or corrupts state is the one blamed.
  */
-#include <ke.h>
+#include <mm.h>
 
 BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
 {
@@ -22,5 +22,7 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         DbgPrint("    # interrupts are disabled\n");
         Ok = FALSE;
     }
+    if (!MiCheckPfnDatabase(TRUE))
+        Ok = FALSE;
     return Ok;
 }

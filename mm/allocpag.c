@@ -1,0 +1,260 @@
+/*
+ * allocpag.c: whole pages for the executive pools (NT's MiAllocatePoolPages).
+ *
+ * Three ranges of system space, each described by two bitmaps over its
+ * pages, one marking pages in use and one marking the last page of each
+ * allocation (so a free needs only the start address):
+ *   initial nonpaged pool    mapped for good at boot (one large page when it
+ *                            could be); allocation only flips bits;
+ *   nonpaged pool expansion  pages taken from the PFN database when
+ *                            allocated and given back when freed;
+ *   paged pool               PTEs made demand-zero when allocated, so a page
+ *                            arrives on first touch; freed pages go back.
+ * Every range is searched first-fit from a hint that follows the last
+ * allocation, so the common case scans a word or two. Callers hold no lock;
+ * the range's state is guarded by raising to DISPATCH_LEVEL.
+ */
+#include "mi.h"
+
+typedef struct _MI_POOL_RANGE {
+    PUCHAR Base;
+    ULONG Pages;
+    BOOLEAN Resident;          /* pages stay mapped when free (initial nonpaged pool) */
+    BOOLEAN DemandZero;        /* pages arrive on first touch (paged pool) */
+    ULONG Hint;
+    ULONG PagesInUse;
+    RTL_BITMAP InUse;
+    RTL_BITMAP EndOfAllocation;
+} MI_POOL_RANGE, *PMI_POOL_RANGE;
+
+#define MI_INITIAL_POOL_MAXIMUM_PAGES (PDE_MAPPED_SIZE / PAGE_SIZE)
+#define MI_EXPANSION_MAXIMUM_PAGES ((128 * 1024 * 1024) / PAGE_SIZE)
+#define MI_PAGED_POOL_PAGES ((MM_PAGED_POOL_END + 1 - MM_PAGED_POOL_START) / PAGE_SIZE)
+
+static ULONG MiInitialInUse[MI_INITIAL_POOL_MAXIMUM_PAGES / 32], MiInitialEnd[MI_INITIAL_POOL_MAXIMUM_PAGES / 32];
+static ULONG MiExpansionInUse[MI_EXPANSION_MAXIMUM_PAGES / 32], MiExpansionEnd[MI_EXPANSION_MAXIMUM_PAGES / 32];
+static ULONG MiPagedInUse[MI_PAGED_POOL_PAGES / 32], MiPagedEnd[MI_PAGED_POOL_PAGES / 32];
+
+static MI_POOL_RANGE MiInitialNonPagedPool, MiNonPagedPoolExpansion, MiPagedPool;
+
+static VOID MiInitializeRange(PMI_POOL_RANGE Range, PVOID Base, ULONG Pages, PULONG InUse, PULONG End)
+{
+    Range->Base = Base;
+    Range->Pages = Pages;
+    RtlInitializeBitMap(&Range->InUse, InUse, Pages);
+    RtlInitializeBitMap(&Range->EndOfAllocation, End, Pages);
+    RtlClearAllBits(&Range->InUse);
+    RtlClearAllBits(&Range->EndOfAllocation);
+}
+
+VOID MiInitializePoolPages(PFN_NUMBER InitialFirstPage, ULONG InitialPages, BOOLEAN LargePage)
+{
+    ULONG ExpansionPages = ((ULONG_PTR)MmNonPagedPoolExpansionEnd - (ULONG_PTR)MmNonPagedPoolExpansionStart) / PAGE_SIZE;
+
+    UNREFERENCED_PARAMETER(InitialFirstPage);
+    UNREFERENCED_PARAMETER(LargePage);
+    ASSERT(InitialPages <= MI_INITIAL_POOL_MAXIMUM_PAGES);
+    if (ExpansionPages > MI_EXPANSION_MAXIMUM_PAGES)
+        ExpansionPages = MI_EXPANSION_MAXIMUM_PAGES;
+    MiInitializeRange(&MiInitialNonPagedPool, MmNonPagedPoolStart, InitialPages, MiInitialInUse, MiInitialEnd);
+    MiInitialNonPagedPool.Resident = TRUE;
+    MiInitializeRange(&MiNonPagedPoolExpansion, MmNonPagedPoolExpansionStart, ExpansionPages,
+                      MiExpansionInUse, MiExpansionEnd);
+    MiInitializeRange(&MiPagedPool, MmPagedPoolStart, MI_PAGED_POOL_PAGES, MiPagedInUse, MiPagedEnd);
+    MiPagedPool.DemandZero = TRUE;
+}
+
+static PMI_POOL_RANGE MiRangeOf(PVOID VirtualAddress)
+{
+    PMI_POOL_RANGE Ranges[] = { &MiInitialNonPagedPool, &MiNonPagedPoolExpansion, &MiPagedPool };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Ranges); i++) {
+        if ((PUCHAR)VirtualAddress >= Ranges[i]->Base &&
+            (PUCHAR)VirtualAddress < Ranges[i]->Base + (SIZE_T)Ranges[i]->Pages * PAGE_SIZE)
+            return Ranges[i];
+    }
+    return NULL;
+}
+
+BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
+{
+    PMI_POOL_RANGE Range = MiRangeOf(VirtualAddress);
+
+    if (Range == NULL)
+        return FALSE;
+    if (Type != NULL)
+        *Type = Range == &MiPagedPool ? MiPagedPoolPages : MiNonPagedPoolPages;
+    return TRUE;
+}
+
+/* Undoes the first Count pages of a partly built allocation in a non-resident range. */
+static VOID MiReleaseRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
+{
+    KIRQL OldIrql;
+
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = First; i < First + Count; i++) {
+        PVOID Va = Range->Base + (SIZE_T)i * PAGE_SIZE;
+        PMMPTE PointerPte = MiAddressToPte(Va);
+
+        if (PointerPte->u.Hard.Valid) {
+            PFN_NUMBER PageFrameIndex = PFN_FROM_PTE(PointerPte);
+
+            MI_ERASE_PTE(PointerPte);
+            MiFlushTb(Va);
+            MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
+        } else {
+            MI_ERASE_PTE(PointerPte);
+        }
+    }
+    MiReleasePfnLock(OldIrql);
+}
+
+/* Gives pages [First, First + Count) of a non-resident range their PTEs. */
+static BOOLEAN MiBackRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
+{
+    for (ULONG i = First; i < First + Count; i++) {
+        PVOID Va = Range->Base + (SIZE_T)i * PAGE_SIZE;
+        PMMPTE PointerPte;
+        PFN_NUMBER PageFrameIndex;
+        KIRQL OldIrql;
+
+        if (!NT_SUCCESS(MiEnsureSystemPageTable(Va))) {
+            MiReleaseRangePages(Range, First, i - First);
+            return FALSE;
+        }
+        PointerPte = MiAddressToPte(Va);
+        if (Range->DemandZero) {
+            MI_WRITE_INVALID_PTE(PointerPte, MiMakeDemandZeroPte(MM_READWRITE));
+            continue;
+        }
+        MiAcquirePfnLock(&OldIrql);
+        PageFrameIndex = MiRemoveAnyPage();
+        if (PageFrameIndex == MM_EMPTY_LIST) {
+            MiReleasePfnLock(OldIrql);
+            MiReleaseRangePages(Range, First, i - First);
+            return FALSE;
+        }
+        MI_WRITE_INVALID_PTE(PointerPte, MiMakeDemandZeroPte(MM_READWRITE));
+        MiInitializePfn(PageFrameIndex, PointerPte, TRUE);
+        MI_PFN_ELEMENT(PageFrameIndex)->u3.e2.e1.NonPagedPool = 1;
+        MI_WRITE_VALID_PTE(PointerPte, MiMakeSystemPte(PageFrameIndex, MM_READWRITE));
+        MiReleasePfnLock(OldIrql);
+    }
+    return TRUE;
+}
+
+static PVOID MiAllocateFromRange(PMI_POOL_RANGE Range, ULONG Count)
+{
+    ULONG First;
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    First = RtlFindClearBitsAndSet(&Range->InUse, Count, Range->Hint);
+    if (First != RTL_BITMAP_NOT_FOUND) {
+        RtlSetBits(&Range->EndOfAllocation, First + Count - 1, 1);
+        Range->Hint = First + Count;
+        Range->PagesInUse += Count;
+    }
+    KeLowerIrql(OldIrql);
+    if (First == RTL_BITMAP_NOT_FOUND)
+        return NULL;
+
+    if (!Range->Resident && !MiBackRangePages(Range, First, Count)) {
+        KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+        RtlClearBits(&Range->InUse, First, Count);
+        RtlClearBits(&Range->EndOfAllocation, First + Count - 1, 1);
+        Range->PagesInUse -= Count;
+        KeLowerIrql(OldIrql);
+        return NULL;
+    }
+    return Range->Base + (SIZE_T)First * PAGE_SIZE;
+}
+
+/*
+ * NumberOfBytes rounded up to whole pages, page-aligned; NULL when the
+ * range or physical memory is exhausted. Nonpaged pages come from the
+ * initial pool first, then from expansion.
+ */
+PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
+{
+    ULONG Count = BYTES_TO_PAGES(NumberOfBytes);
+    PVOID Va;
+
+    if (Count == 0)
+        Count = 1;
+    if (Type == MiPagedPoolPages)
+        return MiAllocateFromRange(&MiPagedPool, Count);
+    Va = MiAllocateFromRange(&MiInitialNonPagedPool, Count);
+    if (Va == NULL)
+        Va = MiAllocateFromRange(&MiNonPagedPoolExpansion, Count);
+    return Va;
+}
+
+/* Length in pages of the allocation starting at StartingAddress, 0 if none starts there. */
+static ULONG MiAllocationPages(PMI_POOL_RANGE Range, ULONG First)
+{
+    ULONG End;
+
+    if (!RtlCheckBit(&Range->InUse, First))
+        return 0;
+    if (First != 0 && RtlCheckBit(&Range->InUse, First - 1) && !RtlCheckBit(&Range->EndOfAllocation, First - 1))
+        return 0; /* inside another allocation */
+    End = RtlFindNextSetBit(&Range->EndOfAllocation, First);
+    return End == RTL_BITMAP_NOT_FOUND ? 0 : End - First + 1;
+}
+
+ULONG MiQueryPoolPages(PVOID StartingAddress)
+{
+    PMI_POOL_RANGE Range = MiRangeOf(StartingAddress);
+
+    if (Range == NULL || BYTE_OFFSET(StartingAddress) != 0)
+        return 0;
+    return MiAllocationPages(Range, ((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE);
+}
+
+/* Frees an allocation by its first address; returns its pages, or 0 if none starts there. */
+ULONG MiFreePoolPages(PVOID StartingAddress)
+{
+    PMI_POOL_RANGE Range = MiRangeOf(StartingAddress);
+    ULONG First, Count;
+    KIRQL OldIrql;
+
+    if (Range == NULL || BYTE_OFFSET(StartingAddress) != 0)
+        return 0;
+    First = ((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE;
+    Count = MiAllocationPages(Range, First);
+    if (Count == 0)
+        return 0;
+    if (!Range->Resident)
+        MiReleaseRangePages(Range, First, Count);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    RtlClearBits(&Range->InUse, First, Count);
+    RtlClearBits(&Range->EndOfAllocation, First + Count - 1, 1);
+    Range->PagesInUse -= Count;
+    if (First < Range->Hint)
+        Range->Hint = First;
+    KeLowerIrql(OldIrql);
+    return Count;
+}
+
+VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
+                           PULONG PagesResident)
+{
+    if (Type == MiPagedPoolPages) {
+        ULONG Resident = 0;
+
+        for (ULONG i = RtlFindNextSetBit(&MiPagedPool.InUse, 0); i != RTL_BITMAP_NOT_FOUND;
+             i = RtlFindNextSetBit(&MiPagedPool.InUse, i + 1)) {
+            PVOID Va = MiPagedPool.Base + (SIZE_T)i * PAGE_SIZE;
+            Resident += MiAddressToPde(Va)->u.Hard.Valid && MiAddressToPte(Va)->u.Hard.Valid;
+        }
+        *PagesInUse = MiPagedPool.PagesInUse;
+        *PagesTotal = MiPagedPool.Pages;
+        *PagesResident = Resident;
+        return;
+    }
+    *PagesInUse = MiInitialNonPagedPool.PagesInUse + MiNonPagedPoolExpansion.PagesInUse;
+    *PagesTotal = MiInitialNonPagedPool.Pages + MiNonPagedPoolExpansion.Pages;
+    *PagesResident = MiInitialNonPagedPool.Pages + MiNonPagedPoolExpansion.PagesInUse;
+}

@@ -1,0 +1,50 @@
+/* mmtest.c: helpers the memory manager's test suites share. */
+#include "ktest.h"
+#include "mmtest.h"
+
+static NTSTATUS KtProbe(PVOID Address, BOOLEAN Write)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        if (Write)
+            KiProbeWrite(Address);
+        else
+            KiProbeRead(Address);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Status;
+}
+
+NTSTATUS KtProbeRead(PVOID Address)
+{
+    return KtProbe(Address, FALSE);
+}
+
+NTSTATUS KtProbeWrite(PVOID Address)
+{
+    return KtProbe(Address, TRUE);
+}
+
+VOID KtFillPhysicalPage(PFN_NUMBER PageFrameIndex, ULONG Pattern)
+{
+    KIRQL OldIrql;
+    PULONG Page = MiMapPageInHyperSpace(PageFrameIndex, &OldIrql);
+
+    for (ULONG i = 0; i < PAGE_SIZE / sizeof(ULONG); i++)
+        Page[i] = Pattern;
+    MiUnmapPageInHyperSpace(Page, OldIrql);
+}
+
+BOOLEAN KtPhysicalPageHolds(PFN_NUMBER PageFrameIndex, ULONG Pattern)
+{
+    KIRQL OldIrql;
+    PULONG Page = MiMapPageInHyperSpace(PageFrameIndex, &OldIrql);
+    BOOLEAN Same = TRUE;
+
+    for (ULONG i = 0; i < PAGE_SIZE / sizeof(ULONG) && Same; i++)
+        Same = Page[i] == Pattern;
+    MiUnmapPageInHyperSpace(Page, OldIrql);
+    return Same;
+}

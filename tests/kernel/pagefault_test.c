@@ -1,0 +1,126 @@
+/* pagefault_test.c: MmAccessFault for real: demand-zero pages, probes in try blocks, and the stops. */
+#define NTMM_MM_WHITEBOX_TEST
+#include "ktest.h"
+#include "../../mm/mi.h"
+#include "mmtest.h"
+
+KTEST(pagefault, demand_zero_page_arrives_on_first_touch)
+{
+    PFN_NUMBER Available = MmAvailablePages;
+    ULONG Faults = MmStatistics.DemandZeroFaults;
+    PULONG Pages = MiAllocatePoolPages(MiPagedPoolPages, 3 * PAGE_SIZE);
+    PMMPTE PointerPte;
+
+    KT_ASSERT(Pages != NULL);
+    PointerPte = MiAddressToPte(Pages);
+    for (ULONG i = 0; i < 3; i++) {
+        KT_EXPECT(MiIsDemandZeroPte(PointerPte[i]));
+        KT_EXPECT(!MmIsAddressValid((PUCHAR)Pages + i * PAGE_SIZE));
+    }
+    /* Only the page table the range needed was taken. */
+    KT_EXPECT(MmAvailablePages + 1 >= Available);
+    Available = MmAvailablePages;
+
+    KT_EXPECT_EQ(Pages[1024 + 7], 0);          /* a read faults the second page in */
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    KT_EXPECT_EQ(MmAvailablePages, Available - 1);
+    KT_EXPECT(PointerPte[1].u.Hard.Valid);
+    KT_EXPECT(!PointerPte[0].u.Hard.Valid && !PointerPte[2].u.Hard.Valid);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(PFN_FROM_PTE(&PointerPte[1]))->PteAddress, &PointerPte[1]);
+
+    for (ULONG i = 0; i < 3 * 1024; i++)       /* every word of every page is zero */
+        if (Pages[i] != 0)
+            KT_EXPECT_EQ(Pages[i], 0);
+    Pages[2 * 1024] = 0x12345678;              /* a write faults the third page in */
+    KT_EXPECT_EQ(Pages[2 * 1024], 0x12345678);
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 3);
+    KT_EXPECT_EQ(MmAvailablePages, Available - 3);
+
+    KT_EXPECT_EQ(MiFreePoolPages(Pages), 3);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(PointerPte[0].u.Long, 0);
+    KT_EXPECT_EQ(KtProbeRead(Pages), STATUS_ACCESS_VIOLATION);
+}
+
+KTEST(pagefault, probe_of_an_unmapped_system_address_raises_access_violation)
+{
+    KT_EXPECT_EQ(KtProbeRead((PVOID)(MM_SYSTEM_PTE_START + 0x123)), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)HYPER_SPACE_END), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(KiBootStackGuard), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(__ImageBase), STATUS_SUCCESS);
+}
+
+KTEST(pagefault, user_addresses_are_access_violations_in_try)
+{
+    KT_EXPECT_EQ(KtProbeRead(NULL), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)MM_LOWEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)MM_HIGHEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
+}
+
+KTEST_BUGCHECK(pagefault, write_to_kernel_text_stops_with_0xbe, ATTEMPTED_WRITE_TO_READONLY_MEMORY)
+{
+    PUCHAR Text = (PUCHAR)KeBugCheckEx;
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Text);
+    KT_BUGCHECK_PARAMETER(2, MiAddressToPte(Text)->u.Long);
+    *(volatile UCHAR *)Text = 0xCC;
+}
+
+KTEST_BUGCHECK(pagefault, write_to_read_only_data_stops_with_0xbe, ATTEMPTED_WRITE_TO_READONLY_MEMORY)
+{
+    extern const ULONG NtBuildNumber;
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)&NtBuildNumber);
+    *(volatile ULONG *)&NtBuildNumber = 1;
+}
+
+KTEST_BUGCHECK(pagefault, touching_unmapped_system_space_stops_with_0x50, PAGE_FAULT_IN_NONPAGED_AREA)
+{
+    PVOID Address = (PVOID)(MM_SYSTEM_PTE_START + 0x10);
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Address);
+    KT_BUGCHECK_PARAMETER(2, 1);               /* a write */
+    *(volatile ULONG *)Address = 0;
+}
+
+/* A plain load is not a probe: a try block does not turn it into an exception. */
+KTEST_BUGCHECK(pagefault, plain_load_in_try_still_stops_with_0x50, PAGE_FAULT_IN_NONPAGED_AREA)
+{
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)KiBootStackGuard);
+    KT_BUGCHECK_PARAMETER(2, 0);               /* a read */
+    _SEH2_TRY {
+        (void)*(volatile ULONG *)KiBootStackGuard;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+KTEST_BUGCHECK(pagefault, pageable_touch_at_dispatch_stops_with_0xa, IRQL_NOT_LESS_OR_EQUAL)
+{
+    PULONG Pages = MiAllocatePoolPages(MiPagedPoolPages, PAGE_SIZE);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Pages);
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, 0);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    (void)*(volatile ULONG *)Pages;
+}
+
+static volatile ULONG RecursionLimit = 0xFFFFFFFF; /* never reached; hides the recursion's end from GCC */
+
+static ULONG __attribute__((noinline)) Recurse(ULONG Depth)
+{
+    volatile UCHAR Frame[256];
+
+    Frame[0] = (UCHAR)Depth;
+    if (Depth == RecursionLimit)
+        return 0;
+    return Recurse(Depth + 1) + Frame[0];
+}
+
+/* Running off the stack hits the guard page; the double-fault task catches what follows. */
+KTEST_BUGCHECK(pagefault, stack_overflow_stops_with_0x7f_8, UNEXPECTED_KERNEL_MODE_TRAP)
+{
+    KT_BUGCHECK_PARAMETER(1, EXCEPTION_DOUBLE_FAULT);
+    Recurse(0);
+}
