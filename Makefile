@@ -36,7 +36,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
           -fno-asynchronous-unwind-tables \
           -fno-strict-aliasing \
           -mgeneral-regs-only \
-          -Wall -Wextra -Werror \
+          -Wall -Wextra -Werror -Wno-multichar \
           -Iinclude -Ilib/include -Itests/kernel \
           -MMD -MP
 # -fno-pie/-fno-pic: Debian's cross GCC makes PIE by default; a kernel has no GOT.
@@ -45,6 +45,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
 #   walk the EBP chain, leaf functions included (a trap can stop in any of them).
 # -fno-strict-aliasing: MMPTE and pool headers are read through several views.
 # -mgeneral-regs-only: no x87/SSE state is saved on traps, so none may be used.
+# -Wno-multichar: pool tags are written as NT writes them, 'looP'.
 ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
 LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
@@ -150,12 +151,15 @@ gdb-test: deps $(KERNEL)
 # --- host-built tests (lib/ and other hardware-free code, under ASan and UBSan) ---
 
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-               -fno-sanitize-recover=all -Wall -Wextra -Werror -DKTEST_HOST \
+               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-multichar -DKTEST_HOST \
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
-HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c
+# The executive pool builds unchanged for the host over tests/host/pool_host.c.
+HOST_POOL   := $(filter-out kernel/ex/slist.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c $(HOST_POOL)
+HOST_CFLAGS += -mcx16 -Ikernel/ex
 
-$(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(wildcard tests/kernel/*.h lib/include/*.h include/*.h)
+$(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(wildcard tests/kernel/*.h lib/include/*.h include/*.h include/*/*.h kernel/ex/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES)
 

@@ -37,6 +37,9 @@ typedef struct _KPCR {
     KIRQL Irql;
     ULONG InterruptCount;
     ULONG TrapCount[EXCEPTION_VECTORS]; /* how often each exception vector was taken */
+    LIST_ENTRY DpcListHead;      /* queued DPCs, run when IRQL drops below DISPATCH_LEVEL */
+    BOOLEAN DpcRequested;
+    ULONG DpcCount;
     PKTSS TSS;
 } KPCR, *PKPCR;
 
@@ -112,9 +115,12 @@ PCSTR KiSymbolFromAddress(ULONG_PTR Address, ULONG_PTR *Offset);
 VOID KiPrintStackTrace(ULONG_PTR Ebp, ULONG_PTR Eip);
 DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
 
-/* Clock. */
+/* Clock, timers and DPCs. */
 extern volatile ULONGLONG KeTickCount;
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame);
+VOID KiInitializeDpcQueue(VOID);
+VOID KiRetireDpcList(VOID);
+VOID KiExpireTimers(VOID);
 
 /* Leaving QEMU through isa-debug-exit on a test boot. */
 #define KI_EXIT_PORT            0xF4

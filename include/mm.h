@@ -167,7 +167,9 @@ typedef struct _MMPFN {
         ULONG Long;
     } u4;
 } MMPFN, *PMMPFN;
+#ifdef __i386__
 _Static_assert(sizeof(MMPFN) == 24, "NT x86's MMPFN is 24 bytes");
+#endif
 
 typedef struct _MMPFNLIST {
     PFN_NUMBER Total;
@@ -241,6 +243,28 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
 PVOID MiMapPageInHyperSpace(PFN_NUMBER PageFrameIndex, PKIRQL OldIrql);
 VOID MiUnmapPageInHyperSpace(PVOID VirtualAddress, KIRQL OldIrql);
 VOID MiZeroPhysicalPage(PFN_NUMBER PageFrameIndex);
+
+/*
+ * Whole pages for the executive pools (mm/allocpag.c). MiAllocatePoolPages
+ * returns page-aligned memory (nonpaged: resident; paged: demand-zero) or
+ * NULL; MiFreePoolPages takes the first address back and returns the pages
+ * freed, 0 if no allocation starts there.
+ */
+typedef enum _MI_POOL_PAGE_TYPE {
+    MiNonPagedPoolPages,
+    MiPagedPoolPages
+} MI_POOL_PAGE_TYPE;
+
+PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes);
+ULONG MiFreePoolPages(PVOID StartingAddress);
+ULONG MiQueryPoolPages(PVOID StartingAddress);
+BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
+BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
+VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
+                           PULONG PagesResident);
+typedef VOID (*PMI_POOL_ALLOCATION_CALLBACK)(PVOID StartingAddress, ULONG Pages, PVOID Context);
+VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
+                                PVOID Context);
 
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);

@@ -76,15 +76,26 @@ static PMI_POOL_RANGE MiRangeOf(PVOID VirtualAddress)
     return NULL;
 }
 
+/* Is VirtualAddress inside a pool page that is allocated now? Type (optional) says which pool. */
 BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
 {
     PMI_POOL_RANGE Range = MiRangeOf(VirtualAddress);
 
-    if (Range == NULL)
+    if (Range == NULL || !RtlCheckBit(&Range->InUse, ((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE))
         return FALSE;
     if (Type != NULL)
         *Type = Range == &MiPagedPool ? MiPagedPoolPages : MiNonPagedPoolPages;
     return TRUE;
+}
+
+/* Is VirtualAddress inside one of the pool ranges, allocated or not? */
+BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
+{
+    PMI_POOL_RANGE Range = MiRangeOf(VirtualAddress);
+
+    if (Range != NULL && Type != NULL)
+        *Type = Range == &MiPagedPool ? MiPagedPoolPages : MiNonPagedPoolPages;
+    return Range != NULL;
 }
 
 /* Undoes the first Count pages of a partly built allocation in a non-resident range. */
@@ -236,6 +247,32 @@ ULONG MiFreePoolPages(PVOID StartingAddress)
         Range->Hint = First;
     KeLowerIrql(OldIrql);
     return Count;
+}
+
+/* Calls Callback for every allocation of one pool type, in address order. */
+static VOID MiEnumerateRange(PMI_POOL_RANGE Range, PMI_POOL_ALLOCATION_CALLBACK Callback, PVOID Context)
+{
+    ULONG First = RtlFindNextSetBit(&Range->InUse, 0);
+
+    while (First != RTL_BITMAP_NOT_FOUND) {
+        ULONG Last = RtlFindNextSetBit(&Range->EndOfAllocation, First);
+
+        if (Last == RTL_BITMAP_NOT_FOUND)
+            break;
+        Callback(Range->Base + (SIZE_T)First * PAGE_SIZE, Last - First + 1, Context);
+        First = Last + 1 < Range->Pages ? RtlFindNextSetBit(&Range->InUse, Last + 1) : RTL_BITMAP_NOT_FOUND;
+    }
+}
+
+VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
+                                PVOID Context)
+{
+    if (Type == MiPagedPoolPages) {
+        MiEnumerateRange(&MiPagedPool, Callback, Context);
+    } else {
+        MiEnumerateRange(&MiInitialNonPagedPool, Callback, Context);
+        MiEnumerateRange(&MiNonPagedPoolExpansion, Callback, Context);
+    }
 }
 
 VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,

@@ -135,19 +135,8 @@ VOID MiInitializeHyperSpace(PFN_NUMBER DirectoryFrame, PFN_NUMBER HyperSpaceTabl
 
 PFN_NUMBER MxGetNextPage(VOID);
 
-/* --- The page allocator under the pools (allocpag.c) ---------------------------- */
-
-typedef enum _MI_POOL_PAGE_TYPE {
-    MiNonPagedPoolPages,
-    MiPagedPoolPages
-} MI_POOL_PAGE_TYPE;
+/* --- The page allocator under the pools (allocpag.c; its interface is in mm.h) --- */
 
 VOID MiInitializePoolPages(PFN_NUMBER InitialFirstPage, ULONG InitialPages, BOOLEAN LargePage);
-PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes);
-ULONG MiFreePoolPages(PVOID StartingAddress);
-ULONG MiQueryPoolPages(PVOID StartingAddress);
-BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
-VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
-                           PULONG PagesResident);
 
 #endif

@@ -33,17 +33,34 @@ static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte
     return STATUS_SUCCESS;
 }
 
+/*
+ * A bad reference from the pool's own code means the pool's data was
+ * corrupted (a free-list link overwritten, say): NT names that
+ * DRIVER_CORRUPTED_EXPOOL rather than blaming the pool.
+ */
+static VOID MiCheckPoolCodeFault(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
+{
+    extern UCHAR ExPoolCodeStart[], ExPoolCodeEnd[];
+
+    if (TrapFrame->Eip >= (ULONG_PTR)ExPoolCodeStart && TrapFrame->Eip < (ULONG_PTR)ExPoolCodeEnd) {
+        KeBugCheckWithTf(DRIVER_CORRUPTED_EXPOOL, (ULONG_PTR)VirtualAddress, KeGetCurrentIrql(),
+                         (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
+    }
+}
+
 /* A system address nobody mapped: an access violation for a probe in a try block, else a stop. */
 static NTSTATUS MiBadSystemReference(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
 {
     if (KeInvalidAccessAllowed(TrapFrame))
         return STATUS_ACCESS_VIOLATION;
+    MiCheckPoolCodeFault(VirtualAddress, FaultStatus, TrapFrame);
     KeBugCheckWithTf(PAGE_FAULT_IN_NONPAGED_AREA, (ULONG_PTR)VirtualAddress,
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, 0, TrapFrame);
 }
 
 static DECLSPEC_NORETURN VOID MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
 {
+    MiCheckPoolCodeFault(VirtualAddress, FaultStatus, TrapFrame);
     KeBugCheckWithTf(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)VirtualAddress, KeGetCurrentIrql(),
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
 }

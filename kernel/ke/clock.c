@@ -1,4 +1,4 @@
-/* clock.c: the clock interrupt's work: counting ticks. */
+/* clock.c: the clock interrupt's work: counting ticks and expiring timers. */
 #include <ke.h>
 #include <hal.h>
 
@@ -8,6 +8,7 @@ VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame)
 {
     UNREFERENCED_PARAMETER(TrapFrame);
     KeTickCount++;
+    KiExpireTimers();
 }
 
 VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount)

@@ -8,6 +8,7 @@
 #include <ke.h>
 #include <hal.h>
 #include <mm.h>
+#include <ex.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
 #include <string.h>
@@ -139,6 +140,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 
     KiInitializeGdt();
     KiInitializeIdt();
+    KiInitializeDpcQueue();
     HalInitializePic();
     KeTestBoot = KeCommandLineHasOption("ktest", NULL);
 
@@ -150,6 +152,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
         DbgPrint("warning: not started by a multiboot loader (magic %08X)\n", Magic);
 
     MmInitSystem();
+    ExInitializePool();
     HalInitializeClock();
     _enable();
 
@@ -158,5 +161,6 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
         KiExitEmulator(KI_EXIT_TESTS_DONE);
     }
     MmDumpSystemState();
+    ExDumpPoolSummary();
     KiIdleLoop();
 }

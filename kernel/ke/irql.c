@@ -3,7 +3,8 @@
  * lowering also move the PIC mask (HalSetIrqlMask), so a device line is
  * really masked while the processor runs at or above that line's level.
  * Raising to a lower level or lowering to a higher one is a caller bug and
- * stops the system as NT's checked HAL does.
+ * stops the system as NT's checked HAL does. Lowering below DISPATCH_LEVEL
+ * runs the queued DPCs first.
  */
 #include <ke.h>
 #include <hal.h>
@@ -32,9 +33,14 @@ VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 
     if (NewIrql > CurrentIrql)
         KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
-    KiPcr.Irql = NewIrql;
     if (CurrentIrql > DISPATCH_LEVEL)
-        HalSetIrqlMask(NewIrql);
+        HalSetIrqlMask(NewIrql > DISPATCH_LEVEL ? NewIrql : DISPATCH_LEVEL);
+    /* Falling below DISPATCH_LEVEL: the queued DPCs run first, at DISPATCH_LEVEL. */
+    if (NewIrql < DISPATCH_LEVEL && KiPcr.DpcRequested) {
+        KiPcr.Irql = DISPATCH_LEVEL;
+        KiRetireDpcList();
+    }
+    KiPcr.Irql = NewIrql;
 }
 
 KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)

@@ -102,6 +102,11 @@ static VOID KiDispatchInterrupt(PKTRAP_FRAME TrapFrame)
         KiClockInterrupt(TrapFrame);
     }
     HalEndOfInterrupt(Irq);
+    /* Back to code below DISPATCH_LEVEL with DPCs queued: run them now, interrupts on. */
+    if (OldIrql < DISPATCH_LEVEL && KiPcr.DpcRequested) {
+        KiPcr.Irql = DISPATCH_LEVEL;
+        KiRetireDpcList();
+    }
     KiPcr.Irql = OldIrql;
 }
 

@@ -1,9 +1,22 @@
 /*
  * invariants.c: the checks the test runner makes after every suite. Each
  * prints what it found wrong as KTAP diagnostics; the suite fails if any
- * check fails, so a suite that leaks or corrupts state is the one blamed.
+ * check fails, so a suite that leaks or corrupts state is the one blamed:
+ * no try frame left, IRQL at PASSIVE_LEVEL, interrupts on, the PFN
+ * database and both pools consistent, and no pool tag holding more bytes
+ * than before the suite (less what lookaside lists cache).
  */
 #include <mm.h>
+#include <ex.h>
+
+static EX_POOL_SNAPSHOT KtPoolBefore, KtPoolAfter;
+
+/* Called before a suite's first case: what the pool holds now is not the suite's doing. */
+VOID KtBeginSuiteInvariants(PCSTR Suite)
+{
+    UNREFERENCED_PARAMETER(Suite);
+    ExTakePoolSnapshot(&KtPoolBefore);
+}
 
 BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
 {
@@ -23,6 +36,11 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     }
     if (!MiCheckPfnDatabase(TRUE))
+        Ok = FALSE;
+    if (!ExCheckPool(TRUE))
+        Ok = FALSE;
+    ExTakePoolSnapshot(&KtPoolAfter);
+    if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
         Ok = FALSE;
     return Ok;
 }

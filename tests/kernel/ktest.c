@@ -324,6 +324,7 @@ ULONG KtRunTests(PCSTR Filter)
             continue;
         KtPrint("  KTAP version 1\n  # Subtest: %s\n  1..%u\n", KtCases[First]->Suite,
                 Count + KT_PLATFORM_HAS_INVARIANTS);
+        KtPlatformBeginSuite(KtCases[First]->Suite);
         for (ULONG i = First; i < End; i++) {
             if (!KtCases[i]->ExpectsBugCheck && !KtRunCase(++Number, KtCases[i]))
                 SuiteFailures++;

@@ -52,6 +52,7 @@ static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
 }
 /* The host has no system state to check between suites. */
 #define KT_PLATFORM_HAS_INVARIANTS 0
+#define KtPlatformBeginSuite(Suite) ((void)(Suite))
 static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 {
     (void)Suite;
@@ -129,7 +130,9 @@ static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
 }
 
 BOOLEAN KtCheckSystemInvariants(PCSTR Suite);
+VOID KtBeginSuiteInvariants(PCSTR Suite);
 #define KT_PLATFORM_HAS_INVARIANTS 1
+#define KtPlatformBeginSuite KtBeginSuiteInvariants
 #define KtPlatformCheckInvariants KtCheckSystemInvariants
 
 #endif

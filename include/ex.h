@@ -1,0 +1,51 @@
+/* ex.h: the executive's interface to the rest of the kernel and the tests (not to drivers). */
+#ifndef NTMM_EX_H
+#define NTMM_EX_H
+
+#include <ntddk.h>
+
+VOID ExInitializePool(VOID);
+
+/* Pool tracking by tag (what poolmon shows). */
+typedef struct _EX_POOL_TAG_INFORMATION {
+    ULONG Tag;
+    ULONG NonPagedAllocs, NonPagedFrees;
+    SIZE_T NonPagedBytes;
+    ULONG PagedAllocs, PagedFrees;
+    SIZE_T PagedBytes;
+} EX_POOL_TAG_INFORMATION, *PEX_POOL_TAG_INFORMATION;
+
+BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information);
+VOID ExDumpPoolTags(ULONG MaximumRows);
+VOID ExDumpPoolSummary(VOID);
+
+/* Pool state for tests, the boot summary and the invariant checks. */
+typedef struct _EX_POOL_STATISTICS {
+    ULONG SmallPages;              /* pages holding small blocks */
+    ULONG BigPages;                /* pages in whole-page allocations */
+    ULONG RunningAllocs, RunningDeAllocs;
+    ULONG FreeBlocks;
+    SIZE_T FreeBytes;
+} EX_POOL_STATISTICS, *PEX_POOL_STATISTICS;
+
+VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics);
+BOOLEAN ExCheckPool(BOOLEAN Verbose);
+VOID ExVerifyPool(VOID);
+VOID ExTrimPool(VOID);
+
+/* Leak checking between two points: bytes outstanding per tag, less what lookaside lists hold. */
+typedef struct _EX_POOL_SNAPSHOT {
+    ULONG Count;
+    struct {
+        ULONG Tag;
+        LONG NonPagedBytes, PagedBytes;
+    } Entries[256];
+} EX_POOL_SNAPSHOT, *PEX_POOL_SNAPSHOT;
+
+VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot);
+ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After);
+
+/* The lookaside lists' depth adjustment (NT's balance-set scan), run once a second. */
+VOID ExAdjustLookasideDepth(VOID);
+
+#endif

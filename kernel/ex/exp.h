@@ -1,0 +1,177 @@
+/*
+ * exp.h: the executive pool's private header: the block header, the pool
+ * descriptors and their free lists, the big-page and tag tables, and the
+ * inline SLIST operations the fast paths use. Builds in the kernel and, for
+ * the host tests and benchmark, on the host over a page source of its own
+ * (tests/host/pool_host.c).
+ */
+#ifndef NTMM_EXP_H
+#define NTMM_EXP_H
+
+#include <ntddk.h>
+#include <mm.h>
+#include <string.h>
+
+/*
+ * Every small block starts with a POOL_HEADER (NT x86's layout). Sizes are
+ * in 8-byte units and include the header. PoolType is the pool type + 1
+ * for a block in use and 0 for a free one; PoolIndex marks blocks held by a
+ * lookaside list (free to the caller, not to the coalescer).
+ */
+#define POOL_BLOCK_SHIFT 3
+#define POOL_SMALLEST_BLOCK 8
+#define POOL_PAGE_UNITS (PAGE_SIZE / POOL_SMALLEST_BLOCK)        /* 512 */
+/* A block must be able to hold a header and free-list links: 2 units here, 3 on the 64-bit host. */
+#define POOL_MINIMUM_UNITS ((ULONG)((sizeof(POOL_HEADER) + sizeof(LIST_ENTRY) + 7) / 8))
+#define POOL_MAXIMUM_UNITS (POOL_PAGE_UNITS - POOL_MINIMUM_UNITS) /* 510: leaves room for a free block */
+#define POOL_BUDDY_MAX ((POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER))
+#define POOL_CACHE_ALIGNMENT 64
+#define POOL_LIST_HEADS POOL_PAGE_UNITS
+#define POOL_INDEX_CACHED 0x40        /* held by a small-block lookaside list */
+
+typedef struct _POOL_HEADER {
+    union {
+        struct {
+            USHORT PreviousSize : 9;
+            USHORT PoolIndex : 7;
+            USHORT BlockSize : 9;
+            USHORT PoolType : 7;
+        };
+        ULONG Ulong1;
+    };
+    ULONG PoolTag;
+} POOL_HEADER, *PPOOL_HEADER;
+_Static_assert(sizeof(POOL_HEADER) == 8, "NT x86's POOL_HEADER is 8 bytes");
+
+/* Units for a body of Bytes, header included (before rounding up to the minimum). */
+#define BYTES_TO_POOL_UNITS(Bytes) \
+    ((ULONG)(((Bytes) + sizeof(POOL_HEADER) + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT))
+#define POOL_BLOCK_BODY(Entry) ((PVOID)((PPOOL_HEADER)(Entry) + 1))
+#define POOL_BLOCK_HEADER(Body) ((PPOOL_HEADER)(Body) - 1)
+#define POOL_NEXT_BLOCK(Entry) ((PPOOL_HEADER)((PULONGLONG)(Entry) + (Entry)->BlockSize))
+#define POOL_PREV_BLOCK(Entry) ((PPOOL_HEADER)((PULONGLONG)(Entry) - (Entry)->PreviousSize))
+#define POOL_FREE_LINKS(Entry) ((PLIST_ENTRY)POOL_BLOCK_BODY(Entry))
+#define PAGE_END(Entry) ((PVOID)((ULONG_PTR)PAGE_ALIGN(Entry) + PAGE_SIZE))
+#define EXP_TAG_MASK (~PROTECTED_POOL)
+
+/* One per base pool type: its free lists, which of them are non-empty, its counters. */
+typedef struct _POOL_DESCRIPTOR {
+    POOL_TYPE PoolType;               /* NonPagedPool or PagedPool */
+    KIRQL LockIrql;                   /* DISPATCH_LEVEL or APC_LEVEL: holding the "lock" */
+    ULONG RunningAllocs;
+    ULONG RunningDeAllocs;
+    ULONG TotalPages;                 /* pages holding small blocks */
+    ULONG TotalBigPages;
+    ULONG TotalBytes;                 /* bytes in blocks in use (small and big) */
+    PVOID SparePage;                  /* one whole free page kept back to stop page churn */
+    ULONG NonEmpty[POOL_LIST_HEADS / 32];
+    LIST_ENTRY ListHeads[POOL_LIST_HEADS];
+} POOL_DESCRIPTOR, *PPOOL_DESCRIPTOR;
+
+extern POOL_DESCRIPTOR ExpNonPagedPoolDescriptor, ExpPagedPoolDescriptor;
+
+FORCEINLINE PPOOL_DESCRIPTOR ExpDescriptorFor(POOL_TYPE PoolType)
+{
+    return (PoolType & BASE_POOL_TYPE_MASK) ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;
+}
+
+/* poolblk.c: small blocks. Callers hold the descriptor (run at its LockIrql). */
+PPOOL_HEADER ExpAllocateBlock(PPOOL_DESCRIPTOR Descriptor, ULONG Units, ULONG AlignmentUnits);
+VOID ExpFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry);
+VOID ExpCheckBlockNeighbours(PPOOL_HEADER Entry);
+VOID ExpReleaseSparePages(VOID);
+
+/* bigpage.c: allocations of whole pages, by start address. */
+BOOLEAN ExpInsertBigPage(PVOID Va, ULONG Tag, ULONG Pages, POOL_TYPE PoolType);
+BOOLEAN ExpFindBigPage(PVOID Va, PULONG Tag, PULONG Pages);
+BOOLEAN ExpRemoveBigPage(PVOID Va, PULONG Tag, PULONG Pages);
+BOOLEAN ExpIsBigPageTableStorage(PVOID Va);
+VOID ExpInitializeBigPageTable(VOID);
+
+/* pooltag.c: what poolmon shows, per tag and pool type. */
+typedef struct _POOL_TRACKER_TABLE {
+    ULONG Key;
+    ULONG NonPagedAllocs, NonPagedFrees;
+    SIZE_T NonPagedBytes;
+    ULONG PagedAllocs, PagedFrees;
+    SIZE_T PagedBytes;
+} POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
+
+#define POOL_TRACKER_TABLE_SIZE 1024     /* a power of two */
+extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType);
+VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType);
+
+/* lookaside.c: the small-block lookaside lists the pool's fast path uses. */
+#define POOL_SMALL_LISTS 32              /* blocks of 2..33 units: bodies up to 256 bytes */
+extern GENERAL_LOOKASIDE ExpSmallNPagedPoolLookasideLists[POOL_SMALL_LISTS];
+extern GENERAL_LOOKASIDE ExpSmallPagedPoolLookasideLists[POOL_SMALL_LISTS];
+VOID ExpInitializeSmallPoolLookasides(VOID);
+VOID ExpStartLookasideScan(VOID);
+SIZE_T ExpLookasideCachedBytes(ULONG Tag, BOOLEAN Paged);
+
+/* pool.c: the bytes a block or big allocation counts for in tracking. */
+SIZE_T ExpTrackedBytes(PVOID Body);
+VOID ExAdjustLookasideDepth(VOID);
+
+/* poolchk.c */
+BOOLEAN ExpCheckPool(BOOLEAN Verbose);
+
+/* The pool's code, so a fault in it can be reported as DRIVER_CORRUPTED_EXPOOL. */
+#define EXP_POOL_CODE __attribute__((section(".text.expool")))
+
+/*
+ * SLIST push and pop. The header's depth and sequence ride with the first
+ * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b, so an
+ * entry popped and pushed back between a reader's load and its swap (ABA)
+ * changes the sequence and fails the swap.
+ */
+#if defined(__x86_64__)
+typedef unsigned __int128 SLIST_WORD;
+#define EXP_SLIST_CAS(Header, Old, New) \
+    __sync_bool_compare_and_swap(&(Header)->Alignment, (Old), (New))
+#else
+typedef ULONGLONG SLIST_WORD;
+FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WORD New)
+{
+    BOOLEAN Swapped;
+
+    __asm__ volatile("lock cmpxchg8b %1\n\t"
+                     "sete %0"
+                     : "=q"(Swapped), "+m"(Header->Alignment), "+A"(Old)
+                     : "b"((ULONG)New), "c"((ULONG)(New >> 32))
+                     : "memory", "cc");
+    return Swapped;
+}
+#endif
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
+{
+    SLIST_HEADER Old, New;
+
+    do {
+        Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
+        Entry->Next = Old.Next.Next;
+        New.Next.Next = Entry;
+        New.Depth = Old.Depth + 1;
+        New.Sequence = Old.Sequence + 1;
+    } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
+    return Old.Next.Next;
+}
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
+{
+    SLIST_HEADER Old, New;
+
+    do {
+        Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
+        if (Old.Next.Next == NULL)
+            return NULL;
+        New.Next.Next = Old.Next.Next->Next;
+        New.Depth = Old.Depth - 1;
+        New.Sequence = Old.Sequence + 1;
+    } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
+    return Old.Next.Next;
+}
+
+#endif

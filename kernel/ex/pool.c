@@ -1,0 +1,415 @@
+/*
+ * pool.c: ExAllocatePoolWithTag, ExFreePoolWithTag and their family.
+ *
+ * Three paths by size (bytes asked for, header not counted):
+ *   up to 248 bytes   the per-size lookaside list of the pool type (NT's
+ *                     per-processor small-pool lists): a pop or a push;
+ *                     misses and overflows fall to the block allocator;
+ *   up to 4072 bytes  small blocks carved from pool pages (poolblk.c);
+ *   more              whole pages from the memory manager, recorded with
+ *                     their tag and length in the big-page table.
+ * Cache-aligned types align the body to POOL_CACHE_ALIGNMENT. Every
+ * allocation and free is counted against its tag (pooltag.c).
+ *
+ * Callers are checked as NT checks them: paged pool above APC_LEVEL,
+ * nonpaged above DISPATCH_LEVEL, double frees, frees with another tag,
+ * frees of addresses no allocation returned stop with BAD_POOL_CALLER and
+ * NT's first parameter; a header that disagrees with its neighbours stops
+ * with BAD_POOL_HEADER (poolblk.c).
+ */
+#include "exp.h"
+#include <ex.h>
+
+/* BAD_POOL_CALLER first parameters (NT's). */
+#define BAD_POOL_ALREADY_FREE       0x07
+#define BAD_POOL_ALLOCATE_IRQL      0x08
+#define BAD_POOL_FREE_IRQL          0x09
+#define BAD_POOL_WRONG_TAG          0x0A
+#define BAD_POOL_USER_ADDRESS       0x40
+#define BAD_POOL_NEVER_IN_POOL      0x42
+#define BAD_POOL_NONPAGED_NOT_ALLOCATED 0x44
+#define BAD_POOL_PAGED_NOT_ALLOCATED 0x50
+#define BAD_POOL_INVALID_ADDRESS    0x99
+#define BAD_POOL_ZERO_TAG           0x9B
+
+#define POOL_NONE_TAG 'enoN'
+#define POOL_SMALL_MAXIMUM_BYTES ((POOL_SMALL_LISTS + POOL_MINIMUM_UNITS - 1) * POOL_SMALLEST_BLOCK - sizeof(POOL_HEADER))
+
+/* Available pages below which a request of that priority fails rather than drain the system. */
+#define POOL_LOW_PRIORITY_RESERVE 256
+#define POOL_NORMAL_PRIORITY_RESERVE 32
+
+static KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
+
+VOID ExInitializePool(VOID)
+{
+    ExpNonPagedPoolDescriptor.PoolType = NonPagedPool;
+    ExpNonPagedPoolDescriptor.LockIrql = DISPATCH_LEVEL;
+    ExpPagedPoolDescriptor.PoolType = PagedPool;
+    ExpPagedPoolDescriptor.LockIrql = APC_LEVEL;
+    for (ULONG i = 0; i < POOL_LIST_HEADS; i++) {
+        InitializeListHead(&ExpNonPagedPoolDescriptor.ListHeads[i]);
+        InitializeListHead(&ExpPagedPoolDescriptor.ListHeads[i]);
+    }
+    ExpInitializeSmallPoolLookasides();
+    ExpInitializeBigPageTable();
+    ExpStartLookasideScan();
+}
+
+/*
+ * Which of NT's pool types this kernel serves. Session pool has no session
+ * here and is served from the system pools, NX pool is nonpaged pool (no NX
+ * bit without PAE); DontUseThisType and unknown values are refused.
+ */
+static BOOLEAN ExpIsValidPoolType(POOL_TYPE PoolType)
+{
+    ULONG Type = (ULONG)PoolType & ~(POOL_RAISE_IF_ALLOCATION_FAILURE | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE);
+
+    if (Type & POOL_NX_ALLOCATION)
+        Type &= ~POOL_NX_ALLOCATION;
+    if (Type & SESSION_POOL_MASK)
+        Type &= ~SESSION_POOL_MASK;
+    return Type <= NonPagedPoolCacheAlignedMustSucceed && Type != DontUseThisType &&
+           !(((ULONG)PoolType & POOL_NX_ALLOCATION) && (Type & BASE_POOL_TYPE_MASK));
+}
+
+SIZE_T ExpTrackedBytes(PVOID Body)
+{
+    ULONG Tag, Pages;
+
+    if (PAGE_ALIGN(Body) == Body && ExpFindBigPage(Body, &Tag, &Pages))
+        return (SIZE_T)Pages * PAGE_SIZE;
+    return (SIZE_T)POOL_BLOCK_HEADER(Body)->BlockSize << POOL_BLOCK_SHIFT;
+}
+
+static PVOID ExpAllocateBigPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    PPOOL_DESCRIPTOR Descriptor = ExpDescriptorFor(PoolType);
+    ULONG Pages = BYTES_TO_PAGES(NumberOfBytes);
+    PVOID Va;
+
+    Va = MiAllocatePoolPages((PoolType & BASE_POOL_TYPE_MASK) ? MiPagedPoolPages : MiNonPagedPoolPages,
+                             NumberOfBytes);
+    if (Va == NULL)
+        return NULL;
+    if (!ExpInsertBigPage(Va, Tag, Pages, PoolType)) {
+        MiFreePoolPages(Va);
+        return NULL;
+    }
+    Descriptor->TotalBigPages += Pages;
+    Descriptor->TotalBytes += Pages * PAGE_SIZE;
+    Descriptor->RunningAllocs++;
+    ExpInsertPoolTracker(Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+    return Va;
+}
+
+static PVOID EXP_POOL_CODE ExpAllocateSmallBlock(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    PPOOL_DESCRIPTOR Descriptor = ExpDescriptorFor(PoolType);
+    ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
+    ULONG Alignment = (PoolType & CACHE_ALIGNED_POOL_TYPE_MASK) ? POOL_CACHE_ALIGNMENT / POOL_SMALLEST_BLOCK : 1;
+    PPOOL_HEADER Entry;
+    KIRQL OldIrql;
+
+    if (Units < POOL_MINIMUM_UNITS)
+        Units = POOL_MINIMUM_UNITS;
+    KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+    Entry = ExpAllocateBlock(Descriptor, Units, Alignment);
+    if (Entry != NULL) {
+        Entry->PoolTag = Tag;
+        Descriptor->RunningAllocs++;
+        Descriptor->TotalBytes += Entry->BlockSize << POOL_BLOCK_SHIFT;
+    }
+    KeLowerIrql(OldIrql);
+    if (Entry == NULL)
+        return NULL;
+    ExpInsertPoolTracker(Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+    return POOL_BLOCK_BODY(Entry);
+}
+
+/* An allocation that failed: must-succeed types stop, the raise flag raises, the rest get NULL. */
+static PVOID ExpAllocationFailed(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
+{
+    if (PoolType & MUST_SUCCEED_POOL_TYPE_MASK) {
+        ULONG InUse, Total, Resident;
+
+        MiQueryPoolPageCounts((PoolType & BASE_POOL_TYPE_MASK) ? MiPagedPoolPages : MiNonPagedPoolPages,
+                              &InUse, &Total, &Resident);
+        KeBugCheckEx(MUST_SUCCEED_POOL_EMPTY, NumberOfBytes, InUse, 0, MmAvailablePages);
+    }
+    if (PoolType & POOL_RAISE_IF_ALLOCATION_FAILURE)
+        ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);
+    return NULL;
+}
+
+PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    ULONG Base = PoolType & BASE_POOL_TYPE_MASK;
+    KIRQL Irql = KeGetCurrentIrql();
+    PVOID Block;
+
+    if (Irql > ExpMaximumIrql[Base])
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALLOCATE_IRQL, Irql, PoolType, NumberOfBytes);
+    if (Tag == 0)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ZERO_TAG, PoolType, NumberOfBytes,
+                     (ULONG_PTR)__builtin_return_address(0));
+
+    /* The fast path: plain nonpaged or paged types, small sizes, a cached block of that size. */
+    if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (PoolType & ~BASE_POOL_TYPE_MASK) == 0) {
+        ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
+        ULONG Index = Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS;
+        PGENERAL_LOOKASIDE Lookaside = Base ? &ExpSmallPagedPoolLookasideLists[Index]
+                                            : &ExpSmallNPagedPoolLookasideLists[Index];
+        PSLIST_ENTRY Entry;
+
+        Lookaside->TotalAllocates++;
+        Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
+        if (Entry != NULL) {
+            PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
+
+            Header->PoolType = Base + 1;
+            Header->PoolIndex = 0;
+            Header->PoolTag = Tag;
+            ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+            return Entry;
+        }
+        Lookaside->AllocateMisses++;
+    }
+
+    if (!ExpIsValidPoolType(PoolType))
+        return NULL;
+    /* A cache-aligned block may need to give up to an alignment and a free block at its front. */
+    if (NumberOfBytes > POOL_BUDDY_MAX ||
+        ((PoolType & CACHE_ALIGNED_POOL_TYPE_MASK) &&
+         BYTES_TO_POOL_UNITS(NumberOfBytes) + POOL_CACHE_ALIGNMENT / POOL_SMALLEST_BLOCK + POOL_MINIMUM_UNITS >
+             POOL_MAXIMUM_UNITS))
+        Block = ExpAllocateBigPages(PoolType, NumberOfBytes, Tag);
+    else
+        Block = ExpAllocateSmallBlock(PoolType, NumberOfBytes, Tag);
+    return Block != NULL ? Block : ExpAllocationFailed(PoolType, NumberOfBytes);
+}
+
+PVOID NTAPI ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, POOL_NONE_TAG);
+}
+
+PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
+                                          EX_POOL_PRIORITY Priority)
+{
+    ULONG Level = Priority & ~(ULONG)0xF;   /* the special-pool variants share their level */
+
+    if ((PoolType & MUST_SUCCEED_POOL_TYPE_MASK) == 0) {
+        if ((Level == LowPoolPriority && MmAvailablePages < POOL_LOW_PRIORITY_RESERVE) ||
+            (Level == NormalPoolPriority && MmAvailablePages < POOL_NORMAL_PRIORITY_RESERVE))
+            return NULL;
+    }
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+}
+
+static DECLSPEC_NORETURN VOID ExpFreeOfNonPoolAddress(PVOID P)
+{
+    MI_POOL_PAGE_TYPE Type;
+
+    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_USER_ADDRESS, (ULONG_PTR)P, MM_SYSTEM_RANGE_START, 0);
+    if (!MiIsPoolRange(P, &Type))
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_NEVER_IN_POOL, (ULONG_PTR)P, 0, 0);
+    if (Type == MiPagedPoolPages)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_PAGED_NOT_ALLOCATED, (ULONG_PTR)P,
+                     ((ULONG_PTR)P - (ULONG_PTR)MmPagedPoolStart) >> PAGE_SHIFT,
+                     (ULONG_PTR)MmPagedPoolEnd - (ULONG_PTR)MmPagedPoolStart);
+    KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_NONPAGED_NOT_ALLOCATED, (ULONG_PTR)P, 0, 0);
+}
+
+static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
+{
+    ULONG AllocatorTag, Pages;
+    MI_POOL_PAGE_TYPE Type;
+    POOL_TYPE PoolType;
+    KIRQL Irql = KeGetCurrentIrql();
+
+    if (!ExpFindBigPage(P, &AllocatorTag, &Pages))
+        ExpFreeOfNonPoolAddress(P);
+    MiIsPoolAddress(P, &Type);
+    PoolType = Type == MiPagedPoolPages ? PagedPool : NonPagedPool;
+    if (Irql > ExpMaximumIrql[PoolType])
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_FREE_IRQL, Irql, PoolType, (ULONG_PTR)P);
+    if (Tag != 0 && (Tag & EXP_TAG_MASK) != AllocatorTag)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, AllocatorTag, Tag);
+    ExpRemoveBigPage(P, &AllocatorTag, &Pages);
+    MiFreePoolPages(P);
+    ExpDescriptorFor(PoolType)->TotalBigPages -= Pages;
+    ExpDescriptorFor(PoolType)->TotalBytes -= Pages * PAGE_SIZE;
+    ExpDescriptorFor(PoolType)->RunningDeAllocs++;
+    ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+}
+
+/* A small block back to the lookaside list of its size when there is room, else to its page. */
+VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    PPOOL_HEADER Entry;
+    PPOOL_DESCRIPTOR Descriptor;
+    POOL_TYPE PoolType;
+    KIRQL Irql, OldIrql;
+    ULONG Units;
+
+    if (PAGE_ALIGN(P) == P) {
+        ExpFreeBigPages(P, Tag);
+        return;
+    }
+    Entry = POOL_BLOCK_HEADER(P);
+    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
+        ExpFreeOfNonPoolAddress(P);
+    if (Entry->PoolType == 0)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);
+    PoolType = (POOL_TYPE)((Entry->PoolType - 1) & BASE_POOL_TYPE_MASK);
+    Irql = KeGetCurrentIrql();
+    if (Irql > ExpMaximumIrql[PoolType])
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_FREE_IRQL, Irql, PoolType, (ULONG_PTR)P);
+    if (Tag != 0 && (Tag & EXP_TAG_MASK) != (Entry->PoolTag & EXP_TAG_MASK))
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, Entry->PoolTag, Tag);
+
+    Units = Entry->BlockSize;
+    if (Units == 0 || (ULONG_PTR)Entry + (Units << POOL_BLOCK_SHIFT) > (ULONG_PTR)PAGE_END(Entry))
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
+    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
+
+    if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
+        PGENERAL_LOOKASIDE Lookaside = PoolType ? &ExpSmallPagedPoolLookasideLists[Units - POOL_MINIMUM_UNITS]
+                                                : &ExpSmallNPagedPoolLookasideLists[Units - POOL_MINIMUM_UNITS];
+
+        Lookaside->TotalFrees++;
+        if (ExQueryDepthSList(&Lookaside->ListHead) < Lookaside->Depth) {
+            /* Free to the caller (a second free is caught), not free to merge. */
+            Entry->PoolType = 0;
+            Entry->PoolIndex = POOL_INDEX_CACHED;
+            ExpInterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)P);
+            return;
+        }
+        Lookaside->FreeMisses++;
+    }
+
+    Descriptor = ExpDescriptorFor(PoolType);
+    KeRaiseIrql(Descriptor->LockIrql > Irql ? Descriptor->LockIrql : Irql, &OldIrql);
+    Descriptor->RunningDeAllocs++;
+    Descriptor->TotalBytes -= Units << POOL_BLOCK_SHIFT;
+    ExpFreeBlock(Descriptor, Entry);
+    KeLowerIrql(OldIrql);
+}
+
+VOID NTAPI ExFreePool(PVOID P)
+{
+    ExFreePoolWithTag(P, 0);
+}
+
+SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
+{
+    ULONG Tag, Pages;
+
+    if (QuotaCharged != NULL)
+        *QuotaCharged = FALSE;
+    if (PAGE_ALIGN(PoolBlock) == PoolBlock && ExpFindBigPage(PoolBlock, &Tag, &Pages))
+        return (SIZE_T)Pages * PAGE_SIZE;
+    return ((SIZE_T)POOL_BLOCK_HEADER(PoolBlock)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER);
+}
+
+/*
+ * Gives back what the pool keeps for speed: the blocks cached on its own
+ * small-block lookaside lists and the spare pages. Used before measuring
+ * (leak checks, tests of pool shrinking); afterwards the caches refill.
+ */
+VOID ExTrimPool(VOID)
+{
+    PGENERAL_LOOKASIDE Lists[2] = { ExpSmallNPagedPoolLookasideLists, ExpSmallPagedPoolLookasideLists };
+
+    for (ULONG t = 0; t < 2; t++) {
+        PPOOL_DESCRIPTOR Descriptor = t ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;
+
+        for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
+            PSLIST_ENTRY Entry = InterlockedFlushSList(&Lists[t][i].ListHead);
+
+            while (Entry != NULL) {
+                PSLIST_ENTRY Next = Entry->Next;
+                PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
+                KIRQL OldIrql;
+
+                KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+                Header->PoolType = Descriptor->PoolType + 1;
+                Header->PoolIndex = 0;
+                Descriptor->RunningDeAllocs++;
+                Descriptor->TotalBytes -= Header->BlockSize << POOL_BLOCK_SHIFT;
+                ExpFreeBlock(Descriptor, Header);
+                KeLowerIrql(OldIrql);
+                Entry = Next;
+            }
+        }
+    }
+    ExpReleaseSparePages();
+}
+
+VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
+{
+    Snapshot->Count = 0;
+    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE && Snapshot->Count < RTL_NUMBER_OF(Snapshot->Entries); i++) {
+        PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+        LONG NonPaged, Paged;
+
+        if (Entry->Key == 0)
+            continue;
+        NonPaged = (LONG)(Entry->NonPagedBytes - ExpLookasideCachedBytes(Entry->Key, FALSE));
+        Paged = (LONG)(Entry->PagedBytes - ExpLookasideCachedBytes(Entry->Key, TRUE));
+        if (NonPaged == 0 && Paged == 0)
+            continue;
+        Snapshot->Entries[Snapshot->Count].Tag = Entry->Key;
+        Snapshot->Entries[Snapshot->Count].NonPagedBytes = NonPaged;
+        Snapshot->Entries[Snapshot->Count].PagedBytes = Paged;
+        Snapshot->Count++;
+    }
+}
+
+/* Prints and counts the tags holding more bytes After than Before. */
+ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After)
+{
+    ULONG Leaks = 0;
+
+    for (ULONG i = 0; i < After->Count; i++) {
+        LONG NonPaged = After->Entries[i].NonPagedBytes, Paged = After->Entries[i].PagedBytes;
+
+        for (ULONG j = 0; j < Before->Count; j++) {
+            if (Before->Entries[j].Tag == After->Entries[i].Tag) {
+                NonPaged -= Before->Entries[j].NonPagedBytes;
+                Paged -= Before->Entries[j].PagedBytes;
+                break;
+            }
+        }
+        if (NonPaged > 0 || Paged > 0) {
+            ULONG Tag = After->Entries[i].Tag;
+
+            DbgPrint("    # pool leak: tag '%c%c%c%c' holds %d more nonpaged and %d more paged bytes\n",
+                     (CHAR)Tag, (CHAR)(Tag >> 8), (CHAR)(Tag >> 16), (CHAR)(Tag >> 24), NonPaged, Paged);
+            Leaks++;
+        }
+    }
+    return Leaks;
+}
+
+VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
+{
+    PPOOL_DESCRIPTOR Descriptor = ExpDescriptorFor(PoolType);
+    KIRQL OldIrql;
+
+    memset(Statistics, 0, sizeof(*Statistics));
+    KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+    Statistics->SmallPages = Descriptor->TotalPages;
+    Statistics->BigPages = Descriptor->TotalBigPages;
+    Statistics->RunningAllocs = Descriptor->RunningAllocs;
+    Statistics->RunningDeAllocs = Descriptor->RunningDeAllocs;
+    for (ULONG i = 0; i < POOL_LIST_HEADS; i++) {
+        for (PLIST_ENTRY Entry = Descriptor->ListHeads[i].Flink; Entry != &Descriptor->ListHeads[i]; Entry = Entry->Flink) {
+            Statistics->FreeBlocks++;
+            Statistics->FreeBytes += (SIZE_T)i << POOL_BLOCK_SHIFT;
+        }
+    }
+    KeLowerIrql(OldIrql);
+}

@@ -1,0 +1,142 @@
+/*
+ * pooltag.c: pool tracking by tag, what poolmon shows: for each tag and
+ * pool type, allocations, frees and bytes outstanding. An open-addressing
+ * table keyed by tag (entries are never removed); when it is full, tags
+ * share the overflow entry 'Ovfl'. Updated on every allocation and free,
+ * fast path included, by the pool alone on this one processor.
+ */
+#include "exp.h"
+#include <ex.h>
+
+POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+static POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
+
+static PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
+{
+    ULONG i = (Tag * 0x9E3779B1u) >> 22;   /* top 10 bits: POOL_TRACKER_TABLE_SIZE entries */
+
+    _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 10, "the hash yields 10 bits");
+    for (ULONG Probes = 0; Probes < POOL_TRACKER_TABLE_SIZE; Probes++) {
+        PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+
+        if (Entry->Key == Tag)
+            return Entry;
+        if (Entry->Key == 0) {
+            Entry->Key = Tag;
+            return Entry;
+        }
+        i = (i + 1) & (POOL_TRACKER_TABLE_SIZE - 1);
+    }
+    return &ExpPoolTrackOverflow;
+}
+
+VOID EXP_POOL_CODE ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Tag & EXP_TAG_MASK);
+
+    if (PoolType & BASE_POOL_TYPE_MASK) {
+        Entry->PagedAllocs++;
+        Entry->PagedBytes += Bytes;
+    } else {
+        Entry->NonPagedAllocs++;
+        Entry->NonPagedBytes += Bytes;
+    }
+}
+
+VOID EXP_POOL_CODE ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Tag & EXP_TAG_MASK);
+
+    if (PoolType & BASE_POOL_TYPE_MASK) {
+        Entry->PagedFrees++;
+        Entry->PagedBytes -= Bytes;
+    } else {
+        Entry->NonPagedFrees++;
+        Entry->NonPagedBytes -= Bytes;
+    }
+}
+
+BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)
+{
+    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++) {
+        PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+
+        if (Entry->Key == (Tag & EXP_TAG_MASK)) {
+            Information->Tag = Entry->Key;
+            Information->NonPagedAllocs = Entry->NonPagedAllocs;
+            Information->NonPagedFrees = Entry->NonPagedFrees;
+            Information->NonPagedBytes = Entry->NonPagedBytes;
+            Information->PagedAllocs = Entry->PagedAllocs;
+            Information->PagedFrees = Entry->PagedFrees;
+            Information->PagedBytes = Entry->PagedBytes;
+            return TRUE;
+        }
+    }
+    memset(Information, 0, sizeof(*Information));
+    Information->Tag = Tag;
+    return FALSE;
+}
+
+/* Prints a tag as its four characters, the first in the lowest byte as NT shows them. */
+static VOID ExpFormatTag(ULONG Tag, PCHAR Text)
+{
+    for (ULONG i = 0; i < 4; i++) {
+        CHAR c = (CHAR)(Tag >> (i * 8));
+        Text[i] = (c >= ' ' && c <= '~') ? c : '.';
+    }
+    Text[4] = '\0';
+}
+
+/* The table sorted by bytes outstanding (both pools), largest first: poolmon's default view. */
+VOID ExDumpPoolTags(ULONG MaximumRows)
+{
+    PPOOL_TRACKER_TABLE Rows[POOL_TRACKER_TABLE_SIZE + 1];
+    ULONG Count = 0;
+
+    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++) {
+        if (ExpPoolTrackTable[i].Key != 0)
+            Rows[Count++] = &ExpPoolTrackTable[i];
+    }
+    if (ExpPoolTrackOverflow.NonPagedAllocs + ExpPoolTrackOverflow.PagedAllocs != 0)
+        Rows[Count++] = &ExpPoolTrackOverflow;
+    for (ULONG i = 1; i < Count; i++) {
+        PPOOL_TRACKER_TABLE Row = Rows[i];
+        SIZE_T Bytes = Row->NonPagedBytes + Row->PagedBytes;
+        ULONG j = i;
+
+        while (j > 0 && Rows[j - 1]->NonPagedBytes + Rows[j - 1]->PagedBytes < Bytes) {
+            Rows[j] = Rows[j - 1];
+            j--;
+        }
+        Rows[j] = Row;
+    }
+    DbgPrint(" Tag  Type    Allocs     Frees      Diff     Bytes\n");
+    for (ULONG i = 0; i < Count && i < MaximumRows; i++) {
+        CHAR Text[5];
+
+        ExpFormatTag(Rows[i]->Key, Text);
+        if (Rows[i]->NonPagedAllocs != 0)
+            DbgPrint(" %s Nonp %9u %9u %9u %9u\n", Text, Rows[i]->NonPagedAllocs, Rows[i]->NonPagedFrees,
+                     Rows[i]->NonPagedAllocs - Rows[i]->NonPagedFrees, (ULONG)Rows[i]->NonPagedBytes);
+        if (Rows[i]->PagedAllocs != 0)
+            DbgPrint(" %s Page %9u %9u %9u %9u\n", Text, Rows[i]->PagedAllocs, Rows[i]->PagedFrees,
+                     Rows[i]->PagedAllocs - Rows[i]->PagedFrees, (ULONG)Rows[i]->PagedBytes);
+    }
+}
+
+/* The pool part of what a normal boot shows: both pools' pages and blocks, then the top tags. */
+VOID ExDumpPoolSummary(VOID)
+{
+    static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Types); i++) {
+        EX_POOL_STATISTICS Statistics;
+
+        ExQueryPoolStatistics(Types[i], &Statistics);
+        DbgPrint("%s pool: %u small-block pages, %u big pages, %u allocations, %u frees, %u free blocks (%u bytes)\n",
+                 Types[i] == PagedPool ? "paged" : "nonpaged", Statistics.SmallPages, Statistics.BigPages,
+                 Statistics.RunningAllocs, Statistics.RunningDeAllocs, Statistics.FreeBlocks,
+                 (ULONG)Statistics.FreeBytes);
+    }
+    ExDumpPoolTags(10);
+}

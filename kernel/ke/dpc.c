@@ -1,0 +1,80 @@
+/*
+ * dpc.c: deferred procedure calls. Code at high IRQL (the clock interrupt)
+ * queues work to run at DISPATCH_LEVEL; the queue is drained as soon as
+ * the processor's IRQL falls below DISPATCH_LEVEL: on KeLowerIrql and on
+ * the way out of an interrupt that arrived at a lower level, NT's DISPATCH
+ * software interrupt in all but name. Each DPC runs with interrupts on.
+ */
+#include <ke.h>
+
+VOID KiInitializeDpcQueue(VOID)
+{
+    InitializeListHead(&KiPcr.DpcListHead);
+}
+
+VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+    Dpc->Type = 19;   /* DpcObject */
+    Dpc->Importance = 1;
+    Dpc->Number = 0;
+    Dpc->DeferredRoutine = DeferredRoutine;
+    Dpc->DeferredContext = DeferredContext;
+    Dpc->DpcData = NULL;
+}
+
+/* Queues the DPC unless it is queued already (then FALSE and the arguments are not changed). */
+BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    ULONG EFlags = KiReadEFlags();
+    BOOLEAN Inserted = FALSE;
+
+    _disable();
+    if (Dpc->DpcData == NULL) {
+        Dpc->SystemArgument1 = SystemArgument1;
+        Dpc->SystemArgument2 = SystemArgument2;
+        Dpc->DpcData = &KiPcr.DpcListHead;
+        InsertTailList(&KiPcr.DpcListHead, &Dpc->DpcListEntry);
+        KiPcr.DpcRequested = TRUE;
+        Inserted = TRUE;
+    }
+    if (EFlags & EFLAGS_IF)
+        _enable();
+    return Inserted;
+}
+
+BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
+{
+    ULONG EFlags = KiReadEFlags();
+    BOOLEAN Removed = FALSE;
+
+    _disable();
+    if (Dpc->DpcData != NULL) {
+        RemoveEntryList(&Dpc->DpcListEntry);
+        Dpc->DpcData = NULL;
+        Removed = TRUE;
+    }
+    if (EFlags & EFLAGS_IF)
+        _enable();
+    return Removed;
+}
+
+/* Runs every queued DPC; called at DISPATCH_LEVEL. */
+VOID KiRetireDpcList(VOID)
+{
+    ULONG EFlags = KiReadEFlags();
+
+    ASSERT(KiPcr.Irql == DISPATCH_LEVEL);
+    _disable();
+    while (!IsListEmpty(&KiPcr.DpcListHead)) {
+        PKDPC Dpc = CONTAINING_RECORD(RemoveHeadList(&KiPcr.DpcListHead), KDPC, DpcListEntry);
+
+        Dpc->DpcData = NULL;
+        _enable();
+        Dpc->DeferredRoutine(Dpc, Dpc->DeferredContext, Dpc->SystemArgument1, Dpc->SystemArgument2);
+        KiPcr.DpcCount++;
+        _disable();
+    }
+    KiPcr.DpcRequested = FALSE;
+    if (EFlags & EFLAGS_IF)
+        _enable();
+}

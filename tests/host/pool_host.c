@@ -1,0 +1,209 @@
+/*
+ * pool_host.c: what the executive pool needs from the kernel, on the host,
+ * so kernel/ex builds into a normal program (make test-host, make
+ * bench-host). Pages come from one mmap'd region managed with the same
+ * RTL_BITMAP pair (in use, end of allocation) as mm/allocpag.c; IRQL is a
+ * variable; a stop prints its code and aborts.
+ */
+#include <ntddk.h>
+#include <mm.h>
+#include <rtl/bitmap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define HOST_POOL_PAGES 16384   /* 64 MB of address space per pool, touched only as used */
+
+volatile PFN_NUMBER MmAvailablePages = 1u << 20;
+PVOID MmPagedPoolStart, MmPagedPoolEnd;
+PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
+static KIRQL HostIrql;
+
+typedef struct {
+    PUCHAR Base;
+    RTL_BITMAP InUse, End;
+    ULONG InUseBits[HOST_POOL_PAGES / 32], EndBits[HOST_POOL_PAGES / 32];
+    ULONG Hint, PagesInUse;
+} HOST_RANGE;
+
+static HOST_RANGE HostRanges[2];   /* MiNonPagedPoolPages, MiPagedPoolPages */
+
+static VOID HostInitializeRanges(VOID)
+{
+    if (HostRanges[0].Base != NULL)
+        return;
+    for (ULONG i = 0; i < 2; i++) {
+        HOST_RANGE *Range = &HostRanges[i];
+
+        Range->Base = mmap(NULL, (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (Range->Base == MAP_FAILED)
+            abort();
+        RtlInitializeBitMap(&Range->InUse, Range->InUseBits, HOST_POOL_PAGES);
+        RtlInitializeBitMap(&Range->End, Range->EndBits, HOST_POOL_PAGES);
+    }
+    MmPagedPoolStart = HostRanges[MiPagedPoolPages].Base;
+    MmPagedPoolEnd = HostRanges[MiPagedPoolPages].Base + (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE;
+    MmNonPagedPoolExpansionStart = HostRanges[MiNonPagedPoolPages].Base;
+    MmNonPagedPoolExpansionEnd = HostRanges[MiNonPagedPoolPages].Base + (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE;
+}
+
+static HOST_RANGE *HostRangeOf(PVOID Va, MI_POOL_PAGE_TYPE *Type)
+{
+    for (ULONG i = 0; i < 2; i++) {
+        if ((PUCHAR)Va >= HostRanges[i].Base && (PUCHAR)Va < HostRanges[i].Base + (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE) {
+            if (Type != NULL)
+                *Type = (MI_POOL_PAGE_TYPE)i;
+            return &HostRanges[i];
+        }
+    }
+    return NULL;
+}
+
+PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
+{
+    HOST_RANGE *Range;
+    ULONG Count = (ULONG)BYTES_TO_PAGES(NumberOfBytes), First;
+
+    HostInitializeRanges();
+    Range = &HostRanges[Type];
+    if (Count == 0)
+        Count = 1;
+    if (Count > HOST_POOL_PAGES)
+        return NULL;
+    First = RtlFindClearBitsAndSet(&Range->InUse, Count, Range->Hint);
+    if (First == RTL_BITMAP_NOT_FOUND)
+        return NULL;
+    RtlSetBits(&Range->End, First + Count - 1, 1);
+    Range->Hint = First + Count;
+    Range->PagesInUse += Count;
+    return Range->Base + (SIZE_T)First * PAGE_SIZE;
+}
+
+ULONG MiQueryPoolPages(PVOID StartingAddress)
+{
+    HOST_RANGE *Range = HostRangeOf(StartingAddress, NULL);
+    ULONG First, Last;
+
+    if (Range == NULL || BYTE_OFFSET(StartingAddress) != 0)
+        return 0;
+    First = (ULONG)(((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE);
+    if (!RtlCheckBit(&Range->InUse, First) ||
+        (First != 0 && RtlCheckBit(&Range->InUse, First - 1) && !RtlCheckBit(&Range->End, First - 1)))
+        return 0;
+    Last = RtlFindNextSetBit(&Range->End, First);
+    return Last == RTL_BITMAP_NOT_FOUND ? 0 : Last - First + 1;
+}
+
+ULONG MiFreePoolPages(PVOID StartingAddress)
+{
+    HOST_RANGE *Range = HostRangeOf(StartingAddress, NULL);
+    ULONG Count = MiQueryPoolPages(StartingAddress), First;
+
+    if (Count == 0)
+        return 0;
+    First = (ULONG)(((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE);
+    /* Give the memory back as the kernel does, so a use after free is caught. */
+    madvise(StartingAddress, (SIZE_T)Count * PAGE_SIZE, MADV_DONTNEED);
+    RtlClearBits(&Range->InUse, First, Count);
+    RtlClearBits(&Range->End, First + Count - 1, 1);
+    Range->PagesInUse -= Count;
+    if (First < Range->Hint)
+        Range->Hint = First;
+    return Count;
+}
+
+BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
+{
+    return HostRangeOf(VirtualAddress, Type) != NULL;
+}
+
+BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
+{
+    HOST_RANGE *Range = HostRangeOf(VirtualAddress, Type);
+
+    return Range != NULL && RtlCheckBit(&Range->InUse, (ULONG)(((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE));
+}
+
+VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal, PULONG PagesResident)
+{
+    *PagesInUse = *PagesResident = HostRanges[Type].PagesInUse;
+    *PagesTotal = HOST_POOL_PAGES;
+}
+
+VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback, PVOID Context)
+{
+    HOST_RANGE *Range = &HostRanges[Type];
+    ULONG First = RtlFindNextSetBit(&Range->InUse, 0);
+
+    while (First != RTL_BITMAP_NOT_FOUND) {
+        ULONG Last = RtlFindNextSetBit(&Range->End, First);
+
+        Callback(Range->Base + (SIZE_T)First * PAGE_SIZE, Last - First + 1, Context);
+        First = Last + 1 < HOST_POOL_PAGES ? RtlFindNextSetBit(&Range->InUse, Last + 1) : RTL_BITMAP_NOT_FOUND;
+    }
+}
+
+KIRQL NTAPI KeGetCurrentIrql(VOID) { return HostIrql; }
+
+VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+{
+    if (NewIrql < HostIrql)
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, HostIrql, NewIrql, 0, 9);
+    *OldIrql = HostIrql;
+    HostIrql = NewIrql;
+}
+
+VOID NTAPI KeLowerIrql(KIRQL NewIrql)
+{
+    if (NewIrql > HostIrql)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, HostIrql, NewIrql, 0, 9);
+    HostIrql = NewIrql;
+}
+
+VOID NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
+{
+    fprintf(stderr, "*** STOP: 0x%08X (0x%llX,0x%llX,0x%llX,0x%llX)\n", Code, (unsigned long long)P1,
+            (unsigned long long)P2, (unsigned long long)P3, (unsigned long long)P4);
+    abort();
+}
+
+VOID NTAPI ExRaiseStatus(NTSTATUS Status)
+{
+    fprintf(stderr, "ExRaiseStatus(0x%08X) on the host\n", (ULONG)Status);
+    abort();
+}
+
+ULONG DbgPrint(PCSTR Format, ...)
+{
+    va_list Args;
+
+    va_start(Args, Format);
+    vprintf(Format, Args);
+    va_end(Args);
+    return 0;
+}
+
+VOID NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineNumber, PCHAR Message)
+{
+    fprintf(stderr, "assertion failed: %s (%s:%u) %s\n", (PCSTR)FailedAssertion, (PCSTR)FileName,
+            LineNumber, Message ? Message : "");
+    abort();
+}
+
+/* No clock on the host: the lookaside scan runs only when a test calls it. */
+VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+    Dpc->DeferredRoutine = DeferredRoutine;
+    Dpc->DeferredContext = DeferredContext;
+}
+
+VOID NTAPI KeInitializeTimer(PKTIMER Timer) { Timer->Inserted = FALSE; }
+
+BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+{
+    (void)DueTime;
+    Timer->Period = Period;
+    Timer->Dpc = Dpc;
+    return FALSE;
+}

@@ -1,0 +1,82 @@
+/* pool_test.c (host): the pool's block logic under ASan and UBSan, over an mmap page source. */
+#include "ktest.h"
+#include <ex.h>
+#include <stdlib.h>
+#include <string.h>
+
+static VOID InitializeOnce(VOID)
+{
+    static BOOLEAN Done;
+
+    if (!Done) {
+        ExInitializePool();
+        Done = TRUE;
+    }
+}
+
+KTEST(pool_host, blocks_never_overlap_under_random_load)
+{
+    enum { SLOTS = 2048, STEPS = 200000 };
+    static PUCHAR Blocks[SLOTS];
+    static SIZE_T Sizes[SLOTS];
+    ULONG Corrupt = 0;
+
+    InitializeOnce();
+    srand(42);
+    for (ULONG Step = 0; Step < STEPS; Step++) {
+        ULONG Slot = (ULONG)rand() % SLOTS;
+
+        if (Blocks[Slot] != NULL) {
+            for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+                Corrupt += Blocks[Slot][i] != (UCHAR)(Slot ^ i);
+            ExFreePoolWithTag(Blocks[Slot], 'tsoH');
+            Blocks[Slot] = NULL;
+            continue;
+        }
+        ULONG Type = (ULONG)rand() % 6;
+
+        Sizes[Slot] = (ULONG)rand() % ((rand() & 7) == 0 ? 20000 : 700);
+        Blocks[Slot] = ExAllocatePoolWithTag((POOL_TYPE)(Type == DontUseThisType ? NonPagedPool : Type),
+                                             Sizes[Slot], 'tsoH');
+        KT_ASSERT(Blocks[Slot] != NULL);
+        for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+            Blocks[Slot][i] = (UCHAR)(Slot ^ i);
+        if (Step % 20000 == 0)
+            KT_ASSERT(ExCheckPool(TRUE));
+    }
+    for (ULONG Slot = 0; Slot < SLOTS; Slot++) {
+        if (Blocks[Slot] != NULL) {
+            for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+                Corrupt += Blocks[Slot][i] != (UCHAR)(Slot ^ i);
+            ExFreePoolWithTag(Blocks[Slot], 'tsoH');
+        }
+    }
+    KT_EXPECT_EQ(Corrupt, 0);
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+KTEST(pool_host, everything_freed_leaves_no_small_pages_after_trim)
+{
+    static PVOID Blocks[4000];
+    EX_POOL_STATISTICS Statistics;
+    EX_POOL_TAG_INFORMATION Info;
+
+    InitializeOnce();
+    for (ULONG i = 0; i < 4000; i++)
+        Blocks[i] = ExAllocatePoolWithTag(i & 1 ? PagedPool : NonPagedPool, 16 + (i * 37) % 900, 'mirT');
+    for (ULONG i = 0; i < 4000; i += 3)
+        ExFreePoolWithTag(Blocks[i], 'mirT');
+    for (ULONG i = 1; i < 4000; i += 3)
+        ExFreePoolWithTag(Blocks[i], 'mirT');
+    for (ULONG i = 2; i < 4000; i += 3)
+        ExFreePoolWithTag(Blocks[i], 'mirT');
+    ExTrimPool();
+    ExQueryPoolStatistics(NonPagedPool, &Statistics);
+    KT_EXPECT_EQ(Statistics.SmallPages, 0);
+    ExQueryPoolStatistics(PagedPool, &Statistics);
+    KT_EXPECT_EQ(Statistics.SmallPages, 0);
+    ExQueryPoolTag('mirT', &Info);
+    KT_EXPECT_EQ(Info.NonPagedBytes + Info.PagedBytes, 0);
+    KT_EXPECT_EQ(Info.NonPagedAllocs, 2000);
+    KT_EXPECT(ExCheckPool(TRUE));
+}

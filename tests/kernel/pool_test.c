@@ -1,0 +1,519 @@
+/* pool_test.c: ExAllocatePoolWithTag and friends: layout, alignment, growth, coalescing, tracking, and the stops. */
+#include "ktest.h"
+#include <ex.h>
+#include <mm.h>
+#include "mmtest.h"
+#include "../../kernel/ex/exp.h"
+
+#define TAG 'tseT'
+
+static ULONG TagBytes(ULONG Tag, BOOLEAN Paged)
+{
+    EX_POOL_TAG_INFORMATION Info;
+
+    ExQueryPoolTag(Tag, &Info);
+    return (ULONG)(Paged ? Info.PagedBytes : Info.NonPagedBytes);
+}
+
+KTEST(pool, zero_byte_allocation_is_valid)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 0, TAG);
+
+    KT_ASSERT(p != NULL);
+    KT_EXPECT_EQ((ULONG_PTR)p & 7, 0);
+    KT_EXPECT(ExQueryPoolBlockSize(p, NULL) >= sizeof(LIST_ENTRY));
+    ExFreePoolWithTag(p, TAG);
+}
+
+KTEST(pool, header_holds_size_type_and_tag)
+{
+    PUCHAR p = ExAllocatePoolWithTag(PagedPool, 100, 'draH');
+    PPOOL_HEADER Header;
+
+    KT_ASSERT(p != NULL);
+    Header = POOL_BLOCK_HEADER(p);
+    KT_EXPECT_EQ(Header->PoolTag, 'draH');
+    KT_EXPECT_EQ(Header->PoolType, PagedPool + 1);
+    KT_EXPECT_EQ(Header->BlockSize, (100 + 8 + 7) / 8);
+    KT_EXPECT_EQ(ExQueryPoolBlockSize(p, NULL), Header->BlockSize * 8 - 8);
+    KT_EXPECT((ULONG_PTR)p >= (ULONG_PTR)MmPagedPoolStart && (ULONG_PTR)p < (ULONG_PTR)MmPagedPoolEnd);
+    ExFreePoolWithTag(p, 'draH');
+}
+
+KTEST(pool, every_pool_type_is_served_with_its_alignment)
+{
+    static const struct { POOL_TYPE Type; ULONG Alignment; BOOLEAN Paged; } Types[] = {
+        { NonPagedPool, 8, FALSE }, { PagedPool, 8, TRUE },
+        { NonPagedPoolMustSucceed, 8, FALSE }, { NonPagedPoolCacheAligned, 64, FALSE },
+        { PagedPoolCacheAligned, 64, TRUE }, { NonPagedPoolCacheAlignedMustSucceed, 64, FALSE },
+        { NonPagedPoolSession, 8, FALSE }, { PagedPoolSession, 8, TRUE },
+        { NonPagedPoolCacheAlignedSession, 64, FALSE }, { NonPagedPoolNx, 8, FALSE },
+        { NonPagedPoolNxCacheAligned, 64, FALSE }, { NonPagedPoolSessionNx, 8, FALSE },
+    };
+    static const SIZE_T Sizes[] = { 1, 24, 100, 300, 1000, 4000, 4072, 4073, 5000 };
+
+    for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
+        for (ULONG s = 0; s < RTL_NUMBER_OF(Sizes); s++) {
+            PUCHAR p = ExAllocatePoolWithTag(Types[t].Type, Sizes[s], TAG);
+            MI_POOL_PAGE_TYPE Where;
+
+            KT_ASSERT(p != NULL);
+            KT_EXPECT_EQ((ULONG_PTR)p % Types[t].Alignment, 0);
+            KT_EXPECT(MiIsPoolAddress(p, &Where));
+            KT_EXPECT_EQ(Where == MiPagedPoolPages, Types[t].Paged);
+            KT_EXPECT(ExQueryPoolBlockSize(p, NULL) >= Sizes[s]);
+            p[0] = 1;
+            p[Sizes[s] - 1] = 2;
+            ExFreePoolWithTag(p, TAG);
+        }
+    }
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+KTEST(pool, reserved_and_unknown_pool_types_are_refused)
+{
+    KT_EXPECT(ExAllocatePoolWithTag(DontUseThisType, 16, TAG) == NULL);
+    KT_EXPECT(ExAllocatePoolWithTag(DontUseThisTypeSession, 16, TAG) == NULL);
+    KT_EXPECT(ExAllocatePoolWithTag((POOL_TYPE)7, 16, TAG) == NULL);
+    KT_EXPECT(ExAllocatePoolWithTag((POOL_TYPE)(POOL_NX_ALLOCATION | PagedPool), 16, TAG) == NULL);
+}
+
+KTEST(pool, sizes_around_the_page_boundary)
+{
+    static const SIZE_T Sizes[] = { POOL_BUDDY_MAX - 1, POOL_BUDDY_MAX, POOL_BUDDY_MAX + 1, 4095, 4096,
+                                    4097, 8191, 8192, 8193, 3 * 4096 };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Sizes); i++) {
+        PUCHAR p = ExAllocatePoolWithTag(NonPagedPool, Sizes[i], TAG);
+        BOOLEAN Big = Sizes[i] > POOL_BUDDY_MAX;
+
+        KT_ASSERT(p != NULL);
+        KT_EXPECT_EQ(PAGE_ALIGN(p) == p, Big);
+        KT_EXPECT_EQ(ExQueryPoolBlockSize(p, NULL), Big ? ROUND_TO_PAGES(Sizes[i]) : ((Sizes[i] + 15) & ~7u) - 8);
+        memset(p, 0xA5, Sizes[i]);
+        KT_EXPECT_EQ(TagBytes(TAG, FALSE) >= Sizes[i], TRUE);
+        ExFreePoolWithTag(p, TAG);
+    }
+}
+
+KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
+{
+    ULONG Before = TagBytes('enoN', FALSE);
+    PVOID p = ExAllocatePool(NonPagedPool, 40);
+
+    KT_ASSERT(p != NULL);
+    KT_EXPECT_EQ(POOL_BLOCK_HEADER(p)->PoolTag, 'enoN');
+    KT_EXPECT_EQ(TagBytes('enoN', FALSE), Before + 48);
+    ExFreePool(p);
+    KT_EXPECT_EQ(TagBytes('enoN', FALSE), Before);
+}
+
+KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
+{
+    EX_POOL_TAG_INFORMATION Before, After;
+    PVOID Small, Big, Paged;
+
+    ExQueryPoolTag('kcrT', &Before);
+    Small = ExAllocatePoolWithTag(NonPagedPool, 50, 'kcrT');
+    Big = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, 'kcrT');
+    Paged = ExAllocatePoolWithTag(PagedPool, 10, 'kcrT');
+    KT_ASSERT(Small != NULL && Big != NULL && Paged != NULL);
+    ExQueryPoolTag('kcrT', &After);
+    KT_EXPECT_EQ(After.NonPagedAllocs, Before.NonPagedAllocs + 2);
+    /* A block counts with its header; it may be a unit larger than asked when the rest was too small to keep. */
+    KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes + ExQueryPoolBlockSize(Small, NULL) + 8 + 2 * PAGE_SIZE);
+    KT_EXPECT(ExQueryPoolBlockSize(Small, NULL) >= 56);
+    KT_EXPECT_EQ(After.PagedAllocs, Before.PagedAllocs + 1);
+    KT_EXPECT_EQ(After.PagedBytes, Before.PagedBytes + 24);
+    ExFreePoolWithTag(Small, 'kcrT');
+    ExFreePoolWithTag(Big, 'kcrT');
+    ExFreePoolWithTag(Paged, 'kcrT');
+    ExQueryPoolTag('kcrT', &After);
+    KT_EXPECT_EQ(After.NonPagedFrees, Before.NonPagedFrees + 2);
+    KT_EXPECT_EQ(After.PagedFrees, Before.PagedFrees + 1);
+    KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes);
+    KT_EXPECT_EQ(After.PagedBytes, Before.PagedBytes);
+    ExDumpPoolTags(8);
+}
+
+KTEST(pool, protected_tag_bit_is_ignored_when_matching)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG | PROTECTED_POOL);
+
+    KT_ASSERT(p != NULL);
+    ExFreePoolWithTag(p, TAG | PROTECTED_POOL);
+}
+
+KTEST(pool, small_sizes_take_the_lookaside_fast_path)
+{
+    PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2];
+    ULONG Allocates = Lookaside->TotalAllocates, Misses = Lookaside->AllocateMisses;
+    PVOID First = ExAllocatePoolWithTag(NonPagedPool, 24, TAG), Second;
+
+    KT_ASSERT(First != NULL);
+    ExFreePoolWithTag(First, TAG);
+    /* The block sits cached, marked free to the caller: the next request of that size gets it back. */
+    KT_EXPECT_EQ(POOL_BLOCK_HEADER(First)->PoolType, 0);
+    KT_EXPECT_EQ(POOL_BLOCK_HEADER(First)->PoolIndex, POOL_INDEX_CACHED);
+    Second = ExAllocatePoolWithTag(NonPagedPool, 24, TAG);
+    KT_EXPECT_EQ(Second, First);
+    KT_EXPECT_EQ(Lookaside->TotalAllocates, Allocates + 2);
+    KT_EXPECT(Lookaside->AllocateMisses <= Misses + 1);
+    ExFreePoolWithTag(Second, TAG);
+}
+
+/* Allocations that would fragment a naive allocator: every block freed leaves whole free pages. */
+KTEST(pool, freed_blocks_coalesce_into_whole_free_pages)
+{
+    static PVOID Blocks[300];
+    EX_POOL_STATISTICS Before, Full, After;
+
+    ExTrimPool();
+    ExQueryPoolStatistics(NonPagedPool, &Before);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
+        Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 300 + (i % 7) * 40, TAG);
+        KT_ASSERT(Blocks[i] != NULL);
+    }
+    ExQueryPoolStatistics(NonPagedPool, &Full);
+    KT_EXPECT(Full.SmallPages > Before.SmallPages + 20);
+    /* Odd blocks first, then even ones: every free leaves holes until the end. */
+    for (ULONG i = 1; i < RTL_NUMBER_OF(Blocks); i += 2)
+        ExFreePoolWithTag(Blocks[i], TAG);
+    KT_EXPECT(ExCheckPool(TRUE));
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i += 2)
+        ExFreePoolWithTag(Blocks[i], TAG);
+    ExTrimPool();
+    ExQueryPoolStatistics(NonPagedPool, &After);
+    KT_EXPECT_EQ(After.SmallPages, Before.SmallPages);
+    KT_EXPECT_EQ(After.FreeBytes, Before.FreeBytes);
+}
+
+KTEST(pool, nonpaged_pool_grows_from_the_pfn_database_and_gives_pages_back)
+{
+    static PVOID Pages[2048];
+    PFN_NUMBER Available;
+    ULONG Count = 0, InUse, Total, Resident;
+
+    ExTrimPool();
+    Available = MmAvailablePages;
+    /* More than the initial pool holds: the rest comes from expansion, page by page. */
+    while (Count < RTL_NUMBER_OF(Pages)) {
+        Pages[Count] = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
+        if (Pages[Count] == NULL)
+            break;
+        Count++;
+        if ((ULONG_PTR)Pages[Count - 1] >= (ULONG_PTR)MmNonPagedPoolExpansionStart &&
+            MmAvailablePages + 64 < Available)
+            break;
+    }
+    KT_ASSERT(Count > 0);
+    KT_EXPECT((ULONG_PTR)Pages[Count - 1] >= (ULONG_PTR)MmNonPagedPoolExpansionStart);
+    KT_EXPECT(MmAvailablePages < Available);
+    MiQueryPoolPageCounts(MiNonPagedPoolPages, &InUse, &Total, &Resident);
+    KT_EXPECT(InUse >= Count);
+    KtLog("%u one-page allocations; available pages %u -> %u", Count, (ULONG)Available, (ULONG)MmAvailablePages);
+    while (Count > 0)
+        ExFreePoolWithTag(Pages[--Count], TAG);
+    ExTrimPool();
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+}
+
+KTEST(pool, paged_pool_pages_are_absent_until_touched)
+{
+    PUCHAR p = ExAllocatePoolWithTag(PagedPool, 3 * PAGE_SIZE, TAG);
+    PFN_NUMBER Available = MmAvailablePages;
+
+    KT_ASSERT(p != NULL);
+    for (ULONG i = 0; i < 3; i++)
+        KT_EXPECT(!MmIsAddressValid(p + i * PAGE_SIZE));
+    p[PAGE_SIZE + 5] = 7;
+    KT_EXPECT(MmIsAddressValid(p + PAGE_SIZE));
+    KT_EXPECT(!MmIsAddressValid(p));
+    KT_EXPECT_EQ(MmAvailablePages, Available - 1);
+    KT_EXPECT_EQ(p[2 * PAGE_SIZE + 100], 0);
+    KT_EXPECT_EQ(MmAvailablePages, Available - 2);
+    ExFreePoolWithTag(p, TAG);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+}
+
+KTEST(pool, priority_low_fails_when_memory_is_scarce)
+{
+    PFN_NUMBER Head = MM_EMPTY_LIST;
+    PVOID p;
+
+    p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority);
+    KT_ASSERT(p != NULL);
+    ExFreePoolWithTag(p, TAG);
+    /* Take pages until fewer than the low-priority reserve are left. */
+    while (MmAvailablePages >= 200) {
+        PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
+        if (Page == MM_EMPTY_LIST)
+            break;
+        MmPfnDatabase[Page].u1.Flink = Head;
+        Head = Page;
+    }
+    KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority) == NULL);
+    KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPrioritySpecialPoolOverrun) == NULL);
+    p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, NormalPoolPriority);
+    KT_EXPECT(p != NULL);
+    if (p != NULL)
+        ExFreePoolWithTag(p, TAG);
+    p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, HighPoolPriority);
+    KT_EXPECT(p != NULL);
+    if (p != NULL)
+        ExFreePoolWithTag(p, TAG);
+    while (Head != MM_EMPTY_LIST) {
+        PFN_NUMBER Next = MmPfnDatabase[Head].u1.Flink;
+        MmPfnDatabase[Head].u1.Flink = 0;
+        MmFreePhysicalPage(Head);
+        Head = Next;
+    }
+}
+
+KTEST(pool, impossible_sizes_fail_or_raise_as_asked)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    KT_EXPECT(ExAllocatePoolWithTag(NonPagedPool, 0x7FFFFFFF, TAG) == NULL);
+    KT_EXPECT(ExAllocatePoolWithTag(PagedPool, 0xFFFF0000, TAG) == NULL);
+    _SEH2_TRY {
+        ExAllocatePoolWithTag((POOL_TYPE)(NonPagedPool | POOL_RAISE_IF_ALLOCATION_FAILURE), 0x7FFFFFFF, TAG);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Status, STATUS_INSUFFICIENT_RESOURCES);
+}
+
+/* A fixed-seed mix of sizes and types, every block patterned and checked before it is freed. */
+KTEST(pool, randomized_stress_keeps_every_block_intact)
+{
+    enum { SLOTS = 512, STEPS = 6000 };
+    static PUCHAR Blocks[SLOTS];
+    static SIZE_T Sizes[SLOTS];
+    static POOL_TYPE Types[SLOTS];
+    ULONG Seed = 0x1234567, Corrupt = 0;
+
+    for (ULONG Step = 0; Step < STEPS; Step++) {
+        ULONG Slot, Roll;
+
+        Seed = Seed * 1103515245 + 12345;
+        Slot = (Seed >> 8) % SLOTS;
+        Roll = Seed >> 24;
+        if (Blocks[Slot] != NULL) {
+            for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+                Corrupt += Blocks[Slot][i] != (UCHAR)(Slot + i);
+            ExFreePoolWithTag(Blocks[Slot], 'sstS');
+            Blocks[Slot] = NULL;
+            continue;
+        }
+        Sizes[Slot] = (Roll & 3) == 0 ? (Seed % 9000) : (Roll & 3) == 1 ? (Seed % 600) : (Seed % 90);
+        Types[Slot] = (POOL_TYPE)((Roll >> 2) % 6 == 3 ? NonPagedPool : (Roll >> 2) % 6);
+        Blocks[Slot] = ExAllocatePoolWithTag(Types[Slot], Sizes[Slot], 'sstS');
+        KT_ASSERT(Blocks[Slot] != NULL);
+        for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+            Blocks[Slot][i] = (UCHAR)(Slot + i);
+    }
+    KT_EXPECT(ExCheckPool(TRUE));
+    for (ULONG Slot = 0; Slot < SLOTS; Slot++) {
+        if (Blocks[Slot] == NULL)
+            continue;
+        for (SIZE_T i = 0; i < Sizes[Slot]; i++)
+            Corrupt += Blocks[Slot][i] != (UCHAR)(Slot + i);
+        ExFreePoolWithTag(Blocks[Slot], 'sstS');
+        Blocks[Slot] = NULL;
+    }
+    KT_EXPECT_EQ(Corrupt, 0);
+    KT_EXPECT_EQ(TagBytes('sstS', FALSE) + TagBytes('sstS', TRUE), 0);
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+KTEST(pool, walker_notices_an_overwritten_header)
+{
+    PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
+    PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
+    PPOOL_HEADER Header;
+    ULONG Saved;
+
+    KT_ASSERT(First != NULL && Second != NULL);
+    KT_ASSERT(ExCheckPool(TRUE));
+    Header = POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(First));
+    Saved = Header->Ulong1;
+    Header->Ulong1 = 0x01010101;        /* what an overrun of First leaves */
+    KT_EXPECT(!ExCheckPool(FALSE));
+    Header->Ulong1 = Saved;
+    KT_EXPECT(ExCheckPool(TRUE));
+    ExFreePoolWithTag(First, TAG);
+    ExFreePoolWithTag(Second, TAG);
+}
+
+KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG);
+
+    KT_BUGCHECK_PARAMETER(1, 0x07);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)p);
+    ExFreePoolWithTag(p, TAG);
+    ExFreePoolWithTag(p, TAG);
+}
+
+KTEST_BUGCHECK(pool, double_free_of_a_large_block_stops_with_0xc2_7, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(PagedPool, 2000, TAG);
+
+    KT_BUGCHECK_PARAMETER(1, 0x07);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)p);
+    ExFreePoolWithTag(p, TAG);
+    ExFreePoolWithTag(p, TAG);
+}
+
+KTEST_BUGCHECK(pool, free_with_another_tag_stops_with_0xc2_a, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG);
+
+    KT_BUGCHECK_PARAMETER(1, 0x0A);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)p);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    KT_BUGCHECK_PARAMETER(4, 'rehO');
+    ExFreePoolWithTag(p, 'rehO');
+}
+
+KTEST_BUGCHECK(pool, free_of_a_big_block_with_another_tag_stops_with_0xc2_a, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 3 * PAGE_SIZE, TAG);
+
+    KT_BUGCHECK_PARAMETER(1, 0x0A);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    ExFreePoolWithTag(p, 'rehO');
+}
+
+KTEST_BUGCHECK(pool, free_of_a_non_pool_address_stops_with_0xc2_42, BAD_POOL_CALLER)
+{
+    KT_BUGCHECK_PARAMETER(1, 0x42);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)&KeLoaderBlock.CommandLine[8]);
+    ExFreePool(&KeLoaderBlock.CommandLine[8]);
+}
+
+KTEST_BUGCHECK(pool, free_of_a_user_address_stops_with_0xc2_40, BAD_POOL_CALLER)
+{
+    KT_BUGCHECK_PARAMETER(1, 0x40);
+    KT_BUGCHECK_PARAMETER(2, 0x10008);
+    KT_BUGCHECK_PARAMETER(3, MM_SYSTEM_RANGE_START);
+    ExFreePool((PVOID)0x10008);
+}
+
+KTEST_BUGCHECK(pool, free_of_unallocated_paged_pages_stops_with_0xc2_50, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmPagedPoolEnd - 16 * PAGE_SIZE;
+
+    KT_BUGCHECK_PARAMETER(1, 0x50);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    KT_BUGCHECK_PARAMETER(3, (Address - (PUCHAR)MmPagedPoolStart) / PAGE_SIZE);
+    ExFreePool(Address);
+}
+
+KTEST_BUGCHECK(pool, free_of_unallocated_nonpaged_pages_stops_with_0xc2_44, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmNonPagedPoolExpansionEnd - 16 * PAGE_SIZE;
+
+    KT_BUGCHECK_PARAMETER(1, 0x44);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    ExFreePool(Address);
+}
+
+KTEST_BUGCHECK(pool, paged_allocation_at_dispatch_stops_with_0xc2_8, BAD_POOL_CALLER)
+{
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, 0x08);
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, PagedPool);
+    KT_BUGCHECK_PARAMETER(4, 100);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExAllocatePoolWithTag(PagedPool, 100, TAG);
+}
+
+KTEST_BUGCHECK(pool, paged_free_at_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(PagedPool, 100, TAG);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, 0x09);
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, PagedPool);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)p);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExFreePoolWithTag(p, TAG);
+}
+
+KTEST_BUGCHECK(pool, nonpaged_allocation_above_dispatch_stops_with_0xc2_8, BAD_POOL_CALLER)
+{
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, 0x08);
+    KT_BUGCHECK_PARAMETER(2, CLOCK2_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, NonPagedPool);
+    KeRaiseIrql(CLOCK2_LEVEL, &OldIrql);
+    ExAllocatePoolWithTag(NonPagedPool, 100, TAG);
+}
+
+KTEST_BUGCHECK(pool, nonpaged_free_above_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 100, TAG);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, 0x09);
+    KT_BUGCHECK_PARAMETER(2, HIGH_LEVEL);
+    KeRaiseIrql(HIGH_LEVEL, &OldIrql);
+    ExFreePoolWithTag(p, TAG);
+}
+
+KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
+{
+    KT_BUGCHECK_PARAMETER(1, 0x9B);
+    KT_BUGCHECK_PARAMETER(2, NonPagedPool);
+    KT_BUGCHECK_PARAMETER(3, 32);
+    ExAllocatePoolWithTag(NonPagedPool, 32, 0);
+}
+
+KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19, BAD_POOL_HEADER)
+{
+    PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
+    PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
+
+    KT_BUGCHECK_PARAMETER(1, 0x05);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)POOL_BLOCK_HEADER(First));
+    UNREFERENCED_PARAMETER(Second);
+    memset(First, 0x41, ExQueryPoolBlockSize(First, NULL) + 4);   /* four bytes too many */
+    ExFreePoolWithTag(First, TAG);
+}
+
+KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_HEADER)
+{
+    PUCHAR First = ExAllocatePoolWithTag(PagedPool, 700, TAG);
+    PUCHAR Second = ExAllocatePoolWithTag(PagedPool, 700, TAG);
+
+    UNREFERENCED_PARAMETER(Second);
+    POOL_BLOCK_HEADER(First)->Ulong1 = 0;   /* a zero block size */
+    ExVerifyPool();
+}
+
+/* A free-list link overwritten with a bad address: following it faults in pool code. */
+KTEST_BUGCHECK(pool, corrupted_free_list_stops_with_0xc5, DRIVER_CORRUPTED_EXPOOL)
+{
+    PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
+    PUCHAR Guard = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
+    PVOID Bad = (PVOID)(MM_SYSTEM_PTE_END + 1 - 2 * PDE_MAPPED_SIZE);
+
+    UNREFERENCED_PARAMETER(Guard);
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Bad + 4);   /* Flink->Blink */
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    ExFreePoolWithTag(First, TAG);
+    ((PLIST_ENTRY)First)->Flink = Bad;
+    ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
+}
+
+KTEST_BUGCHECK(pool, must_succeed_that_cannot_stops_with_0x41, MUST_SUCCEED_POOL_EMPTY)
+{
+    KT_BUGCHECK_PARAMETER(1, 0x7FFFF000);
+    ExAllocatePoolWithTag(NonPagedPoolMustSucceed, 0x7FFFF000, TAG);
+}
