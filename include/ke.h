@@ -85,6 +85,8 @@ extern ULONG KiBootPageDirectory[];
 extern UCHAR KiBootStackGuard[], KiBootStackLimit[], KiBootStackTop[];
 #define KERNEL_STACK_SIZE (3 * PAGE_SIZE)
 
+NTSTATUS KeCallOnKernelStack(ULONG Pages, ULONG (*Function)(PVOID), PVOID Context, PULONG Result);
+
 /* Boot and initialisation. */
 VOID KiInitializeGdt(VOID);
 VOID KiInitializeIdt(VOID);

@@ -266,6 +266,17 @@ typedef VOID (*PMI_POOL_ALLOCATION_CALLBACK)(PVOID StartingAddress, ULONG Pages,
 VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
                                 PVOID Context);
 
+/* System PTEs (mm/syspte.c): consecutive invalid PTEs in the system PTE range, with page tables. */
+PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes);
+VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes);
+BOOLEAN MiIsSystemPteAddress(PVOID VirtualAddress);
+BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes);
+extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
+
+/* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */
+PVOID MmCreateKernelStack(ULONG Pages);
+VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
+
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);
 VOID MmFreePhysicalPage(PFN_NUMBER PageFrameIndex);

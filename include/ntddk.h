@@ -138,6 +138,216 @@ VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
 PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress);
 BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress);
 
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = 0,
+    MmCached = 1,
+    MmWriteCombined = 2,
+    MmHardwareCoherentCached = 3,
+    MmNonCachedUnordered = 4,
+    MmUSWCCached = 5,
+    MmMaximumCacheType = 6
+} MEMORY_CACHING_TYPE;
+
+typedef enum _MM_PAGE_PRIORITY {
+    LowPagePriority = 0,
+    NormalPagePriority = 16,
+    HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+
+typedef enum _LOCK_OPERATION {
+    IoReadAccess = 0,
+    IoWriteAccess = 1,
+    IoModifyAccess = 2
+} LOCK_OPERATION;
+
+/* --- Memory descriptor lists (the DDK's layout; the PFN array follows the header) -- */
+
+typedef struct _MDL {
+    struct _MDL *Next;
+    CSHORT Size;
+    CSHORT MdlFlags;
+    struct _EPROCESS *Process;
+    PVOID MappedSystemVa;
+    PVOID StartVa;
+    ULONG ByteCount;
+    ULONG ByteOffset;
+} MDL, *PMDL;
+#ifdef __i386__
+_Static_assert(sizeof(MDL) == 28, "x86 MDL header");
+#endif
+
+#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
+#define MDL_PAGES_LOCKED            0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE    0x0008
+#define MDL_PARTIAL                 0x0010
+#define MDL_PARTIAL_HAS_BEEN_MAPPED 0x0020
+#define MDL_IO_PAGE_READ            0x0040
+#define MDL_WRITE_OPERATION         0x0080
+#define MDL_PARENT_MAPPED_SYSTEM_VA 0x0100
+#define MDL_FREE_EXTRA_PTES         0x0200
+#define MDL_DESCRIBES_AWE           0x0400
+#define MDL_IO_SPACE                0x0800
+#define MDL_NETWORK_HEADER          0x1000
+#define MDL_MAPPING_CAN_FAIL        0x2000
+#define MDL_ALLOCATED_MUST_SUCCEED  0x4000
+#define MDL_INTERNAL                0x8000
+#define MDL_MAPPING_FLAGS (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | \
+                           MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_PARENT_MAPPED_SYSTEM_VA | MDL_IO_SPACE)
+
+#define MmGetMdlPfnArray(Mdl) ((PULONG)((PMDL)(Mdl) + 1))
+#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
+#define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
+#define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
+#define MmGetMdlBaseVa(Mdl) ((Mdl)->StartVa)
+
+#define MmInitializeMdl(MemoryDescriptorList, BaseVa, Length)                                   \
+    do {                                                                                         \
+        (MemoryDescriptorList)->Next = NULL;                                                     \
+        (MemoryDescriptorList)->Size = (CSHORT)(sizeof(MDL) +                                    \
+            (sizeof(ULONG) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length))));               \
+        (MemoryDescriptorList)->MdlFlags = 0;                                                    \
+        (MemoryDescriptorList)->StartVa = PAGE_ALIGN(BaseVa);                                    \
+        (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET(BaseVa);                                \
+        (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                     \
+    } while (0)
+
+#define MmGetSystemAddressForMdlSafe(Mdl, Priority)                                             \
+    (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))                 \
+         ? ((Mdl)->MappedSystemVa)                                                                \
+         : (MmMapLockedPagesSpecifyCache((Mdl), KernelMode, MmCached, NULL, FALSE, (Priority))))
+
+SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length);
+VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
+VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation);
+VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList);
+PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                         MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                         ULONG BugCheckOnFailure, ULONG Priority);
+PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode);
+VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList);
+VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl);
+
+#define MM_DONT_ZERO_ALLOCATION               0x00000001
+#define MM_ALLOCATE_FROM_LOCAL_NODE_ONLY      0x00000002
+#define MM_ALLOCATE_FULLY_REQUIRED            0x00000004
+#define MM_ALLOCATE_NO_WAIT                   0x00000008
+#define MM_ALLOCATE_PREFER_CONTIGUOUS         0x00000010
+#define MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS 0x00000020
+
+PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                 PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes);
+PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
+                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags);
+VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList);
+
+/* The start of an IRP: the fields ntmm's I/O manager uses, at the DDK's offsets. */
+typedef struct _IRP {
+    CSHORT Type;
+    USHORT Size;
+    PMDL MdlAddress;
+    ULONG Flags;
+} IRP, *PIRP;
+
+PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,
+                         PIRP Irp);
+VOID NTAPI IoFreeMdl(PMDL Mdl);
+VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length);
+
+/* --- I/O space, contiguous and noncached memory ----------------------------- */
+
+PVOID NTAPI MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType);
+VOID NTAPI MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes);
+PVOID NTAPI MmAllocateContiguousMemory(SIZE_T NumberOfBytes, PHYSICAL_ADDRESS HighestAcceptableAddress);
+PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                                   PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                                   PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                                   MEMORY_CACHING_TYPE CacheType);
+VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress);
+PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes);
+VOID NTAPI MmFreeNonCachedMemory(PVOID BaseAddress, SIZE_T NumberOfBytes);
+
+/* --- Buses (HAL) ------------------------------------------------------------ */
+
+typedef enum _INTERFACE_TYPE {
+    InterfaceTypeUndefined = -1,
+    Internal = 0,
+    Isa = 1,
+    Eisa = 2,
+    MicroChannel = 3,
+    TurboChannel = 4,
+    PCIBus = 5,
+    MaximumInterfaceType = 17
+} INTERFACE_TYPE;
+
+typedef enum _BUS_DATA_TYPE {
+    ConfigurationSpaceUndefined = -1,
+    Cmos = 0,
+    EisaConfiguration = 1,
+    Pos = 2,
+    CbusConfiguration = 3,
+    PCIConfiguration = 4,
+    MaximumBusDataType = 13
+} BUS_DATA_TYPE;
+
+typedef struct _PCI_SLOT_NUMBER {
+    union {
+        struct {
+            ULONG DeviceNumber : 5;
+            ULONG FunctionNumber : 3;
+            ULONG Reserved : 24;
+        } bits;
+        ULONG AsULONG;
+    } u;
+} PCI_SLOT_NUMBER, *PPCI_SLOT_NUMBER;
+
+#define PCI_INVALID_VENDORID 0xFFFF
+#define PCI_TYPE0_ADDRESSES 6
+
+typedef struct _PCI_COMMON_CONFIG {
+    USHORT VendorID;
+    USHORT DeviceID;
+    USHORT Command;
+    USHORT Status;
+    UCHAR RevisionID;
+    UCHAR ProgIf;
+    UCHAR SubClass;
+    UCHAR BaseClass;
+    UCHAR CacheLineSize;
+    UCHAR LatencyTimer;
+    UCHAR HeaderType;
+    UCHAR BIST;
+    struct {
+        ULONG BaseAddresses[PCI_TYPE0_ADDRESSES];
+        ULONG CIS;
+        USHORT SubVendorID;
+        USHORT SubSystemID;
+        ULONG ROMBaseAddress;
+        UCHAR CapabilitiesPtr;
+        UCHAR Reserved1[3];
+        ULONG Reserved2;
+        UCHAR InterruptLine;
+        UCHAR InterruptPin;
+        UCHAR MinimumGrant;
+        UCHAR MaximumLatency;
+    } type0;
+} PCI_COMMON_CONFIG, *PPCI_COMMON_CONFIG;
+_Static_assert(sizeof(PCI_COMMON_CONFIG) == 64, "the common PCI header");
+
+#define PCI_DISPLAY_CONTROLLER 0x03
+#define PCI_ADDRESS_IO_SPACE 0x00000001
+#define PCI_ADDRESS_MEMORY_TYPE_MASK 0x00000006
+#define PCI_ADDRESS_MEMORY_PREFETCHABLE 0x00000008
+#define PCI_ADDRESS_MEMORY_ADDRESS_MASK 0xFFFFFFF0
+
+ULONG NTAPI HalGetBusDataByOffset(BUS_DATA_TYPE BusDataType, ULONG BusNumber, ULONG SlotNumber, PVOID Buffer,
+                                  ULONG Offset, ULONG Length);
+ULONG NTAPI HalSetBusDataByOffset(BUS_DATA_TYPE BusDataType, ULONG BusNumber, ULONG SlotNumber, PVOID Buffer,
+                                  ULONG Offset, ULONG Length);
+BOOLEAN NTAPI HalTranslateBusAddress(INTERFACE_TYPE InterfaceType, ULONG BusNumber, PHYSICAL_ADDRESS BusAddress,
+                                     PULONG AddressSpace, PPHYSICAL_ADDRESS TranslatedAddress);
+
 /* --- Executive pool ------------------------------------------------------ */
 
 typedef enum _POOL_TYPE {

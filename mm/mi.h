@@ -139,4 +139,11 @@ PFN_NUMBER MxGetNextPage(VOID);
 
 VOID MiInitializePoolPages(PFN_NUMBER InitialFirstPage, ULONG InitialPages, BOOLEAN LargePage);
 
+/* --- Start-up of the rest (syspte.c, iosup.c) ------------------------------------ */
+
+VOID MiInitializeSystemPtes(VOID);
+VOID MiInitializePat(VOID);
+extern BOOLEAN MmWriteCombiningAvailable;
+extern PMMPTE MmSystemPtesStart, MmSystemPtesEnd;
+
 #endif

@@ -457,6 +457,8 @@ VOID MmInitSystem(VOID)
     MiInitializePfnDatabase();
     MiReleasePfnLock(OldIrql);
     MiInitializePoolPages(MiInitialPoolFirstPage, MiInitialPoolPages, MiInitialPoolLargePage);
+    MiInitializeSystemPtes();
+    MiInitializePat();
     MiPrintBootLog();
     if (!MiCheckPfnDatabase(TRUE))
         KeBugCheckEx(PFN_LIST_CORRUPT, 0x01, MmAvailablePages, MmNumberOfPhysicalPages, 0);

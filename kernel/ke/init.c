@@ -9,6 +9,7 @@
 #include <hal.h>
 #include <mm.h>
 #include <ex.h>
+#include <io.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
 #include <string.h>
@@ -153,6 +154,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 
     MmInitSystem();
     ExInitializePool();
+    IoInitSystem();
     HalInitializeClock();
     _enable();
 

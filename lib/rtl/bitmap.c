@@ -155,17 +155,36 @@ static ULONG FindNextClearBit(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULONG L
     return Limit;
 }
 
-/* The first run of Count clear bits inside [From, Limit), or RTL_BITMAP_NOT_FOUND. */
+/* The first set bit at or after FromIndex and below Limit, or Limit. */
+static ULONG FindNextSetBitBelow(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULONG Limit)
+{
+    ULONG Index = FromIndex;
+
+    while (Index < Limit) {
+        ULONG Word = WordFrom(BitMapHeader, Index, 0);
+
+        if (Word != 0) {
+            Index = Index - Index % BITS_PER_ULONG + __builtin_ctz(Word);
+            return Index < Limit ? Index : Limit;
+        }
+        Index = Index - Index % BITS_PER_ULONG + BITS_PER_ULONG;
+    }
+    return Limit;
+}
+
+/*
+ * The first run of Count clear bits inside [From, Limit), or
+ * RTL_BITMAP_NOT_FOUND. Each candidate run is examined only as far as
+ * Count bits: a long empty stretch costs no more than a short one.
+ */
 static ULONG FindClearRun(PRTL_BITMAP BitMapHeader, ULONG Count, ULONG From, ULONG Limit)
 {
     ULONG Start = FindNextClearBit(BitMapHeader, From, Limit);
 
     while (Start < Limit && Limit - Start >= Count) {
-        ULONG End = RtlFindNextSetBit(BitMapHeader, Start);
+        ULONG End = FindNextSetBitBelow(BitMapHeader, Start, Start + Count);
 
-        if (End == RTL_BITMAP_NOT_FOUND || End > Limit)
-            End = Limit;
-        if (End - Start >= Count)
+        if (End == Start + Count)
             return Start;
         Start = FindNextClearBit(BitMapHeader, End, Limit);
     }

@@ -35,8 +35,9 @@ static VOID HostInitializeRanges(VOID)
     for (ULONG i = 0; i < 2; i++) {
         HOST_RANGE *Range = &HostRanges[i];
 
-        Range->Base = mmap(NULL, (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        /* Above 2 GB, where the kernel's pools are: the pool refuses to free "user" addresses. */
+        Range->Base = mmap((PVOID)(0x100000000ULL + i * 0x10000000ULL), (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE,
+                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (Range->Base == MAP_FAILED)
             abort();
         RtlInitializeBitMap(&Range->InUse, Range->InUseBits, HOST_POOL_PAGES);

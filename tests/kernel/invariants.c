@@ -3,19 +3,71 @@
  * prints what it found wrong as KTAP diagnostics; the suite fails if any
  * check fails, so a suite that leaks or corrupts state is the one blamed:
  * no try frame left, IRQL at PASSIVE_LEVEL, interrupts on, the PFN
- * database and both pools consistent, and no pool tag holding more bytes
- * than before the suite (less what lookaside lists cache).
+ * database and both pools consistent, no pool tag holding more bytes than
+ * before the suite (less what lookaside lists cache), every physical page
+ * accounted for and every system PTE given back.
  */
 #include <mm.h>
 #include <ex.h>
 
 static EX_POOL_SNAPSHOT KtPoolBefore, KtPoolAfter;
 
-/* Called before a suite's first case: what the pool holds now is not the suite's doing. */
+/*
+ * Where the physical pages are, apart from the free lists: what a suite may
+ * legitimately keep (page tables, pages it marked bad, pool pages the
+ * pool's caches hold) and what it may not (anything else).
+ */
+typedef struct _KT_PAGE_ACCOUNT {
+    PFN_NUMBER Available;
+    ULONG PageTables;
+    PFN_NUMBER Bad;
+    ULONG PoolResident;
+    ULONG FreeSystemPtes;
+} KT_PAGE_ACCOUNT;
+
+static KT_PAGE_ACCOUNT KtPagesBefore;
+
+static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
+{
+    ULONG InUse, Total, NonPaged, Paged;
+
+    ExTrimPool();
+    MiQueryPoolPageCounts(MiNonPagedPoolPages, &InUse, &Total, &NonPaged);
+    MiQueryPoolPageCounts(MiPagedPoolPages, &InUse, &Total, &Paged);
+    Account->Available = MmAvailablePages;
+    Account->PageTables = MmStatistics.PageTablesCreated;
+    Account->Bad = MmBadPageListHead.Total;
+    Account->PoolResident = NonPaged + Paged;
+    Account->FreeSystemPtes = MmTotalFreeSystemPtes;
+}
+
+/* Called before a suite's first case: what the system holds now is not the suite's doing. */
 VOID KtBeginSuiteInvariants(PCSTR Suite)
 {
     UNREFERENCED_PARAMETER(Suite);
     ExTakePoolSnapshot(&KtPoolBefore);
+    KtCountPages(&KtPagesBefore);
+}
+
+static BOOLEAN KtCheckPageAccount(VOID)
+{
+    KT_PAGE_ACCOUNT After;
+    LONG Missing;
+
+    KtCountPages(&After);
+    Missing = (LONG)(KtPagesBefore.Available - After.Available) - (LONG)(After.PageTables - KtPagesBefore.PageTables) -
+              (LONG)(After.Bad - KtPagesBefore.Bad) - (LONG)(After.PoolResident - KtPagesBefore.PoolResident);
+    if (Missing != 0) {
+        DbgPrint("    # %d physical pages unaccounted for (available %u -> %u, page tables +%u, bad +%u, pool +%d)\n",
+                 Missing, KtPagesBefore.Available, After.Available, After.PageTables - KtPagesBefore.PageTables,
+                 After.Bad - KtPagesBefore.Bad, (LONG)(After.PoolResident - KtPagesBefore.PoolResident));
+        return FALSE;
+    }
+    if (After.FreeSystemPtes != KtPagesBefore.FreeSystemPtes) {
+        DbgPrint("    # free system PTEs %u -> %u\n", KtPagesBefore.FreeSystemPtes, After.FreeSystemPtes);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
@@ -41,6 +93,8 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     ExTakePoolSnapshot(&KtPoolAfter);
     if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
+        Ok = FALSE;
+    if (!KtCheckPageAccount())
         Ok = FALSE;
     return Ok;
 }

@@ -1,0 +1,80 @@
+/*
+ * iosup.c: mapping physical addresses into system space: MmMapIoSpace and
+ * MmUnmapIoSpace, and the caching types every mapping can ask for. Boot
+ * programs the PAT so that PAT entry 1 (PTE bits PWT only) is write
+ * combining; MmNonCached sets PCD and PWT (uncached), MmCached leaves both
+ * clear (write-back). Without a PAT, write combining falls back to uncached.
+ */
+#include "mi.h"
+
+#define PAT_WRITE_COMBINING 0x01
+#define PAT_ENTRY1_SHIFT 8
+
+BOOLEAN MmWriteCombiningAvailable;
+
+VOID MiInitializePat(VOID)
+{
+    ULONGLONG Pat;
+
+    if (!(KeFeatureBits & CPUID_FEATURE_PAT))
+        return;
+    Pat = __readmsr(MSR_IA32_PAT);
+    Pat = (Pat & ~(0xFFULL << PAT_ENTRY1_SHIFT)) | ((ULONGLONG)PAT_WRITE_COMBINING << PAT_ENTRY1_SHIFT);
+    /* SDM 11.12.4: flush caches and the TLB around a PAT change. */
+    __asm__ volatile("wbinvd" ::: "memory");
+    __writemsr(MSR_IA32_PAT, Pat);
+    __asm__ volatile("wbinvd" ::: "memory");
+    MiFlushEntireTb(TRUE);
+    MmWriteCombiningAvailable = TRUE;
+}
+
+/* The MM_* protection (read-write) carrying a caching type's PTE bits. */
+ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType)
+{
+    switch (CacheType) {
+    case MmNonCached:
+    case MmNonCachedUnordered:
+        return MM_READWRITE | MM_NOCACHE;
+    case MmWriteCombined:
+    case MmUSWCCached:
+        return MmWriteCombiningAvailable ? (MM_READWRITE | MM_WRITECOMBINE) : (MM_READWRITE | MM_NOCACHE);
+    default:
+        return MM_READWRITE;
+    }
+}
+
+/*
+ * Maps NumberOfBytes of physical address space starting at PhysicalAddress
+ * (any alignment: the offset is kept) into system PTEs. NULL when the
+ * request is empty, beyond 4 GB, or no PTEs are left.
+ */
+PVOID NTAPI MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType)
+{
+    ULONG Offset = BYTE_OFFSET(PhysicalAddress.LowPart);
+    ULONG Count = ADDRESS_AND_SIZE_TO_SPAN_PAGES(Offset, NumberOfBytes);
+    PFN_NUMBER PageFrameIndex = PHYSICAL_TO_PFN(PhysicalAddress.QuadPart);
+    ULONG Protection = MiCacheTypeToProtection(CacheType);
+    PMMPTE PointerPte;
+
+    if (NumberOfBytes == 0 || CacheType >= MmMaximumCacheType ||
+        (ULONGLONG)PhysicalAddress.QuadPart + NumberOfBytes > (1ULL << 32))
+        return NULL;
+    PointerPte = MiReserveSystemPtes(Count);
+    if (PointerPte == NULL)
+        return NULL;
+    for (ULONG i = 0; i < Count; i++)
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(PageFrameIndex + i, Protection));
+    return (PUCHAR)MiPteToAddress(PointerPte) + Offset;
+}
+
+/* Unmaps what MmMapIoSpace mapped; the PTEs must be the ones it reserved. */
+VOID NTAPI MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes)
+{
+    ULONG Count = ADDRESS_AND_SIZE_TO_SPAN_PAGES(BaseAddress, NumberOfBytes);
+    PMMPTE PointerPte = MiAddressToPte(BaseAddress);
+
+    if (!MiIsSystemPteAddress(BaseAddress) || !MiAreSystemPtesReserved(PointerPte, Count) ||
+        !PointerPte->u.Hard.Valid)
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x302, (ULONG_PTR)BaseAddress, NumberOfBytes, 0);
+    MiReleaseSystemPtes(PointerPte, Count);
+}

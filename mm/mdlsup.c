@@ -1,0 +1,262 @@
+/*
+ * mdlsup.c: the memory manager's side of MDLs: describing a buffer's pages
+ * (MmBuildMdlForNonPagedPool), locking them (MmProbeAndLockPages /
+ * MmUnlockPages), mapping them into system PTEs, and MDLs of fresh pages
+ * (MmAllocatePagesForMdlEx).
+ *
+ * Locking a page takes one PFN reference, so a locked page outlives its
+ * mapping: a paged-pool page freed while an MDL holds it stays in memory
+ * until the MDL is unlocked. Probing touches every page with the kernel's
+ * probe instructions before anything is locked, so a bad address raises
+ * STATUS_ACCESS_VIOLATION to the caller's try block with nothing to undo.
+ */
+#include "mi.h"
+
+/* MEMORY_MANAGEMENT first parameter NT uses for mapping pages that are not locked. */
+#define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
+
+/* PTE bits for a caching type (iosup.c owns the PAT). */
+ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
+
+SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
+{
+    return sizeof(MDL) + ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) * sizeof(PFN_NUMBER);
+}
+
+static ULONG MiMdlPages(PMDL Mdl)
+{
+    return ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount);
+}
+
+VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
+{
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
+    PUCHAR Va = MemoryDescriptorList->StartVa;
+
+    ASSERT((MemoryDescriptorList->MdlFlags & (MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA |
+                                             MDL_SOURCE_IS_NONPAGED_POOL | MDL_PARTIAL)) == 0);
+    MemoryDescriptorList->Process = NULL;
+    for (ULONG i = 0; i < MiMdlPages(MemoryDescriptorList); i++, Va += PAGE_SIZE) {
+        ASSERT(MmIsAddressValid(Va));
+        Pages[i] = PHYSICAL_TO_PFN(MmGetPhysicalAddress(Va).QuadPart);
+    }
+    MemoryDescriptorList->MappedSystemVa = MmGetMdlVirtualAddress(MemoryDescriptorList);
+    MemoryDescriptorList->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+}
+
+/* Drops the locks MmProbeAndLockPages took on the first Count pages of Pages. */
+static VOID MiUnlockPageArray(PPFN_NUMBER Pages, ULONG Count)
+{
+    KIRQL OldIrql;
+
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++) {
+        if (MiIsPhysicalPage(Pages[i]))
+            MiDecrementReferenceCount(MI_PFN_ELEMENT(Pages[i]), Pages[i]);
+    }
+    MiReleasePfnLock(OldIrql);
+}
+
+VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation)
+{
+    PUCHAR Start = MmGetMdlVirtualAddress(MemoryDescriptorList);
+    ULONG Length = MemoryDescriptorList->ByteCount, Count = MiMdlPages(MemoryDescriptorList);
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
+    BOOLEAN Write = Operation != IoReadAccess;
+    PUCHAR Va = MemoryDescriptorList->StartVa;
+    KIRQL OldIrql;
+
+    ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MM_SYSTEM_RANGE_START);
+    ASSERT((MemoryDescriptorList->MdlFlags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL |
+                                             MDL_PARTIAL | MDL_MAPPED_TO_SYSTEM_VA)) == 0);
+    /* User mode may name only user addresses, and the range may not wrap. */
+    if ((AccessMode == UserMode && (ULONG_PTR)Start + Length > MM_USER_PROBE_ADDRESS) ||
+        (ULONG_PTR)Start + Length < (ULONG_PTR)Start)
+        ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+
+    /* Touch every page first: absent ones fault in, bad ones raise to the caller. */
+    for (ULONG i = 0; i < Count; i++)
+        KiProbeRead(Va + i * PAGE_SIZE);
+
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++, Va += PAGE_SIZE) {
+        PMMPTE PointerPde = MiAddressToPde(Va);
+        PMMPTE PointerPte = PointerPde->u.Hard.LargePage ? PointerPde : MiAddressToPte(Va);
+        PFN_NUMBER PageFrameIndex;
+
+        if (!PointerPte->u.Hard.Valid || (Write && !PointerPte->u.Hard.Write)) {
+            MiReleasePfnLock(OldIrql);
+            MiUnlockPageArray(Pages, i);
+            ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+        }
+        PageFrameIndex = PHYSICAL_TO_PFN(MmGetPhysicalAddress(Va).QuadPart);
+        Pages[i] = PageFrameIndex;
+        if (MiIsPhysicalPage(PageFrameIndex))
+            MI_PFN_ELEMENT(PageFrameIndex)->u3.e2.ReferenceCount++;
+        else
+            MemoryDescriptorList->MdlFlags |= MDL_IO_SPACE;
+    }
+    MiReleasePfnLock(OldIrql);
+    MemoryDescriptorList->Process = NULL;
+    MemoryDescriptorList->MdlFlags |= MDL_PAGES_LOCKED | (Write ? MDL_WRITE_OPERATION : 0);
+}
+
+VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
+{
+    if ((MemoryDescriptorList->MdlFlags & MDL_PAGES_LOCKED) == 0 ||
+        (MemoryDescriptorList->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL)) {
+        KeBugCheckEx(PROCESS_HAS_LOCKED_PAGES, 1, (ULONG_PTR)MemoryDescriptorList, 0, 0);
+    }
+    if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
+        MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
+    MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
+    MemoryDescriptorList->MdlFlags &= ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION | MDL_IO_SPACE);
+}
+
+/* Below this many free system PTEs, low- and normal-priority mappings fail. */
+#define MI_LOW_PRIORITY_PTE_RESERVE 2048
+#define MI_NORMAL_PRIORITY_PTE_RESERVE 256
+
+PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                         MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                         ULONG BugCheckOnFailure, ULONG Priority)
+{
+    PMDL Mdl = MemoryDescriptorList;
+    ULONG Count = MiMdlPages(Mdl), Protection = MiCacheTypeToProtection(CacheType);
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+    ULONG Level = Priority & ~(ULONG)0xF;
+    PMMPTE PointerPte = NULL;
+
+    UNREFERENCED_PARAMETER(RequestedAddress);
+    if (AccessMode != KernelMode)
+        ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
+    if (Mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL)
+        return Mdl->MappedSystemVa;
+    if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
+        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
+
+    if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
+          (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
+        PointerPte = MiReserveSystemPtes(Count);
+    if (PointerPte == NULL) {
+        if (BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL))
+            KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
+        return NULL;
+    }
+    for (ULONG i = 0; i < Count; i++)
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], Protection));
+
+    Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
+    Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+    if (Mdl->MdlFlags & MDL_PARTIAL)
+        Mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+    return Mdl->MappedSystemVa;
+}
+
+PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode)
+{
+    return MmMapLockedPagesSpecifyCache(MemoryDescriptorList, AccessMode, MmCached, NULL, TRUE, HighPagePriority);
+}
+
+VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
+{
+    ULONG Count = MiMdlPages(MemoryDescriptorList);
+    PMMPTE PointerPte = MiAddressToPte(BaseAddress);
+
+    if (!MiIsSystemPteAddress(BaseAddress) || (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0 ||
+        BaseAddress != MemoryDescriptorList->MappedSystemVa || !MiAreSystemPtesReserved(PointerPte, Count)) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x06, (ULONG_PTR)MemoryDescriptorList, (ULONG_PTR)BaseAddress, Count);
+    }
+    MiReleaseSystemPtes(PointerPte, Count);
+    MemoryDescriptorList->MdlFlags &= ~(MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL_HAS_BEEN_MAPPED);
+}
+
+/* What the DDK's macro does: a mapped partial MDL is unmapped so it can describe another range. */
+VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl)
+{
+    if (Mdl->MdlFlags & MDL_PARTIAL_HAS_BEEN_MAPPED) {
+        ASSERT(Mdl->MdlFlags & MDL_PARTIAL);
+        MmUnmapLockedPages(Mdl->MappedSystemVa, Mdl);
+    } else if ((Mdl->MdlFlags & MDL_PARTIAL) == 0) {
+        ASSERT((Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0);
+    }
+}
+
+/*
+ * Up to TotalBytes of pages whose physical addresses lie in [Low, High],
+ * then in the same window moved up by SkipBytes, and so on. Returns an MDL
+ * (from nonpaged pool, for ExFreePool after MmFreePagesFromMdl) describing
+ * the pages found, which may be fewer than asked, or NULL when none were.
+ */
+PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
+                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags)
+{
+    ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
+    PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
+    PFN_NUMBER High = PHYSICAL_TO_PFN(HighAddress.QuadPart);
+    PFN_NUMBER Skip = PHYSICAL_TO_PFN(SkipBytes.QuadPart);
+    PPFN_NUMBER Pages;
+    PMDL Mdl;
+    KIRQL OldIrql;
+
+    if (Wanted == 0 || High < Low || (Skip != 0 && Skip < High - Low + 1) || CacheType >= MmMaximumCacheType ||
+        Wanted > MmAvailablePages)
+        return NULL;
+    Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), 'ldmM');
+    if (Mdl == NULL)
+        return NULL;
+    Pages = MmGetMdlPfnArray(Mdl);
+
+    MiAcquirePfnLock(&OldIrql);
+    for (;;) {
+        PFN_NUMBER Last = High > MmHighestPhysicalPage ? MmHighestPhysicalPage : High;
+
+        for (PFN_NUMBER Page = Low; Page <= Last && Found < Wanted; Page++) {
+            MMLISTS Location;
+
+            if (!MiIsPhysicalPage(Page))
+                continue;
+            Location = MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation;
+            if ((Location != FreePageList && Location != ZeroedPageList) || MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount != 0)
+                continue;
+            MiUnlinkFreeOrZeroedPage(Page);
+            MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount = 1;
+            MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = CacheType == MmCached ? MiCached
+                                                          : CacheType == MmWriteCombined ? MiWriteCombined : MiNonCached;
+            MI_PFN_ELEMENT(Page)->PteAddress = NULL;
+            MI_PFN_ELEMENT(Page)->u4.PteFrame = 0;
+            Pages[Found++] = Page;
+            if (Location == FreePageList && !(Flags & MM_DONT_ZERO_ALLOCATION))
+                MiZeroPhysicalPage(Page);
+        }
+        if (Found == Wanted || Skip == 0 || High + Skip > MmHighestPhysicalPage || High + Skip < High)
+            break;
+        Low += Skip;
+        High += Skip;
+    }
+    MiReleasePfnLock(OldIrql);
+
+    if (Found == 0 || ((Flags & MM_ALLOCATE_FULLY_REQUIRED) && Found < Wanted)) {
+        MiUnlockPageArray(Pages, Found);
+        ExFreePoolWithTag(Mdl, 'ldmM');
+        return NULL;
+    }
+    MmInitializeMdl(Mdl, NULL, (SIZE_T)Found * PAGE_SIZE);
+    Mdl->MdlFlags |= MDL_PAGES_LOCKED;
+    return Mdl;
+}
+
+PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                 PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes)
+{
+    return MmAllocatePagesForMdlEx(LowAddress, HighAddress, SkipBytes, TotalBytes, MmCached, 0);
+}
+
+/* Frees the pages of an MDL from MmAllocatePagesForMdl(Ex); the MDL itself is the caller's to free. */
+VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList)
+{
+    ASSERT((MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0);
+    MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
+    MemoryDescriptorList->MdlFlags &= ~MDL_PAGES_LOCKED;
+}

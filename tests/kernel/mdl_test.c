@@ -1,0 +1,441 @@
+/* mdl_test.c: MDLs from allocation to probe, lock, map, partial MDLs, page MDLs, and the misuse stops. */
+#define NTMM_MM_WHITEBOX_TEST
+#include "ktest.h"
+#include "../../mm/mi.h"
+#include "mmtest.h"
+#include <io.h>
+
+#define TAG 'tldM'
+
+/* Every PFN of the MDL is the frame MmGetPhysicalAddress gives for its page. */
+static BOOLEAN PfnsMatchBuffer(PMDL Mdl)
+{
+    PUCHAR Va = MmGetMdlVirtualAddress(Mdl);
+    PULONG Pages = MmGetMdlPfnArray(Mdl);
+    ULONG Count = ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Mdl->ByteCount);
+
+    for (ULONG i = 0; i < Count; i++) {
+        PVOID Page = (PUCHAR)PAGE_ALIGN(Va) + i * PAGE_SIZE;
+        if (Pages[i] != PHYSICAL_TO_PFN(MmGetPhysicalAddress(Page).QuadPart))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+KTEST(mdl, size_and_address_macros)
+{
+    PVOID Va = (PVOID)0x80123456;
+
+    KT_EXPECT_EQ(sizeof(MDL), 28);
+    KT_EXPECT_EQ(BYTE_OFFSET(Va), 0x456);
+    KT_EXPECT_EQ(PAGE_ALIGN(Va), (PVOID)0x80123000);
+    KT_EXPECT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, 0xBAA), 1);
+    KT_EXPECT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, 0xBAB), 2);
+    KT_EXPECT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1000, 0x3000), 3);
+    KT_EXPECT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES((PVOID)0x1FFF, 2), 2);
+    KT_EXPECT_EQ(MmSizeOfMdl(Va, 0x2000), sizeof(MDL) + 3 * sizeof(ULONG));
+}
+
+KTEST(mdl, io_allocate_mdl_initialises_and_picks_lookaside_or_pool)
+{
+    PVOID Buffer = (PVOID)0xE1000234;
+    PMDL Small = IoAllocateMdl(Buffer, 5 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Large = IoAllocateMdl(Buffer, 40 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_ASSERT(Small != NULL && Large != NULL);
+    KT_EXPECT_EQ(Small->MdlFlags, MDL_ALLOCATED_FIXED_SIZE);
+    KT_EXPECT_EQ(Large->MdlFlags, 0);
+    KT_EXPECT(Small->StartVa == (PVOID)0xE1000000);
+    KT_EXPECT_EQ(Small->ByteOffset, 0x234);
+    KT_EXPECT_EQ(Small->ByteCount, 5 * PAGE_SIZE);
+    KT_EXPECT_EQ(Small->Size, sizeof(MDL) + 6 * sizeof(ULONG));
+    KT_EXPECT(MmGetMdlVirtualAddress(Small) == Buffer);
+    KT_EXPECT_EQ(MmGetMdlByteCount(Small), 5 * PAGE_SIZE);
+    KT_EXPECT_EQ(MmGetMdlByteOffset(Small), 0x234);
+    KT_EXPECT(Small->Next == NULL && Small->Process == NULL);
+    KT_EXPECT(ExQueryPoolBlockSize(Large, NULL) >= MmSizeOfMdl(Buffer, 40 * PAGE_SIZE));
+    KT_EXPECT(IoAllocateMdl(Buffer, 0, FALSE, FALSE, NULL) == NULL);
+    KT_EXPECT(IoAllocateMdl(Buffer, 0x7FFFF000, FALSE, FALSE, NULL) == NULL);
+    IoFreeMdl(Small);
+    IoFreeMdl(Large);
+}
+
+KTEST(mdl, mdls_attach_to_an_irp_and_chain_after_it)
+{
+    IRP Irp = { 0 };
+    PMDL First = IoAllocateMdl((PVOID)0xE1000000, 100, FALSE, FALSE, &Irp);
+    PMDL Second = IoAllocateMdl((PVOID)0xE1002000, 100, TRUE, FALSE, &Irp);
+    PMDL Third = IoAllocateMdl((PVOID)0xE1004000, 100, TRUE, FALSE, &Irp);
+
+    KT_ASSERT(First && Second && Third);
+    KT_EXPECT(Irp.MdlAddress == First);
+    KT_EXPECT(First->Next == Second);
+    KT_EXPECT(Second->Next == Third);
+    KT_EXPECT(Third->Next == NULL);
+    IoFreeMdl(Third);
+    IoFreeMdl(Second);
+    IoFreeMdl(First);
+}
+
+KTEST(mdl, build_for_nonpaged_pool_fills_pfns_and_the_system_address)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 3 * PAGE_SIZE + 100, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer + 50, 2 * PAGE_SIZE + 100, FALSE, FALSE, NULL);
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    MmBuildMdlForNonPagedPool(Mdl);
+    KT_EXPECT(Mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL);
+    KT_EXPECT(!(Mdl->MdlFlags & MDL_PAGES_LOCKED));
+    KT_EXPECT(Mdl->MappedSystemVa == Buffer + 50);
+    KT_EXPECT(PfnsMatchBuffer(Mdl));
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority) == Buffer + 50);
+    KT_EXPECT(MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) == Buffer + 50);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, probe_and_lock_faults_pages_in_and_references_them)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(PagedPool, 4 * PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer + 10, 3 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PULONG Pages;
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    KT_EXPECT(!MmIsAddressValid(Buffer));           /* nothing touched yet */
+    _SEH2_TRY {
+        MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_ASSERT_EQ(Status, STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_WRITE_OPERATION), MDL_PAGES_LOCKED | MDL_WRITE_OPERATION);
+    KT_EXPECT(MmIsAddressValid(Buffer) && MmIsAddressValid(Buffer + 3 * PAGE_SIZE - 1));
+    KT_EXPECT(PfnsMatchBuffer(Mdl));
+    Pages = MmGetMdlPfnArray(Mdl);
+    for (ULONG i = 0; i < 4; i++)
+        KT_EXPECT_EQ(MI_PFN_ELEMENT(Pages[i])->u3.e2.ReferenceCount, 2);   /* mapping + lock */
+    MmUnlockPages(Mdl);
+    for (ULONG i = 0; i < 4; i++)
+        KT_EXPECT_EQ(MI_PFN_ELEMENT(Pages[i])->u3.e2.ReferenceCount, 1);
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_PAGES_LOCKED, 0);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, locked_paged_pool_pages_stay_resident_until_unlocked)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(PagedPool, 2 * PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PFN_NUMBER Page, Available;
+    PVOID Mapped;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    Buffer[PAGE_SIZE + 9] = 0x77;
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    Page = MmGetMdlPfnArray(Mdl)[1];
+    ExFreePoolWithTag(Buffer, TAG);                 /* the pool's PTEs are gone... */
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation, ActiveAndValid);   /* ...the page is not */
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount, 1);
+    Mapped = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(Mapped != NULL);
+    KT_EXPECT_EQ(((PUCHAR)Mapped)[PAGE_SIZE + 9], 0x77);
+    Available = MmAvailablePages;
+    MmUnlockPages(Mdl);                             /* unmaps too */
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation, FreePageList);
+    KT_EXPECT_EQ(MmAvailablePages, Available + 2);
+    IoFreeMdl(Mdl);
+}
+
+static NTSTATUS ProbeAndLock(PMDL Mdl, KPROCESSOR_MODE Mode, LOCK_OPERATION Operation)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        MmProbeAndLockPages(Mdl, Mode, Operation);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Status;
+}
+
+KTEST(mdl, probe_raises_access_violation_for_ranges_it_cannot_lock)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(NULL, PAGE_SIZE, FALSE, FALSE, NULL);
+    PFN_NUMBER Available = MmAvailablePages;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    /* Kernel text is read-only: reading locks, writing is refused. */
+    MmInitializeMdl(Mdl, (PVOID)KeBugCheckEx, 64);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, KernelMode, IoWriteAccess), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_PAGES_LOCKED, 0);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, KernelMode, IoReadAccess), STATUS_SUCCESS);
+    MmUnlockPages(Mdl);
+    /* Nothing mapped there. */
+    MmInitializeMdl(Mdl, (PVOID)(MM_SYSTEM_PTE_END + 1 - 3 * PDE_MAPPED_SIZE), 3 * PAGE_SIZE);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, KernelMode, IoReadAccess), STATUS_ACCESS_VIOLATION);
+    /* A range that starts valid and runs into the boot stack's guard page: nothing stays locked. */
+    MmInitializeMdl(Mdl, (PVOID)((ULONG_PTR)KiBootStackGuard - 2 * PAGE_SIZE), 3 * PAGE_SIZE);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, KernelMode, IoReadAccess), STATUS_ACCESS_VIOLATION);
+    /* User mode may not name kernel memory; user space has nothing to lock yet. */
+    MmInitializeMdl(Mdl, Buffer, 16);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, UserMode, IoReadAccess), STATUS_ACCESS_VIOLATION);
+    MmInitializeMdl(Mdl, (PVOID)0x00400000, 16);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, UserMode, IoReadAccess), STATUS_ACCESS_VIOLATION);
+    MmInitializeMdl(Mdl, (PVOID)0x7FFEF000, 0x2000);
+    KT_EXPECT_EQ(ProbeAndLock(Mdl, UserMode, IoReadAccess), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, mapping_locked_pages_makes_a_second_view)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer + 0x40, PAGE_SIZE, FALSE, FALSE, NULL);
+    ULONG Free = MmTotalFreeSystemPtes;
+    PUCHAR View, Again;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoModifyAccess);
+    View = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(View != Buffer + 0x40);
+    KT_EXPECT_EQ(BYTE_OFFSET(View), 0x40);
+    KT_EXPECT(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free - 2);
+    Again = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority);
+    KT_EXPECT(Again == View);                       /* mapped already: the same address */
+    View[100] = 0xAB;
+    KT_EXPECT_EQ(Buffer[0x40 + 100], 0xAB);
+    KT_EXPECT_EQ(MmGetPhysicalAddress(View).QuadPart, MmGetPhysicalAddress(Buffer + 0x40).QuadPart);
+    MmUnmapLockedPages(View, Mdl);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT_EQ(KtProbeRead(View), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+    /* The old interface maps too, and a noncached mapping carries PCD. */
+    View = MmMapLockedPages(Mdl, KernelMode);
+    KT_EXPECT_EQ(View[100], 0xAB);
+    MmUnmapLockedPages(View, Mdl);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, HighPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable);
+    KT_EXPECT_EQ(View[100], 0xAB);
+    MmUnlockPages(Mdl);                             /* unmaps what is still mapped */
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, low_priority_mapping_fails_when_ptes_are_scarce)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer, 64, FALSE, FALSE, NULL);
+    static PMMPTE Taken[128];
+    static ULONG Sizes[128];
+    ULONG Chunks = 0;
+    PVOID View;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    /* Leave about 1000 free PTEs: under the low-priority reserve, above what this mapping needs. */
+    while (MmTotalFreeSystemPtes > 1000 && Chunks < RTL_NUMBER_OF(Taken)) {
+        Sizes[Chunks] = MmTotalFreeSystemPtes > 1000 + 4096 ? 4096 : 64;
+        Taken[Chunks] = MiReserveSystemPtes(Sizes[Chunks]);
+        KT_ASSERT(Taken[Chunks] != NULL);
+        Chunks++;
+    }
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, LowPagePriority) == NULL);
+    View = MmGetSystemAddressForMdlSafe(Mdl, HighPagePriority);
+    KT_EXPECT(View != NULL);
+    MmUnlockPages(Mdl);
+    while (Chunks > 0) {
+        Chunks--;
+        MiReleaseSystemPtes(Taken[Chunks], Sizes[Chunks]);
+    }
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, partial_mdls_describe_part_of_a_source)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 4 * PAGE_SIZE, TAG);
+    PMDL Source = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PUCHAR View;
+
+    KT_ASSERT(Buffer && Source && Partial);
+    MmProbeAndLockPages(Source, KernelMode, IoWriteAccess);
+    IoBuildPartialMdl(Source, Partial, Buffer + PAGE_SIZE + 8, PAGE_SIZE);
+    KT_EXPECT(Partial->MdlFlags & MDL_PARTIAL);
+    KT_EXPECT_EQ(Partial->ByteOffset, 8);
+    KT_EXPECT_EQ(Partial->ByteCount, PAGE_SIZE);
+    KT_EXPECT(PfnsMatchBuffer(Partial));
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Partial)[0], MmGetMdlPfnArray(Source)[1]);
+    View = MmGetSystemAddressForMdlSafe(Partial, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(Partial->MdlFlags & MDL_PARTIAL_HAS_BEEN_MAPPED);
+    View[0] = 0x5C;
+    KT_EXPECT_EQ(Buffer[PAGE_SIZE + 8], 0x5C);
+    MmPrepareMdlForReuse(Partial);                  /* unmaps the partial's view */
+    KT_EXPECT_EQ(Partial->MdlFlags & (MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_MAPPED_TO_SYSTEM_VA), 0);
+    /* Length 0 runs to the end of the source. */
+    IoBuildPartialMdl(Source, Partial, Buffer + 3 * PAGE_SIZE, 0);
+    KT_EXPECT_EQ(Partial->ByteCount, PAGE_SIZE);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Partial)[0], MmGetMdlPfnArray(Source)[3]);
+    IoFreeMdl(Partial);
+    MmUnlockPages(Source);
+    IoFreeMdl(Source);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, partial_mdl_of_a_nonpaged_pool_mdl_keeps_its_address)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    PMDL Source = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_ASSERT(Buffer && Source && Partial);
+    MmBuildMdlForNonPagedPool(Source);
+    IoBuildPartialMdl(Source, Partial, Buffer + 100, 200);
+    KT_EXPECT(Partial->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL);
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Partial, NormalPagePriority) == Buffer + 100);
+    IoFreeMdl(Partial);
+    IoFreeMdl(Source);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+KTEST(mdl, allocate_pages_for_mdl_honours_range_and_zeroes)
+{
+    PHYSICAL_ADDRESS Low, High, Skip;
+    PFN_NUMBER Available = MmAvailablePages;
+    PMDL Mdl;
+    PULONG Pages;
+    PUCHAR View;
+
+    Low.QuadPart = 0x00200000;
+    High.QuadPart = 0x00FFFFFF;
+    Skip.QuadPart = 0;
+    Mdl = MmAllocatePagesForMdl(Low, High, Skip, 10 * PAGE_SIZE);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT_EQ(Mdl->ByteCount, 10 * PAGE_SIZE);
+    KT_EXPECT(Mdl->MdlFlags & MDL_PAGES_LOCKED);
+    KT_EXPECT_EQ(MmAvailablePages, Available - 10);
+    Pages = MmGetMdlPfnArray(Mdl);
+    for (ULONG i = 0; i < 10; i++) {
+        KT_EXPECT(Pages[i] >= 0x200 && Pages[i] <= 0xFFF);
+        KT_EXPECT(KtPhysicalPageHolds(Pages[i], 0));
+        KtFillPhysicalPage(Pages[i], 0x11111111 * i);
+    }
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(*(PULONG)(View + 3 * PAGE_SIZE), 0x33333333);
+    MmUnmapLockedPages(View, Mdl);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+}
+
+KTEST(mdl, allocate_pages_for_mdl_may_return_fewer_and_respects_flags)
+{
+    PHYSICAL_ADDRESS Low, High, Skip;
+    PMDL Mdl;
+
+    /* A window of 16 pages below 1 MB, no skipping: at most those that are free. */
+    Low.QuadPart = 0x80000;
+    High.QuadPart = 0x8FFFF;
+    Skip.QuadPart = 0;
+    Mdl = MmAllocatePagesForMdlEx(Low, High, Skip, 64 * PAGE_SIZE, MmCached, 0);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(Mdl->ByteCount <= 16 * PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, Skip, 64 * PAGE_SIZE, MmCached, MM_ALLOCATE_FULLY_REQUIRED) == NULL);
+    /* With a skip the window moves up until it has found enough. */
+    Skip.QuadPart = 0x10000;
+    Mdl = MmAllocatePagesForMdlEx(Low, High, Skip, 40 * PAGE_SIZE, MmCached, MM_DONT_ZERO_ALLOCATION);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT_EQ(Mdl->ByteCount, 40 * PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+    /* Impossible constraints. */
+    KT_EXPECT(MmAllocatePagesForMdl(High, Low, Skip, PAGE_SIZE) == NULL);
+    KT_EXPECT(MmAllocatePagesForMdl(Low, High, Skip, 0) == NULL);
+}
+
+KTEST_BUGCHECK(mdl, unlocking_pages_not_locked_stops_with_0x76, PROCESS_HAS_LOCKED_PAGES)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
+
+    KT_BUGCHECK_PARAMETER(1, 1);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Mdl);
+    MmUnlockPages(Mdl);
+}
+
+KTEST_BUGCHECK(mdl, unlocking_twice_stops_with_0x76, PROCESS_HAS_LOCKED_PAGES)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
+
+    KT_BUGCHECK_PARAMETER(1, 1);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    MmUnlockPages(Mdl);
+    MmUnlockPages(Mdl);
+}
+
+KTEST_BUGCHECK(mdl, freeing_a_locked_mdl_stops_with_0xcb, DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)Mdl);
+    KT_BUGCHECK_PARAMETER(4, ADDRESS_AND_SIZE_TO_SPAN_PAGES(KeBugCheckEx, 2 * PAGE_SIZE));
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    IoFreeMdl(Mdl);
+}
+
+KTEST_BUGCHECK(mdl, freeing_a_mapped_mdl_stops_with_0xda, SYSTEM_PTE_MISUSE)
+{
+    PHYSICAL_ADDRESS Low, High, Skip;
+    PMDL Pages, Mdl;
+    PVOID View;
+
+    Low.QuadPart = 0;
+    High.QuadPart = 0xFFFFFFFF;
+    Skip.QuadPart = 0;
+    Pages = MmAllocatePagesForMdl(Low, High, Skip, PAGE_SIZE);
+    View = MmMapLockedPagesSpecifyCache(Pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    /* An MDL that only maps (its pages were never locked through it): */
+    Mdl = IoAllocateMdl(View, PAGE_SIZE, FALSE, FALSE, NULL);
+    MmGetMdlPfnArray(Mdl)[0] = MmGetMdlPfnArray(Pages)[0];
+    Mdl->MdlFlags |= MDL_PAGES_LOCKED;
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    Mdl->MdlFlags &= ~MDL_PAGES_LOCKED;
+    KT_BUGCHECK_PARAMETER(1, 0x103);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)View);
+    IoFreeMdl(Mdl);
+}
+
+KTEST_BUGCHECK(mdl, mapping_unlocked_pages_stops_with_0x1a_1233, MEMORY_MANAGEMENT)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
+
+    MmGetMdlPfnArray(Mdl)[0] = 0x123;
+    KT_BUGCHECK_PARAMETER(1, 0x1233);
+    KT_BUGCHECK_PARAMETER(2, 0x123);
+    MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, TRUE, NormalPagePriority);
+}
+
+KTEST_BUGCHECK(mdl, a_mapping_that_must_not_fail_stops_with_0x3f, NO_MORE_SYSTEM_PTES)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    while (MiReserveSystemPtes(4096) != NULL)
+        ;
+    while (MiReserveSystemPtes(1) != NULL)
+        ;
+    KT_BUGCHECK_PARAMETER(1, 0);
+    KT_BUGCHECK_PARAMETER(2, ADDRESS_AND_SIZE_TO_SPAN_PAGES(KeBugCheckEx, 2 * PAGE_SIZE));
+    KT_BUGCHECK_PARAMETER(3, 0);
+    MmMapLockedPages(Mdl, KernelMode);
+}
