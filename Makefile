@@ -189,6 +189,7 @@ check-tools:
 	    { echo "$(CC) or $(LD) is missing: run 'make deps' (as root) first"; exit 1; }
 
 .PHONY: check-tools
+include bench/host.mk
 
 clean:
 	rm -rf build
