@@ -50,13 +50,13 @@ ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
 LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
 
-SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c tests/kernel/*.c)
+SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c tests/kernel/*.c bench/kernel/*.c)
 OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-host debug gdb-test deps clean
+.PHONY: all iso run test test-host debug gdb-test deps clean bench
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -136,6 +136,10 @@ test: deps $(KERNEL) $(TESTISO)
 	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
 	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
 	    --too-small 3M
+
+# make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).
+bench: deps $(KERNEL)
+	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM)
 
 # make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)

@@ -33,6 +33,9 @@ KiBootEntry:
     cld
     movl %eax, %esi                     /* loader magic */
     movl %ebx, %edi                     /* multiboot info, physical */
+    rdtsc                               /* for make bench: instructions from here on */
+    movl %eax, V2P(KiBootTsc)
+    movl %edx, V2P(KiBootTsc) + 4
 
     /* Page tables: entry i maps physical page i, present and writable. */
     movl $V2P(KiBootPageTables), %ebx

@@ -32,6 +32,7 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics);
 BOOLEAN ExCheckPool(BOOLEAN Verbose);
 VOID ExVerifyPool(VOID);
 VOID ExTrimPool(VOID);
+ULONG ExPoolMetadataBytes(VOID);
 
 /* Leak checking between two points: bytes outstanding per tag, less what lookaside lists hold. */
 typedef struct _EX_POOL_SNAPSHOT {

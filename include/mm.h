@@ -262,6 +262,7 @@ BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
 BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
 VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
                            PULONG PagesResident);
+ULONG MiPoolPageMetadataBytes(VOID);
 typedef VOID (*PMI_POOL_ALLOCATION_CALLBACK)(PVOID StartingAddress, ULONG Pages, PVOID Context);
 VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
                                 PVOID Context);

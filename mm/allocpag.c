@@ -295,3 +295,10 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
     *PagesTotal = MiInitialNonPagedPool.Pages + MiNonPagedPoolExpansion.Pages;
     *PagesResident = MiInitialNonPagedPool.Pages + MiNonPagedPoolExpansion.PagesInUse;
 }
+
+/* The bitmaps behind the three ranges: the page allocator's own metadata. */
+ULONG MiPoolPageMetadataBytes(VOID)
+{
+    return sizeof(MiInitialInUse) + sizeof(MiInitialEnd) + sizeof(MiExpansionInUse) + sizeof(MiExpansionEnd) +
+           sizeof(MiPagedInUse) + sizeof(MiPagedEnd);
+}

@@ -150,3 +150,8 @@ BOOLEAN ExpRemoveBigPage(PVOID Va, PULONG Tag, PULONG Pages)
     KeLowerIrql(OldIrql);
     return TRUE;
 }
+
+ULONG ExpBigPageTableBytes(VOID)
+{
+    return ExpBigPageTableSize * sizeof(POOL_TRACKER_BIG_PAGES);
+}

@@ -87,6 +87,7 @@ BOOLEAN ExpFindBigPage(PVOID Va, PULONG Tag, PULONG Pages);
 BOOLEAN ExpRemoveBigPage(PVOID Va, PULONG Tag, PULONG Pages);
 BOOLEAN ExpIsBigPageTableStorage(PVOID Va);
 VOID ExpInitializeBigPageTable(VOID);
+ULONG ExpBigPageTableBytes(VOID);
 
 /* pooltag.c: what poolmon shows, per tag and pool type. */
 typedef struct _POOL_TRACKER_TABLE {

@@ -413,3 +413,11 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
     }
     KeLowerIrql(OldIrql);
 }
+
+/* Bytes the pool keeps for itself whatever is allocated: descriptors, tag table, small-block lists. */
+ULONG ExPoolMetadataBytes(VOID)
+{
+    return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpPoolTrackTable) +
+                   sizeof(ExpSmallNPagedPoolLookasideLists) + sizeof(ExpSmallPagedPoolLookasideLists)) +
+           ExpBigPageTableBytes();
+}

@@ -20,6 +20,8 @@ BOOLEAN KeTestBoot;
 const ULONG NtBuildNumber = 2600; /* what GDB's gdb-test reads back as a known variable */
 
 ULONG KtRunTests(PCSTR Filter);  /* tests/kernel/ktest.c */
+VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc); /* bench/kernel/bench.c */
+ULONGLONG KiBootTsc;             /* the TSC at KiBootEntry, written before paging is on */
 
 /* Physical memory boot/ mapped at KSEG0; the loader's structures are read through it. */
 static PVOID KiLoaderPointer(ULONG PhysicalAddress, ULONG Length)
@@ -143,7 +145,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     KiInitializeIdt();
     KiInitializeDpcQueue();
     HalInitializePic();
-    KeTestBoot = KeCommandLineHasOption("ktest", NULL);
+    KeTestBoot = KeCommandLineHasOption("ktest", NULL) || KeCommandLineHasOption("bench", NULL);
 
     DbgPrint("\nntmm: NT-style memory manager kernel (i386, build %u)\n", NtBuildNumber);
     DbgPrint("loader: %s, command line \"%s\"\n",
@@ -158,6 +160,10 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     HalInitializeClock();
     _enable();
 
+    if (KeCommandLineHasOption("bench", NULL)) {
+        KtRunBenchmarks(__rdtsc());
+        KiExitEmulator(KI_EXIT_TESTS_DONE);
+    }
     if (KeCommandLineHasOption("ktest", &Filter)) {
         KtRunTests(Filter);
         KiExitEmulator(KI_EXIT_TESTS_DONE);

@@ -1,0 +1,331 @@
+/*
+ * bench.c: the benchmark kernel's measurements (a "bench" boot; tools/bench.py
+ * runs QEMU with -icount shift=0 and reads the "# bench" lines).
+ *
+ * Under -icount shift=0 the TSC advances by exactly one per guest
+ * instruction, so an rdtsc difference is an instruction count that repeats
+ * from run to run. Every row runs an operation Iterations times per round,
+ * with interrupts off so no clock tick lands inside, and reports the median
+ * of the rounds' per-operation counts next to a reference measured in the
+ * same boot (the bare SLIST pair for the allocators, the same loop over
+ * mapped pages for faults, one outstanding mapping for ten thousand).
+ * Counts include the harness's call and loop; the "harness" row measures
+ * them with an empty operation.
+ */
+#define NTMM_MM_WHITEBOX_TEST
+#include <ntddk.h>
+#include <ke.h>
+#include <ex.h>
+#include <io.h>
+#include "../../mm/mi.h"
+#include <string.h>
+#include <kprintf.h>
+
+#define BENCH_ROUNDS 7
+#define BENCH_TAG 'hcnB'
+
+typedef VOID (*BENCH_OPERATION)(PVOID Context, ULONG Index);
+
+extern ULONGLONG KiBootTsc;
+
+static ULONG BenchMedian(ULONG *Values, ULONG Count)
+{
+    for (ULONG i = 1; i < Count; i++) {
+        ULONG Value = Values[i], j = i;
+        while (j > 0 && Values[j - 1] > Value) {
+            Values[j] = Values[j - 1];
+            j--;
+        }
+        Values[j] = Value;
+    }
+    return Values[Count / 2];
+}
+
+/* Median over the rounds of instructions per operation, in hundredths. */
+static ULONG BenchMeasure(BENCH_OPERATION Operation, PVOID Context, ULONG Iterations)
+{
+    ULONG PerRound[BENCH_ROUNDS];
+
+    Operation(Context, 0);                  /* warm: first-use paths out of the way */
+    for (ULONG Round = 0; Round < BENCH_ROUNDS; Round++) {
+        ULONGLONG Start, End;
+
+        _disable();
+        Start = __rdtsc();
+        for (ULONG i = 0; i < Iterations; i++)
+            Operation(Context, Round * Iterations + i);
+        End = __rdtsc();
+        _enable();
+        PerRound[Round] = (ULONG)(((End - Start) * 100) / Iterations);
+    }
+    return BenchMedian(PerRound, BENCH_ROUNDS);
+}
+
+static VOID BenchReport(PCSTR Name, ULONG Hundredths, PCSTR Reference, ULONG ReferenceHundredths, PCSTR Note)
+{
+    DbgPrint("# bench|%s|%u.%02u|%s|%u.%02u|%s\n", Name, Hundredths / 100, Hundredths % 100, Reference,
+             ReferenceHundredths / 100, ReferenceHundredths % 100, Note != NULL ? Note : "");
+}
+
+static VOID BenchFact(PCSTR Name, PCSTR Format, ...) __attribute__((format(printf, 2, 3)));
+static VOID BenchFact(PCSTR Name, PCSTR Format, ...)
+{
+    CHAR Text[128];
+    va_list Args;
+
+    va_start(Args, Format);
+    kvsnprintf(Text, sizeof(Text), Format, Args);
+    va_end(Args);
+    DbgPrint("# bench-fact|%s|%s\n", Name, Text);
+}
+
+/* --- operations ------------------------------------------------------------ */
+
+static VOID OpNothing(PVOID Context, ULONG Index)
+{
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Index);
+}
+
+static VOID OpSListPair(PVOID Context, ULONG Index)
+{
+    static SLIST_ENTRY Entry;
+
+    UNREFERENCED_PARAMETER(Index);
+    InterlockedPushEntrySList(Context, &Entry);
+    InterlockedPopEntrySList(Context);
+}
+
+typedef struct _POOL_CONTEXT {
+    POOL_TYPE Type;
+    SIZE_T Size;
+} POOL_CONTEXT;
+
+static VOID OpPoolPair(PVOID Context, ULONG Index)
+{
+    POOL_CONTEXT *Pool = Context;
+
+    UNREFERENCED_PARAMETER(Index);
+    ExFreePoolWithTag(ExAllocatePoolWithTag(Pool->Type, Pool->Size, BENCH_TAG), BENCH_TAG);
+}
+
+static VOID OpLookasidePair(PVOID Context, ULONG Index)
+{
+    UNREFERENCED_PARAMETER(Index);
+    ExFreeToNPagedLookasideList(Context, ExAllocateFromNPagedLookasideList(Context));
+}
+
+static VOID OpPhysicalPage(PVOID Context, ULONG Index)
+{
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Index);
+    MmFreePhysicalPage(MmAllocatePhysicalPage(FALSE));
+}
+
+static VOID OpHyperspace(PVOID Context, ULONG Index)
+{
+    KIRQL OldIrql;
+    PVOID Va;
+
+    UNREFERENCED_PARAMETER(Index);
+    Va = MiMapPageInHyperSpace(*(PPFN_NUMBER)Context, &OldIrql);
+    MiUnmapPageInHyperSpace(Va, OldIrql);
+}
+
+static VOID OpTouchPage(PVOID Context, ULONG Index)
+{
+    ((volatile PUCHAR)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
+}
+
+static VOID OpZeroPage(PVOID Context, ULONG Index)
+{
+    UNREFERENCED_PARAMETER(Index);
+    memset(Context, 0, PAGE_SIZE);
+}
+
+static VOID OpMdlBuild(PVOID Context, ULONG Index)
+{
+    PMDL Mdl = IoAllocateMdl(Context, 3000, FALSE, FALSE, NULL);
+
+    UNREFERENCED_PARAMETER(Index);
+    MmBuildMdlForNonPagedPool(Mdl);
+    IoFreeMdl(Mdl);
+}
+
+static VOID OpLockAndMap(PVOID Context, ULONG Index)
+{
+    PMDL Mdl = Context;
+    PVOID Va;
+
+    UNREFERENCED_PARAMETER(Index);
+    MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    Va = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    MmUnmapLockedPages(Va, Mdl);
+    MmUnlockPages(Mdl);
+}
+
+static VOID OpMapIoSpace(PVOID Context, ULONG Index)
+{
+    PHYSICAL_ADDRESS Physical;
+
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Index);
+    Physical.QuadPart = 0xB8000;
+    MmUnmapIoSpace(MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached), PAGE_SIZE);
+}
+
+/* --- rows -------------------------------------------------------------------- */
+
+static VOID BenchPools(ULONG SList)
+{
+    static const SIZE_T Sizes[] = { 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4000, PAGE_SIZE, 4 * PAGE_SIZE };
+    static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
+
+    for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
+        for (ULONG s = 0; s < RTL_NUMBER_OF(Sizes); s++) {
+            POOL_CONTEXT Pool = { Types[t], Sizes[s] };
+            CHAR Name[64];
+
+            ksnprintf(Name, sizeof(Name), "ExAllocatePoolWithTag+Free %s %u bytes",
+                      Types[t] == PagedPool ? "paged" : "nonpaged", (ULONG)Sizes[s]);
+            BenchReport(Name, BenchMeasure(OpPoolPair, &Pool, 200), "SLIST push+pop", SList, NULL);
+        }
+    }
+}
+
+static VOID BenchFaults(VOID)
+{
+    enum { PAGES = 64 };
+    PUCHAR Region = MiAllocatePoolPages(MiPagedPoolPages, (BENCH_ROUNDS + 1) * PAGES * PAGE_SIZE);
+    PUCHAR Mapped = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, BENCH_TAG);
+    ULONG Fault, Touch, Zero, Flushes;
+
+    if (Region == NULL || Mapped == NULL) {
+        DbgPrint("# bench-error|demand-zero fault|no paged pool for the measurement\n");
+        return;
+    }
+    Flushes = MmStatistics.TbFlushSingle;
+    Fault = BenchMeasure(OpTouchPage, Region, PAGES);
+    Flushes = MmStatistics.TbFlushSingle - Flushes;
+    Touch = BenchMeasure(OpTouchPage, Region, PAGES);   /* the same pages, mapped now */
+    Zero = BenchMeasure(OpZeroPage, Mapped, 32);
+    BenchReport("demand-zero fault (paged pool, page zeroed in the fault)", Fault,
+                "the same loop over pages already mapped", Touch, NULL);
+    BenchReport("zeroing one mapped page (memset)", Zero, "the same loop over pages already mapped", Touch, NULL);
+    BenchFact("demand-zero fault beyond zeroing the page",
+              "%d instructions (fault %u - touch %u - zeroing %u), %u.%02u invlpg per fault",
+              (LONG)(Fault - Touch - Zero) / 100, Fault / 100, Touch / 100, Zero / 100,
+              Flushes * 100 / (BENCH_ROUNDS * PAGES) / 100, Flushes * 100 / (BENCH_ROUNDS * PAGES) % 100);
+    MiFreePoolPages(Region);
+    ExFreePoolWithTag(Mapped, BENCH_TAG);
+}
+
+static VOID BenchMdls(ULONG SList)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 16 * PAGE_SIZE, BENCH_TAG);
+    PMDL One = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Sixteen = IoAllocateMdl(Buffer, 16 * PAGE_SIZE, FALSE, FALSE, NULL);
+    ULONG Flushes = MmStatistics.TbFlushSingle, OneCost;
+
+    BenchReport("IoAllocateMdl+MmBuildMdlForNonPagedPool+IoFreeMdl", BenchMeasure(OpMdlBuild, Buffer, 200),
+                "SLIST push+pop", SList, NULL);
+    OneCost = BenchMeasure(OpLockAndMap, One, 100);
+    Flushes = MmStatistics.TbFlushSingle - Flushes;
+    BenchReport("probe+lock+map+unmap+unlock 1 page", OneCost, "SLIST push+pop", SList, NULL);
+    BenchFact("invlpg per 1-page lock+map+unmap+unlock", "%u.%02u", Flushes / ((BENCH_ROUNDS + 1) * 100),
+              Flushes * 100 / ((BENCH_ROUNDS + 1) * 100) % 100);
+    BenchReport("probe+lock+map+unmap+unlock 16 pages", BenchMeasure(OpLockAndMap, Sixteen, 100),
+                "probe+lock+map+unmap+unlock 1 page", OneCost, NULL);
+    IoFreeMdl(One);
+    IoFreeMdl(Sixteen);
+    ExFreePoolWithTag(Buffer, BENCH_TAG);
+}
+
+static VOID BenchIoSpace(VOID)
+{
+    enum { OUTSTANDING = 10000 };
+    static PVOID Mappings[OUTSTANDING];
+    PHYSICAL_ADDRESS Physical;
+    ULONG One, Many, Made = 0;
+
+    One = BenchMeasure(OpMapIoSpace, NULL, 200);
+    Physical.QuadPart = 0xB8000;
+    while (Made < OUTSTANDING && (Mappings[Made] = MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached)) != NULL)
+        Made++;
+    Many = BenchMeasure(OpMapIoSpace, NULL, 200);
+    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, "SLIST push+pop", One, NULL);
+    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 10000 mappings outstanding", Many,
+                "MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, Made == OUTSTANDING ? NULL : "fewer mapped");
+    while (Made > 0)
+        MmUnmapIoSpace(Mappings[--Made], PAGE_SIZE);
+}
+
+/* Bytes as a share of RAM, in hundredths of a percent. */
+static ULONG BenchShareOfRam(ULONGLONG Bytes)
+{
+    return (ULONG)(Bytes * 10000 / ((ULONGLONG)MmNumberOfPhysicalPages * PAGE_SIZE));
+}
+
+static VOID BenchMetadata(VOID)
+{
+    ULONG Ram = MmNumberOfPhysicalPages, PfnPages = 0, PageTables = 0, Share;
+    ULONG_PTR PfnBytes = (MmHighestPhysicalPage + 1) * sizeof(MMPFN);
+    EX_POOL_STATISTICS NonPaged, Paged;
+    ULONGLONG PoolMetadata, All;
+
+    for (ULONG_PTR Va = ALIGN_DOWN_BY((ULONG_PTR)MmPfnDatabase, PAGE_SIZE); Va < (ULONG_PTR)MmPfnDatabase + PfnBytes; Va += PAGE_SIZE)
+        PfnPages += MmIsAddressValid((PVOID)Va);
+    for (ULONG Pde = 0; Pde < PTE_PER_PAGE; Pde++) {
+        PMMPTE PointerPde = (PMMPTE)PDE_BASE + Pde;
+        PageTables += PointerPde->u.Hard.Valid && !PointerPde->u.Hard.LargePage && Pde != PDE_SELFMAP_INDEX;
+    }
+    ExQueryPoolStatistics(NonPagedPool, &NonPaged);
+    ExQueryPoolStatistics(PagedPool, &Paged);
+    /* Pool metadata: a header per block, used or free, and the pools' own tables and bitmaps. */
+    PoolMetadata = (ULONGLONG)(NonPaged.RunningAllocs - NonPaged.RunningDeAllocs + Paged.RunningAllocs -
+                               Paged.RunningDeAllocs + NonPaged.FreeBlocks + Paged.FreeBlocks) * 8 +
+                   ExPoolMetadataBytes() + MiPoolPageMetadataBytes();
+    All = (ULONGLONG)(PfnPages + PageTables) * PAGE_SIZE + PoolMetadata;
+    BenchFact("sizeof(MMPFN)", "%u bytes", (ULONG)sizeof(MMPFN));
+    BenchFact("RAM", "%u pages (%u KB)", Ram, Ram * 4);
+    Share = BenchShareOfRam((ULONGLONG)PfnPages * PAGE_SIZE);
+    BenchFact("PFN database", "%u pages (%u KB), %u.%02u%% of RAM", PfnPages, PfnPages * 4, Share / 100, Share % 100);
+    Share = BenchShareOfRam((ULONGLONG)PageTables * PAGE_SIZE);
+    BenchFact("page tables", "%u (%u KB), %u.%02u%% of RAM", PageTables, PageTables * 4, Share / 100, Share % 100);
+    Share = BenchShareOfRam(PoolMetadata);
+    BenchFact("pool metadata", "%u bytes, %u.%02u%% of RAM", (ULONG)PoolMetadata, Share / 100, Share % 100);
+    Share = BenchShareOfRam(All);
+    BenchFact("MM metadata in all", "%u KB, %u.%02u%% of RAM", (ULONG)(All / 1024), Share / 100, Share % 100);
+}
+
+VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
+{
+    SLIST_HEADER SList;
+    NPAGED_LOOKASIDE_LIST Lookaside;
+    PFN_NUMBER Page = MmAllocatePhysicalPage(TRUE);
+    ULONG SListPair, Harness;
+
+    BenchFact("kernel entry to first output", "%llu instructions", FirstOutputTsc - KiBootTsc);
+    InitializeSListHead(&SList);
+    Harness = BenchMeasure(OpNothing, NULL, 1000);
+    SListPair = BenchMeasure(OpSListPair, &SList, 1000);
+    BenchReport("harness (an empty operation)", Harness, "harness (an empty operation)", Harness, NULL);
+    BenchReport("SLIST push+pop", SListPair, "SLIST push+pop", SListPair, NULL);
+    BenchPools(SListPair);
+    ExInitializeNPagedLookasideList(&Lookaside, NULL, NULL, 0, 64, BENCH_TAG, 0);
+    BenchReport("lookaside allocate+free", BenchMeasure(OpLookasidePair, &Lookaside, 1000), "SLIST push+pop",
+                SListPair, NULL);
+    ExDeleteNPagedLookasideList(&Lookaside);
+    BenchReport("physical page from the free list and back", BenchMeasure(OpPhysicalPage, NULL, 200),
+                "SLIST push+pop", SListPair, NULL);
+    BenchReport("hyperspace map+unmap", BenchMeasure(OpHyperspace, &Page, 200), "SLIST push+pop", SListPair, NULL);
+    MmFreePhysicalPage(Page);
+    BenchFaults();
+    BenchMdls(SListPair);
+    BenchIoSpace();
+    DbgPrint("# bench-missing|VAD find at 1,000 and 100,000 VADs|no VAD tree yet\n");
+    DbgPrint("# bench-missing|NtAllocateVirtualMemory reserve+commit+touch+release|no process address spaces yet\n");
+    DbgPrint("# bench-missing|section view map+touch+unmap|no sections yet\n");
+    BenchMetadata();
+    DbgPrint("# bench: done\n");
+}
