@@ -99,14 +99,51 @@ typedef struct _POOL_TRACKER_TABLE {
 } POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
 
 #define POOL_TRACKER_TABLE_SIZE 1024     /* a power of two */
+#define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 22)   /* top 10 bits */
 extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
-VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType);
-VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType);
+PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
+
+/* A tag's entry: almost always in its home slot, so that case is inline. */
+FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(ULONG Tag)
+{
+    PPOOL_TRACKER_TABLE Entry;
+
+    Tag &= EXP_TAG_MASK;
+    Entry = &ExpPoolTrackTable[POOL_TRACKER_HASH(Tag)];
+    return Entry->Key == Tag ? Entry : ExpFindTracker(Tag);
+}
+
+FORCEINLINE VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
+
+    if (PoolType & BASE_POOL_TYPE_MASK) {
+        Entry->PagedAllocs++;
+        Entry->PagedBytes += Bytes;
+    } else {
+        Entry->NonPagedAllocs++;
+        Entry->NonPagedBytes += Bytes;
+    }
+}
+
+FORCEINLINE VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
+
+    if (PoolType & BASE_POOL_TYPE_MASK) {
+        Entry->PagedFrees++;
+        Entry->PagedBytes -= Bytes;
+    } else {
+        Entry->NonPagedFrees++;
+        Entry->NonPagedBytes -= Bytes;
+    }
+}
 
 /* lookaside.c: the small-block lookaside lists the pool's fast path uses. */
 #define POOL_SMALL_LISTS 32              /* blocks of 2..33 units: bodies up to 256 bytes */
-extern GENERAL_LOOKASIDE ExpSmallNPagedPoolLookasideLists[POOL_SMALL_LISTS];
-extern GENERAL_LOOKASIDE ExpSmallPagedPoolLookasideLists[POOL_SMALL_LISTS];
+extern GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];   /* [NonPagedPool, PagedPool] */
+#define ExpSmallNPagedPoolLookasideLists (ExpSmallPoolLookasides[NonPagedPool])
+#define ExpSmallPagedPoolLookasideLists (ExpSmallPoolLookasides[PagedPool])
 VOID ExpInitializeSmallPoolLookasides(VOID);
 VOID ExpStartLookasideScan(VOID);
 SIZE_T ExpLookasideCachedBytes(ULONG Tag, BOOLEAN Paged);
@@ -117,6 +154,25 @@ VOID ExAdjustLookasideDepth(VOID);
 
 /* poolchk.c */
 BOOLEAN ExpCheckPool(BOOLEAN Verbose);
+
+/* IRQL without a call: the pool's fast paths read it on every request. */
+#ifdef KTEST_HOST
+#define ExpGetIrql() KeGetCurrentIrql()
+#else
+#define ExpGetIrql() (KiPcr.Irql)
+#endif
+
+/*
+ * Is P inside one of the pool ranges at all? Two comparisons, for the fast
+ * free path; the slow paths also ask the page allocator whether the page
+ * is allocated now (MiIsPoolAddress).
+ */
+FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
+{
+    return (ULONG_PTR)P - (ULONG_PTR)MmNonPagedPoolStart <
+               (ULONG_PTR)MmNonPagedPoolExpansionEnd - (ULONG_PTR)MmNonPagedPoolStart ||
+           (ULONG_PTR)P - (ULONG_PTR)MmPagedPoolStart < (ULONG_PTR)MmPagedPoolEnd - (ULONG_PTR)MmPagedPoolStart;
+}
 
 /* The pool's code, so a fault in it can be reported as DRIVER_CORRUPTED_EXPOOL. */
 #define EXP_POOL_CODE __attribute__((section(".text.expool")))
@@ -146,12 +202,61 @@ FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WO
 }
 #endif
 
+#if defined(__i386__)
+/*
+ * On x86 the header is two words: the first entry, then Depth in the low
+ * half and Sequence in the high half of the second. A push adds 0x10001 to
+ * the second word (depth + 1, sequence + 1) and a pop adds 0xFFFF (depth -
+ * 1, sequence + 1, no borrow since depth > 0). The halves are read apart; a
+ * torn read only makes the 8-byte swap fail and go round again.
+ */
+FORCEINLINE BOOLEAN ExpSwapSListHeader(PSLIST_HEADER Header, ULONG OldFirst, ULONG OldCounts, ULONG NewFirst,
+                                       ULONG NewCounts)
+{
+    BOOLEAN Swapped;
+
+    __asm__ volatile("lock cmpxchg8b %1\n\t"
+                     "sete %0"
+                     : "=q"(Swapped), "+m"(Header->Alignment), "+a"(OldFirst), "+d"(OldCounts)
+                     : "b"(NewFirst), "c"(NewCounts)
+                     : "memory", "cc");
+    return Swapped;
+}
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
+{
+    volatile ULONG *Words = (volatile ULONG *)ListHead;
+    ULONG First, Counts;
+
+    do {
+        First = Words[0];
+        Counts = Words[1];
+        Entry->Next = (PSLIST_ENTRY)First;
+    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)Entry, Counts + 0x10001));
+    return (PSLIST_ENTRY)First;
+}
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
+{
+    volatile ULONG *Words = (volatile ULONG *)ListHead;
+    ULONG First, Counts;
+
+    do {
+        First = Words[0];
+        Counts = Words[1];
+        if (First == 0)
+            return NULL;
+    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)((PSLIST_ENTRY)First)->Next, Counts + 0xFFFF));
+    return (PSLIST_ENTRY)First;
+}
+#else
 FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
 {
     SLIST_HEADER Old, New;
 
     do {
         Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
+        New.Alignment = 0;
         Entry->Next = Old.Next.Next;
         New.Next.Next = Entry;
         New.Depth = Old.Depth + 1;
@@ -168,11 +273,13 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
         Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
         if (Old.Next.Next == NULL)
             return NULL;
+        New.Alignment = 0;
         New.Next.Next = Old.Next.Next->Next;
         New.Depth = Old.Depth - 1;
         New.Sequence = Old.Sequence + 1;
     } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
     return Old.Next.Next;
 }
+#endif
 
 #endif

@@ -16,8 +16,7 @@
 #define MAXIMUM_LOOKASIDE_DEPTH 256
 #define MINIMUM_ALLOCATION_THRESHOLD 25   /* fewer allocations a scan: the list is idle */
 
-GENERAL_LOOKASIDE ExpSmallNPagedPoolLookasideLists[POOL_SMALL_LISTS];
-GENERAL_LOOKASIDE ExpSmallPagedPoolLookasideLists[POOL_SMALL_LISTS];
+GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];
 static LIST_ENTRY ExNPagedLookasideListHead = { &ExNPagedLookasideListHead, &ExNPagedLookasideListHead };
 static LIST_ENTRY ExPagedLookasideListHead = { &ExPagedLookasideListHead, &ExPagedLookasideListHead };
 static KTIMER ExpLookasideScanTimer;

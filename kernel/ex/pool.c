@@ -39,7 +39,7 @@
 #define POOL_LOW_PRIORITY_RESERVE 256
 #define POOL_NORMAL_PRIORITY_RESERVE 32
 
-static KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
+static const KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
 
 VOID ExInitializePool(VOID)
 {
@@ -142,40 +142,18 @@ static PVOID ExpAllocationFailed(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
     return NULL;
 }
 
-PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+/* Everything but a lookaside hit: the checks that stop bad callers, then blocks or pages. */
+static PVOID __attribute__((noinline)) EXP_POOL_CODE ExpAllocatePoolSlow(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
+                                                                     ULONG Tag)
 {
-    ULONG Base = PoolType & BASE_POOL_TYPE_MASK;
-    KIRQL Irql = KeGetCurrentIrql();
+    KIRQL Irql = ExpGetIrql();
     PVOID Block;
 
-    if (Irql > ExpMaximumIrql[Base])
+    if (Irql > ExpMaximumIrql[PoolType & BASE_POOL_TYPE_MASK])
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALLOCATE_IRQL, Irql, PoolType, NumberOfBytes);
     if (Tag == 0)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ZERO_TAG, PoolType, NumberOfBytes,
                      (ULONG_PTR)__builtin_return_address(0));
-
-    /* The fast path: plain nonpaged or paged types, small sizes, a cached block of that size. */
-    if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (PoolType & ~BASE_POOL_TYPE_MASK) == 0) {
-        ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
-        ULONG Index = Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS;
-        PGENERAL_LOOKASIDE Lookaside = Base ? &ExpSmallPagedPoolLookasideLists[Index]
-                                            : &ExpSmallNPagedPoolLookasideLists[Index];
-        PSLIST_ENTRY Entry;
-
-        Lookaside->TotalAllocates++;
-        Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
-        if (Entry != NULL) {
-            PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
-
-            Header->PoolType = Base + 1;
-            Header->PoolIndex = 0;
-            Header->PoolTag = Tag;
-            ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
-            return Entry;
-        }
-        Lookaside->AllocateMisses++;
-    }
-
     if (!ExpIsValidPoolType(PoolType))
         return NULL;
     /* A cache-aligned block may need to give up to an alignment and a free block at its front. */
@@ -187,6 +165,36 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
     else
         Block = ExpAllocateSmallBlock(PoolType, NumberOfBytes, Tag);
     return Block != NULL ? Block : ExpAllocationFailed(PoolType, NumberOfBytes);
+}
+
+/*
+ * The fast path takes a plain nonpaged or paged request of up to 256 bytes,
+ * from a caller at a legal IRQL with a tag, off the lookaside list of its
+ * size. Anything else, a miss included, goes the slow way.
+ */
+PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (ULONG)PoolType <= PagedPool && Tag != 0 &&
+        ExpGetIrql() <= ExpMaximumIrql[PoolType]) {
+        ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
+        PGENERAL_LOOKASIDE Lookaside =
+            &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
+        PSLIST_ENTRY Entry;
+
+        Lookaside->TotalAllocates++;
+        Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
+        if (Entry != NULL) {
+            PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
+
+            Header->PoolType = PoolType + 1;
+            Header->PoolIndex = 0;
+            Header->PoolTag = Tag;
+            ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+            return Entry;
+        }
+        Lookaside->AllocateMisses++;
+    }
+    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
 }
 
 PVOID NTAPI ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
@@ -245,8 +253,16 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
     ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
 }
 
-/* A small block back to the lookaside list of its size when there is room, else to its page. */
-VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
+/* Caches a block on its size's lookaside list, free to the caller (a second free is caught) but not to merge. */
+FORCEINLINE VOID ExpCacheBlock(PGENERAL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
+{
+    Entry->PoolType = 0;
+    Entry->PoolIndex = POOL_INDEX_CACHED;
+    ExpInterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
+}
+
+/* Every free but a clean lookaside push: all the checks, then big pages, the cache or the block's page. */
+static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry;
     PPOOL_DESCRIPTOR Descriptor;
@@ -264,7 +280,7 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
     if (Entry->PoolType == 0)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);
     PoolType = (POOL_TYPE)((Entry->PoolType - 1) & BASE_POOL_TYPE_MASK);
-    Irql = KeGetCurrentIrql();
+    Irql = ExpGetIrql();
     if (Irql > ExpMaximumIrql[PoolType])
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_FREE_IRQL, Irql, PoolType, (ULONG_PTR)P);
     if (Tag != 0 && (Tag & EXP_TAG_MASK) != (Entry->PoolTag & EXP_TAG_MASK))
@@ -276,15 +292,11 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
     ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
-        PGENERAL_LOOKASIDE Lookaside = PoolType ? &ExpSmallPagedPoolLookasideLists[Units - POOL_MINIMUM_UNITS]
-                                                : &ExpSmallNPagedPoolLookasideLists[Units - POOL_MINIMUM_UNITS];
+        PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
         Lookaside->TotalFrees++;
-        if (ExQueryDepthSList(&Lookaside->ListHead) < Lookaside->Depth) {
-            /* Free to the caller (a second free is caught), not free to merge. */
-            Entry->PoolType = 0;
-            Entry->PoolIndex = POOL_INDEX_CACHED;
-            ExpInterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)P);
+        if (Lookaside->ListHead.Depth < Lookaside->Depth) {
+            ExpCacheBlock(Lookaside, Entry);
             return;
         }
         Lookaside->FreeMisses++;
@@ -296,6 +308,37 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
     Descriptor->TotalBytes -= Units << POOL_BLOCK_SHIFT;
     ExpFreeBlock(Descriptor, Entry);
     KeLowerIrql(OldIrql);
+}
+
+/*
+ * The fast path pushes a small block in use, freed at a legal IRQL with the
+ * right tag (or none), onto its size's lookaside list when the list has
+ * room. Whatever fails a check goes the slow way, which stops bad callers.
+ * It checks only that P lies in a pool range; the slow path also checks
+ * that P's page is allocated.
+ */
+VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
+
+    if (BYTE_OFFSET(P) != 0 && ExpIsPoolRange(P)) {
+        ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
+        ULONG Index = (ULONG)Entry->BlockSize - POOL_MINIMUM_UNITS;
+
+        if (PoolType <= PagedPool && Index < POOL_SMALL_LISTS && ExpGetIrql() <= ExpMaximumIrql[PoolType] &&
+            (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
+            BYTE_OFFSET(Entry) + ((Index + POOL_MINIMUM_UNITS) << POOL_BLOCK_SHIFT) <= PAGE_SIZE) {
+            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Index];
+
+            if (Lookaside->ListHead.Depth < Lookaside->Depth) {
+                Lookaside->TotalFrees++;
+                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+                ExpCacheBlock(Lookaside, Entry);
+                return;
+            }
+        }
+    }
+    ExpFreePoolSlow(P, Tag);
 }
 
 VOID NTAPI ExFreePool(PVOID P)
@@ -321,7 +364,7 @@ SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
  */
 VOID ExTrimPool(VOID)
 {
-    PGENERAL_LOOKASIDE Lists[2] = { ExpSmallNPagedPoolLookasideLists, ExpSmallPagedPoolLookasideLists };
+    PGENERAL_LOOKASIDE Lists[2] = { ExpSmallPoolLookasides[NonPagedPool], ExpSmallPoolLookasides[PagedPool] };
 
     for (ULONG t = 0; t < 2; t++) {
         PPOOL_DESCRIPTOR Descriptor = t ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;
@@ -418,6 +461,6 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
 ULONG ExPoolMetadataBytes(VOID)
 {
     return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpPoolTrackTable) +
-                   sizeof(ExpSmallNPagedPoolLookasideLists) + sizeof(ExpSmallPagedPoolLookasideLists)) +
+                   sizeof(ExpSmallPoolLookasides)) +
            ExpBigPageTableBytes();
 }

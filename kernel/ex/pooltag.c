@@ -11,9 +11,10 @@
 POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
 static POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
 
-static PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
+/* The out-of-line part of ExpTrackerFor: probing past the home slot, claiming a free one. */
+PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
 {
-    ULONG i = (Tag * 0x9E3779B1u) >> 22;   /* top 10 bits: POOL_TRACKER_TABLE_SIZE entries */
+    ULONG i = POOL_TRACKER_HASH(Tag);
 
     _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 10, "the hash yields 10 bits");
     for (ULONG Probes = 0; Probes < POOL_TRACKER_TABLE_SIZE; Probes++) {
@@ -28,32 +29,6 @@ static PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
         i = (i + 1) & (POOL_TRACKER_TABLE_SIZE - 1);
     }
     return &ExpPoolTrackOverflow;
-}
-
-VOID EXP_POOL_CODE ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
-{
-    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Tag & EXP_TAG_MASK);
-
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedAllocs++;
-        Entry->PagedBytes += Bytes;
-    } else {
-        Entry->NonPagedAllocs++;
-        Entry->NonPagedBytes += Bytes;
-    }
-}
-
-VOID EXP_POOL_CODE ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
-{
-    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Tag & EXP_TAG_MASK);
-
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedFrees++;
-        Entry->PagedBytes -= Bytes;
-    } else {
-        Entry->NonPagedFrees++;
-        Entry->NonPagedBytes -= Bytes;
-    }
 }
 
 BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)

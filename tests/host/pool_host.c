@@ -15,7 +15,7 @@
 #define HOST_POOL_PAGES 16384   /* 64 MB of address space per pool, touched only as used */
 
 volatile PFN_NUMBER MmAvailablePages = 1u << 20;
-PVOID MmPagedPoolStart, MmPagedPoolEnd;
+PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
 static KIRQL HostIrql;
 
@@ -45,6 +45,7 @@ static VOID HostInitializeRanges(VOID)
     }
     MmPagedPoolStart = HostRanges[MiPagedPoolPages].Base;
     MmPagedPoolEnd = HostRanges[MiPagedPoolPages].Base + (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE;
+    MmNonPagedPoolStart = MmNonPagedPoolEnd = HostRanges[MiNonPagedPoolPages].Base;
     MmNonPagedPoolExpansionStart = HostRanges[MiNonPagedPoolPages].Base;
     MmNonPagedPoolExpansionEnd = HostRanges[MiNonPagedPoolPages].Base + (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE;
 }
