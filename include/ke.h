@@ -46,6 +46,33 @@ typedef struct _KPCR {
 extern KPCR KiPcr;
 #define KeGetPcr() (&KiPcr)
 
+/*
+ * Raising to DISPATCH_LEVEL and back, inline, for the kernel's own hot
+ * paths (the PFN lock, hyperspace). DISPATCH_LEVEL masks no device line,
+ * so only the level changes; lowering with DPCs queued takes KeLowerIrql's
+ * path, which runs them. The barriers keep the compiler from moving memory
+ * accesses out of the raised region.
+ */
+FORCEINLINE KIRQL KiRaiseIrqlToDispatch(VOID)
+{
+    KIRQL OldIrql = KiPcr.Irql;
+
+    if (OldIrql > DISPATCH_LEVEL)
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, OldIrql, DISPATCH_LEVEL, 0, 9);
+    KiPcr.Irql = DISPATCH_LEVEL;
+    __asm__ volatile("" ::: "memory");
+    return OldIrql;
+}
+
+FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
+{
+    __asm__ volatile("" ::: "memory");
+    if (KiPcr.DpcRequested && OldIrql < DISPATCH_LEVEL)
+        KeLowerIrql(OldIrql);
+    else
+        KiPcr.Irql = OldIrql;
+}
+
 /* What the loader told us, copied out of the multiboot structures before they can be unmapped. */
 #define LOADER_MAXIMUM_MEMORY_RANGES 64
 #define LOADER_MAXIMUM_MODULES 8

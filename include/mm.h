@@ -224,6 +224,7 @@ extern MM_STATISTICS MmStatistics;
 
 VOID MmInitSystem(VOID);
 VOID MmDumpSystemState(VOID);
+ULONG MmZeroIdlePages(VOID);
 BOOLEAN MiCheckPfnDatabase(BOOLEAN Verbose);
 
 /*

@@ -32,7 +32,7 @@ PVOID MiMapPageInHyperSpace(PFN_NUMBER PageFrameIndex, PKIRQL OldIrql)
     MMPTE TempPte;
     ULONG Slot;
 
-    KeRaiseIrql(DISPATCH_LEVEL, OldIrql);
+    *OldIrql = KiRaiseIrqlToDispatch();
     Slot = MiHyperSpaceDepth++;
     if (Slot >= MI_HYPERSPACE_SLOTS)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_HYPERSPACE_OVERFLOW, Slot, PageFrameIndex, 0);
@@ -50,7 +50,7 @@ VOID MiUnmapPageInHyperSpace(PVOID VirtualAddress, KIRQL OldIrql)
     MI_ERASE_PTE(MiHyperSpaceSlotPte(Slot));
     MiFlushTb(VirtualAddress);
     MiHyperSpaceDepth = Slot;
-    KeLowerIrql(OldIrql);
+    KiLowerIrqlFromDispatch(OldIrql);
 }
 
 VOID MiZeroPhysicalPage(PFN_NUMBER PageFrameIndex)

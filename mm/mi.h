@@ -97,15 +97,33 @@ VOID MiFlushEntireTb(BOOLEAN IncludeGlobal);
 
 /* --- The PFN lock and lists (pfnlist.c) ---------------------------------------- */
 
+/*
+ * The PFN lock: a spin lock, taken inline because every page operation
+ * takes it. Taking it twice stops the system, as KeAcquireSpinLock does.
+ */
 extern KSPIN_LOCK MmPfnLock;
-#define MiAcquirePfnLock(OldIrql) KeAcquireSpinLock(&MmPfnLock, (OldIrql))
-#define MiReleasePfnLock(OldIrql) KeReleaseSpinLock(&MmPfnLock, (OldIrql))
+
+FORCEINLINE VOID MiAcquirePfnLock(PKIRQL OldIrql)
+{
+    *OldIrql = KiRaiseIrqlToDispatch();
+    if (MmPfnLock != 0)
+        KeBugCheckEx(SPIN_LOCK_ALREADY_OWNED, (ULONG_PTR)&MmPfnLock, 0, 0, 0);
+    MmPfnLock = 1;
+}
+
+FORCEINLINE VOID MiReleasePfnLock(KIRQL OldIrql)
+{
+    MmPfnLock = 0;
+    KiLowerIrqlFromDispatch(OldIrql);
+}
+
 #define MI_ASSERT_PFN_LOCK_HELD() ASSERT(MmPfnLock != 0)
 
 VOID MiInsertPageInList(PMMPFNLIST ListHead, PFN_NUMBER PageFrameIndex);
 VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex);
 PFN_NUMBER MiRemoveAnyPage(VOID);
 PFN_NUMBER MiRemoveZeroPage(VOID);
+ULONG MiZeroFreePages(ULONG MaximumPages);
 VOID MiInsertPageInFreeList(PFN_NUMBER PageFrameIndex);
 VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex);
 VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, BOOLEAN Modified);

@@ -125,6 +125,35 @@ PFN_NUMBER MiRemoveZeroPage(VOID)
 }
 
 /*
+ * Zeroes up to MaximumPages free pages and moves them to the zeroed list,
+ * the work NT's zero-page thread does when the processor is idle, so a
+ * demand-zero fault can take a page without zeroing it. Returns the pages
+ * zeroed. Takes the PFN lock page by page, so an interrupt waits no longer
+ * than one page takes.
+ */
+ULONG MiZeroFreePages(ULONG MaximumPages)
+{
+    ULONG Zeroed = 0;
+
+    while (Zeroed < MaximumPages) {
+        PFN_NUMBER PageFrameIndex;
+        KIRQL OldIrql;
+
+        MiAcquirePfnLock(&OldIrql);
+        PageFrameIndex = MiRemoveHeadPage(&MmFreePageListHead);
+        if (PageFrameIndex != MM_EMPTY_LIST) {
+            MiZeroPhysicalPage(PageFrameIndex);
+            MiInsertPageInList(&MmZeroedPageListHead, PageFrameIndex);
+        }
+        MiReleasePfnLock(OldIrql);
+        if (PageFrameIndex == MM_EMPTY_LIST)
+            break;
+        Zeroed++;
+    }
+    return Zeroed;
+}
+
+/*
  * Puts a page nobody references back on the free list. A page already on a
  * list, or one still referenced, means a caller freed what it did not own.
  */

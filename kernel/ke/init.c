@@ -126,7 +126,9 @@ static VOID KiIdleLoop(VOID)
 
         if (Character >= 0)
             DbgPrint("%c", (CHAR)Character);
-        __halt();
+        /* Zero free pages while there is nothing else to do; sleep when there is none. */
+        if (MmZeroIdlePages() == 0)
+            __halt();
     }
 }
 

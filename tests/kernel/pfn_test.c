@@ -90,6 +90,21 @@ KTEST(pfn, zeroed_list_is_used_first_for_zeroed_requests)
     MmFreePhysicalPage(Again);
 }
 
+KTEST(pfn, idle_zeroing_moves_free_pages_to_the_zeroed_list)
+{
+    PFN_NUMBER Free = MmFreePageListHead.Total, Zeroed = MmZeroedPageListHead.Total, Available = MmAvailablePages;
+    PFN_NUMBER Page = MmFreePageListHead.Flink;
+
+    KtFillPhysicalPage(Page, 0xA5A5A5A5);       /* a free page with old contents */
+    KT_EXPECT_EQ(MiZeroFreePages(8), 8);
+    KT_EXPECT_EQ(MmFreePageListHead.Total, Free - 8);
+    KT_EXPECT_EQ(MmZeroedPageListHead.Total, Zeroed + 8);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation, ZeroedPageList);
+    KT_EXPECT(KtPhysicalPageHolds(Page, 0));
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));        /* which also reads zeroed pages back */
+}
+
 KTEST(pfn, a_bad_page_leaves_the_available_pages_for_good)
 {
     PFN_NUMBER Available = MmAvailablePages, Bad = MmBadPageListHead.Total;
