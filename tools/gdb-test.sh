@@ -16,11 +16,14 @@ qemu_pid=$!
 trap 'kill $qemu_pid 2>/dev/null' EXIT
 
 NTMM_GDB_PORT=$port timeout 60 gdb -q -batch -nx -x tools/gdbinit \
-    -ex 'break MmInitSystem' -ex 'continue' \
+    -ex 'break ExInitializePool' -ex 'continue' \
     -ex 'print NtBuildNumber' \
     -ex 'print/x $cr0' \
     -ex 'print KeLoaderBlock.CommandLine' \
     -ex 'backtrace' \
+    -ex 'pte &KeLoaderBlock' \
+    -ex 'pte 0' \
+    -ex 'pfn 0' \
     "$kernel" > "$out" 2>&1
 
 status=0
@@ -33,10 +36,13 @@ check() {
     fi
 }
 echo "gdb-test: GDB against QEMU's gdbstub on port $port"
-check 'Breakpoint 2, MmInitSystem' 'stopped at MmInitSystem'
+check 'Breakpoint 2, ExInitializePool' 'stopped at ExInitializePool'
 check '= 2600' 'read NtBuildNumber'
 check '= 0x8001....' 'read CR0 with paging and write protect on'
 check 'gdb-test' 'read KeLoaderBlock.CommandLine'
 check 'KiSystemStartup' 'walked the stack to KiSystemStartup'
+check 'PTE at C02.*valid, frame' 'pte decoded the PTE of a kernel variable'
+check 'PDE at C0300000: zero' 'pte saw the identity mapping gone'
+check 'location Active, reference count 1' 'pfn read page 0 (reserved, in use)'
 [ $status = 0 ] || { echo "--- GDB output ---"; cat "$out"; }
 exit $status
