@@ -27,40 +27,46 @@ typedef struct _MI_POOL_RANGE {
     RTL_BITMAP EndOfAllocation;
 } MI_POOL_RANGE, *PMI_POOL_RANGE;
 
-#define MI_INITIAL_POOL_MAXIMUM_PAGES (PDE_MAPPED_SIZE / PAGE_SIZE)
-#define MI_EXPANSION_MAXIMUM_PAGES ((128 * 1024 * 1024) / PAGE_SIZE)
-#define MI_PAGED_POOL_PAGES ((MM_PAGED_POOL_END + 1 - MM_PAGED_POOL_START) / PAGE_SIZE)
-
-static ULONG MiInitialInUse[MI_INITIAL_POOL_MAXIMUM_PAGES / 32], MiInitialEnd[MI_INITIAL_POOL_MAXIMUM_PAGES / 32];
-static ULONG MiExpansionInUse[MI_EXPANSION_MAXIMUM_PAGES / 32], MiExpansionEnd[MI_EXPANSION_MAXIMUM_PAGES / 32];
-static ULONG MiPagedInUse[MI_PAGED_POOL_PAGES / 32], MiPagedEnd[MI_PAGED_POOL_PAGES / 32];
-
 static MI_POOL_RANGE MiInitialNonPagedPool, MiNonPagedPoolExpansion, MiPagedPool;
+static ULONG MiPoolBitmapBytes;
 
-static VOID MiInitializeRange(PMI_POOL_RANGE Range, PVOID Base, ULONG Pages, PULONG InUse, PULONG End)
+#define MI_BITMAP_WORDS(Pages) (((Pages) + 31) / 32)
+
+/* Bytes of bitmap the three ranges need: two bits a page. */
+ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages)
+{
+    return 2 * sizeof(ULONG) *
+           (MI_BITMAP_WORDS(InitialPages) + MI_BITMAP_WORDS(ExpansionPages) + MI_BITMAP_WORDS(PagedPages));
+}
+
+/* Gives a range its two bitmaps, cut from *Bitmaps, which moves past them. */
+static VOID MiInitializeRange(PMI_POOL_RANGE Range, PVOID Base, ULONG Pages, PULONG *Bitmaps)
 {
     Range->Base = Base;
     Range->Pages = Pages;
-    RtlInitializeBitMap(&Range->InUse, InUse, Pages);
-    RtlInitializeBitMap(&Range->EndOfAllocation, End, Pages);
+    RtlInitializeBitMap(&Range->InUse, *Bitmaps, Pages);
+    *Bitmaps += MI_BITMAP_WORDS(Pages);
+    RtlInitializeBitMap(&Range->EndOfAllocation, *Bitmaps, Pages);
+    *Bitmaps += MI_BITMAP_WORDS(Pages);
     RtlClearAllBits(&Range->InUse);
     RtlClearAllBits(&Range->EndOfAllocation);
 }
 
-VOID MiInitializePoolPages(PFN_NUMBER InitialFirstPage, ULONG InitialPages, BOOLEAN LargePage)
+/*
+ * The ranges are sized by mminit.c from the machine's RAM (their end
+ * addresses are set already); Bitmaps is zeroed memory of
+ * MiPoolPageBitmapBytes for them, mapped next to the PFN database.
+ */
+VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps)
 {
     ULONG ExpansionPages = ((ULONG_PTR)MmNonPagedPoolExpansionEnd - (ULONG_PTR)MmNonPagedPoolExpansionStart) / PAGE_SIZE;
+    ULONG PagedPages = ((ULONG_PTR)MmPagedPoolEnd - (ULONG_PTR)MmPagedPoolStart) / PAGE_SIZE;
 
-    UNREFERENCED_PARAMETER(InitialFirstPage);
-    UNREFERENCED_PARAMETER(LargePage);
-    ASSERT(InitialPages <= MI_INITIAL_POOL_MAXIMUM_PAGES);
-    if (ExpansionPages > MI_EXPANSION_MAXIMUM_PAGES)
-        ExpansionPages = MI_EXPANSION_MAXIMUM_PAGES;
-    MiInitializeRange(&MiInitialNonPagedPool, MmNonPagedPoolStart, InitialPages, MiInitialInUse, MiInitialEnd);
+    MiPoolBitmapBytes = MiPoolPageBitmapBytes(InitialPages, ExpansionPages, PagedPages);
+    MiInitializeRange(&MiInitialNonPagedPool, MmNonPagedPoolStart, InitialPages, &Bitmaps);
     MiInitialNonPagedPool.Resident = TRUE;
-    MiInitializeRange(&MiNonPagedPoolExpansion, MmNonPagedPoolExpansionStart, ExpansionPages,
-                      MiExpansionInUse, MiExpansionEnd);
-    MiInitializeRange(&MiPagedPool, MmPagedPoolStart, MI_PAGED_POOL_PAGES, MiPagedInUse, MiPagedEnd);
+    MiInitializeRange(&MiNonPagedPoolExpansion, MmNonPagedPoolExpansionStart, ExpansionPages, &Bitmaps);
+    MiInitializeRange(&MiPagedPool, MmPagedPoolStart, PagedPages, &Bitmaps);
     MiPagedPool.DemandZero = TRUE;
 }
 
@@ -299,6 +305,5 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
 /* The bitmaps behind the three ranges: the page allocator's own metadata. */
 ULONG MiPoolPageMetadataBytes(VOID)
 {
-    return sizeof(MiInitialInUse) + sizeof(MiInitialEnd) + sizeof(MiExpansionInUse) + sizeof(MiExpansionEnd) +
-           sizeof(MiPagedInUse) + sizeof(MiPagedEnd);
+    return MiPoolBitmapBytes;
 }

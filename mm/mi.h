@@ -155,7 +155,8 @@ PFN_NUMBER MxGetNextPage(VOID);
 
 /* --- The page allocator under the pools (allocpag.c; its interface is in mm.h) --- */
 
-VOID MiInitializePoolPages(PFN_NUMBER InitialFirstPage, ULONG InitialPages, BOOLEAN LargePage);
+VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps);
+ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages);
 
 /* --- Start-up of the rest (syspte.c, iosup.c) ------------------------------------ */
 

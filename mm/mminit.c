@@ -28,11 +28,14 @@ ULONG MmPteGlobal;
 MM_STATISTICS MmStatistics;
 PVOID MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
-PVOID MmPagedPoolStart = (PVOID)MM_PAGED_POOL_START, MmPagedPoolEnd = (PVOID)(MM_PAGED_POOL_END + 1);
+PVOID MmPagedPoolStart = (PVOID)MM_PAGED_POOL_START, MmPagedPoolEnd;
+static PULONG MiPoolBitmaps;
 
 /* Below this the system cannot hold its own structures (NT's x86 minimum was far higher). */
 #define MI_MINIMUM_PHYSICAL_PAGES ((4 * 1024 * 1024) / PAGE_SIZE)
+/* Pool ranges grow with RAM, within their share of system space (DESIGN.md). */
 #define MI_MAXIMUM_NONPAGED_EXPANSION (128 * 1024 * 1024)
+#define MI_MINIMUM_POOL_RANGE (16 * 1024 * 1024)
 #define MI_LARGE_PAGE_PAGES (PDE_MAPPED_SIZE / PAGE_SIZE)
 
 /* Physical ranges the boot keeps out of the free lists, in pages. */
@@ -291,10 +294,33 @@ static VOID MiMapPfnDatabase(VOID)
     }
 }
 
+/* A range's size: as large as RAM (it cannot hold more), at least 16 MB, at most Maximum. */
+static ULONG_PTR MiPoolRangeSize(ULONG_PTR Maximum)
+{
+    ULONG_PTR Ram = (ULONG_PTR)MmNumberOfPhysicalPages * PAGE_SIZE;
+
+    if (Ram < MI_MINIMUM_POOL_RANGE)
+        Ram = MI_MINIMUM_POOL_RANGE;
+    return Ram < Maximum ? ALIGN_UP_BY(Ram, PDE_MAPPED_SIZE) : Maximum;
+}
+
+/*
+ * Lays out nonpaged pool after the PFN database, with the pool page
+ * allocator's bitmaps mapped between them, and sizes the paged pool.
+ */
 static VOID MiMapInitialNonPagedPool(VOID)
 {
-    ULONG_PTR PfnEnd = (ULONG_PTR)MI_PFN_ELEMENT(MmHighestPhysicalPage + 1);
-    ULONG_PTR Start = ALIGN_UP_BY(PfnEnd, PDE_MAPPED_SIZE);
+    ULONG_PTR PfnEnd = ALIGN_UP_BY((ULONG_PTR)MI_PFN_ELEMENT(MmHighestPhysicalPage + 1), PAGE_SIZE);
+    ULONG_PTR Expansion = MiPoolRangeSize(MI_MAXIMUM_NONPAGED_EXPANSION);
+    ULONG_PTR Paged = MiPoolRangeSize(MM_PAGED_POOL_END + 1 - MM_PAGED_POOL_START);
+    ULONG BitmapBytes = MiPoolPageBitmapBytes(MiInitialPoolPages, Expansion / PAGE_SIZE, Paged / PAGE_SIZE);
+    ULONG_PTR Start;
+
+    MiPoolBitmaps = (PULONG)PfnEnd;
+    for (ULONG_PTR Va = PfnEnd; Va < PfnEnd + BitmapBytes; Va += PAGE_SIZE)
+        MxMapZeroedPage((PVOID)Va);
+    Start = ALIGN_UP_BY(PfnEnd + BitmapBytes, PDE_MAPPED_SIZE);
+    MmPagedPoolEnd = (PVOID)(MM_PAGED_POOL_START + Paged);
 
     MmNonPagedPoolStart = (PVOID)Start;
     MmNonPagedPoolEnd = (PVOID)(Start + MiInitialPoolPages * PAGE_SIZE);
@@ -308,7 +334,7 @@ static VOID MiMapInitialNonPagedPool(VOID)
             MxMapZeroedPage((PVOID)(Start + i * PAGE_SIZE));
     }
     MmNonPagedPoolExpansionStart = (PVOID)ALIGN_UP_BY((ULONG_PTR)MmNonPagedPoolEnd, PDE_MAPPED_SIZE);
-    MmNonPagedPoolExpansionEnd = (PVOID)((ULONG_PTR)MmNonPagedPoolExpansionStart + MI_MAXIMUM_NONPAGED_EXPANSION);
+    MmNonPagedPoolExpansionEnd = (PVOID)((ULONG_PTR)MmNonPagedPoolExpansionStart + Expansion);
     if ((ULONG_PTR)MmNonPagedPoolExpansionEnd > PTE_BASE)
         MmNonPagedPoolExpansionEnd = (PVOID)PTE_BASE;
 }
@@ -472,7 +498,7 @@ VOID MmInitSystem(VOID)
     MiAcquirePfnLock(&OldIrql);
     MiInitializePfnDatabase();
     MiReleasePfnLock(OldIrql);
-    MiInitializePoolPages(MiInitialPoolFirstPage, MiInitialPoolPages, MiInitialPoolLargePage);
+    MiInitializePoolPages(MiInitialPoolPages, MiPoolBitmaps);
     MiInitializeSystemPtes();
     MiInitializePat();
     MiPrintBootLog();

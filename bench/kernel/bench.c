@@ -320,6 +320,7 @@ VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
     ULONG SListPair, Harness;
 
     BenchFact("kernel entry to first output", "%llu instructions", FirstOutputTsc - KiBootTsc);
+    BenchMetadata();            /* at rest, before the rows below make page tables of their own */
     InitializeSListHead(&SList);
     Harness = BenchMeasure(OpNothing, NULL, 1000);
     SListPair = BenchMeasure(OpSListPair, &SList, 1000);
@@ -340,6 +341,5 @@ VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
     DbgPrint("# bench-missing|VAD find at 1,000 and 100,000 VADs|no VAD tree yet\n");
     DbgPrint("# bench-missing|NtAllocateVirtualMemory reserve+commit+touch+release|no process address spaces yet\n");
     DbgPrint("# bench-missing|section view map+touch+unmap|no sections yet\n");
-    BenchMetadata();
     DbgPrint("# bench: done\n");
 }

@@ -15,7 +15,7 @@ typedef struct _POOL_TRACKER_BIG_PAGES {
     ULONG NumberOfPages;
 } POOL_TRACKER_BIG_PAGES, *PPOOL_TRACKER_BIG_PAGES;
 
-#define BIG_PAGE_INITIAL_ENTRIES 1024   /* a power of two */
+#define BIG_PAGE_INITIAL_ENTRIES 256    /* a power of two; the table doubles as it fills */
 #define BIG_PAGE_PAGED_BIT 0x80000000
 
 static PPOOL_TRACKER_BIG_PAGES ExpBigPageTable;

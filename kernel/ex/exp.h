@@ -98,8 +98,8 @@ typedef struct _POOL_TRACKER_TABLE {
     SIZE_T PagedBytes;
 } POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
 
-#define POOL_TRACKER_TABLE_SIZE 1024     /* a power of two */
-#define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 22)   /* top 10 bits */
+#define POOL_TRACKER_TABLE_SIZE 512      /* a power of two: tags in use number in the dozens */
+#define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 23)   /* top 9 bits */
 extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
 PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
 

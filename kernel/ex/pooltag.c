@@ -16,7 +16,7 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
 {
     ULONG i = POOL_TRACKER_HASH(Tag);
 
-    _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 10, "the hash yields 10 bits");
+    _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 9, "the hash yields 9 bits");
     for (ULONG Probes = 0; Probes < POOL_TRACKER_TABLE_SIZE; Probes++) {
         PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
 
