@@ -126,8 +126,27 @@ PFN_NUMBER MiRemoveZeroPage(VOID);
 ULONG MiZeroFreePages(ULONG MaximumPages);
 VOID MiInsertPageInFreeList(PFN_NUMBER PageFrameIndex);
 VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex);
-VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, BOOLEAN Modified);
 VOID MiDecrementShareCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
+
+/*
+ * Makes a page just taken off a list the page mapped by PointerPte: one
+ * share, one reference, and where to find its PTE (the page table page
+ * holding PointerPte is PteFrame).
+ */
+FORCEINLINE VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, BOOLEAN Modified)
+{
+    PMMPFN Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+
+    ASSERT(Pfn1->u3.e2.e1.PageLocation == ActiveAndValid && Pfn1->u3.e2.ReferenceCount == 0);
+    Pfn1->PteAddress = PointerPte;
+    Pfn1->OriginalPte = *PointerPte;
+    Pfn1->u2.ShareCount = 1;
+    Pfn1->u3.e2.ReferenceCount = 1;
+    Pfn1->u3.e2.e1.Modified = Modified;
+    Pfn1->u3.e2.e1.CacheAttribute = MiCached;
+    Pfn1->u4.PteFrame = PFN_FROM_PTE(MiAddressToPte(PointerPte));
+}
+
 VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
 
 /* --- Page tables for system space (syspte.c's neighbour, sysptab.c) ------------- */

@@ -73,7 +73,7 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     MMPTE TempPte;
 
     if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
-        if (KeGetCurrentIrql() > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
+        if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
             MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
         return STATUS_ACCESS_VIOLATION;
     }
@@ -83,7 +83,7 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     if (!PointerPde->u.Hard.Valid) {
         if (MiSyncSystemPde(VirtualAddress))
             return STATUS_SUCCESS;
-        if (KeGetCurrentIrql() > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
+        if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
             MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
         return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
     }
@@ -100,7 +100,7 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
         return STATUS_SUCCESS;
     }
 
-    if (KeGetCurrentIrql() > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
+    if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
         MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     if (MiIsDemandZeroPte(TempPte))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte);

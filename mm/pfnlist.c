@@ -91,13 +91,36 @@ VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex)
     Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
 }
 
+/*
+ * Takes the first page of an available list. The same unlink as
+ * MiUnlinkFreeOrZeroedPage, specialised for the head (no backward
+ * neighbour), because every page fault and allocation comes through here;
+ * the check that the next page points back stays.
+ */
 static PFN_NUMBER MiRemoveHeadPage(PMMPFNLIST ListHead)
 {
-    PFN_NUMBER PageFrameIndex = ListHead->Flink;
+    PFN_NUMBER PageFrameIndex = ListHead->Flink, Next;
+    PMMPFN Pfn1;
 
     if (PageFrameIndex == MM_EMPTY_LIST)
         return MM_EMPTY_LIST;
-    MiUnlinkFreeOrZeroedPage(PageFrameIndex);
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+    Next = Pfn1->u1.Flink;
+    if (Pfn1->u2.Blink != MM_EMPTY_LIST || Pfn1->u3.e2.e1.PageLocation != ListHead->ListName ||
+        (Next == MM_EMPTY_LIST ? ListHead->Blink : MI_PFN_ELEMENT(Next)->u2.Blink) != PageFrameIndex) {
+        KeBugCheckEx(PFN_LIST_CORRUPT, PFN_CORRUPT_LIST_ENTRY, PageFrameIndex,
+                     MmHighestPhysicalPage, Pfn1->u3.e2.ReferenceCount);
+    }
+    ListHead->Flink = Next;
+    if (Next == MM_EMPTY_LIST)
+        ListHead->Blink = MM_EMPTY_LIST;
+    else
+        MI_PFN_ELEMENT(Next)->u2.Blink = MM_EMPTY_LIST;
+    ListHead->Total--;
+    MmAvailablePages--;
+    Pfn1->u1.Flink = 0;
+    Pfn1->u2.ShareCount = 0;
+    Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
     return PageFrameIndex;
 }
 
@@ -179,25 +202,6 @@ VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex)
 {
     MiUnlinkFreeOrZeroedPage(PageFrameIndex);
     MiInsertPageInList(&MmBadPageListHead, PageFrameIndex);
-}
-
-/*
- * Makes a page just taken off a list the page mapped by PointerPte: one
- * share, one reference, and where to find its PTE (the page table page
- * holding PointerPte is PteFrame).
- */
-VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, BOOLEAN Modified)
-{
-    PMMPFN Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
-
-    ASSERT(Pfn1->u3.e2.e1.PageLocation == ActiveAndValid && Pfn1->u3.e2.ReferenceCount == 0);
-    Pfn1->PteAddress = PointerPte;
-    Pfn1->OriginalPte = *PointerPte;
-    Pfn1->u2.ShareCount = 1;
-    Pfn1->u3.e2.ReferenceCount = 1;
-    Pfn1->u3.e2.e1.Modified = Modified;
-    Pfn1->u3.e2.e1.CacheAttribute = MiCached;
-    Pfn1->u4.PteFrame = PFN_FROM_PTE(MiAddressToPte(PointerPte));
 }
 
 /* One PTE fewer maps the page; with none left, the mappings' reference goes. */

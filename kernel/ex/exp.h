@@ -183,17 +183,38 @@ FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
  * entry popped and pushed back between a reader's load and its swap (ABA)
  * changes the sequence and fails the swap.
  */
+/*
+ * ntmm runs on one processor, where an instruction is never split by an
+ * interrupt: the swap needs no bus lock, as NT's uniprocessor kernel
+ * patched its lock prefixes out. An SMP build defines NTMM_SMP.
+ */
+#ifdef NTMM_SMP
+#define EXP_LOCK "lock "
+#else
+#define EXP_LOCK ""
+#endif
+
 #if defined(__x86_64__)
 typedef unsigned __int128 SLIST_WORD;
-#define EXP_SLIST_CAS(Header, Old, New) \
-    __sync_bool_compare_and_swap(&(Header)->Alignment, (Old), (New))
+FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WORD New)
+{
+    ULONGLONG OldLow = (ULONGLONG)Old, OldHigh = (ULONGLONG)(Old >> 64);
+    BOOLEAN Swapped;
+
+    __asm__ volatile(EXP_LOCK "cmpxchg16b %1\n\t"
+                     "sete %0"
+                     : "=q"(Swapped), "+m"(Header->Alignment), "+a"(OldLow), "+d"(OldHigh)
+                     : "b"((ULONGLONG)New), "c"((ULONGLONG)(New >> 64))
+                     : "memory", "cc");
+    return Swapped;
+}
 #else
 typedef ULONGLONG SLIST_WORD;
 FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WORD New)
 {
     BOOLEAN Swapped;
 
-    __asm__ volatile("lock cmpxchg8b %1\n\t"
+    __asm__ volatile(EXP_LOCK "cmpxchg8b %1\n\t"
                      "sete %0"
                      : "=q"(Swapped), "+m"(Header->Alignment), "+A"(Old)
                      : "b"((ULONG)New), "c"((ULONG)(New >> 32))
@@ -215,7 +236,7 @@ FORCEINLINE BOOLEAN ExpSwapSListHeader(PSLIST_HEADER Header, ULONG OldFirst, ULO
 {
     BOOLEAN Swapped;
 
-    __asm__ volatile("lock cmpxchg8b %1\n\t"
+    __asm__ volatile(EXP_LOCK "cmpxchg8b %1\n\t"
                      "sete %0"
                      : "=q"(Swapped), "+m"(Header->Alignment), "+a"(OldFirst), "+d"(OldCounts)
                      : "b"(NewFirst), "c"(NewCounts)

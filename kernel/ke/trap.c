@@ -115,6 +115,12 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
     ULONG Vector = TrapFrame->TrapNumber;
     const KTRAP_DESCRIPTION *Description;
 
+    /* Page faults are the one exception taken in normal operation: straight to them. */
+    if (Vector == EXCEPTION_PAGE_FAULT) {
+        KiPcr.TrapCount[EXCEPTION_PAGE_FAULT]++;
+        KiTrap0E(TrapFrame);
+        return;
+    }
     if (Vector >= PRIMARY_VECTOR_BASE) {
         KiDispatchInterrupt(TrapFrame);
         return;
@@ -126,10 +132,6 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
     case TrapDispatch:
         KiRaiseTrapException(TrapFrame, Description->Status, 0, 0, 0);
     case TrapSpecial:
-        if (Vector == EXCEPTION_PAGE_FAULT) {
-            KiTrap0E(TrapFrame);
-            return;
-        }
         if (Vector == EXCEPTION_NMI)
             KeBugCheckWithTf(NMI_HARDWARE_FAILURE, 0, 0, 0, 0, TrapFrame);
         KeBugCheckWithTf(MACHINE_CHECK_EXCEPTION, 0, 0, 0, 0, TrapFrame);
