@@ -70,6 +70,20 @@ typedef struct _POOL_DESCRIPTOR {
 
 extern POOL_DESCRIPTOR ExpNonPagedPoolDescriptor, ExpPagedPoolDescriptor;
 
+/*
+ * Holding a pool: running at its lock level (DISPATCH_LEVEL for nonpaged,
+ * APC_LEVEL for paged) or above, which on one processor keeps every other
+ * user of it out. A caller already higher stays where it is.
+ */
+FORCEINLINE VOID ExpLockPool(PPOOL_DESCRIPTOR Descriptor, PKIRQL OldIrql)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+
+    KeRaiseIrql(Descriptor->LockIrql > Irql ? Descriptor->LockIrql : Irql, OldIrql);
+}
+
+#define ExpUnlockPool(OldIrql) KeLowerIrql(OldIrql)
+
 FORCEINLINE PPOOL_DESCRIPTOR ExpDescriptorFor(POOL_TYPE PoolType)
 {
     return (PoolType & BASE_POOL_TYPE_MASK) ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;

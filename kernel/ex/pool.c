@@ -113,14 +113,14 @@ static PVOID EXP_POOL_CODE ExpAllocateSmallBlock(POOL_TYPE PoolType, SIZE_T Numb
 
     if (Units < POOL_MINIMUM_UNITS)
         Units = POOL_MINIMUM_UNITS;
-    KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+    ExpLockPool(Descriptor, &OldIrql);
     Entry = ExpAllocateBlock(Descriptor, Units, Alignment);
     if (Entry != NULL) {
         Entry->PoolTag = Tag;
         Descriptor->RunningAllocs++;
         Descriptor->TotalBytes += Entry->BlockSize << POOL_BLOCK_SHIFT;
     }
-    KeLowerIrql(OldIrql);
+    ExpUnlockPool(OldIrql);
     if (Entry == NULL)
         return NULL;
     ExpInsertPoolTracker(Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
@@ -303,11 +303,11 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
     }
 
     Descriptor = ExpDescriptorFor(PoolType);
-    KeRaiseIrql(Descriptor->LockIrql > Irql ? Descriptor->LockIrql : Irql, &OldIrql);
+    ExpLockPool(Descriptor, &OldIrql);
     Descriptor->RunningDeAllocs++;
     Descriptor->TotalBytes -= Units << POOL_BLOCK_SHIFT;
     ExpFreeBlock(Descriptor, Entry);
-    KeLowerIrql(OldIrql);
+    ExpUnlockPool(OldIrql);
 }
 
 /*
@@ -377,13 +377,13 @@ VOID ExTrimPool(VOID)
                 PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
                 KIRQL OldIrql;
 
-                KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+                ExpLockPool(Descriptor, &OldIrql);
                 Header->PoolType = Descriptor->PoolType + 1;
                 Header->PoolIndex = 0;
                 Descriptor->RunningDeAllocs++;
                 Descriptor->TotalBytes -= Header->BlockSize << POOL_BLOCK_SHIFT;
                 ExpFreeBlock(Descriptor, Header);
-                KeLowerIrql(OldIrql);
+                ExpUnlockPool(OldIrql);
                 Entry = Next;
             }
         }
@@ -443,7 +443,7 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
     KIRQL OldIrql;
 
     memset(Statistics, 0, sizeof(*Statistics));
-    KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+    ExpLockPool(Descriptor, &OldIrql);
     Statistics->SmallPages = Descriptor->TotalPages;
     Statistics->BigPages = Descriptor->TotalBigPages;
     Statistics->RunningAllocs = Descriptor->RunningAllocs;
@@ -454,7 +454,7 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
             Statistics->FreeBytes += (SIZE_T)i << POOL_BLOCK_SHIFT;
         }
     }
-    KeLowerIrql(OldIrql);
+    ExpUnlockPool(OldIrql);
 }
 
 /* Bytes the pool keeps for itself whatever is allocated: descriptors, tag table, small-block lists. */

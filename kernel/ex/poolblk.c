@@ -283,12 +283,12 @@ VOID ExpReleaseSparePages(VOID)
     for (ULONG i = 0; i < RTL_NUMBER_OF(Descriptors); i++) {
         KIRQL OldIrql;
 
-        KeRaiseIrql(Descriptors[i]->LockIrql, &OldIrql);
+        ExpLockPool(Descriptors[i], &OldIrql);
         if (Descriptors[i]->SparePage != NULL) {
             MiFreePoolPages(Descriptors[i]->SparePage);
             Descriptors[i]->SparePage = NULL;
             Descriptors[i]->TotalPages--;
         }
-        KeLowerIrql(OldIrql);
+        ExpUnlockPool(OldIrql);
     }
 }

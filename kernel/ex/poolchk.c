@@ -113,7 +113,7 @@ static BOOLEAN ExpWalkPool(PPOOL_DESCRIPTOR Descriptor, BOOLEAN Verbose, PULONG 
     POOL_WALK Walk = { Descriptor, Verbose, 0, 0, NULL, 0, 0, 0 };
     KIRQL OldIrql;
 
-    KeRaiseIrql(Descriptor->LockIrql > KeGetCurrentIrql() ? Descriptor->LockIrql : KeGetCurrentIrql(), &OldIrql);
+    ExpLockPool(Descriptor, &OldIrql);
     MiEnumeratePoolAllocations(Descriptor->PoolType == PagedPool ? MiPagedPoolPages : MiNonPagedPoolPages,
                                ExpWalkAllocation, &Walk);
     ExpWalkFreeLists(&Walk);
@@ -121,7 +121,7 @@ static BOOLEAN ExpWalkPool(PPOOL_DESCRIPTOR Descriptor, BOOLEAN Verbose, PULONG 
         ExpWalkFailed(&Walk, 0x22, NULL, "small-block pages found differ from the pool's count");
     if (Walk.BigPages != Descriptor->TotalBigPages)
         ExpWalkFailed(&Walk, 0x22, NULL, "big pages found differ from the pool's count");
-    KeLowerIrql(OldIrql);
+    ExpUnlockPool(OldIrql);
     *Code = Walk.FirstCode;
     *FirstEntry = Walk.FirstEntry;
     return Walk.Errors == 0;
