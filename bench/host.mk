@@ -1,13 +1,18 @@
 # bench/host.mk: make bench-host, the executive pool against glibc malloc, mimalloc, jemalloc and
-# tcmalloc on the host (included by the main Makefile; uses its HOST_POOL, HOSTCC and BUILD).
+# tcmalloc on the host, then the VAD tree's find against tsearch/tfind and bsearch (included by the
+# main Makefile; uses its HOST_POOL, HOSTCC and BUILD).
 #
 #   make bench-host        instructions (callgrind) and nanoseconds per alloc+free pair, page-fault
-#                          reference; prints a markdown table and writes bench/results-host.md
+#                          reference; prints a markdown table and writes bench/results-host.md;
+#                          then compares and nanoseconds per VAD find, appended to the same file
 #   make bench-host-deps   installs the peers and valgrind when one is missing (as root)
 
 BENCH_HOST_DIR     := $(BUILD)/bench-host
 BENCH_HOST_BIN     := $(BENCH_HOST_DIR)/bench_pool
-BENCH_HOST_SOURCES := $(wildcard bench/host/*.c) $(HOST_POOL) lib/rtl/bitmap.c
+BENCH_HOST_SOURCES := bench/host/bench_pool.c $(HOST_POOL) lib/rtl/bitmap.c
+# A second program, so the pool's report stays as it was and the AVL counter stays out of it.
+BENCH_VAD_BIN      := $(BENCH_HOST_DIR)/bench_vad
+BENCH_VAD_SOURCES  := bench/host/bench_vad.c lib/rtl/avl.c
 BENCH_HOST_RESULTS := bench/results-host.md
 # The pool as it would run, not as the tests check it: -O2 and no sanitizers. No -Werror: a
 # warning kernel/ex only gives at -O2 on the host should not stop a measurement.
@@ -23,8 +28,14 @@ $(BENCH_HOST_BIN): $(BENCH_HOST_SOURCES) $(wildcard bench/host/*.h kernel/ex/*.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(BENCH_HOST_CFLAGS) -o $@ $(BENCH_HOST_SOURCES) -ldl
 
-bench-host: bench-host-deps $(BENCH_HOST_BIN)
+# -DRTL_AVL_COUNT_COMPARES: lib/rtl/avl.c counts the ranges each find examines (only in this build).
+$(BENCH_VAD_BIN): $(BENCH_VAD_SOURCES) $(wildcard include/*.h include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(BENCH_HOST_CFLAGS) -DRTL_AVL_COUNT_COMPARES -o $@ $(BENCH_VAD_SOURCES)
+
+bench-host: bench-host-deps $(BENCH_HOST_BIN) $(BENCH_VAD_BIN)
 	$(BENCH_HOST_ENV) $(BENCH_HOST_BIN) --out $(BENCH_HOST_RESULTS) --work $(BENCH_HOST_DIR) --command 'make bench-host'
+	$(BENCH_VAD_BIN) --append $(BENCH_HOST_RESULTS)
 
 bench-host-deps:
 	@missing=""; \

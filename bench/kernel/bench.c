@@ -20,6 +20,7 @@
 #include "../../mm/mi.h"
 #include <string.h>
 #include <kprintf.h>
+#include <rtl/avl.h>
 
 #define BENCH_ROUNDS 7
 #define BENCH_TAG 'hcnB'
@@ -312,6 +313,55 @@ static VOID BenchMetadata(VOID)
     BenchFact("MM metadata in all", "%u KB, %u.%02u%% of RAM", (ULONG)(All / 1024), Share / 100, Share % 100);
 }
 
+typedef struct _VAD_CONTEXT {
+    RTL_AVL_RANGE_TABLE Table;
+    ULONG Count;
+    ULONG Seed;
+} VAD_CONTEXT;
+
+/* Finds the range holding a random page of a random range: every lookup hits. */
+static VOID OpVadFind(PVOID Context, ULONG Index)
+{
+    VAD_CONTEXT *Vads = Context;
+
+    UNREFERENCED_PARAMETER(Index);
+    Vads->Seed = Vads->Seed * 1103515245 + 12345;
+    if (RtlAvlFindRange(&Vads->Table, (Vads->Seed >> 8) % Vads->Count * 4 + 1) == NULL)
+        DbgPrint("# bench-error|VAD find|a lookup missed\n");
+}
+
+/*
+ * VADs of 3 pages with 1-page gaps (range i covers VPNs 4i..4i+2), inserted
+ * in a shuffled order, looked up at random pages.
+ */
+static ULONG BenchVadFind(ULONG Count)
+{
+    PRTL_AVL_RANGE_NODE Nodes = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(RTL_AVL_RANGE_NODE), BENCH_TAG);
+    VAD_CONTEXT Vads;
+    ULONG Cost;
+
+    if (Nodes == NULL) {
+        DbgPrint("# bench-error|VAD find|no pool for %u nodes\n", Count);
+        return 0;
+    }
+    RtlAvlInitializeTable(&Vads.Table);
+    Vads.Count = Count;
+    Vads.Seed = 0x2468ACE;
+    for (ULONG i = 0; i < Count; i++) {
+        /* i * 7919 mod Count visits every slot once when Count is not a multiple of 7919. */
+        ULONG Slot = (ULONG)(((ULONGLONG)i * 7919) % Count);
+
+        Nodes[i].StartingVpn = Slot * 4;
+        Nodes[i].EndingVpn = Slot * 4 + 2;
+        RtlAvlInsertRange(&Vads.Table, &Nodes[i]);
+    }
+    if (Vads.Table.NumberOfNodes != Count)
+        DbgPrint("# bench-error|VAD find|%u of %u ranges inserted\n", Vads.Table.NumberOfNodes, Count);
+    Cost = BenchMeasure(OpVadFind, &Vads, 1000);
+    ExFreePoolWithTag(Nodes, BENCH_TAG);
+    return Cost;
+}
+
 VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
 {
     SLIST_HEADER SList;
@@ -338,7 +388,13 @@ VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
     BenchFaults();
     BenchMdls(SListPair);
     BenchIoSpace();
-    DbgPrint("# bench-missing|VAD find at 1,000 and 100,000 VADs|no VAD tree yet\n");
+    {
+        ULONG Thousand = BenchVadFind(1000);
+
+        BenchReport("VAD tree find, 1,000 VADs (RtlAvlFindRange)", Thousand, "SLIST push+pop", SListPair, NULL);
+        BenchReport("VAD tree find, 100,000 VADs", BenchVadFind(100000), "VAD tree find, 1,000 VADs (RtlAvlFindRange)",
+                    Thousand, NULL);
+    }
     DbgPrint("# bench-missing|NtAllocateVirtualMemory reserve+commit+touch+release|no process address spaces yet\n");
     DbgPrint("# bench-missing|section view map+touch+unmap|no sections yet\n");
     DbgPrint("# bench: done\n");
