@@ -9,10 +9,10 @@
 
 BENCH_HOST_DIR     := $(BUILD)/bench-host
 BENCH_HOST_BIN     := $(BENCH_HOST_DIR)/bench_pool
-BENCH_HOST_SOURCES := bench/host/bench_pool.c $(HOST_POOL) lib/rtl/bitmap.c
+BENCH_HOST_SOURCES := bench/host/bench_pool.c bench/host/bench_util.c $(HOST_POOL) lib/rtl/bitmap.c
 # A second program, so the pool's report stays as it was and the AVL counter stays out of it.
 BENCH_VAD_BIN      := $(BENCH_HOST_DIR)/bench_vad
-BENCH_VAD_SOURCES  := bench/host/bench_vad.c lib/rtl/avl.c
+BENCH_VAD_SOURCES  := bench/host/bench_vad.c bench/host/bench_util.c lib/rtl/avl.c
 BENCH_HOST_RESULTS := bench/results-host.md
 # The pool as it would run, not as the tests check it: -O2 and no sanitizers. No -Werror: a
 # warning kernel/ex only gives at -O2 on the host should not stop a measurement.

@@ -1,5 +1,6 @@
 /* bench_pool.c: make bench-host: the executive pool against glibc, mimalloc, jemalloc and tcmalloc in one process. */
 #define _GNU_SOURCE
+#include "bench_util.h"
 #include <ex.h>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -65,12 +66,6 @@ VOID RtlFailListEntry(PLIST_ENTRY Entry)
 {
     fprintf(stderr, "bench_pool: list entry %p is corrupt\n", (void *)Entry);
     abort();
-}
-
-static void Fail(const char *Message, const char *Detail)
-{
-    fprintf(stderr, "bench_pool: %s%s%s\n", Message, Detail ? ": " : "", Detail ? Detail : "");
-    exit(1);
 }
 
 /* Each peer gets its own copy of its dependencies' symbol lookups (DEEPBIND), so none takes over malloc. */
@@ -167,20 +162,6 @@ static void WarmUp(const CONTENDER *C, size_t Size, int Batched)
     }
     for (int j = 0; Batched && j < BATCH; j++)
         C->Free(Slots[j]);
-}
-
-static double NowNs(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int CompareDoubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static double Median(double *Values, int Count)
@@ -338,14 +319,6 @@ static void CpuModel(char *Model, size_t Size)
         fclose(Info);
 }
 
-static void Ratio(FILE *Out, double Ours, double Theirs)
-{
-    if (Theirs > 0)
-        fprintf(Out, " %.2f |", Ours / Theirs);
-    else
-        fprintf(Out, " – |");
-}
-
 int main(int argc, char **argv)
 {
     const char *OutPath = NULL, *Work = "build/bench-host", *Command = NULL;
@@ -354,6 +327,7 @@ int main(int argc, char **argv)
     COUNT_JOB Jobs[2 * NSIZES * NCONTENDERS + 2];
     int JobCount = 0;
     double Started = NowNs(), FaultNs, MappedNs;
+    BenchProgram = "bench_pool";
 
     if (argc == 6 && strcmp(argv[1], "--count") == 0)
         return CountMode(argv + 2);
@@ -477,15 +451,7 @@ int main(int argc, char **argv)
     fprintf(Out, "\nTook %.0f s.\n", (NowNs() - Started) / 1e9);
     fclose(Out);
 
-    fputs(Text, stdout);
-    fflush(stdout);
-    if (OutPath != NULL) {
-        FILE *File = fopen(OutPath, "w");
-
-        if (File == NULL || fputs(Text, File) < 0 || fclose(File) != 0)
-            Fail("cannot write", OutPath);
-        fprintf(stderr, "bench_pool: written to %s\n", OutPath);
-    }
+    WriteReport(Text, OutPath, "w");
     free(Text);
     return 0;
 }

@@ -4,6 +4,7 @@
  * nanoseconds. Built with -DRTL_AVL_COUNT_COMPARES, so lib/rtl/avl.c counts its own.
  */
 #define _GNU_SOURCE
+#include "bench_util.h"
 #include <rtl/avl.h>
 #include <search.h>
 #include <stdio.h>
@@ -52,12 +53,6 @@ static const char *const Names[NCONTENDERS] = {
 
 static ULONGLONG TfindCompares, BsearchCompares;
 static volatile ULONG_PTR Sink;
-
-static void Fail(const char *Message, const char *Detail)
-{
-    fprintf(stderr, "bench_vad: %s%s%s\n", Message, Detail ? ": " : "", Detail ? Detail : "");
-    exit(1);
-}
 
 /* A fixed-seed xorshift: every run measures the same ranges and the same lookups. */
 static ULONGLONG RandomState = 0x2545F4914F6CDD1Dull;
@@ -231,28 +226,6 @@ static void MeasureTsearchLevel(const void *Node, VISIT Visit, int Level)
         TsearchHeight = Level + 1;
 }
 
-static double NowNs(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static int CompareDoubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void Ratio(FILE *Out, double Ours, double Theirs)
-{
-    if (Theirs > 0)
-        fprintf(Out, " %.2f |", Ours / Theirs);
-    else
-        fprintf(Out, " – |");
-}
-
 int main(int argc, char **argv)
 {
     static WORKLOAD Workloads[NSIZES];
@@ -262,6 +235,7 @@ int main(int argc, char **argv)
     int TsearchHeights[NSIZES];
     const char *AppendPath = NULL;
     double Started = NowNs();
+    BenchProgram = "bench_vad";
 
     if (argc == 3 && strcmp(argv[1], "--append") == 0)
         AppendPath = argv[2];
@@ -340,15 +314,7 @@ int main(int argc, char **argv)
     fprintf(Out, ". Took %.1f s.\n", (NowNs() - Started) / 1e9);
     fclose(Out);
 
-    fputs(Text, stdout);
-    fflush(stdout);
-    if (AppendPath != NULL) {
-        FILE *File = fopen(AppendPath, "a");
-
-        if (File == NULL || fputs(Text, File) < 0 || fclose(File) != 0)
-            Fail("cannot append to", AppendPath);
-        fprintf(stderr, "bench_vad: appended to %s\n", AppendPath);
-    }
+    WriteReport(Text, AppendPath, "a");
     free(Text);
     return 0;
 }
