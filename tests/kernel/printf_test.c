@@ -72,9 +72,3 @@ KTEST(printf, truncates_and_returns_the_full_length)
     KT_EXPECT_EQ(Buffer[5], 'X');
     KT_EXPECT_EQ(ksnprintf(NULL, 0, "%d", 12345), 5);
 }
-
-KTEST(printf, dbgprint_reaches_the_serial_port)
-{
-    /* The runner reads this line back: it is what every other line here travels on. */
-    KT_EXPECT_EQ(DbgPrint("    # DbgPrint %s %08X\n", "works", 0x1234u), STATUS_SUCCESS);
-}
