@@ -256,7 +256,7 @@ static VOID BenchMdls(ULONG SList)
     ExFreePoolWithTag(Buffer, BENCH_TAG);
 }
 
-static VOID BenchIoSpace(VOID)
+static VOID BenchIoSpace(ULONG SList)
 {
     enum { OUTSTANDING = 10000 };
     static PVOID Mappings[OUTSTANDING];
@@ -268,7 +268,7 @@ static VOID BenchIoSpace(VOID)
     while (Made < OUTSTANDING && (Mappings[Made] = MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached)) != NULL)
         Made++;
     Many = BenchMeasure(OpMapIoSpace, NULL, 200);
-    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, "SLIST push+pop", One, NULL);
+    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, "SLIST push+pop", SList, NULL);
     BenchReport("MmMapIoSpace+MmUnmapIoSpace, 10000 mappings outstanding", Many,
                 "MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, Made == OUTSTANDING ? NULL : "fewer mapped");
     while (Made > 0)
@@ -387,7 +387,7 @@ VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
     MmFreePhysicalPage(Page);
     BenchFaults();
     BenchMdls(SListPair);
-    BenchIoSpace();
+    BenchIoSpace(SListPair);
     {
         ULONG Thousand = BenchVadFind(1000);
 
