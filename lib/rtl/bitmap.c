@@ -121,55 +121,34 @@ static ULONG WordFrom(PRTL_BITMAP BitMapHeader, ULONG Index, ULONG Fill)
     return Word;
 }
 
+/*
+ * The first bit at or after FromIndex and below Limit that is set (Set) or
+ * clear (!Set), or Limit. Whole words that cannot hold one are skipped.
+ */
+static inline __attribute__((always_inline)) ULONG FindNextBit(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULONG Limit,
+                                                             BOOLEAN Set)
+{
+    ULONG Index = FromIndex;
+
+    while (Index < Limit) {
+        /* Bits below Index are forced to the value not sought, then the word is turned to seek set bits. */
+        ULONG Word = WordFrom(BitMapHeader, Index, Set ? 0 : 0xFFFFFFFF) ^ (Set ? 0 : 0xFFFFFFFF);
+
+        if (Word != 0) {
+            Index = Index - Index % BITS_PER_ULONG + __builtin_ctz(Word);
+            return Index < Limit ? Index : Limit;
+        }
+        Index = Index - Index % BITS_PER_ULONG + BITS_PER_ULONG;
+    }
+    return Limit;
+}
+
 /* The first set bit at or after FromIndex, or RTL_BITMAP_NOT_FOUND. */
 ULONG RtlFindNextSetBit(PRTL_BITMAP BitMapHeader, ULONG FromIndex)
 {
-    ULONG Index = FromIndex;
+    ULONG Index = FindNextBit(BitMapHeader, FromIndex, BitMapHeader->SizeOfBitMap, TRUE);
 
-    while (Index < BitMapHeader->SizeOfBitMap) {
-        ULONG Word = WordFrom(BitMapHeader, Index, 0);
-
-        if (Word != 0) {
-            Index = Index - Index % BITS_PER_ULONG + __builtin_ctz(Word);
-            return Index < BitMapHeader->SizeOfBitMap ? Index : RTL_BITMAP_NOT_FOUND;
-        }
-        Index = Index - Index % BITS_PER_ULONG + BITS_PER_ULONG;
-    }
-    return RTL_BITMAP_NOT_FOUND;
-}
-
-/* The first clear bit at or after FromIndex and below Limit, or Limit. */
-static ULONG FindNextClearBit(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULONG Limit)
-{
-    ULONG Index = FromIndex;
-
-    while (Index < Limit) {
-        ULONG Word = WordFrom(BitMapHeader, Index, 0xFFFFFFFF);
-
-        if (Word != 0xFFFFFFFF) {
-            Index = Index - Index % BITS_PER_ULONG + __builtin_ctz(~Word);
-            return Index < Limit ? Index : Limit;
-        }
-        Index = Index - Index % BITS_PER_ULONG + BITS_PER_ULONG;
-    }
-    return Limit;
-}
-
-/* The first set bit at or after FromIndex and below Limit, or Limit. */
-static ULONG FindNextSetBitBelow(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULONG Limit)
-{
-    ULONG Index = FromIndex;
-
-    while (Index < Limit) {
-        ULONG Word = WordFrom(BitMapHeader, Index, 0);
-
-        if (Word != 0) {
-            Index = Index - Index % BITS_PER_ULONG + __builtin_ctz(Word);
-            return Index < Limit ? Index : Limit;
-        }
-        Index = Index - Index % BITS_PER_ULONG + BITS_PER_ULONG;
-    }
-    return Limit;
+    return Index < BitMapHeader->SizeOfBitMap ? Index : RTL_BITMAP_NOT_FOUND;
 }
 
 /*
@@ -179,14 +158,14 @@ static ULONG FindNextSetBitBelow(PRTL_BITMAP BitMapHeader, ULONG FromIndex, ULON
  */
 static ULONG FindClearRun(PRTL_BITMAP BitMapHeader, ULONG Count, ULONG From, ULONG Limit)
 {
-    ULONG Start = FindNextClearBit(BitMapHeader, From, Limit);
+    ULONG Start = FindNextBit(BitMapHeader, From, Limit, FALSE);
 
     while (Start < Limit && Limit - Start >= Count) {
-        ULONG End = FindNextSetBitBelow(BitMapHeader, Start, Start + Count);
+        ULONG End = FindNextBit(BitMapHeader, Start, Start + Count, TRUE);
 
         if (End == Start + Count)
             return Start;
-        Start = FindNextClearBit(BitMapHeader, End, Limit);
+        Start = FindNextBit(BitMapHeader, End, Limit, FALSE);
     }
     return RTL_BITMAP_NOT_FOUND;
 }
