@@ -1,0 +1,107 @@
+/*
+ * misuse_test.c: the stops for callers that break the rules of spin locks,
+ * lists, MDL mapping and noncached memory, and the checks the hot paths
+ * keep (the head-of-list unlink).
+ */
+#define NTMM_MM_WHITEBOX_TEST
+#include "ktest.h"
+#include "../../mm/mi.h"
+#include <io.h>
+
+KTEST_BUGCHECK(misuse, acquiring_a_spin_lock_twice_stops_with_0xf, SPIN_LOCK_ALREADY_OWNED)
+{
+    static KSPIN_LOCK Lock;
+    KIRQL OldIrql;
+
+    KeInitializeSpinLock(&Lock);
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)&Lock);
+    KeAcquireSpinLock(&Lock, &OldIrql);
+    KeAcquireSpinLockAtDpcLevel(&Lock);
+}
+
+KTEST_BUGCHECK(misuse, releasing_a_spin_lock_not_held_stops_with_0x10, SPIN_LOCK_NOT_OWNED)
+{
+    static KSPIN_LOCK Lock;
+
+    KeInitializeSpinLock(&Lock);
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)&Lock);
+    KeReleaseSpinLock(&Lock, PASSIVE_LEVEL);
+}
+
+KTEST_BUGCHECK(misuse, unlinking_a_corrupt_list_entry_stops_with_0x139, KERNEL_SECURITY_CHECK_FAILURE)
+{
+    LIST_ENTRY Head, A, B;
+
+    InitializeListHead(&Head);
+    InsertTailList(&Head, &A);
+    InsertTailList(&Head, &B);
+    A.Flink = &Head;                    /* B is skipped: B.Blink no longer matches */
+    KT_BUGCHECK_PARAMETER(1, FAST_FAIL_CORRUPT_LIST_ENTRY);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)&B);
+    RemoveEntryList(&B);
+}
+
+KTEST_BUGCHECK(misuse, taking_the_head_of_a_corrupt_page_list_stops_with_0x4e, PFN_LIST_CORRUPT)
+{
+    PFN_NUMBER Head = MmFreePageListHead.Flink;
+
+    KT_BUGCHECK_PARAMETER(1, 0x02);
+    KT_BUGCHECK_PARAMETER(2, Head);
+    MI_PFN_ELEMENT(MI_PFN_ELEMENT(Head)->u1.Flink)->u2.Blink = MM_EMPTY_LIST;
+    MmAllocatePhysicalPage(FALSE);
+}
+
+KTEST_BUGCHECK(misuse, partial_mdl_too_small_for_its_range_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 8 * PAGE_SIZE, 'suiM');
+    PMDL Source = IoAllocateMdl(Buffer, 8 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+
+    MmBuildMdlForNonPagedPool(Source);
+    Target->Size = sizeof(MDL) + sizeof(ULONG);   /* as an MDL built for one page */
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Source);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
+    IoBuildPartialMdl(Source, Target, Buffer, 4 * PAGE_SIZE);
+}
+
+KTEST_BUGCHECK(misuse, unmapping_an_mdl_at_another_address_stops_with_0xda_6, SYSTEM_PTE_MISUSE)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
+    PUCHAR View;
+
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_BUGCHECK_PARAMETER(1, 0x06);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Mdl);
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)(View + PAGE_SIZE));
+    MmUnmapLockedPages(View + PAGE_SIZE, Mdl);
+}
+
+KTEST_BUGCHECK(misuse, freeing_noncached_memory_never_allocated_stops_with_0xda, SYSTEM_PTE_MISUSE)
+{
+    PVOID Va = (PVOID)(MM_SYSTEM_PTE_END + 1 - 6 * PDE_MAPPED_SIZE);
+
+    KT_BUGCHECK_PARAMETER(1, 0x302);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Va);
+    MmFreeNonCachedMemory(Va, PAGE_SIZE);
+}
+
+KTEST(misuse, user_mode_mappings_are_refused_until_processes_exist)
+{
+    PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+    ULONG Free = MmTotalFreeSystemPtes;
+
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    _SEH2_TRY {
+        MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Status, STATUS_NOT_SUPPORTED);
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+}
