@@ -17,6 +17,7 @@ PYTHON   ?= python3
 MEM      ?= 128M
 ACCEL    ?= tcg
 KTEST    ?= all
+QEMU_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifneq ($(findstring clang,$(CC)),)
@@ -50,13 +51,20 @@ ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
 LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
 
-SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c tests/kernel/*.c bench/kernel/*.c)
+# The test kernel's cases: tests/kernel/, plus tests/runner/cases for the runner's own test.
+KTEST_DIRS ?= tests/kernel
+SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c) \
+           $(foreach dir,$(KTEST_DIRS),$(wildcard $(dir)/*.c))
 OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
+# A file added or removed changes this list, and the list relinks the kernel
+# (a deleted test file's case must not keep running from a stale image).
+SOURCE_LIST := $(BUILD)/sources.list
+$(shell mkdir -p $(BUILD) && echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST))
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-host debug gdb-test deps clean bench
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test deps clean bench
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -83,7 +91,7 @@ $(BUILD)/ksyms-empty.c:
 $(BUILD)/%.o: $(BUILD)/%.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel-pass1.elf: $(OBJECTS) $(BUILD)/ksyms-empty.o linker.ld
+$(BUILD)/kernel-pass1.elf: $(OBJECTS) $(BUILD)/ksyms-empty.o linker.ld $(SOURCE_LIST)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJECTS) $(BUILD)/ksyms-empty.o $(LIBGCC)
 
@@ -132,10 +140,21 @@ run: deps $(ISO)
 	@echo "Booting $(ISO) in QEMU. Quit with Ctrl-A then X; Ctrl-A C switches to the QEMU monitor."
 	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
 
+RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
+          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+
 test: deps $(KERNEL) $(TESTISO)
-	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
-	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
-	    --too-small 3M
+	$(RUNNER) --iso $(TESTISO) --too-small 3M
+
+# make test-list: the name of every case the filter selects (KTEST=pool lists the pool suite).
+test-list: deps $(KERNEL)
+	@$(RUNNER) --list
+
+# make test-runner: the runner's own test (tests/runner/check.py): cases that fail,
+# crash, leak and misbehave on purpose must be reported as failures, with the
+# right counts and exit status, and two cases with one name must not link.
+test-runner: deps
+	$(PYTHON) tests/runner/check.py
 
 # make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).
 bench: deps $(KERNEL)

@@ -137,7 +137,8 @@ DECLSPEC_NORETURN VOID KiSehLongJump(PKSEH_JUMP_BUFFER JumpBuffer, int Value);
 /* Bugcheck. */
 DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2,
                                         ULONG_PTR P3, ULONG_PTR P4, PKTRAP_FRAME TrapFrame);
-typedef VOID (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
+/* Called once a stop is printed; TRUE when the stop is the one a test boot expected. */
+typedef BOOLEAN (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 extern PKBUGCHECK_HOOK KiBugCheckHook;
 PCSTR KeBugCheckName(ULONG BugCheckCode);
 PCSTR KiSymbolFromAddress(ULONG_PTR Address, ULONG_PTR *Offset);
@@ -151,10 +152,16 @@ VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);
 VOID KiExpireTimers(VOID);
 
-/* Leaving QEMU through isa-debug-exit on a test boot. */
+/*
+ * Leaving QEMU through isa-debug-exit on a test boot; QEMU exits with
+ * (code << 1) | 1. The runner checks that the code agrees with the KTAP the
+ * boot printed, so a boot whose serial output is lost cannot pass.
+ */
 #define KI_EXIT_PORT            0xF4
-#define KI_EXIT_TESTS_DONE      0x10 /* QEMU exits with (0x10 << 1) | 1 = 33 */
-#define KI_EXIT_BUGCHECK        0x11 /* 35 */
+#define KI_EXIT_TESTS_DONE      0x10 /* 33: every selected case passed */
+#define KI_EXIT_BUGCHECK        0x11 /* 35: the system stopped, and nothing expected it */
+#define KI_EXIT_TESTS_FAILED    0x12 /* 37: the cases ran, and at least one failed */
+#define KI_EXIT_EXPECTED_STOP   0x13 /* 39: a KTEST_BUGCHECK case stopped as it should */
 DECLSPEC_NORETURN VOID KiExitEmulator(UCHAR Code);
 
 /* Small CPU helpers. */

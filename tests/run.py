@@ -1,36 +1,50 @@
 #!/usr/bin/env python3
 """run.py: boots the ntmm test kernel in QEMU, reads KTAP from COM1, and reports.
 
-One boot runs every selected normal case (ktest=FILTER). The kernel lists
-all cases first ("# ktest-case" and "# ktest-bugcheck" lines), so a boot that
-dies is resumed after the case that killed it (ktest.after=), and that case
-counts as failed with the last lines of its log. Every KTEST_BUGCHECK case
-then gets a boot of its own and passes only when the kernel stops with the
-expected code and says "ok". A boot counts as complete only with the
-isa-debug-exit status the kernel writes (a triple fault under -no-reboot
-exits QEMU with 0) and a "# ktest: done" line. With --iso, the GRUB ISO's
-self-test entry is booted too, so the real loader stays tested, and with
---too-small a machine below the minimum must stop with INSTALL_MORE_MEMORY.
+One boot runs every selected normal case (ktest=FILTER ktest.normal). The
+kernel lists all cases first ("# ktest-case" and "# ktest-bugcheck" lines),
+so a boot that dies is resumed after the case that killed it (ktest.after=),
+and that case counts as failed with the last lines of its log. Every
+KTEST_BUGCHECK case then gets a boot of its own and passes only when the
+kernel stops with the expected code and says "ok". With --iso, the GRUB
+ISO's self-test entry is booted too, so the real loader stays tested, and
+with --too-small a machine below the minimum must stop with
+INSTALL_MORE_MEMORY.
 
-The last line printed is "N passed, N failed" (", N skipped" when any);
-the exit status is non-zero when anything failed.
+The runner believes nothing it cannot cross-check. A boot counts only with
+the isa-debug-exit status the kernel writes (a triple fault under -no-reboot
+exits QEMU with 0) and a "# ktest: done" line, and that status must agree
+with the KTAP: 33 only when every case passed, 37 when one failed, 39 only
+when a bugcheck case stopped as it expected. The kernel's own verdict on
+each suite must agree with the case lines the runner read, and a case name
+reported twice in one boot is a failure (two cases sharing a name).
+
+Results go to LOG_DIR/results.ktap (KTAP version 1, one subtest per suite;
+each boot's log is a file named from the KTAP, not copied into it). The last
+line printed is "N passed, N failed" (", N skipped", and the invariant
+checks that failed, when any); the exit status is non-zero when anything
+failed.
 """
 import argparse
 import concurrent.futures
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
 import time
 
-EXIT_TESTS_DONE = (0x10 << 1) | 1
-EXIT_BUGCHECK = (0x11 << 1) | 1
+EXIT_TESTS_DONE = (0x10 << 1) | 1      # every selected case passed
+EXIT_BUGCHECK = (0x11 << 1) | 1        # the system stopped, and nothing expected it
+EXIT_TESTS_FAILED = (0x12 << 1) | 1    # the cases ran, and at least one failed
+EXIT_EXPECTED_STOP = (0x13 << 1) | 1   # a KTEST_BUGCHECK case stopped as it should
 
 CASE_LINE = re.compile(r"^  (ok|not ok) (\d+) (\S+)(?: # (SKIP)?\s*(.*))?$")
 SUITE_LINE = re.compile(r"^(ok|not ok) (\d+) (\S+)")
 SUBTEST_LINE = re.compile(r"^  # Subtest: (\S+)")
 STOP_LINE = re.compile(r"^\*\*\* STOP: 0x([0-9A-F]{8})")
+INVARIANTS = "invariants"
 
 print_lock = threading.Lock()
 
@@ -41,19 +55,25 @@ def say(text):
 
 
 class Result:
-    def __init__(self, suite, name, status, diagnostics=(), reason=""):
+    """One line of the final report: a case, a suite's invariant check, or a check of the runner's own."""
+
+    def __init__(self, suite, name, status, diagnostics=(), reason="", log=None):
         self.suite, self.name, self.status = suite, name, status  # status: pass, fail, skip
-        self.diagnostics, self.reason = list(diagnostics), reason
+        self.diagnostics, self.reason, self.log = list(diagnostics), reason, log
+
+    @property
+    def is_invariant_check(self):
+        return self.name == INVARIANTS
 
 
 class Boot:
     """One QEMU run: its log lines and how it ended."""
 
-    def __init__(self, args, append, log_path, iso=False, on_line=None):
-        self.lines, self.exit_code, self.timed_out = [], None, False
-        machine = ["-m", args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
+    def __init__(self, args, append, log_path, iso=False, mem=None):
+        self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
+        machine = ["-m", mem or args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
                    "-serial", "stdio", "-monitor", "none",
-                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + shlex.split(args.qemu_args)
         if iso:
             command = [args.qemu, "-cdrom", args.iso] + machine
         else:
@@ -70,13 +90,11 @@ class Boot:
                 line = line.replace("\r", "")
                 self.lines.append(line)
                 log.write(line + "\n")
-                if on_line:
-                    on_line(line)
         self.exit_code = process.wait()
         timer.cancel()
         self.seconds = time.monotonic() - start
-        self.complete = (not self.timed_out and "# ktest: done" in self.lines and
-                         self.exit_code in (EXIT_TESTS_DONE, EXIT_BUGCHECK))
+        self.done = "# ktest: done" in self.lines
+        self.stops = [m.group(1) for m in map(STOP_LINE.match, self.lines) if m]
 
     def _kill(self, process):
         self.timed_out = True
@@ -87,7 +105,9 @@ class Boot:
             return "timed out"
         if self.exit_code == 0:
             return "QEMU exited with 0 (a triple fault resets the machine)"
-        if self.exit_code not in (EXIT_TESTS_DONE, EXIT_BUGCHECK):
+        if self.exit_code == EXIT_BUGCHECK and self.stops:
+            return "the system stopped with 0x%s" % self.stops[0]
+        if self.exit_code not in (EXIT_TESTS_DONE, EXIT_TESTS_FAILED, EXIT_BUGCHECK, EXIT_EXPECTED_STOP):
             return "QEMU exited with %d" % self.exit_code
         return "the kernel stopped before finishing"
 
@@ -95,24 +115,37 @@ class Boot:
         return self.lines[-count:]
 
 
-def parse_cases(lines):
-    """Yields (suite, name, status, diagnostics) for each case line, in order."""
-    suite, pending = None, []
-    for line in lines:
-        match = SUBTEST_LINE.match(line)
-        if match:
-            suite, pending = match.group(1), []
-            continue
-        match = CASE_LINE.match(line)
-        if match and suite:
-            status = "pass" if match.group(1) == "ok" else "fail"
-            if match.group(4) == "SKIP":
-                status = "skip"
-                pending.append("# SKIP " + (match.group(5) or ""))
-            yield suite, match.group(3), status, pending
-            pending = []
-        elif line.startswith("    #") or line.startswith("*** STOP"):
-            pending.append(line.strip())
+class Ktap:
+    """What one boot's KTAP says: case lines in order, and the kernel's verdict on each suite."""
+
+    def __init__(self, lines):
+        self.cases, self.suites, suite, pending = [], [], None, []
+        for line in lines:
+            match = SUBTEST_LINE.match(line)
+            if match:
+                suite, pending = match.group(1), []
+                continue
+            match = CASE_LINE.match(line)
+            if match and suite:
+                status = "pass" if match.group(1) == "ok" else "fail"
+                if match.group(4) == "SKIP":
+                    status = "skip"
+                    pending.append("SKIP " + (match.group(5) or ""))
+                self.cases.append((suite, match.group(3), status, pending))
+                pending = []
+                continue
+            match = SUITE_LINE.match(line)
+            if match and suite:
+                self.suites.append((match.group(3), match.group(1) == "ok"))
+                continue
+            if line.startswith("    #"):
+                pending.append(line[len("    # "):])
+            elif line.startswith("*** STOP"):
+                pending.append(line)
+
+    def any_failed(self):
+        return any(status == "fail" for _, _, status, _ in self.cases) or \
+            any(not ok for _, ok in self.suites)
 
 
 def listed(lines, kind):
@@ -125,49 +158,78 @@ def listed(lines, kind):
     return found
 
 
+def cross_check(boot, ktap, label):
+    """Failures where the boot contradicts itself: duplicate names, suite verdicts, exit code."""
+    problems, seen = [], set()
+    for suite, name, _, _ in ktap.cases:
+        if name == INVARIANTS:
+            continue
+        if (suite, name) in seen:
+            problems.append("%s.%s is reported twice: two cases share the name" % (suite, name))
+        seen.add((suite, name))
+    for suite, ok in ktap.suites:
+        statuses = [status for s, _, status, _ in ktap.cases if s == suite]
+        if ok and "fail" in statuses:
+            problems.append("the kernel says suite %s passed, but one of its cases failed" % suite)
+        if not ok and "fail" not in statuses:
+            problems.append("the kernel says suite %s failed, but no case line says so" % suite)
+    plans = [int(m.group(1)) for m in map(re.compile(r"^1\.\.(\d+)$").match, boot.lines) if m]
+    if boot.done and plans and plans[0] != len(ktap.suites):
+        problems.append("the plan names %d suites but %d reported" % (plans[0], len(ktap.suites)))
+    if boot.done and boot.exit_code == EXIT_TESTS_DONE and ktap.any_failed():
+        problems.append("the kernel exited with 'all passed' (33) but its KTAP has a failure")
+    if boot.done and boot.exit_code == EXIT_TESTS_FAILED and not ktap.any_failed():
+        problems.append("the kernel exited with 'failed' (37) but its KTAP has no failure")
+    return [Result("runner", label, "fail", [], problem, boot.log_path) for problem in problems]
+
+
 def run_normal_cases(args, results):
     """Boots until every listed normal case has a result; returns the bugcheck cases listed."""
-    done, after, boot_number, bugcheck_cases, suites_seen = {}, None, 0, None, set()
-    expected = None
-
-    def on_line(line):
-        match = SUITE_LINE.match(line)
-        if match and match.group(3) not in suites_seen:
-            suites_seen.add(match.group(3))
-            say("  %-8s %s" % ("PASS" if match.group(1) == "ok" else "FAIL", match.group(3)))
+    done, after, boot_number, expected, bugcheck_cases = {}, None, 0, None, []
 
     while True:
-        append = "ktest=" + args.filter + (" ktest.after=" + after if after else "")
+        append = "ktest=" + args.filter + " ktest.normal" + (" ktest.after=" + after if after else "")
         boot_number += 1
-        boot = Boot(args, append, os.path.join(args.log_dir, "boot-%d.log" % boot_number),
-                    on_line=on_line)
+        log = os.path.join(args.log_dir, "boot-%d.log" % boot_number)
+        boot = Boot(args, append, log)
+        ktap = Ktap(boot.lines)
         if expected is None:
             expected = [name for name, _ in listed(boot.lines, "case")]
             bugcheck_cases = listed(boot.lines, "bugcheck")
+            if not expected and not bugcheck_cases and boot.done:
+                results.append(Result("runner", "filter", "fail", boot.tail(5),
+                                      "the filter '%s' matches no case (make test-list lists them)"
+                                      % args.filter, log))
+                return []
+        results.extend(cross_check(boot, ktap, "boot-%d" % boot_number))
         last = None
-        for suite, name, status, diagnostics in parse_cases(boot.lines):
+        for suite, name, status, diagnostics in ktap.cases:
             key = suite + "." + name
-            if name == "invariants":
-                key = suite + ".invariants#%d" % boot_number
-            done[key] = Result(suite, name, status, diagnostics)
-            if name != "invariants":
+            if name == INVARIANTS:
+                key = "%s.%s#%d" % (suite, INVARIANTS, boot_number)
+            elif key in done:
+                continue  # reported twice: cross_check has failed the boot for it
+            done[key] = Result(suite, name, status, diagnostics, log=log)
+            if name != INVARIANTS:
                 last = key
-        if boot.complete and boot.exit_code == EXIT_TESTS_DONE:
+        if boot.done and boot.exit_code in (EXIT_TESTS_DONE, EXIT_TESTS_FAILED):
             break
-        # The boot died. Blame the first listed case without a result (or the last one
-        # reported, when the kernel's bugcheck hook already reported it) and go on after it.
+        # The boot died. Blame the case the kernel's bugcheck hook reported, or else
+        # the first listed case without a result, and go on after it.
         missing = [key for key in expected if key not in done]
         if any(line.startswith("# ktest: crashed in") for line in boot.lines) and last:
             victim = last
             done[victim].diagnostics += boot.tail()
+            done[victim].reason = boot.ending()
         elif missing:
             victim = missing[0]
             suite, _, name = victim.partition(".")
-            done[victim] = Result(suite, name, "fail", boot.tail(), boot.ending())
-            say("  CRASH    %s: %s" % (victim, boot.ending()))
+            done[victim] = Result(suite, name, "fail", boot.tail(), boot.ending(), log)
         else:
-            results.append(Result("boot", "normal-cases", "fail", boot.tail(), boot.ending()))
+            results.append(Result("runner", "boot-%d" % boot_number, "fail", boot.tail(),
+                                  boot.ending(), log))
             break
+        say("  CRASH    %s: %s" % (victim, done[victim].reason or boot.ending()))
         if expected and victim == expected[-1]:
             break
         after = victim
@@ -178,47 +240,58 @@ def run_normal_cases(args, results):
             suite, _, name = key.partition(".")
             done[key] = Result(suite, name, "fail", [], "never ran")
     results.extend(done.values())
-    return bugcheck_cases or []
+    return bugcheck_cases
 
 
 def run_bugcheck_case(args, case, code):
     suite, _, name = case.partition(".")
     log = os.path.join(args.log_dir, "bugcheck-%s.log" % case)
     boot = Boot(args, "ktest=" + case, log)
-    stops = [m.group(1) for m in map(STOP_LINE.match, boot.lines) if m]
-    verdicts = [status for s, n, status, _ in parse_cases(boot.lines) if n == name]
+    verdicts = [status for s, n, status, _ in Ktap(boot.lines).cases if n == name]
     expected_code = "%08X" % int(code, 16)
-    if (boot.complete and boot.exit_code == EXIT_BUGCHECK and verdicts == ["pass"]
-            and stops[:1] == [expected_code]):
-        return Result(suite, name, "pass")
-    reason = boot.ending() if not boot.complete else (
-        "stopped with %s, expected %s" % (stops[0] if stops else "nothing", expected_code))
-    return Result(suite, name, "fail", boot.tail(), reason)
+    if (boot.done and boot.exit_code == EXIT_EXPECTED_STOP and verdicts == ["pass"]
+            and boot.stops[:1] == [expected_code]):
+        return Result(suite, name, "pass", log=log)
+    if boot.done and boot.stops:
+        reason = "stopped with %s, expected %s" % (boot.stops[0], expected_code)
+        if boot.stops[0] == expected_code:
+            reason = "stopped with the right code but not as the case expected"
+    elif boot.done:
+        reason = "returned without stopping; expected a stop with %s" % expected_code
+    else:
+        reason = boot.ending()
+    diagnostics = [d for s, n, _, ds in Ktap(boot.lines).cases if n == name for d in ds]
+    return Result(suite, name, "fail", diagnostics + boot.tail(), reason, log)
 
 
 def run_too_small_machine(args):
     """A machine with too little RAM must say so with INSTALL_MORE_MEMORY, not crash."""
-    small = argparse.Namespace(**vars(args))
-    small.mem = args.too_small
-    boot = Boot(small, "ktest=boot", os.path.join(args.log_dir, "too-small-machine.log"))
-    stops = [m.group(1) for m in map(STOP_LINE.match, boot.lines) if m]
+    log = os.path.join(args.log_dir, "too-small-machine.log")
+    boot = Boot(args, "ktest=boot ktest.normal", log, mem=args.too_small)
     name = "too_small_machine_stops_with_0x7d"
-    if boot.exit_code == EXIT_BUGCHECK and stops == ["0000007D"]:
-        return Result("boot", name, "pass")
+    if boot.exit_code == EXIT_BUGCHECK and boot.stops == ["0000007D"]:
+        return Result("boot", name, "pass", log=log)
     return Result("boot", name, "fail", boot.tail(),
-                  "with %s: %s" % (args.too_small, "stopped with " + stops[0] if stops else boot.ending()))
+                  "with %s: %s" % (args.too_small, "stopped with " + boot.stops[0]
+                                   if boot.stops else boot.ending()), log)
 
 
 def run_iso(args):
-    boot = Boot(args, None, os.path.join(args.log_dir, "grub-iso.log"), iso=True)
-    failed = [n for _, n, status, _ in parse_cases(boot.lines) if status == "fail"]
-    if boot.complete and boot.exit_code == EXIT_TESTS_DONE and not failed:
-        return Result("grub", "iso_self_test_boot", "pass")
-    return Result("grub", "iso_self_test_boot", "fail", boot.tail(),
-                  boot.ending() if not boot.complete else "failed: " + " ".join(failed))
+    log = os.path.join(args.log_dir, "grub-iso.log")
+    boot = Boot(args, None, log, iso=True)
+    ktap = Ktap(boot.lines)
+    failed = [n for _, n, status, _ in ktap.cases if status == "fail"]
+    problems = cross_check(boot, ktap, "grub-iso")
+    if boot.done and boot.exit_code == EXIT_TESTS_DONE and not failed and not problems and ktap.cases:
+        return Result("grub", "iso_self_test_boot", "pass", log=log)
+    reason = boot.ending() if not boot.done else (
+        "failed: " + " ".join(failed) if failed else
+        problems[0].reason if problems else "no case ran")
+    return Result("grub", "iso_self_test_boot", "fail", boot.tail(), reason, log)
 
 
 def write_ktap(results, path):
+    """results.ktap: valid KTAP version 1 whatever happened; logs are named, not inlined."""
     suites = {}
     for result in results:
         suites.setdefault(result.suite, []).append(result)
@@ -227,8 +300,13 @@ def write_ktap(results, path):
         for number, (suite, cases) in enumerate(sorted(suites.items()), 1):
             out.write("  KTAP version 1\n  # Subtest: %s\n  1..%d\n" % (suite, len(cases)))
             for index, case in enumerate(cases, 1):
-                for diagnostic in case.diagnostics:
-                    out.write("    # %s\n" % diagnostic.lstrip("# "))
+                if case.status == "fail":
+                    if case.reason:
+                        out.write("    # %s\n" % case.reason)
+                    for diagnostic in case.diagnostics:
+                        out.write("    # %s\n" % diagnostic.replace("\t", " ").rstrip())
+                    if case.log:
+                        out.write("    # log: %s\n" % case.log)
                 directive = " # SKIP" if case.status == "skip" else ""
                 out.write("  %s %d %s%s\n" % ("not ok" if case.status == "fail" else "ok",
                                               index, case.name, directive))
@@ -236,27 +314,61 @@ def write_ktap(results, path):
             out.write("%s %d %s\n" % ("ok" if ok else "not ok", number, suite))
 
 
+def print_suites(results):
+    """One console line per suite, FAIL when any of its cases failed in any boot."""
+    suites = {}
+    for result in results:
+        suites.setdefault(result.suite, []).append(result)
+    for suite, cases in sorted(suites.items()):
+        failed = [c for c in cases if c.status == "fail"]
+        skipped = sum(c.status == "skip" for c in cases)
+        note = " (%d skipped)" % skipped if skipped else ""
+        if failed:
+            note = " (%s)" % ", ".join(c.name for c in failed)
+        say("  %-8s %s%s" % ("FAIL" if failed else "PASS", suite, note))
+
+
+def list_cases(args):
+    boot = Boot(args, "ktest=" + args.filter + " ktest.list", os.path.join(args.log_dir, "list.log"))
+    cases = listed(boot.lines, "case")
+    bugchecks = listed(boot.lines, "bugcheck")
+    for name, _ in cases:
+        print(name)
+    for name, code in bugchecks:
+        print("%s (stops with %s)" % (name, code))
+    if not cases and not bugchecks:
+        print("the filter '%s' matches no case" % args.filter, file=sys.stderr)
+        return 1
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qemu", default="qemu-system-i386")
+    parser.add_argument("--qemu-args", default="", help="extra QEMU arguments (machine, CPU)")
     parser.add_argument("--kernel", required=True)
     parser.add_argument("--iso")
     parser.add_argument("--mem", default="128M")
     parser.add_argument("--accel", default="tcg")
     parser.add_argument("--filter", default="all")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)))
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)),
+                        help="seconds one boot may take (KTEST_TIMEOUT)")
     parser.add_argument("--log-dir", default="build/test")
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
+    parser.add_argument("--list", action="store_true", help="print the selected cases' names")
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
-        if old.endswith(".log"):
+        if old.endswith(".log") or old == "results.ktap":
             os.remove(os.path.join(args.log_dir, old))
+    if args.list:
+        return list_cases(args)
 
     started = time.monotonic()
-    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'" %
-        (args.kernel, args.mem, args.accel, args.filter))
+    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'%s" %
+        (args.kernel, args.mem, args.accel, args.filter,
+         ", QEMU " + args.qemu_args if args.qemu_args else ""))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         iso_future = small_future = None
@@ -265,7 +377,9 @@ def main():
         if args.too_small and args.filter == "all":
             small_future = pool.submit(run_too_small_machine, args)
         bugcheck_cases = run_normal_cases(args, results)
-        say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
+        print_suites(results)
+        if bugcheck_cases:
+            say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
         futures = [pool.submit(run_bugcheck_case, args, case, code) for case, code in bugcheck_cases]
         for future in futures:
             result = future.result()
@@ -292,11 +406,21 @@ def main():
                                    " (%s)" % result.reason if result.reason else ""))
         for line in result.diagnostics[-25:]:
             say("    " + line)
-    passed = sum(r.status == "pass" for r in results)
-    skipped = sum(r.status == "skip" for r in results)
+        if result.log:
+            say("    log: " + result.log)
+    cases = [r for r in results if not r.is_invariant_check]
+    checks = [r for r in results if r.is_invariant_check]
+    passed = sum(r.status == "pass" for r in cases)
+    skipped = sum(r.status == "skip" for r in cases)
+    broken = sum(r.status == "fail" for r in checks)
     say("\nlogs: %s/ (merged KTAP: results.ktap), %.1f s" % (args.log_dir, time.monotonic() - started))
-    say("%d passed, %d failed%s" % (passed, len(failed), ", %d skipped" % skipped if skipped else ""))
-    return 1 if failed or not results else 0
+    if checks:
+        say("invariants held after %d of %d suites" % (len(checks) - broken, len(checks)))
+    say("%d passed, %d failed%s%s" % (
+        passed, sum(r.status == "fail" for r in cases),
+        ", %d skipped" % skipped if skipped else "",
+        ", %d invariant check%s failed" % (broken, "" if broken == 1 else "s") if broken else ""))
+    return 1 if failed or not cases else 0
 
 
 if __name__ == "__main__":

@@ -125,8 +125,8 @@ VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2,
     else
         KiPrintStackTrace((ULONG_PTR)__builtin_frame_address(0), (ULONG_PTR)KeBugCheckWithTf);
 
-    if (KiBugCheckHook != NULL)
-        KiBugCheckHook(BugCheckCode, Parameters);
+    if (KiBugCheckHook != NULL && KiBugCheckHook(BugCheckCode, Parameters))
+        KiExitEmulator(KI_EXIT_EXPECTED_STOP);
     if (KeTestBoot)
         KiExitEmulator(KI_EXIT_BUGCHECK);
     DbgPrint("\nSystem halted.\n");

@@ -166,10 +166,8 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
         KtRunBenchmarks(__rdtsc());
         KiExitEmulator(KI_EXIT_TESTS_DONE);
     }
-    if (KeCommandLineHasOption("ktest", &Filter)) {
-        KtRunTests(Filter);
-        KiExitEmulator(KI_EXIT_TESTS_DONE);
-    }
+    if (KeCommandLineHasOption("ktest", &Filter))
+        KiExitEmulator(KtRunTests(Filter) == 0 ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
     MmDumpSystemState();
     ExDumpPoolSummary();
     KiIdleLoop();

@@ -10,10 +10,15 @@
  *   ktest=all | ktest=suite[,suite...] | ktest=suite.case
  *   ktest.after=suite.case   skip up to and including that case (the runner
  *                            resumes with it after a case crashed the boot)
- * A filter that names exactly one KTEST_BUGCHECK case runs it; otherwise the
- * bugcheck cases are only listed ("# ktest-bugcheck suite.case code") for the
- * runner to start, each in a boot of its own. Normal cases are listed too
- * ("# ktest-case suite.case") before any runs.
+ *   ktest.normal             never run a KTEST_BUGCHECK case in this boot
+ *                            (the runner's boots for the normal cases)
+ *   ktest.list               list the selected cases and run none
+ * A filter that names exactly one KTEST_BUGCHECK case runs it (unless
+ * ktest.normal); otherwise the bugcheck cases are only listed
+ * ("# ktest-bugcheck suite.case code") for the runner to start, each in a
+ * boot of its own. Normal cases are listed too ("# ktest-case suite.case")
+ * before any runs. A filter that selects nothing is a failure, not an empty
+ * pass: it is almost always a misspelt name.
  */
 #include "ktest.h"
 #include "ktest_platform.h"
@@ -194,15 +199,18 @@ static BOOLEAN KtRunCase(ULONG Number, const KTEST_CASE *Case)
 {
     KT_PLATFORM_CASE_STATE State;
     BOOLEAN Passed;
-
     KtCurrentCase = Case;
     KtCurrentNumber = Number;
     KtCurrentFailures = 0;
     KtCurrentSkip = NULL;
+    BOOLEAN Returned = FALSE;
+
     KtPlatformBeginCase(&State);
-    if (KtSetJump(&KtAbortJump) == 0)
+    if (KtSetJump(&KtAbortJump) == 0) {
         Case->Function();
-    KtPlatformEndCase(&State, Case);
+        Returned = TRUE;
+    }
+    KtPlatformEndCase(&State, Case, Returned);
     if (KtPlatformCaseLeftStateBroken(&State))
         KtCurrentFailures++;
 
@@ -228,24 +236,26 @@ static ULONG KtSuiteEnd(ULONG First)
 /*
  * Stop hook for a boot that runs one KTEST_BUGCHECK case: judge the stop and
  * finish the KTAP document, so the runner reads the verdict from the log.
- * In any other boot a stop is a crash of the running case.
+ * In any other boot a stop is a crash of the running case. Returns TRUE
+ * only for the stop a bugcheck case expected, which the kernel reports with
+ * its own exit code.
  */
 static BOOLEAN KtBugCheckCaseRunning;
 
-VOID KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4])
+BOOLEAN KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4])
 {
     const KTEST_CASE *Case = KtCurrentCase;
     BOOLEAN Passed;
 
     if (Case == NULL) {
         KtPrint("# ktest: stopped outside a test case\n");
-        return;
+        return FALSE;
     }
     if (!KtBugCheckCaseRunning) {
         KtPrint("    # the case stopped the system with 0x%08X\n", BugCheckCode);
         KtReportCase(KtCurrentNumber, Case, FALSE, NULL);
         KtPrint("# ktest: crashed in %s.%s\n", Case->Suite, Case->Name);
-        return;
+        return FALSE;
     }
 
     Passed = BugCheckCode == Case->BugCheckCode;
@@ -261,6 +271,7 @@ VOID KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4])
     KtReportCase(1, Case, Passed, NULL);
     KtPrint("%s 1 %s\n", Passed ? "ok" : "not ok", Case->Suite);
     KtPrint("# ktest: done\n");
+    return Passed;
 }
 
 static VOID KtRunBugCheckCase(const KTEST_CASE *Case)
@@ -291,7 +302,12 @@ ULONG KtRunTests(PCSTR Filter)
         KtCopyWord(AfterCopy, After, sizeof(AfterCopy));
     KtCollectCases(FilterCopy, After != NULL ? AfterCopy : NULL);
 
-    if (KtCaseCount == 1 && KtCases[0]->ExpectsBugCheck) {
+    if (KtCaseCount == 0 && After == NULL) {
+        KtPrint("# ktest: no case matches '%s'\nKTAP version 1\n1..0\n# ktest: done\n", FilterCopy);
+        return 1;
+    }
+    if (KtCaseCount == 1 && KtCases[0]->ExpectsBugCheck && !KtPlatformOption("ktest.normal", NULL) &&
+        !KtPlatformOption("ktest.list", NULL)) {
         KtRunBugCheckCase(KtCases[0]);
         return 1;
     }
@@ -303,6 +319,10 @@ ULONG KtRunTests(PCSTR Filter)
                     KtCases[i]->BugCheckCode);
         else
             KtPrint("# ktest-case %s.%s\n", KtCases[i]->Suite, KtCases[i]->Name);
+    }
+    if (KtPlatformOption("ktest.list", NULL)) {
+        KtPrint("# ktest: done\n");
+        return 0;
     }
     for (ULONG First = 0; First < KtCaseCount; First = KtSuiteEnd(First)) {
         for (ULONG i = First; i < KtSuiteEnd(First); i++) {

@@ -27,9 +27,15 @@ typedef struct _KTEST_CASE {
     BOOLEAN ExpectsBugCheck;
 } KTEST_CASE, *PKTEST_CASE;
 
+/*
+ * The record is a global symbol on purpose: a second KTEST(suite, name) in
+ * another file is a "multiple definition of KtRecord_suite__name" link
+ * error, so two cases can never report under one name.
+ */
 #define KTEST_DEFINE_(suite, name, expects, code)                                   \
     static VOID KtCase_##suite##__##name(VOID);                                     \
-    static const KTEST_CASE KtRecord_##suite##__##name                              \
+    extern const KTEST_CASE KtRecord_##suite##__##name;                             \
+    const KTEST_CASE KtRecord_##suite##__##name                                     \
         __attribute__((used, section("ktest_cases"), aligned(sizeof(PVOID)))) = {   \
         #suite, #name, __FILE__, __LINE__, KtCase_##suite##__##name, (code), (expects) \
     };                                                                              \

@@ -8,7 +8,7 @@
 #ifndef NTMM_KTEST_PLATFORM_H
 #define NTMM_KTEST_PLATFORM_H
 
-VOID KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
+BOOLEAN KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 
 #ifdef KTEST_HOST
 
@@ -29,20 +29,31 @@ typedef jmp_buf KT_JUMP_BUFFER;
 
 typedef struct { int Unused; } KT_PLATFORM_CASE_STATE;
 static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State) { (void)State; }
-static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case)
+static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
     (void)State;
     (void)Case;
+    (void)Returned;
 }
 static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)
 {
     (void)State;
     return FALSE;
 }
+/* ktest.after=X is KTEST_AFTER=X in the environment, ktest.list is KTEST_LIST, and so on. */
 static inline BOOLEAN KtPlatformOption(PCSTR Name, PCSTR *Value)
 {
-    *Value = getenv(Name[0] == 'k' ? "KTEST_AFTER" : Name);
-    return *Value != NULL;
+    char Variable[64] = "KTEST_";
+    PCSTR Found;
+
+    for (size_t i = 6; i + 1 < sizeof(Variable) && Name[i] != '\0'; i++) {
+        Variable[i] = (char)(Name[i] >= 'a' && Name[i] <= 'z' ? Name[i] - 'a' + 'A' : Name[i]);
+        Variable[i + 1] = '\0';
+    }
+    Found = getenv(Variable);
+    if (Value != NULL)
+        *Value = Found;
+    return Found != NULL;
 }
 static inline VOID KtPlatformInstallHook(VOID) {}
 static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
@@ -95,11 +106,23 @@ static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State)
     State->Broken = FALSE;
 }
 
-/* A case that ended early leaves its try frames behind, and may leave IRQL raised: undo both. */
-static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case)
+/*
+ * A case ended by an ASSERT or a SKIP jumps out of whatever try blocks it
+ * was in: their frames are dead and the harness drops them. A case that
+ * returned normally must have unregistered every frame it registered; one
+ * left behind (a plain return from inside a try) fails the case, which is
+ * blamed here rather than when the dead frame is next used. IRQL must come
+ * back as it was, whichever way the case ended.
+ */
+static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
     KIRQL Irql = KeGetCurrentIrql();
 
+    if (Returned && KiPcr.ExceptionList != State->ExceptionList) {
+        DbgPrint("    # %s returned with a try frame still registered at %p\n", Case->Name,
+                 KiPcr.ExceptionList);
+        State->Broken = TRUE;
+    }
     KiPcr.ExceptionList = State->ExceptionList;
     if (Irql != State->Irql) {
         DbgPrint("    # %s left IRQL at %u (it started at %u)\n", Case->Name, Irql, State->Irql);

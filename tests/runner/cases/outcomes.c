@@ -1,0 +1,84 @@
+/*
+ * outcomes.c: cases that pass, fail, skip, crash and misbehave on purpose,
+ * built only into the runner's own test kernel (make test-runner), so
+ * tests/runner/check.py can prove that every way a case can go wrong is
+ * reported as a failure, with the right counts and exit status. The normal
+ * suite never builds this directory.
+ */
+#include "ktest.h"
+#include <ke.h>
+
+#define RUNNER_TEST_TAG 'kaeL'
+
+KTEST(runnertest, passes)
+{
+    KT_EXPECT_EQ(1 + 1, 2);
+}
+
+KTEST(runnertest, expect_fails)
+{
+    KT_EXPECT_EQ(1 + 1, 3);
+}
+
+KTEST(runnertest, assert_fails)
+{
+    KT_ASSERT(FALSE);
+    KtLog("an ASSERT must end the case before this line");
+}
+
+KTEST(runnertest, skips)
+{
+    KT_SKIP("skipped on purpose");
+}
+
+KTEST(runnertest, crashes)
+{
+    *(volatile ULONG *)0xFE000000 = 1;   /* nothing maps the top of system PTE space */
+}
+
+KTEST(runnertest, passes_after_a_crash)
+{
+    KT_EXPECT(TRUE);
+}
+
+KTEST(runnertest, returns_from_inside_a_try)
+{
+    _SEH2_TRY {
+        return;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+KTEST(runnertest, leaves_irql_raised)
+{
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+}
+
+/* The case passes; its suite's invariant check must fail, because the block is never freed. */
+KTEST(runnerleak, leaks_pool)
+{
+    KT_EXPECT(ExAllocatePoolWithTag(NonPagedPool, 64, RUNNER_TEST_TAG) != NULL);
+}
+
+KTEST_BUGCHECK(runnerstop, stops_as_expected, MANUALLY_INITIATED_CRASH)
+{
+    KT_BUGCHECK_PARAMETER(1, 0x1234);
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, 0x1234, 0, 0, 0);
+}
+
+KTEST_BUGCHECK(runnerstop, stops_with_another_code, MANUALLY_INITIATED_CRASH)
+{
+    KeBugCheckEx(MEMORY_MANAGEMENT, 0, 0, 0, 0);
+}
+
+KTEST_BUGCHECK(runnerstop, stops_with_another_parameter, MANUALLY_INITIATED_CRASH)
+{
+    KT_BUGCHECK_PARAMETER(2, 7);
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, 0, 8, 0, 0);
+}
+
+KTEST_BUGCHECK(runnerstop, returns_without_stopping, MANUALLY_INITIATED_CRASH)
+{
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""check.py: tests the test runner (tests/run.py) and the kernel's reporting.
+
+A green `make test` proves only as much as the runner's honesty. This script
+shows that every way a case can go wrong ends as a failure: it builds a test
+kernel with tests/runner/cases (cases that fail, crash, skip, leak, leave a
+try frame or IRQL behind, and stop wrongly on purpose), runs the runner over
+them and checks each verdict, the counts and the exit status; checks the
+kernel's exit code with the serial line disconnected; checks that two cases
+with one name do not link; and feeds the runner's KTAP cross-checks boot
+logs that contradict themselves. Run by `make test-runner`.
+"""
+import os
+import subprocess
+import sys
+import types
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import run  # noqa: E402  (the runner under test)
+
+BUILD = "build/runner-test"
+KERNEL = BUILD + "/kernel.elf"
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+failures = []
+
+
+def check(condition, what):
+    print("  %-4s %s" % ("ok" if condition else "FAIL", what), flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def make(*arguments):
+    return subprocess.run(["make", "-s"] + list(arguments), cwd=ROOT, capture_output=True, text=True)
+
+
+def runner(*arguments, qemu=QEMU):
+    command = [sys.executable, "tests/run.py", "--qemu", qemu, "--kernel", KERNEL,
+               "--log-dir", BUILD + "/test", "--timeout", "60"] + list(arguments)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr
+
+
+def qemu_exit_code(append):
+    """The kernel's exit status with no serial line at all: the status alone must tell."""
+    command = [QEMU, "-kernel", KERNEL, "-append", append, "-m", "128M", "-display", "none",
+               "-no-reboot", "-serial", "none", "-monitor", "none",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, timeout=120).returncode
+
+
+def ktap_verdicts(path):
+    """{suite.case: 'ok' | 'not ok' | 'skip'} from a merged results.ktap."""
+    verdicts, suite = {}, None
+    with open(path) as ktap:
+        for line in ktap:
+            line = line.rstrip("\n")
+            if line.startswith("  # Subtest: "):
+                suite = line.split()[-1]
+            match = run.CASE_LINE.match(line)
+            if match and suite:
+                key = suite + "." + match.group(3)
+                verdicts[key] = "skip" if match.group(4) == "SKIP" else match.group(1)
+    return verdicts
+
+
+def fake_boot(lines, exit_code):
+    return types.SimpleNamespace(lines=lines, exit_code=exit_code, done="# ktest: done" in lines,
+                                 log_path="fake.log")
+
+
+def ktap_of(suite_line, case_line, plan=1):
+    return ["KTAP version 1", "1..%d" % plan, "  KTAP version 1", "  # Subtest: s", "  1..1",
+            "  " + case_line, suite_line, "# ktest: done"]
+
+
+def check_cross_checks():
+    print("the runner's cross-checks, on boot logs that contradict themselves:")
+    duplicate = ["KTAP version 1", "1..1", "  KTAP version 1", "  # Subtest: dup", "  1..2",
+                 "  not ok 1 same_name", "  ok 2 same_name", "not ok 1 dup", "# ktest: done"]
+    for lines, exit_code, phrase, what in [
+            (duplicate, run.EXIT_TESTS_FAILED, "reported twice",
+             "a case name reported twice fails the run"),
+            (ktap_of("not ok 1 s", "ok 1 a"), run.EXIT_TESTS_FAILED, "no case line says so",
+             "a suite the kernel calls 'not ok' fails even when every case line is ok"),
+            (ktap_of("ok 1 s", "not ok 1 a"), run.EXIT_TESTS_FAILED, "one of its cases failed",
+             "a suite the kernel calls 'ok' with a failing case is a contradiction"),
+            (ktap_of("not ok 1 s", "not ok 1 a"), run.EXIT_TESTS_DONE, "'all passed' (33)",
+             "exit status 33 with a failure in the KTAP is a contradiction"),
+            (ktap_of("ok 1 s", "ok 1 a"), run.EXIT_TESTS_FAILED, "'failed' (37)",
+             "exit status 37 with no failure in the KTAP is a contradiction"),
+            (ktap_of("ok 1 s", "ok 1 a", plan=2), run.EXIT_TESTS_DONE, "plan names 2 suites",
+             "a suite missing from the plan fails")]:
+        problems = run.cross_check(fake_boot(lines, exit_code), run.Ktap(lines), "b")
+        check(any(phrase in p.reason for p in problems), what)
+    passing = ktap_of("ok 1 s", "ok 1 a")
+    check(not run.cross_check(fake_boot(passing, run.EXIT_TESTS_DONE), run.Ktap(passing), "b"),
+          "a consistent passing boot raises nothing")
+
+
+def check_outcomes():
+    print("cases that misbehave on purpose (tests/runner/cases):")
+    status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
+    last = output.strip().splitlines()[-1] if output.strip() else ""
+    check(status == 1, "the runner exits non-zero (it exited %d)" % status)
+    check(last == "4 passed, 8 failed, 1 skipped, 1 invariant check failed",
+          "the counts are exact: '%s'" % last)
+    verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
+    expected = {
+        "runnertest.passes": "ok",
+        "runnertest.expect_fails": "not ok",
+        "runnertest.assert_fails": "not ok",
+        "runnertest.skips": "skip",
+        "runnertest.crashes": "not ok",
+        "runnertest.passes_after_a_crash": "ok",
+        "runnertest.returns_from_inside_a_try": "not ok",
+        "runnertest.leaves_irql_raised": "not ok",
+        "runnerleak.leaks_pool": "ok",
+        "runnerleak.invariants": "not ok",
+        "runnerstop.stops_as_expected": "ok",
+        "runnerstop.stops_with_another_code": "not ok",
+        "runnerstop.stops_with_another_parameter": "not ok",
+        "runnerstop.returns_without_stopping": "not ok",
+    }
+    for key, verdict in expected.items():
+        check(verdicts.get(key) == verdict, "results.ktap: %s is %s (it is %s)" % (key, verdict, verdicts.get(key)))
+    for suite in ("runnertest", "runnerleak", "runnerstop"):
+        check(any(line.startswith("  FAIL     " + suite) for line in output.splitlines()),
+              "the console says FAIL for suite %s" % suite)
+    check("returned with a try frame still registered" in output, "the try frame left behind is named")
+    check("left IRQL at 2" in output, "the IRQL left raised is named")
+    check("tag 'Leak'" in output, "the leak names its tag")
+
+    status, output = runner("--filter", "runnerstop.stops_as_expected")
+    check(status == 0 and output.strip().endswith("1 passed, 0 failed"),
+          "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
+    status, output = runner("--filter", "poool")
+    check(status != 0 and "matches no case" in output, "a filter that matches nothing is an error")
+    status, output = runner("--filter", "runnerstop", "--list")
+    check(status == 0 and "runnerstop.stops_as_expected (stops with 0x000000E2)" in output,
+          "--list names the selected cases")
+
+
+def check_exit_codes():
+    print("the kernel's exit status, with the serial line disconnected:")
+    for append, expected, what in [
+            ("ktest=runnertest.passes ktest.normal", run.EXIT_TESTS_DONE, "all passed"),
+            ("ktest=runnertest.expect_fails ktest.normal", run.EXIT_TESTS_FAILED, "a case failed"),
+            ("ktest=poool ktest.normal", run.EXIT_TESTS_FAILED, "nothing matched"),
+            ("ktest=runnerstop.stops_as_expected", run.EXIT_EXPECTED_STOP, "the expected stop"),
+            ("ktest=runnerstop.stops_with_another_code", run.EXIT_BUGCHECK, "another stop"),
+            ("ktest=runnerstop.returns_without_stopping", run.EXIT_TESTS_FAILED, "no stop")]:
+        code = qemu_exit_code(append)
+        check(code == expected, "%s: %d (expected %d)" % (what, code, expected))
+
+
+def check_stale_results():
+    print("a runner that dies leaves no stale verdict:")
+    path = os.path.join(ROOT, BUILD, "test", "results.ktap")
+    with open(path, "w") as stale:
+        stale.write("KTAP version 1\n1..1\nok 1 stale\n")
+    status, output = runner("--filter", "runnertest.passes", qemu="/nonexistent/qemu-system-i386")
+    check(status != 0, "the runner fails when QEMU is missing")
+    check(not os.path.exists(path), "results.ktap from the previous run is gone")
+
+
+def check_duplicate_names():
+    print("two cases with one name:")
+    result = make("BUILD=build/runner-dup", "KTEST_DIRS=tests/kernel tests/runner/dup", "all")
+    check(result.returncode != 0, "the kernel does not link")
+    check("multiple definition of `KtRecord_runnerdup__same_name'" in result.stderr + result.stdout,
+          "the error names the case")
+
+
+def main():
+    check_cross_checks()
+    built = make("BUILD=" + BUILD, "KTEST_DIRS=tests/kernel tests/runner/cases", "all")
+    if built.returncode != 0:
+        print(built.stdout + built.stderr)
+        return 1
+    check_outcomes()
+    check_exit_codes()
+    check_stale_results()
+    check_duplicate_names()
+    print("\ntest-runner: %s" % ("%d checks failed" % len(failures) if failures else "every check passed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
