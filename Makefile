@@ -109,6 +109,9 @@ $(KERNEL): $(BUILD)/kernel-pass1.elf $(BUILD)/ksyms.o
 
 # mm/mi.h refuses to be included anywhere but mm/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
+# The kernel's own sources see EPROCESS and ETHREAD behind the DDK's opaque
+# PEPROCESS and PETHREAD (include/ntddk.h); tests/ see the DDK's view.
+$(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -DNTMM_KERNEL_INTERNAL
 
 -include $(OBJECTS:.o=.d)
 

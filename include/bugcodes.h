@@ -5,6 +5,11 @@
 /* One X-macro list, so the codes and the names KeBugCheckEx prints cannot drift apart. */
 #define NTMM_BUGCHECK_CODES(X)                         \
     X(APC_INDEX_MISMATCH,                 0x00000001)  \
+    X(INVALID_PROCESS_ATTACH_ATTEMPT,     0x00000005)  \
+    X(INVALID_PROCESS_DETACH_ATTEMPT,     0x00000006)  \
+    X(REFERENCE_BY_POINTER,               0x00000018)  \
+    X(SYSTEM_SERVICE_EXCEPTION,           0x0000003B)  \
+    X(PROCESS1_INITIALIZATION_FAILED,     0x0000006B)  \
     X(IRQL_NOT_GREATER_OR_EQUAL,          0x00000009)  \
     X(SPIN_LOCK_ALREADY_OWNED,            0x0000000F)  \
     X(SPIN_LOCK_NOT_OWNED,                0x00000010)  \

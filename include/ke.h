@@ -28,6 +28,35 @@ _Static_assert(sizeof(KTRAP_FRAME) == 76, "trap frame must match trapentry.S");
 #define KiTrapFrameFromUserMode(TrapFrame) (((TrapFrame)->SegCs & RPL_MASK) != 0)
 ULONG KiTrapFrameEsp(PKTRAP_FRAME TrapFrame);
 
+/*
+ * The kernel's part of a process (EPROCESS.Pcb): the address space it runs
+ * in. DirectoryTableBase[0] is what CR3 holds while one of its threads runs
+ * or a thread is attached to it; [1] is its hyperspace page table.
+ */
+typedef struct _KPROCESS {
+    ULONG_PTR DirectoryTableBase[2];
+    LIST_ENTRY ThreadListHead;
+} KPROCESS;
+
+/*
+ * The kernel's part of a thread (ETHREAD.Tcb). ApcState.Process is the
+ * address space the thread is in now: its own process, or the one it is
+ * attached to. ntmm has no scheduler: the boot thread runs kernel code, and
+ * a thread of a user process runs while the kernel runs it (ps/usermode.c).
+ */
+typedef struct _KTHREAD {
+    PVOID InitialStack;           /* the kernel stack's top (highest address) */
+    PVOID StackLimit;
+    PVOID Teb;                    /* user-mode threads: the TEB's address in their process */
+    KAPC_STATE ApcState;
+    KAPC_STATE SavedApcState;     /* the home state while attached by KeAttachProcess */
+    UCHAR ApcStateIndex;          /* 0 at home, 1 while attached */
+    KPROCESSOR_MODE PreviousMode; /* the mode the current system service was called from */
+    struct _KTRAP_FRAME *TrapFrame; /* the user-mode state to return to */
+    PKPROCESS Process;            /* the thread's own process */
+    LIST_ENTRY ThreadListEntry;   /* in Process->ThreadListHead */
+} KTHREAD;
+
 /* The processor control region: one processor, reachable as KeGetPcr() and through fs. */
 typedef struct _KPCR {
     PKSEH_FRAME ExceptionList;   /* offset 0, as NT_TIB.ExceptionList */
@@ -41,6 +70,7 @@ typedef struct _KPCR {
     BOOLEAN DpcRequested;
     ULONG DpcCount;
     PKTSS TSS;
+    PKTHREAD CurrentThread;      /* NT keeps it in the KPRCB; NULL until PsInitSystem */
 } KPCR, *PKPCR;
 
 extern KPCR KiPcr;
@@ -113,6 +143,31 @@ extern UCHAR KiBootStackGuard[], KiBootStackLimit[], KiBootStackTop[];
 #define KERNEL_STACK_SIZE (3 * PAGE_SIZE)
 
 NTSTATUS KeCallOnKernelStack(ULONG Pages, ULONG (*Function)(PVOID), PVOID Context, PULONG Result);
+
+/* Processes and threads (procobj.c): the address space a thread runs in. */
+VOID KeInitializeProcess(PKPROCESS Process, ULONG_PTR DirectoryTableBase, ULONG_PTR HyperSpaceTableBase);
+VOID KeInitializeThread(PKTHREAD Thread, PKPROCESS Process, PVOID InitialStack, PVOID StackLimit);
+VOID KiSwapProcess(PKPROCESS Process);
+#define KeGetCurrentProcess() (KiPcr.CurrentThread->ApcState.Process)
+
+/*
+ * A Zw* call is its Nt* service run with PreviousMode KernelMode, which is
+ * what NT's system-service dispatcher sets for a caller in kernel mode: the
+ * service then trusts its pointer arguments instead of probing them.
+ */
+FORCEINLINE KPROCESSOR_MODE KiEnterKernelService(VOID)
+{
+    PKTHREAD Thread = KiPcr.CurrentThread;
+    KPROCESSOR_MODE PreviousMode = Thread->PreviousMode;
+
+    Thread->PreviousMode = KernelMode;
+    return PreviousMode;
+}
+
+FORCEINLINE VOID KiLeaveKernelService(KPROCESSOR_MODE PreviousMode)
+{
+    KiPcr.CurrentThread->PreviousMode = PreviousMode;
+}
 
 /* Boot and initialisation. */
 VOID KiInitializeGdt(VOID);

@@ -8,6 +8,7 @@
 
 #include <ke.h>
 #include <mmlayout.h>
+#include <rtl/avl.h>
 
 typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
 typedef LONG SPFN_NUMBER;
@@ -88,6 +89,7 @@ _Static_assert(sizeof(MMPTE) == 4, "an x86 non-PAE PTE is one word");
 #define MM_GUARD_PAGE         0x10
 #define MM_WRITECOMBINE       0x18  /* with a protection other than zero */
 #define MM_NOACCESS           0x18  /* with MM_ZERO_ACCESS */
+#define MM_DECOMMIT           0x10  /* MM_GUARD_PAGE with MM_ZERO_ACCESS: a decommitted page */
 #define MM_PROTECTION_WRITE_MASK 4
 
 /* The self-map (DESIGN.md): page tables at PTE_BASE, the directory at PDE_BASE. */
@@ -220,6 +222,44 @@ typedef struct _MM_STATISTICS {
 } MM_STATISTICS;
 extern MM_STATISTICS MmStatistics;
 
+/* --- Virtual address descriptors ----------------------------------------------- */
+
+/* NT x86's VAD flags, one word. */
+typedef struct _MMVAD_FLAGS {
+    ULONG CommitCharge : 19;        /* pages of commitment this VAD holds */
+    ULONG PhysicalMapping : 1;      /* maps pages it does not own (an MDL, the shared data page) */
+    ULONG ImageMap : 1;
+    ULONG UserPhysicalPages : 1;
+    ULONG NoChange : 1;             /* protection and extent are fixed */
+    ULONG WriteWatch : 1;
+    ULONG Protection : 5;           /* MM_*: what the range was reserved with */
+    ULONG LargePages : 1;
+    ULONG MemCommit : 1;            /* committed as a whole when reserved (MEM_RESERVE | MEM_COMMIT) */
+    ULONG PrivateMemory : 1;
+} MMVAD_FLAGS;
+_Static_assert(sizeof(MMVAD_FLAGS) == 4, "NT x86's MMVAD_FLAGS is one word");
+
+/*
+ * One reserved range of a process's user space, in its VAD tree. The node
+ * holds the range as inclusive page numbers (StartingVpn, EndingVpn); the
+ * prototype-PTE fields describe a mapped view of a section (later).
+ */
+typedef struct _MMVAD {
+    RTL_AVL_RANGE_NODE Node;
+    union {
+        ULONG LongFlags;
+        MMVAD_FLAGS VadFlags;
+    } u;
+    struct _CONTROL_AREA *ControlArea;
+    PMMPTE FirstPrototypePte;
+    PMMPTE LastContiguousPte;
+    PMDL Mdl;                       /* a PhysicalMapping VAD made by MmMapLockedPagesSpecifyCache(UserMode) */
+} MMVAD, *PMMVAD;
+
+#define MI_VAD_START(Vad) ((PVOID)((Vad)->Node.StartingVpn << PAGE_SHIFT))
+#define MI_VAD_END(Vad) ((PVOID)(((Vad)->Node.EndingVpn << PAGE_SHIFT) | (PAGE_SIZE - 1)))
+#define MI_VAD_PAGES(Vad) ((Vad)->Node.EndingVpn - (Vad)->Node.StartingVpn + 1)
+
 /* --- Entry points ------------------------------------------------------------- */
 
 VOID MmInitSystem(VOID);
@@ -278,6 +318,37 @@ extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */
 PVOID MmCreateKernelStack(ULONG Pages);
 VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
+
+/*
+ * Process address spaces (procsup.c): a new directory with the system half
+ * and an empty user half; tearing the user half down (every VAD, page and
+ * user page table); freeing the directory when the process object goes.
+ */
+NTSTATUS MmCreateProcessAddressSpace(PEPROCESS Process);
+NTSTATUS MmInitializeProcessAddressSpace(PEPROCESS Process);
+VOID MmInitializeSystemProcessAddressSpace(PEPROCESS Process);
+VOID MmCleanProcessAddressSpace(PEPROCESS Process);
+VOID MmDeleteProcessAddressSpace(PEPROCESS Process);
+BOOLEAN MmCheckProcessAddressSpace(PEPROCESS Process, BOOLEAN Verbose);
+
+/* The virtual memory services (allocvm.c, freevm.c, protvm.c, queryvm.c, readwrt.c). */
+NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                       PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
+NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
+NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T NumberOfBytesToProtect,
+                                      ULONG NewAccessProtection, PULONG OldAccessProtection);
+NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                                    MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
+                                    SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                   PSIZE_T NumberOfBytesRead);
+NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                    PSIZE_T NumberOfBytesWritten);
+
+/* Commitment (commit.c): private pages promised to processes, against a limit from RAM. */
+extern volatile SIZE_T MmTotalCommittedPages;
+extern SIZE_T MmTotalCommitLimit;
+extern SIZE_T MmPeakCommitment;
 
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);

@@ -10,6 +10,10 @@
 #define MM_HIGHEST_USER_ADDRESS  0x7FFEFFFF
 #define MM_USER_PROBE_ADDRESS    0x7FFF0000
 #define MM_SYSTEM_RANGE_START    0x80000000
+/* The highest address a VAD may cover: the 64 KB below MM_USER_PROBE_ADDRESS hold the shared data page. */
+#define MM_HIGHEST_VAD_ADDRESS   0x7FFDFFFF
+#define MM_SHARED_USER_DATA_VA   0x7FFE0000 /* KUSER_SHARED_DATA as user mode sees it, read-only */
+#define MM_ALLOCATION_GRANULARITY 0x10000   /* user reservations start on 64 KB boundaries */
 
 /* KSEG0: physical P is mapped at KSEG0_BASE + P for the image and boot structures. */
 #define KSEG0_BASE               0x80000000
@@ -30,6 +34,7 @@
 #define MM_SYSTEM_PTE_START      0xED000000
 #define MM_SYSTEM_PTE_END        0xFEFFFFFF
 #define MM_HAL_VA_START          0xFFC00000
+#define KI_USER_SHARED_DATA 0xFFDF0000   /* KUSER_SHARED_DATA in system space (also in ntddk.h) */
 
 /* How much of low physical memory boot/ maps (at 0 and at KSEG0) before mm/ takes over. */
 #define BOOT_MAPPED_SIZE         0x01000000

@@ -33,6 +33,223 @@ VOID NTAPI KeLowerIrql(KIRQL NewIrql);
 KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID);
 KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID);
 
+/* --- Processes and threads ------------------------------------------------ */
+
+/*
+ * A driver sees a process and a thread only through pointers: the DDK
+ * declares PEPROCESS as a pointer to struct _KPROCESS and PETHREAD as one to
+ * struct _KTHREAD, the kernel's part of each object, which is its first
+ * member. The kernel's own sources (and white-box tests) see the executive
+ * objects behind them, EPROCESS and ETHREAD (include/ps.h): the same
+ * addresses, viewed whole.
+ */
+#if defined(NTMM_KERNEL_INTERNAL) || defined(NTMM_MM_WHITEBOX_TEST) || defined(NTMM_WHITEBOX_TEST)
+typedef struct _EPROCESS *PEPROCESS;
+typedef struct _ETHREAD *PETHREAD;
+#else
+typedef struct _KPROCESS *PEPROCESS;
+typedef struct _KTHREAD *PETHREAD;
+#endif
+typedef struct _KPROCESS *PKPROCESS, *PRKPROCESS;
+typedef struct _KTHREAD *PKTHREAD, *PRKTHREAD;
+
+/* What KeStackAttachProcess saves: the address space (and APC queues) a thread had. */
+typedef struct _KAPC_STATE {
+    LIST_ENTRY ApcListHead[MaximumMode];
+    PKPROCESS Process;
+    BOOLEAN KernelApcInProgress;
+    BOOLEAN KernelApcPending;
+    BOOLEAN UserApcPending;
+} KAPC_STATE, *PKAPC_STATE, *PRKAPC_STATE;
+#ifdef __i386__
+_Static_assert(sizeof(KAPC_STATE) == 0x18, "x86 KAPC_STATE");
+#endif
+
+PKTHREAD NTAPI KeGetCurrentThread(VOID);
+PEPROCESS NTAPI IoGetCurrentProcess(VOID);
+#define PsGetCurrentProcess IoGetCurrentProcess
+PETHREAD NTAPI PsGetCurrentThread(VOID);
+HANDLE NTAPI PsGetCurrentProcessId(VOID);
+HANDLE NTAPI PsGetProcessId(PEPROCESS Process);
+extern PEPROCESS PsInitialSystemProcess;
+KPROCESSOR_MODE NTAPI ExGetPreviousMode(VOID);
+KPROCESSOR_MODE NTAPI KeGetPreviousMode(VOID);
+
+VOID NTAPI KeAttachProcess(PRKPROCESS Process);
+VOID NTAPI KeDetachProcess(VOID);
+VOID NTAPI KeStackAttachProcess(PRKPROCESS Process, PRKAPC_STATE ApcState);
+VOID NTAPI KeUnstackDetachProcess(PRKAPC_STATE ApcState);
+
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define ZwCurrentProcess() NtCurrentProcess()
+#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
+#define ZwCurrentThread() NtCurrentThread()
+
+/* --- The shared user data page --------------------------------------------- */
+
+/*
+ * A 64-bit time kept current by the clock and read without a lock: the
+ * writer stores High2Time, LowPart, then High1Time; a reader takes
+ * High1Time, LowPart, High2Time and retries while the two highs differ.
+ */
+typedef struct _KSYSTEM_TIME {
+    ULONG LowPart;
+    LONG High1Time;
+    LONG High2Time;
+} KSYSTEM_TIME, *PKSYSTEM_TIME;
+
+#define PROCESSOR_FEATURE_MAX 64
+
+/*
+ * KUSER_SHARED_DATA: one page the kernel writes at KI_USER_SHARED_DATA and
+ * every process can read at 0x7FFE0000 (MM_SHARED_USER_DATA_VA). The fields
+ * ntmm keeps are at NT x86's offsets; the rest are reserved.
+ */
+typedef struct _KUSER_SHARED_DATA {
+    ULONG TickCountLowDeprecated;                 /* 0x000 */
+    ULONG TickCountMultiplier;                    /* 0x004: ms per tick, in 2^-24 units */
+    volatile KSYSTEM_TIME InterruptTime;          /* 0x008: 100 ns units since boot */
+    volatile KSYSTEM_TIME SystemTime;             /* 0x014: 100 ns units since 1601-01-01 */
+    volatile KSYSTEM_TIME TimeZoneBias;           /* 0x020 */
+    USHORT ImageNumberLow;                        /* 0x02C */
+    USHORT ImageNumberHigh;                       /* 0x02E */
+    WCHAR NtSystemRoot[260];                      /* 0x030 */
+    ULONG MaxStackTraceDepth;                     /* 0x238 */
+    ULONG CryptoExponent;                         /* 0x23C */
+    ULONG TimeZoneId;                             /* 0x240 */
+    ULONG LargePageMinimum;                       /* 0x244 */
+    ULONG Reserved2[7];                           /* 0x248 */
+    ULONG NtProductType;                          /* 0x264 */
+    BOOLEAN ProductTypeIsValid;                   /* 0x268 */
+    ULONG NtMajorVersion;                         /* 0x26C */
+    ULONG NtMinorVersion;                         /* 0x270 */
+    BOOLEAN ProcessorFeatures[PROCESSOR_FEATURE_MAX]; /* 0x274 */
+    ULONG Reserved1;                              /* 0x2B4 */
+    ULONG Reserved3;                              /* 0x2B8 */
+    volatile ULONG TimeSlip;                      /* 0x2BC */
+    ULONG AlternativeArchitecture;                /* 0x2C0 */
+    ULONG Reserved4;                              /* 0x2C4 */
+    LARGE_INTEGER SystemExpirationDate;           /* 0x2C8 */
+    ULONG SuiteMask;                              /* 0x2D0 */
+    BOOLEAN KdDebuggerEnabled;                    /* 0x2D4 */
+    UCHAR NXSupportPolicy;                        /* 0x2D5 */
+    volatile ULONG ActiveConsoleId;               /* 0x2D8 */
+    volatile ULONG DismountCount;                 /* 0x2DC */
+    ULONG ComPlusPackage;                         /* 0x2E0 */
+    ULONG LastSystemRITEventTickCount;            /* 0x2E4 */
+    ULONG NumberOfPhysicalPages;                  /* 0x2E8 */
+    BOOLEAN SafeBootMode;                         /* 0x2EC */
+    ULONG TraceLogging;                           /* 0x2F0 */
+    DECLSPEC_ALIGN(8) ULONGLONG TestRetInstruction; /* 0x2F8 (MSVC aligns 64-bit fields to 8) */
+    ULONG SystemCall;                             /* 0x300 */
+    ULONG SystemCallReturn;                       /* 0x304 */
+    ULONGLONG SystemCallPad[3];                   /* 0x308 */
+    union {
+        volatile KSYSTEM_TIME TickCount;          /* 0x320: clock ticks since boot */
+        volatile ULONG64 TickCountQuad;
+    } DECLSPEC_ALIGN(8);
+    ULONG Cookie;                                 /* 0x330 */
+} KUSER_SHARED_DATA, *PKUSER_SHARED_DATA;
+#ifdef __i386__
+_Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, NtMajorVersion) == 0x26C, "KUSER_SHARED_DATA.NtMajorVersion");
+_Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, ProcessorFeatures) == 0x274, "KUSER_SHARED_DATA.ProcessorFeatures");
+_Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, NumberOfPhysicalPages) == 0x2E8, "KUSER_SHARED_DATA.NumberOfPhysicalPages");
+_Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, SystemCall) == 0x300, "KUSER_SHARED_DATA.SystemCall");
+_Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, TickCount) == 0x320, "KUSER_SHARED_DATA.TickCount");
+#endif
+
+#define KI_USER_SHARED_DATA 0xFFDF0000   /* the same token sequence as mmlayout.h's */
+#define SharedUserData ((KUSER_SHARED_DATA *const)KI_USER_SHARED_DATA)
+
+/* --- Objects and handles ---------------------------------------------------- */
+
+#define DELETE                   0x00010000
+#define READ_CONTROL             0x00020000
+#define WRITE_DAC                0x00040000
+#define WRITE_OWNER              0x00080000
+#define SYNCHRONIZE              0x00100000
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000
+#define STANDARD_RIGHTS_READ     READ_CONTROL
+#define STANDARD_RIGHTS_WRITE    READ_CONTROL
+#define STANDARD_RIGHTS_EXECUTE  READ_CONTROL
+#define STANDARD_RIGHTS_ALL      0x001F0000
+#define MAXIMUM_ALLOWED          0x02000000
+#define GENERIC_READ             0x80000000
+#define GENERIC_WRITE            0x40000000
+#define GENERIC_EXECUTE          0x20000000
+#define GENERIC_ALL              0x10000000
+
+typedef struct _GENERIC_MAPPING {
+    ACCESS_MASK GenericRead;
+    ACCESS_MASK GenericWrite;
+    ACCESS_MASK GenericExecute;
+    ACCESS_MASK GenericAll;
+} GENERIC_MAPPING, *PGENERIC_MAPPING;
+
+#define PROCESS_TERMINATE         0x0001
+#define PROCESS_CREATE_THREAD     0x0002
+#define PROCESS_VM_OPERATION      0x0008
+#define PROCESS_VM_READ           0x0010
+#define PROCESS_VM_WRITE          0x0020
+#define PROCESS_DUP_HANDLE        0x0040
+#define PROCESS_CREATE_PROCESS    0x0080
+#define PROCESS_SET_QUOTA         0x0100
+#define PROCESS_SET_INFORMATION   0x0200
+#define PROCESS_QUERY_INFORMATION 0x0400
+#define PROCESS_ALL_ACCESS        (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFF)
+
+#define OBJ_INHERIT          0x00000002
+#define OBJ_PERMANENT        0x00000010
+#define OBJ_EXCLUSIVE        0x00000020
+#define OBJ_CASE_INSENSITIVE 0x00000040
+#define OBJ_OPENIF           0x00000080
+#define OBJ_KERNEL_HANDLE    0x00000200
+
+typedef struct _OBJECT_ATTRIBUTES {
+    ULONG Length;
+    HANDLE RootDirectory;
+    PUNICODE_STRING ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+typedef const OBJECT_ATTRIBUTES *PCOBJECT_ATTRIBUTES;
+
+#define InitializeObjectAttributes(p, n, a, r, s)   \
+    do {                                            \
+        (p)->Length = sizeof(OBJECT_ATTRIBUTES);    \
+        (p)->RootDirectory = (r);                   \
+        (p)->Attributes = (a);                      \
+        (p)->ObjectName = (n);                      \
+        (p)->SecurityDescriptor = (s);              \
+        (p)->SecurityQualityOfService = NULL;       \
+    } while (0)
+
+typedef struct _OBJECT_HANDLE_INFORMATION {
+    ULONG HandleAttributes;
+    ACCESS_MASK GrantedAccess;
+} OBJECT_HANDLE_INFORMATION, *POBJECT_HANDLE_INFORMATION;
+
+typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+typedef struct _ACCESS_STATE *PACCESS_STATE;
+extern POBJECT_TYPE *PsProcessType;
+extern POBJECT_TYPE *PsThreadType;
+
+NTSTATUS NTAPI ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                         KPROCESSOR_MODE AccessMode, PVOID *Object,
+                                         POBJECT_HANDLE_INFORMATION HandleInformation);
+NTSTATUS NTAPI ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                          KPROCESSOR_MODE AccessMode);
+NTSTATUS NTAPI ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState,
+                                     ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                     KPROCESSOR_MODE AccessMode, PHANDLE Handle);
+LONG_PTR FASTCALL ObfReferenceObject(PVOID Object);
+LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object);
+#define ObReferenceObject(Object) ObfReferenceObject(Object)
+#define ObDereferenceObject(Object) ObfDereferenceObject(Object)
+NTSTATUS NTAPI ZwClose(HANDLE Handle);
+NTSTATUS NTAPI NtClose(HANDLE Handle);
+
 /* --- Bugcheck and debug output ------------------------------------------ */
 
 DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
@@ -101,6 +318,12 @@ typedef struct _EXCEPTION_POINTERS {
 } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
 
 DECLSPEC_NORETURN VOID NTAPI ExRaiseStatus(NTSTATUS Status);
+DECLSPEC_NORETURN VOID NTAPI ExRaiseAccessViolation(VOID);
+DECLSPEC_NORETURN VOID NTAPI ExRaiseDatatypeMisalignment(VOID);
+
+/* Checks on a user-mode caller's pointer, inside the caller's try block (kernel/ex/probe.c). */
+VOID NTAPI ProbeForRead(PVOID Address, SIZE_T Length, ULONG Alignment);
+VOID NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);
 DECLSPEC_NORETURN VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord);
 
 #include <pseh2.h>
@@ -159,6 +382,64 @@ typedef enum _LOCK_OPERATION {
     IoWriteAccess = 1,
     IoModifyAccess = 2
 } LOCK_OPERATION;
+
+/* --- Virtual memory of a process ------------------------------------------ */
+
+#define PAGE_NOACCESS          0x01
+#define PAGE_READONLY          0x02
+#define PAGE_READWRITE         0x04
+#define PAGE_WRITECOPY         0x08
+#define PAGE_EXECUTE           0x10
+#define PAGE_EXECUTE_READ      0x20
+#define PAGE_EXECUTE_READWRITE 0x40
+#define PAGE_EXECUTE_WRITECOPY 0x80
+#define PAGE_GUARD             0x100
+#define PAGE_NOCACHE           0x200
+#define PAGE_WRITECOMBINE      0x400
+
+#define MEM_COMMIT      0x00001000
+#define MEM_RESERVE     0x00002000
+#define MEM_DECOMMIT    0x00004000
+#define MEM_RELEASE     0x00008000
+#define MEM_FREE        0x00010000
+#define MEM_PRIVATE     0x00020000
+#define MEM_MAPPED      0x00040000
+#define MEM_RESET       0x00080000
+#define MEM_TOP_DOWN    0x00100000
+#define MEM_WRITE_WATCH 0x00200000
+#define MEM_PHYSICAL    0x00400000
+#define MEM_IMAGE       0x01000000
+#define MEM_LARGE_PAGES 0x20000000
+
+typedef enum _MEMORY_INFORMATION_CLASS {
+    MemoryBasicInformation = 0
+} MEMORY_INFORMATION_CLASS;
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+    PVOID BaseAddress;
+    PVOID AllocationBase;
+    ULONG AllocationProtect;
+    SIZE_T RegionSize;
+    ULONG State;
+    ULONG Protect;
+    ULONG Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+#ifdef __i386__
+_Static_assert(sizeof(MEMORY_BASIC_INFORMATION) == 28, "x86 MEMORY_BASIC_INFORMATION");
+#endif
+
+NTSTATUS NTAPI ZwAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                       PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
+NTSTATUS NTAPI ZwFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
+NTSTATUS NTAPI ZwProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T NumberOfBytesToProtect,
+                                      ULONG NewAccessProtection, PULONG OldAccessProtection);
+NTSTATUS NTAPI ZwQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                                    MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
+                                    SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI ZwReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                   PSIZE_T NumberOfBytesRead);
+NTSTATUS NTAPI ZwWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                    PSIZE_T NumberOfBytesWritten);
 
 /* --- Memory descriptor lists (the DDK's layout; the PFN array follows the header) -- */
 

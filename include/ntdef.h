@@ -40,6 +40,13 @@ typedef ULONG ACCESS_MASK;
 _Static_assert(sizeof(ULONG) == 4 && sizeof(ULONG_PTR) == sizeof(PVOID),
                "ULONG is 32 bits and ULONG_PTR holds a pointer");
 
+#define MAXUCHAR    0xFF
+#define MAXUSHORT   0xFFFF
+#define MAXULONG    0xFFFFFFFFU
+#define MAXLONG     0x7FFFFFFF
+#define MINLONG     (-MAXLONG - 1)
+#define MAXLONGLONG 0x7FFFFFFFFFFFFFFFLL
+
 #define TRUE  1
 #define FALSE 0
 
@@ -99,6 +106,14 @@ typedef struct _STRING {
     USHORT MaximumLength;
     PCHAR Buffer;
 } STRING, ANSI_STRING, *PSTRING, *PANSI_STRING;
+
+/* Counted UTF-16 strings; Length and MaximumLength are in bytes. */
+typedef struct _UNICODE_STRING {
+    USHORT Length;
+    USHORT MaximumLength;
+    PWCHAR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
 
 #define FIELD_OFFSET(Type, Field) ((LONG)offsetof(Type, Field))
 #define CONTAINING_RECORD(Address, Type, Field) \

@@ -12,6 +12,7 @@
 #endif
 
 #include <mm.h>
+#include <ps.h>
 #include <rtl/bitmap.h>
 
 /*
@@ -22,6 +23,10 @@
 #define MI_BUGCHECK_HYPERSPACE_ORDER    0x6002 /* address, depth: unmapped out of order */
 #define MI_BUGCHECK_NO_PAGE_TABLE       0x6003 /* address: no page for a system page table */
 #define MI_BUGCHECK_BOOT_ALLOCATION     0x6004 /* pages wanted: boot ran out of memory */
+#define MI_BUGCHECK_COMMITMENT_UNDERFLOW 0x6005 /* pages, system total, process charge: more returned than charged */
+#define MI_BUGCHECK_ADDRESS_SPACE_LOCK  0x6006 /* process, owner: the address-space lock taken twice or not held */
+#define MI_BUGCHECK_PAGE_TABLE_COUNT    0x6007 /* process, address, count: a user page table's PTE count went wrong */
+#define MI_BUGCHECK_VAD_CONFLICT        0x6008 /* process, VAD, first page: inserted over another VAD */
 
 /* --- PTE contents ----------------------------------------------------------- */
 
@@ -53,8 +58,50 @@ FORCEINLINE BOOLEAN MiIsDemandZeroPte(MMPTE Pte)
 {
     return !Pte.u.Soft.Valid && !Pte.u.Soft.Prototype && !Pte.u.Soft.Transition &&
            Pte.u.Soft.PageFileHigh == 0 && Pte.u.Soft.PageFileLow == 0 &&
-           Pte.u.Soft.Protection != MM_ZERO_ACCESS;
+           Pte.u.Soft.Protection != MM_ZERO_ACCESS && Pte.u.Soft.Protection != MM_DECOMMIT;
 }
+
+/* A valid user PTE: the Owner bit, no Global (user space differs per process). */
+FORCEINLINE MMPTE MiMakeUserPte(PFN_NUMBER PageFrameIndex, ULONG Protection)
+{
+    MMPTE TempPte;
+
+    TempPte.u.Long = (PageFrameIndex << PAGE_SHIFT) | MmProtectToPteMask[Protection & 0x1F] |
+                     PTE_VALID | PTE_OWNER | PTE_ACCESSED;
+    if (TempPte.u.Hard.Write)
+        TempPte.u.Hard.Dirty = 1;
+    return TempPte;
+}
+
+/*
+ * A resident page taken out of reach (made PAGE_GUARD or PAGE_NOACCESS): its
+ * PTE keeps the frame with Transition set, so the next touch finds the page
+ * without a copy. (NT would also move the page to the standby or modified
+ * list; ntmm has neither yet, so the page stays ActiveAndValid.)
+ */
+FORCEINLINE MMPTE MiMakeTransitionPte(PFN_NUMBER PageFrameIndex, ULONG Protection)
+{
+    MMPTE TempPte;
+
+    TempPte.u.Long = PageFrameIndex << PAGE_SHIFT;
+    TempPte.u.Trans.Transition = 1;
+    TempPte.u.Trans.Protection = Protection;
+    return TempPte;
+}
+
+FORCEINLINE BOOLEAN MiIsTransitionPte(MMPTE Pte)
+{
+    return !Pte.u.Hard.Valid && !Pte.u.Soft.Prototype && Pte.u.Soft.Transition;
+}
+
+/* --- Protections (protect.c) ------------------------------------------------------ */
+
+#define MM_INVALID_PROTECTION 0xFFFFFFFF
+#define MI_IS_NOACCESS(Protection) (((Protection) & 7) == MM_ZERO_ACCESS)
+#define MI_IS_GUARD(Protection) (((Protection) & MM_NOACCESS) == MM_GUARD_PAGE && !MI_IS_NOACCESS(Protection))
+#define MI_IS_WRITABLE(Protection) (((Protection) & MM_PROTECTION_WRITE_MASK) != 0)
+ULONG MiMakeProtectionMask(ULONG Protect);
+ULONG MiProtectionToPageProtect(ULONG ProtectionMask);
 
 /*
  * Live PTEs change only through these, each asserting the transition it
@@ -160,13 +207,67 @@ extern PFN_NUMBER MmSystemPageDirectory;
 
 NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress);
 BOOLEAN MiSyncSystemPde(PVOID VirtualAddress);
-PFN_NUMBER MiCreateAddressSpace(VOID);
+PFN_NUMBER MiCreateAddressSpace(PPFN_NUMBER HyperSpaceFrame);
 VOID MiDeleteAddressSpace(PFN_NUMBER DirectoryFrame);
 
 /* --- Hyperspace (hypermap.c) --------------------------------------------------- */
 
 #define MI_HYPERSPACE_SLOTS 8
 VOID MiInitializeHyperSpace(PFN_NUMBER DirectoryFrame, PFN_NUMBER HyperSpaceTableFrame);
+
+/* --- User address spaces ---------------------------------------------------------- */
+
+#define MI_USER_PAGE_TABLES (MM_SYSTEM_RANGE_START >> PDE_SHIFT)   /* 512 PDEs cover user space */
+#define MI_VAD_TAG ' daV'                 /* "Vad " in memory, NT's tag */
+#define MI_PAGE_TABLE_COUNT_TAG 'tPmM'    /* "MmPt" */
+
+/*
+ * The address-space lock (NT's AddressCreationLock): held while a VAD tree
+ * or a process's PTEs change. It raises to APC_LEVEL, as NT's guarded
+ * mutex, and records its owner so that taking it twice stops instead of
+ * deadlocking a preemptive kernel later.
+ */
+VOID MmLockAddressSpace(PEPROCESS Process);
+VOID MmUnlockAddressSpace(PEPROCESS Process);
+
+/* vadnode.c: the VAD tree. */
+PMMVAD MiLocateAddress(PEPROCESS Process, PVOID VirtualAddress);
+BOOLEAN MiCheckForConflictingVadExistence(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
+NTSTATUS MiFindEmptyAddressRange(PEPROCESS Process, SIZE_T SizeOfRange, ULONG_PTR Alignment,
+                                 PVOID HighestAddress, BOOLEAN TopDown, PVOID *Base);
+PMMVAD MiAllocateVad(PVOID StartingAddress, PVOID EndingAddress, ULONG Protection);
+VOID MiInsertVad(PEPROCESS Process, PMMVAD Vad);
+VOID MiRemoveVad(PEPROCESS Process, PMMVAD Vad);
+VOID MiFreeVad(PMMVAD Vad);
+
+/* userpte.c: page tables for user space, and PTE writes that keep their counts. */
+NTSTATUS MiMakeUserPageTable(PEPROCESS Process, PVOID VirtualAddress);
+NTSTATUS MiMakePageTablesForRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
+VOID MiWriteUserPte(PEPROCESS Process, PMMPTE PointerPte, MMPTE NewPte);
+VOID MiDeleteUserPte(PEPROCESS Process, PMMVAD Vad, PMMPTE PointerPte);
+VOID MiDeleteEmptyPageTables(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
+BOOLEAN MiIsPageTablePresent(PVOID VirtualAddress);
+ULONG MiQueryPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed);
+
+/* userfault.c: faults on user addresses, resolved from the current process's VADs. */
+NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame);
+
+/* commit.c */
+BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages);
+VOID MiReturnCommitment(PEPROCESS Process, SIZE_T Pages);
+VOID MiInitializeCommitLimit(VOID);
+
+/* freevm.c: frees the pages of StartingAddress..EndingAddress (inside Vad) and their PTEs. */
+SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress,
+                                BOOLEAN Decommit);
+
+/* allocvm.c: a service's base and size arguments, in and out. */
+NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddress, PSIZE_T RegionSize,
+                                 PVOID *CapturedBase, PSIZE_T CapturedSize);
+VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID StartingAddress, PVOID EndingAddress);
+
+/* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
+VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
 
 /* --- Boot-time allocation (mminit.c) -------------------------------------------- */
 
@@ -177,7 +278,9 @@ PFN_NUMBER MxGetNextPage(VOID);
 VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps);
 ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages);
 
-/* --- Start-up of the rest (syspte.c, iosup.c) ------------------------------------ */
+/* --- Start-up of the rest (syspte.c, iosup.c, procsup.c, commit.c) ---------------- */
+
+VOID MiInitializeSharedUserData(VOID);
 
 VOID MiInitializeSystemPtes(VOID);
 VOID MiInitializePat(VOID);

@@ -501,6 +501,8 @@ VOID MmInitSystem(VOID)
     MiInitializePoolPages(MiInitialPoolPages, MiPoolBitmaps);
     MiInitializeSystemPtes();
     MiInitializePat();
+    MiInitializeSharedUserData();
+    MiInitializeCommitLimit();
     MiPrintBootLog();
 }
 

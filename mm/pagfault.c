@@ -9,8 +9,8 @@
  * PAGE_FAULT_IN_NONPAGED_AREA, unless it was made by one of the kernel's
  * probe instructions inside a try block (KeInvalidAccessAllowed), which get
  * STATUS_ACCESS_VIOLATION raised to them instead.
- * User space has no address spaces yet: every fault there is an access
- * violation for the faulting code's try block.
+ * User space belongs to the current process: its faults are resolved from
+ * the process's VADs (userfault.c), never above APC_LEVEL.
  */
 #include "mi.h"
 
@@ -73,9 +73,12 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     MMPTE TempPte;
 
     if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
-        if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
-            MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
-        return STATUS_ACCESS_VIOLATION;
+        if (KiPcr.Irql > APC_LEVEL) {
+            if (!KeInvalidAccessAllowed(TrapFrame))
+                MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
+            return STATUS_ACCESS_VIOLATION;
+        }
+        return MiResolveUserFault(FaultStatus, VirtualAddress, TrapFrame);
     }
     if (PreviousMode == UserMode)
         return STATUS_ACCESS_VIOLATION;

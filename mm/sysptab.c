@@ -85,10 +85,11 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
 
 /*
  * A new page directory: no user mappings, the master system PDEs, the
- * self-map pointing at itself, and a hyperspace page table of its own.
- * Returns its page frame, or MM_EMPTY_LIST when memory ran out.
+ * self-map pointing at itself, and a hyperspace page table of its own
+ * (*HyperSpaceFrame). Returns its page frame, or MM_EMPTY_LIST when memory
+ * ran out.
  */
-PFN_NUMBER MiCreateAddressSpace(VOID)
+PFN_NUMBER MiCreateAddressSpace(PPFN_NUMBER HyperSpaceFrame)
 {
     PFN_NUMBER DirectoryFrame = MmAllocatePhysicalPage(TRUE);
     PFN_NUMBER HyperFrame;
@@ -111,6 +112,7 @@ PFN_NUMBER MiCreateAddressSpace(VOID)
                                           PTE_ACCESSED | PTE_DIRTY;
     MiUnmapPageInHyperSpace(Directory, OldIrql);
     MiInitializeHyperSpace(DirectoryFrame, HyperFrame);
+    *HyperSpaceFrame = HyperFrame;
     return DirectoryFrame;
 }
 

@@ -61,6 +61,15 @@ PRTL_AVL_RANGE_NODE RtlAvlFindFirstOverlap(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR
 BOOLEAN RtlAvlFindEmptyRange(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR NumberOfPages, ULONG_PTR Alignment,
                              ULONG_PTR LowestVpn, ULONG_PTR HighestVpn, PULONG_PTR StartingVpn);
 
+/*
+ * The same search top-down, as NT's MiFindEmptyAddressRangeDown: the
+ * highest free run of NumberOfPages pages starting on a multiple of
+ * Alignment within LowestVpn..HighestVpn. O(log n) plus one step per range
+ * between HighestVpn and the answer.
+ */
+BOOLEAN RtlAvlFindEmptyRangeDown(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR NumberOfPages, ULONG_PTR Alignment,
+                                 ULONG_PTR LowestVpn, ULONG_PTR HighestVpn, PULONG_PTR StartingVpn);
+
 /* In-order walking, each step O(1) amortized and O(log n) at worst; NULL past either end. */
 PRTL_AVL_RANGE_NODE RtlAvlFirstRange(PRTL_AVL_RANGE_TABLE Table);
 PRTL_AVL_RANGE_NODE RtlAvlLastRange(PRTL_AVL_RANGE_TABLE Table);

@@ -10,6 +10,7 @@
 #include <mm.h>
 #include <ex.h>
 #include <io.h>
+#include <ps.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
 #include <string.h>
@@ -158,6 +159,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 
     MmInitSystem();
     ExInitializePool();
+    PsInitSystem();
     IoInitSystem();
     HalInitializeClock();
     _enable();

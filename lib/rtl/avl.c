@@ -324,6 +324,57 @@ BOOLEAN RtlAvlFindEmptyRange(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR NumberOfPages
     }
 }
 
+/* The highest range starting at or before Vpn, or NULL: the one that can hold Vpn or precede it last. */
+static PRTL_AVL_RANGE_NODE RtlpAvlLastStartingAtOrBefore(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR Vpn)
+{
+    PRTL_AVL_NODE Links = Table->Root;
+    PRTL_AVL_RANGE_NODE Best = NULL;
+
+    while (Links != NULL) {
+        PRTL_AVL_RANGE_NODE Range = RtlpAvlRange(Links);
+
+        if (Range->StartingVpn <= Vpn) {
+            Best = Range;
+            Links = Links->RightChild;
+        } else {
+            Links = Links->LeftChild;
+        }
+    }
+    return Best;
+}
+
+BOOLEAN RtlAvlFindEmptyRangeDown(PRTL_AVL_RANGE_TABLE Table, ULONG_PTR NumberOfPages, ULONG_PTR Alignment,
+                                 ULONG_PTR LowestVpn, ULONG_PTR HighestVpn, PULONG_PTR StartingVpn)
+{
+    PRTL_AVL_RANGE_NODE Range;
+    ULONG_PTR End = HighestVpn;
+
+    if (NumberOfPages == 0 || Alignment == 0 || (Alignment & (Alignment - 1)) != 0 || HighestVpn < LowestVpn)
+        return FALSE;
+    Range = RtlpAvlLastStartingAtOrBefore(Table, End);
+    for (;;) {
+        ULONG_PTR Candidate;
+
+        /* The highest aligned start whose run still ends at or below End. */
+        if (End < NumberOfPages - 1)
+            return FALSE;
+        Candidate = (End - (NumberOfPages - 1)) & ~(Alignment - 1);
+        if (Candidate < LowestVpn)
+            return FALSE;
+        /* Range is the last that starts at or before End: below Candidate it leaves the run free. */
+        if (Range == NULL || Range->EndingVpn < Candidate) {
+            *StartingVpn = Candidate;
+            return TRUE;
+        }
+        if (Range->StartingVpn == 0)
+            return FALSE;
+        End = Range->StartingVpn - 1;
+        do
+            Range = RtlAvlPreviousRange(Range);
+        while (Range != NULL && Range->StartingVpn > End);
+    }
+}
+
 static PRTL_AVL_NODE RtlpAvlLeftmost(PRTL_AVL_NODE Links)
 {
     while (Links != NULL && Links->LeftChild != NULL)

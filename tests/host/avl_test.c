@@ -89,6 +89,32 @@ static BOOLEAN ModelFindEmpty(ULONG_PTR Pages, ULONG_PTR Alignment, ULONG_PTR Lo
     return FALSE;
 }
 
+/* The same question answered from the top: the highest aligned start of a free run in Low..High. */
+static BOOLEAN ModelFindEmptyDown(ULONG_PTR Pages, ULONG_PTR Alignment, ULONG_PTR Low, ULONG_PTR High,
+                                  PULONG_PTR Found)
+{
+    for (ULONG i = ModelCount + 1; i-- > 0;) {
+        ULONG_PTR GapStart = i == 0 ? 0 : Model[i - 1].End + 1;
+        ULONG_PTR GapEnd = i == ModelCount ? MAX_VPN : Model[i].Start - 1;
+        ULONG_PTR Start;
+
+        if ((i > 0 && Model[i - 1].End == MAX_VPN) || (i < ModelCount && Model[i].Start == GapStart))
+            continue;
+        if (GapStart < Low)
+            GapStart = Low;
+        if (GapEnd > High)
+            GapEnd = High;
+        if (GapStart > GapEnd || GapEnd - GapStart < Pages - 1)
+            continue;
+        Start = (GapEnd - (Pages - 1)) / Alignment * Alignment;
+        if (Start >= GapStart) {
+            *Found = Start;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 static VOID ExpectValid(PRTL_AVL_RANGE_TABLE Table)
 {
     PCSTR Problem = NULL;
@@ -212,6 +238,10 @@ KTEST(avl, random_operations_match_a_sorted_array)
                 KT_ASSERT_EQ(Found, Expected);
                 Fits++;
             }
+            ModelFits = ModelFindEmptyDown(Pages, Alignment, Start, High, &Expected);
+            KT_ASSERT_EQ(RtlAvlFindEmptyRangeDown(&Table, Pages, Alignment, Start, High, &Found), ModelFits);
+            if (ModelFits)
+                KT_ASSERT_EQ(Found, Expected);
         }
         KT_ASSERT_EQ(Table.NumberOfNodes, ModelCount);
         if (ModelCount > Largest)
@@ -372,6 +402,42 @@ KTEST(avl, empty_range_at_the_top_of_the_address_space)
     RtlAvlInsertRange(&Table, Range(&Bottom, 0, 0));
     EXPECT_GAP(MAX_VPN, 1, 0, MAX_VPN, 1);              /* every page but the first */
     EXPECT_NO_GAP(MAX_VPN, 2, 0, MAX_VPN);
+    ExpectValid(&Table);
+}
+
+#define EXPECT_GAP_DOWN(Pages, Align, Low, High, Expected) \
+    do { Found = 0xBAD; KT_EXPECT(RtlAvlFindEmptyRangeDown(&Table, Pages, Align, Low, High, &Found)); \
+         KT_EXPECT_EQ(Found, Expected); } while (0)
+#define EXPECT_NO_GAP_DOWN(Pages, Align, Low, High) \
+    KT_EXPECT(!RtlAvlFindEmptyRangeDown(&Table, Pages, Align, Low, High, &Found))
+
+KTEST(avl, empty_range_top_down_edges)
+{
+    static RTL_AVL_RANGE_NODE N[3];
+    RTL_AVL_RANGE_TABLE Table;
+    ULONG_PTR Found;
+
+    /* Free: 0-9 (10 pages), 20-24 (5), 31-39 (9), 50 and up. */
+    RtlAvlInitializeTable(&Table);
+    RtlAvlInsertRange(&Table, Range(&N[0], 25, 30));
+    RtlAvlInsertRange(&Table, Range(&N[1], 40, 49));
+    RtlAvlInsertRange(&Table, Range(&N[2], 10, 19));
+
+    EXPECT_GAP_DOWN(5, 1, 0, 100, 96);        /* at the top limit */
+    EXPECT_GAP_DOWN(9, 1, 0, 49, 31);         /* exact fit below a range */
+    EXPECT_GAP_DOWN(10, 1, 0, 49, 0);         /* too big for 31-39 and 20-24 */
+    EXPECT_NO_GAP_DOWN(11, 1, 0, 49);
+    EXPECT_GAP_DOWN(5, 1, 0, 30, 20);
+    EXPECT_GAP_DOWN(1, 1, 0, 49, 39);
+    EXPECT_NO_GAP_DOWN(1, 1, 10, 19);         /* the whole window is taken */
+    EXPECT_NO_GAP_DOWN(1, 1, 20, 19);         /* an empty window */
+    EXPECT_NO_GAP_DOWN(0, 1, 0, 100);
+    EXPECT_NO_GAP_DOWN(1, 3, 0, 100);
+    EXPECT_GAP_DOWN(4, 8, 0, 49, 32);         /* 32-35 is the highest aligned run below 40 */
+    EXPECT_GAP_DOWN(4, 16, 0, 47, 32);        /* past 40-49, 32-35 is free */
+    EXPECT_GAP_DOWN(4, 16, 0, 34, 0);         /* 16 runs into 25-30, then into 10-19: down to 0 */
+    EXPECT_NO_GAP_DOWN(4, 16, 1, 34);
+    EXPECT_GAP_DOWN(MAX_VPN - 49, 1, 0, MAX_VPN, 50);
     ExpectValid(&Table);
 }
 

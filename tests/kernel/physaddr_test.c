@@ -62,7 +62,7 @@ KTEST(physaddr, small_page_path_keeps_the_byte_offset)
 KTEST(physaddr, invalid_addresses_give_zero)
 {
     KT_EXPECT_EQ(MmGetPhysicalAddress(NULL).QuadPart, 0);
-    KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)0x7FFE0000).QuadPart, 0);     /* no user PDE */
+    KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)0x7F000000).QuadPart, 0);     /* no user PDE */
     KT_EXPECT_EQ(MmGetPhysicalAddress(KiBootStackGuard).QuadPart, 0);      /* PDE valid, PTE not */
     KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)MM_SYSTEM_PTE_START).QuadPart, 0);
     KT_EXPECT(!MmIsAddressValid(NULL));

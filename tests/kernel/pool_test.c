@@ -505,13 +505,16 @@ KTEST_BUGCHECK(pool, corrupted_free_list_stops_with_0xc5, DRIVER_CORRUPTED_EXPOO
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PUCHAR Guard = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PVOID Bad = (PVOID)(MM_SYSTEM_PTE_END + 1 - 2 * PDE_MAPPED_SIZE);
+    ULONG FreeBytes;
 
     UNREFERENCED_PARAMETER(Guard);
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Bad + 4);   /* Flink->Blink */
     KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
     ExFreePoolWithTag(First, TAG);
+    /* The freed block may have merged with free space after it: ask for exactly its size, so it is the one taken. */
+    FreeBytes = (POOL_BLOCK_HEADER(First)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER);
     ((PLIST_ENTRY)First)->Flink = Bad;
-    ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
+    ExAllocatePoolWithTag(NonPagedPool, FreeBytes, TAG);
 }
 
 KTEST_BUGCHECK(pool, must_succeed_that_cannot_stops_with_0x41, MUST_SUCCEED_POOL_EMPTY)

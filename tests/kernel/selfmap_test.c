@@ -62,7 +62,7 @@ static VOID SwitchDirectory(PFN_NUMBER DirectoryFrame)
  */
 KTEST(selfmap, system_page_tables_reach_directories_made_earlier)
 {
-    PFN_NUMBER SystemDirectory = KiReadCr3() >> PAGE_SHIFT, Other, Page;
+    PFN_NUMBER SystemDirectory = KiReadCr3() >> PAGE_SHIFT, Other, OtherHyperFrame, Page;
     ULONG Syncs = MmStatistics.SystemPdeSyncs;
     PMMPTE OtherHyperSpace;
     volatile ULONG Value;
@@ -78,7 +78,7 @@ KTEST(selfmap, system_page_tables_reach_directories_made_earlier)
     }
     if (Va == NULL)
         KT_SKIP("every page table of the unused system range exists already");
-    Other = MiCreateAddressSpace();
+    Other = MiCreateAddressSpace(&OtherHyperFrame);
     KT_ASSERT(Other != MM_EMPTY_LIST);
     KT_ASSERT(NT_SUCCESS(MiEnsureSystemPageTable(Va)));
     Page = MmAllocatePhysicalPage(TRUE);

@@ -1,0 +1,121 @@
+/*
+ * userfault.c: a fault on a user address, in the order it is decided.
+ *
+ *  1. No thread yet (early boot), or no VAD holds the address: an access
+ *     violation.
+ *  2. The PTE is valid: a write to a read-only page is an access violation;
+ *     anything else was a stale TLB entry, flushed.
+ *  3. The page's protection comes from its PTE (demand-zero or transition)
+ *     or, when the PTE is zero, from a VAD committed as a whole; a page
+ *     that is only reserved, or decommitted, is an access violation.
+ *  4. No access: an access violation. A guard page loses its guard and the
+ *     fault is STATUS_GUARD_PAGE_VIOLATION, once; the next touch goes on.
+ *     A write to a page that does not allow one: an access violation.
+ *  5. The page is made valid: a transition PTE gets its page back, a
+ *     demand-zero one a zeroed page, charged to the process's working set.
+ *
+ * The caller (MmAccessFault) has already refused faults above APC_LEVEL.
+ * Running out of pages is STATUS_NO_MEMORY for the faulting code: NT would
+ * make the thread wait for pages, which a kernel without a scheduler cannot.
+ */
+#include "mi.h"
+
+/* The PFN's caching attribute for a protection's caching bits. */
+static ULONG MiCacheAttributeFor(ULONG Protection)
+{
+    switch (Protection & MM_NOACCESS) {
+    case MM_NOCACHE:
+        return MiNonCached;
+    case MM_WRITECOMBINE:
+        return MiWriteCombined;
+    default:
+        return MiCached;
+    }
+}
+
+/* A zeroed page becomes the private page PointerPte maps with Protection. */
+static NTSTATUS MiResolveUserDemandZero(PEPROCESS Process, PMMPTE PointerPte, ULONG Protection)
+{
+    PFN_NUMBER PageFrameIndex;
+    PMMPFN Pfn1;
+    KIRQL OldIrql;
+
+    MiAcquirePfnLock(&OldIrql);
+    PageFrameIndex = MiRemoveZeroPage();
+    if (PageFrameIndex == MM_EMPTY_LIST) {
+        MiReleasePfnLock(OldIrql);
+        return STATUS_NO_MEMORY;
+    }
+    MiInitializePfn(PageFrameIndex, PointerPte, TRUE);
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+    Pfn1->OriginalPte = MiMakeDemandZeroPte(Protection);
+    Pfn1->u3.e2.e1.CacheAttribute = MiCacheAttributeFor(Protection);
+    MiWriteUserPte(Process, PointerPte, MiMakeUserPte(PageFrameIndex, Protection));
+    MiReleasePfnLock(OldIrql);
+    Process->NumberOfPrivatePages++;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame)
+{
+    PMMPTE PointerPte = MiAddressToPte(VirtualAddress);
+    PEPROCESS Process;
+    ULONG Protection;
+    MMPTE TempPte;
+    NTSTATUS Status;
+    PMMVAD Vad;
+
+    UNREFERENCED_PARAMETER(TrapFrame);
+    if (KiPcr.CurrentThread == NULL)
+        return STATUS_ACCESS_VIOLATION;
+    Process = PsGetCurrentProcessEx();
+    Vad = MiLocateAddress(Process, VirtualAddress);
+    if (Vad == NULL)
+        return STATUS_ACCESS_VIOLATION;
+    Process->Vm.PageFaultCount++;
+
+    TempPte.u.Long = MiIsPageTablePresent(VirtualAddress) ? PointerPte->u.Long : 0;
+    if (TempPte.u.Hard.Valid) {
+        if ((FaultStatus & PF_WRITE) && !TempPte.u.Hard.Write)
+            return STATUS_ACCESS_VIOLATION;
+        MiFlushTb(VirtualAddress);
+        return STATUS_SUCCESS;
+    }
+    if (MiIsTransitionPte(TempPte)) {
+        Protection = TempPte.u.Trans.Protection;
+    } else if (TempPte.u.Long == 0) {
+        if (!Vad->u.VadFlags.MemCommit)
+            return STATUS_ACCESS_VIOLATION;
+        Protection = Vad->u.VadFlags.Protection;
+    } else if (MiIsDemandZeroPte(TempPte)) {
+        Protection = TempPte.u.Soft.Protection;
+    } else {
+        return STATUS_ACCESS_VIOLATION;
+    }
+
+    if (MI_IS_NOACCESS(Protection))
+        return STATUS_ACCESS_VIOLATION;
+    Status = MiMakeUserPageTable(Process, VirtualAddress);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    if (MI_IS_GUARD(Protection)) {
+        Protection &= ~MM_GUARD_PAGE;
+        MiWriteUserPte(Process, PointerPte, MiIsTransitionPte(TempPte)
+                                                ? MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection)
+                                                : MiMakeDemandZeroPte(Protection));
+        return STATUS_GUARD_PAGE_VIOLATION;
+    }
+    if ((FaultStatus & PF_WRITE) && !MI_IS_WRITABLE(Protection))
+        return STATUS_ACCESS_VIOLATION;
+
+    if (MiIsTransitionPte(TempPte)) {
+        MiWriteUserPte(Process, PointerPte, MiMakeUserPte(TempPte.u.Trans.PageFrameNumber, Protection));
+    } else {
+        Status = MiResolveUserDemandZero(Process, PointerPte, Protection);
+        if (!NT_SUCCESS(Status))
+            return Status;
+    }
+    if (++Process->Vm.WorkingSetSize > Process->Vm.PeakWorkingSetSize)
+        Process->Vm.PeakWorkingSetSize = Process->Vm.WorkingSetSize;
+    return STATUS_SUCCESS;
+}
