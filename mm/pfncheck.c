@@ -56,11 +56,43 @@ static BOOLEAN MiIsPageZero(PFN_NUMBER PageFrameIndex)
     return Zero;
 }
 
+/*
+ * A user PTE or PDE is an address in its own process's self-map, not in the
+ * current one: read it through its page-table page (PteFrame) instead.
+ */
+static BOOLEAN MiIsUserPageTableEntry(PMMPTE PointerPte)
+{
+    return (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPte(MM_SYSTEM_RANGE_START) ||
+           ((ULONG_PTR)PointerPte >= PDE_BASE && (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPde(MM_SYSTEM_RANGE_START));
+}
+
+static VOID MiCheckUserPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)
+{
+    KIRQL OldIrql;
+    PMMPTE PageTable;
+    MMPTE Pte;
+
+    if (!MiIsPhysicalPage(Pfn1->u4.PteFrame)) {
+        MiCheckFailed(Verbose, "user page's page table is not RAM", PageFrameIndex, Pfn1->u4.PteFrame);
+        return;
+    }
+    PageTable = MiMapPageInHyperSpace(Pfn1->u4.PteFrame, &OldIrql);
+    Pte = PageTable[BYTE_OFFSET(Pfn1->PteAddress) / sizeof(MMPTE)];
+    MiUnmapPageInHyperSpace(PageTable, OldIrql);
+    if (Pte.u.Hard.Valid ? PFN_FROM_PTE(&Pte) != PageFrameIndex
+                         : !(MiIsTransitionPte(Pte) && Pte.u.Trans.PageFrameNumber == PageFrameIndex))
+        MiCheckFailed(Verbose, "user page's PTE maps another page", PageFrameIndex, Pte.u.Long);
+}
+
 /* Does the PTE this in-use page names (when it is a live page-table entry) map the page? */
 static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)
 {
     PMMPTE PointerPte = Pfn1->PteAddress;
 
+    if (PointerPte != NULL && Pfn1->u2.ShareCount != 0 && MiIsUserPageTableEntry(PointerPte)) {
+        MiCheckUserPteBackLink(PageFrameIndex, Pfn1, Verbose);
+        return;
+    }
     if (PointerPte == NULL || Pfn1->u2.ShareCount == 0 ||
         (ULONG_PTR)PointerPte < PTE_BASE || (ULONG_PTR)PointerPte > PTE_TOP ||
         !MiAddressToPte(PointerPte)->u.Hard.Valid)

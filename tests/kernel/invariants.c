@@ -5,10 +5,14 @@
  * no try frame left, IRQL at PASSIVE_LEVEL, interrupts on, the PFN
  * database and both pools consistent, no pool tag holding more bytes than
  * before the suite (less what lookaside lists cache), every physical page
- * accounted for and every system PTE given back.
+ * accounted for and every system PTE given back, no process left behind,
+ * every process's address space consistent and its commitment adding up to
+ * the system's.
  */
+#define NTMM_WHITEBOX_TEST
 #include <mm.h>
 #include <ex.h>
+#include <ps.h>
 
 static EX_POOL_SNAPSHOT KtPoolBefore, KtPoolAfter;
 
@@ -26,6 +30,7 @@ typedef struct _KT_PAGE_ACCOUNT {
 } KT_PAGE_ACCOUNT;
 
 static KT_PAGE_ACCOUNT KtPagesBefore;
+static ULONG KtProcessesBefore;
 
 static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
 {
@@ -47,6 +52,32 @@ VOID KtBeginSuiteInvariants(PCSTR Suite)
     UNREFERENCED_PARAMETER(Suite);
     ExTakePoolSnapshot(&KtPoolBefore);
     KtCountPages(&KtPagesBefore);
+    KtProcessesBefore = PsActiveProcessCount;
+}
+
+/* Every process's address space, and their commitment against the system's total. */
+static BOOLEAN KtCheckProcesses(VOID)
+{
+    SIZE_T CommitCharge = 0;
+    BOOLEAN Ok = TRUE;
+
+    for (PLIST_ENTRY Entry = PsActiveProcessHead.Flink; Entry != &PsActiveProcessHead; Entry = Entry->Flink) {
+        PEPROCESS Process = CONTAINING_RECORD(Entry, EPROCESS, ActiveProcessLinks);
+
+        if (!MmCheckProcessAddressSpace(Process, TRUE))
+            Ok = FALSE;
+        CommitCharge += Process->CommitCharge;
+    }
+    if (CommitCharge != MmTotalCommittedPages) {
+        DbgPrint("    # processes hold %u committed pages, the system counts %u\n", CommitCharge,
+                 MmTotalCommittedPages);
+        Ok = FALSE;
+    }
+    if (PsActiveProcessCount != KtProcessesBefore) {
+        DbgPrint("    # %u processes before the suite, %u after\n", KtProcessesBefore, PsActiveProcessCount);
+        Ok = FALSE;
+    }
+    return Ok;
 }
 
 static BOOLEAN KtCheckPageAccount(VOID)
@@ -95,6 +126,8 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
     if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
         Ok = FALSE;
     if (!KtCheckPageAccount())
+        Ok = FALSE;
+    if (!KtCheckProcesses())
         Ok = FALSE;
     return Ok;
 }
