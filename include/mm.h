@@ -279,6 +279,12 @@ extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 PVOID MmCreateKernelStack(ULONG Pages);
 VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
 
+/*
+ * The most pages one MDL can describe: its Size, a CSHORT that NT reads as
+ * unsigned, must hold the header and every page frame number (16,376 pages).
+ */
+#define MM_MAXIMUM_MDL_PAGES ((MAXUSHORT - sizeof(MDL)) / sizeof(PFN_NUMBER))
+
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);
 VOID MmFreePhysicalPage(PFN_NUMBER PageFrameIndex);

@@ -60,6 +60,42 @@ KTEST(mdl, io_allocate_mdl_initialises_and_picks_lookaside_or_pool)
     IoFreeMdl(Large);
 }
 
+/* Size is a CSHORT that NT reads as unsigned: an MDL fits while its header and PFNs fit 0xFFFF bytes. */
+KTEST(mdl, io_allocate_mdl_accepts_every_size_up_to_0xffff)
+{
+    PVOID Buffer = (PVOID)MM_PAGED_POOL_START;
+    PMDL Largest = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_EXPECT_EQ(MM_MAXIMUM_MDL_PAGES, 16376);
+    KT_ASSERT(Largest != NULL);
+    KT_EXPECT_EQ((USHORT)Largest->Size, sizeof(MDL) + 16376 * sizeof(PFN_NUMBER));
+    KT_EXPECT_EQ(Largest->ByteCount, 0x3FF8000);
+    KT_EXPECT(IoAllocateMdl(Buffer, (MM_MAXIMUM_MDL_PAGES + 1) * PAGE_SIZE, FALSE, FALSE, NULL) == NULL);
+    /* One byte more at an unaligned start spans one page more. */
+    KT_EXPECT(IoAllocateMdl((PUCHAR)Buffer + 1, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL) == NULL);
+    IoFreeMdl(Largest);
+}
+
+/* A partial MDL of more than 32 KB of PFNs: the capacity check reads both sizes unsigned. */
+KTEST(mdl, partial_mdls_of_the_largest_mdls_fit)
+{
+    PVOID Buffer = (PVOID)MM_PAGED_POOL_START;
+    PMDL Source = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+    PULONG Pages;
+
+    KT_ASSERT(Source != NULL && Target != NULL);
+    Pages = MmGetMdlPfnArray(Source);
+    for (ULONG i = 0; i < MM_MAXIMUM_MDL_PAGES; i++)
+        Pages[i] = i;
+    IoBuildPartialMdl(Source, Target, (PUCHAR)Buffer + PAGE_SIZE, 0);
+    KT_EXPECT_EQ(Target->ByteCount, (MM_MAXIMUM_MDL_PAGES - 1) * PAGE_SIZE);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Target)[0], 1);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Target)[MM_MAXIMUM_MDL_PAGES - 2], MM_MAXIMUM_MDL_PAGES - 1);
+    IoFreeMdl(Target);
+    IoFreeMdl(Source);
+}
+
 KTEST(mdl, mdls_attach_to_an_irp_and_chain_after_it)
 {
     IRP Irp = { 0 };
