@@ -60,10 +60,11 @@ static VOID MiUnlockPageArray(PPFN_NUMBER Pages, ULONG Count)
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation)
 {
     PUCHAR Start = MmGetMdlVirtualAddress(MemoryDescriptorList);
-    ULONG Length = MemoryDescriptorList->ByteCount, Count = MiMdlPages(MemoryDescriptorList);
+    ULONG Length = MemoryDescriptorList->ByteCount, Count = MiMdlPages(MemoryDescriptorList), i;
     PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
     BOOLEAN Write = Operation != IoReadAccess;
     PUCHAR Va = MemoryDescriptorList->StartVa;
+    NTSTATUS Status = STATUS_SUCCESS;
     KIRQL OldIrql;
 
     ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MM_SYSTEM_RANGE_START);
@@ -75,28 +76,39 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
         ExRaiseStatus(STATUS_ACCESS_VIOLATION);
 
     /* Touch every page first: absent ones fault in, bad ones raise to the caller. */
-    for (ULONG i = 0; i < Count; i++)
+    for (i = 0; i < Count; i++)
         KiProbeRead(Va + i * PAGE_SIZE);
 
     MiAcquirePfnLock(&OldIrql);
-    for (ULONG i = 0; i < Count; i++, Va += PAGE_SIZE) {
+    for (i = 0; i < Count; i++, Va += PAGE_SIZE) {
         PMMPTE PointerPde = MiAddressToPde(Va);
         PMMPTE PointerPte = PointerPde->u.Hard.LargePage ? PointerPde : MiAddressToPte(Va);
         PFN_NUMBER PageFrameIndex;
 
         if (!PointerPte->u.Hard.Valid || (Write && !PointerPte->u.Hard.Write)) {
-            MiReleasePfnLock(OldIrql);
-            MiUnlockPageArray(Pages, i);
-            ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+            Status = STATUS_ACCESS_VIOLATION;
+            break;
         }
         PageFrameIndex = PHYSICAL_TO_PFN(MmGetPhysicalAddress(Va).QuadPart);
-        Pages[i] = PageFrameIndex;
-        if (MiIsPhysicalPage(PageFrameIndex))
-            MI_PFN_ELEMENT(PageFrameIndex)->u3.e2.ReferenceCount++;
-        else
+        if (MiIsPhysicalPage(PageFrameIndex)) {
+            PMMPFN Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+
+            if (Pfn1->u3.e2.ReferenceCount >= MI_LOCKED_PAGE_REFERENCE_LIMIT) {
+                Status = STATUS_WORKING_SET_QUOTA;
+                break;
+            }
+            Pfn1->u3.e2.ReferenceCount++;
+        } else {
             MemoryDescriptorList->MdlFlags |= MDL_IO_SPACE;
+        }
+        Pages[i] = PageFrameIndex;
     }
     MiReleasePfnLock(OldIrql);
+    if (!NT_SUCCESS(Status)) {
+        MiUnlockPageArray(Pages, i);
+        MemoryDescriptorList->MdlFlags &= ~MDL_IO_SPACE;
+        ExRaiseStatus(Status);
+    }
     MemoryDescriptorList->Process = NULL;
     MemoryDescriptorList->MdlFlags |= MDL_PAGES_LOCKED | (Write ? MDL_WRITE_OPERATION : 0);
 }

@@ -149,6 +149,13 @@ FORCEINLINE VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, B
 
 VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
 
+/*
+ * A page's reference count is 16 bits: past this many references NT
+ * refuses further locks (STATUS_WORKING_SET_QUOTA) so the count can never
+ * wrap and free a page that is still locked.
+ */
+#define MI_LOCKED_PAGE_REFERENCE_LIMIT (MAXUSHORT / 2)
+
 /* --- Page tables for system space (syspte.c's neighbour, sysptab.c) ------------- */
 
 /*

@@ -195,6 +195,53 @@ static NTSTATUS ProbeAndLock(PMDL Mdl, KPROCESSOR_MODE Mode, LOCK_OPERATION Oper
     return Status;
 }
 
+/*
+ * The 16-bit reference count cannot wrap: past MAXUSHORT / 2 references a
+ * lock raises STATUS_WORKING_SET_QUOTA, and an MDL that reaches such a page
+ * keeps none of the locks it took on the pages before it.
+ */
+KTEST(mdl, locking_a_page_too_many_times_raises_working_set_quota)
+{
+    const ULONG MdlBytes = sizeof(MDL) + 2 * sizeof(PFN_NUMBER);
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    PUCHAR Mdls = ExAllocatePoolWithTag(NonPagedPool, MI_LOCKED_PAGE_REFERENCE_LIMIT * MdlBytes, TAG);
+    PMDL Both = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMMPFN First, Second;
+    USHORT FirstBefore, SecondBefore;
+    NTSTATUS Status = STATUS_SUCCESS;
+    ULONG Locked = 0;
+
+    KT_ASSERT(Buffer != NULL && Mdls != NULL && Both != NULL);
+    First = MI_PFN_ELEMENT(PHYSICAL_TO_PFN(MmGetPhysicalAddress(Buffer).QuadPart));
+    Second = MI_PFN_ELEMENT(PHYSICAL_TO_PFN(MmGetPhysicalAddress(Buffer + PAGE_SIZE).QuadPart));
+    FirstBefore = First->u3.e2.ReferenceCount;
+    SecondBefore = Second->u3.e2.ReferenceCount;
+    while (Locked < MI_LOCKED_PAGE_REFERENCE_LIMIT) {
+        PMDL Mdl = (PMDL)(Mdls + Locked * MdlBytes);
+
+        MmInitializeMdl(Mdl, Buffer + PAGE_SIZE, PAGE_SIZE);
+        Status = ProbeAndLock(Mdl, KernelMode, IoReadAccess);
+        if (!NT_SUCCESS(Status)) {
+            KT_EXPECT_EQ(Mdl->MdlFlags & MDL_PAGES_LOCKED, 0);
+            break;
+        }
+        Locked++;
+    }
+    KT_EXPECT_EQ(Status, STATUS_WORKING_SET_QUOTA);
+    KT_EXPECT_EQ(Locked, MI_LOCKED_PAGE_REFERENCE_LIMIT - SecondBefore);
+    KT_EXPECT_EQ(Second->u3.e2.ReferenceCount, MI_LOCKED_PAGE_REFERENCE_LIMIT);
+    /* The first page locks, the second refuses: the first page's lock is dropped again. */
+    KT_EXPECT_EQ(ProbeAndLock(Both, KernelMode, IoReadAccess), STATUS_WORKING_SET_QUOTA);
+    KT_EXPECT_EQ(First->u3.e2.ReferenceCount, FirstBefore);
+    KT_EXPECT_EQ(Both->MdlFlags & MDL_PAGES_LOCKED, 0);
+    while (Locked > 0)
+        MmUnlockPages((PMDL)(Mdls + --Locked * MdlBytes));
+    KT_EXPECT_EQ(Second->u3.e2.ReferenceCount, SecondBefore);
+    IoFreeMdl(Both);
+    ExFreePoolWithTag(Mdls, TAG);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
 KTEST(mdl, probe_raises_access_violation_for_ranges_it_cannot_lock)
 {
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
