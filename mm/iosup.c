@@ -43,21 +43,26 @@ ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType)
     }
 }
 
+/* A non-PAE kernel reaches physical addresses below 4 GB only. */
+#define MI_PHYSICAL_ADDRESS_LIMIT (1ULL << 32)
+
 /*
  * Maps NumberOfBytes of physical address space starting at PhysicalAddress
  * (any alignment: the offset is kept) into system PTEs. NULL when the
- * request is empty, beyond 4 GB, or no PTEs are left.
+ * request is empty, reaches beyond 4 GB (the end is compared without
+ * adding, so nothing wraps), or no PTEs are left.
  */
 PVOID NTAPI MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType)
 {
+    ULONGLONG Start = (ULONGLONG)PhysicalAddress.QuadPart;
     ULONG Offset = BYTE_OFFSET(PhysicalAddress.LowPart);
     ULONG Count = ADDRESS_AND_SIZE_TO_SPAN_PAGES(Offset, NumberOfBytes);
-    PFN_NUMBER PageFrameIndex = PHYSICAL_TO_PFN(PhysicalAddress.QuadPart);
+    PFN_NUMBER PageFrameIndex = PHYSICAL_TO_PFN(Start);
     ULONG Protection = MiCacheTypeToProtection(CacheType);
     PMMPTE PointerPte;
 
-    if (NumberOfBytes == 0 || CacheType >= MmMaximumCacheType ||
-        (ULONGLONG)PhysicalAddress.QuadPart + NumberOfBytes > (1ULL << 32))
+    if (NumberOfBytes == 0 || CacheType >= MmMaximumCacheType || Start >= MI_PHYSICAL_ADDRESS_LIMIT ||
+        NumberOfBytes > MI_PHYSICAL_ADDRESS_LIMIT - Start)
         return NULL;
     PointerPte = MiReserveSystemPtes(Count);
     if (PointerPte == NULL)

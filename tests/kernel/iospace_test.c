@@ -36,6 +36,25 @@ KTEST(iospace, unaligned_ranges_keep_their_offset_and_span_pages)
     KT_EXPECT(MmMapIoSpace(Physical(0x1FFFFF000ULL), 0x1000, MmCached) == NULL);
 }
 
+/* The end of the range is checked without wrapping: nothing past 4 GB, nothing that wraps to page 0. */
+KTEST(iospace, ranges_reaching_past_4_gb_are_refused)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+    PUCHAR Top;
+
+    KT_EXPECT(MmMapIoSpace(Physical(0xFFFFFFFFFFFFF000ULL), 0x2000, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(Physical(0xFFFFF000), 0x2000, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(Physical(0xFFF), 0xFFFFF002, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(Physical(0x100000000ULL), PAGE_SIZE, MmNonCached) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* The last page below 4 GB (the firmware's reset vector) is still reachable. */
+    Top = MmMapIoSpace(Physical(0xFFFFF000), PAGE_SIZE, MmNonCached);
+    KT_ASSERT(Top != NULL);
+    KT_EXPECT_EQ(MmGetPhysicalAddress(Top + 0xFF0).QuadPart, 0xFFFFFFF0);
+    MmUnmapIoSpace(Top, PAGE_SIZE);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+}
+
 KTEST(iospace, caching_types_set_the_pte_bits)
 {
     PUCHAR Cached = MmMapIoSpace(Physical(0xB8000), PAGE_SIZE, MmCached);
