@@ -265,10 +265,27 @@ PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS H
     return MmAllocatePagesForMdlEx(LowAddress, HighAddress, SkipBytes, TotalBytes, MmCached, 0);
 }
 
-/* Frees the pages of an MDL from MmAllocatePagesForMdl(Ex); the MDL itself is the caller's to free. */
+/*
+ * Frees the pages of an MDL from MmAllocatePagesForMdl(Ex); the MDL itself
+ * is the caller's to free. A system mapping still in place is released
+ * first, so no PTE is left mapping a freed frame (NT leaves it: DESIGN.md).
+ * As in NT, each slot freed becomes MM_EMPTY_LIST and the walk stops at the
+ * first empty slot, so a second call frees nothing.
+ */
 VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList)
 {
-    ASSERT((MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0);
-    MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
+    ULONG Count = MiMdlPages(MemoryDescriptorList);
+    KIRQL OldIrql;
+
+    ASSERT(KeGetCurrentIrql() <= APC_LEVEL);
+    if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
+        MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count && Pages[i] != MM_EMPTY_LIST; i++) {
+        MiDecrementReferenceCount(MI_PFN_ELEMENT(Pages[i]), Pages[i]);
+        Pages[i] = MM_EMPTY_LIST;
+    }
+    MiReleasePfnLock(OldIrql);
     MemoryDescriptorList->MdlFlags &= ~MDL_PAGES_LOCKED;
 }

@@ -447,6 +447,56 @@ KTEST(mdl, allocate_pages_for_mdl_may_return_fewer_and_respects_flags)
     KT_EXPECT(MmAllocatePagesForMdl(Low, High, Skip, 0) == NULL);
 }
 
+/* Freed slots read MM_EMPTY_LIST, so freeing twice cannot free a frame another MDL owns by now. */
+KTEST(mdl, freeing_pages_from_an_mdl_twice_frees_nothing_the_second_time)
+{
+    PMDL First = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), PAGE_SIZE), Second;
+    PFN_NUMBER Page, Available;
+
+    KT_ASSERT(First != NULL);
+    Page = MmGetMdlPfnArray(First)[0];
+    MmFreePagesFromMdl(First);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(First)[0], MM_EMPTY_LIST);
+    KT_EXPECT_EQ(First->MdlFlags & MDL_PAGES_LOCKED, 0);
+    /* The same frame goes to a second MDL... */
+    Second = MmAllocatePagesForMdl(KtPhysical(PFN_TO_PHYSICAL(Page)), KtPhysical(PFN_TO_PHYSICAL(Page) + PAGE_SIZE - 1),
+                                   KtPhysical(0), PAGE_SIZE);
+    KT_ASSERT(Second != NULL);
+    KT_ASSERT_EQ(MmGetMdlPfnArray(Second)[0], Page);
+    /* ...and a second free of the first MDL leaves it alone. */
+    Available = MmAvailablePages;
+    MmFreePagesFromMdl(First);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation, ActiveAndValid);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount, 1);
+    MmFreePagesFromMdl(Second);
+    ExFreePool(Second);
+    ExFreePool(First);
+}
+
+/* kmtest MmMdl's "map it, and free without unmapping": the mapping goes first, then the pages. */
+KTEST(mdl, freeing_pages_from_a_mapped_mdl_releases_the_mapping)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), 2 * 1024 * 1024);
+    PFN_NUMBER Available;
+    PUCHAR View;
+
+    KT_ASSERT(Mdl != NULL);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free - 512);
+    Available = MmAvailablePages;          /* after any page table the mapping needed */
+    MmFreePagesFromMdl(Mdl);
+    KT_EXPECT_EQ(Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED), 0);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT_EQ(KtProbeRead(View), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(View + 511 * PAGE_SIZE), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MmAvailablePages, Available + 512);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+    ExFreePool(Mdl);
+}
+
 KTEST_BUGCHECK(mdl, unlocking_pages_not_locked_stops_with_0x76, PROCESS_HAS_LOCKED_PAGES)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
