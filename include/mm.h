@@ -118,10 +118,15 @@ typedef enum _MMLISTS {
     TransitionPage = 7
 } MMLISTS;
 
-/* MEMORY_CACHING_TYPE values kept in a PFN (2 bits). */
+/*
+ * How a page is cached, kept in its PFN (2 bits, NT's MI_PFN_CACHE_ATTRIBUTE):
+ * every mapping of one physical page must use the same memory type (Intel
+ * SDM 11.12.4). MiNotMapped: allocated for an MDL, no type chosen yet.
+ */
 #define MiNonCached     0
 #define MiCached        1
 #define MiWriteCombined 2
+#define MiNotMapped     3
 
 typedef struct _MMPFNENTRY {
     USHORT PageLocation : 3;       /* MMLISTS */

@@ -8,8 +8,6 @@
  */
 #include "mi.h"
 
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
-
 typedef struct _MI_CONTIGUOUS_ALLOCATION {
     LIST_ENTRY Links;
     PVOID BaseAddress;

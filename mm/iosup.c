@@ -28,16 +28,34 @@ VOID MiInitializePat(VOID)
     MmWriteCombiningAvailable = TRUE;
 }
 
-/* The MM_* protection (read-write) carrying a caching type's PTE bits. */
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType)
+/*
+ * The memory type a caching type gives RAM (NT's translation for x86): the
+ * hardware-coherent type is cached, the unordered one uncached, USWC write
+ * combining. Without a PAT, write combining is uncached in the PTE, so it
+ * is uncached in the PFN too.
+ */
+ULONG MiCacheTypeToAttribute(MEMORY_CACHING_TYPE CacheType)
 {
     switch (CacheType) {
     case MmNonCached:
     case MmNonCachedUnordered:
-        return MM_READWRITE | MM_NOCACHE;
+        return MiNonCached;
     case MmWriteCombined:
     case MmUSWCCached:
-        return MmWriteCombiningAvailable ? (MM_READWRITE | MM_WRITECOMBINE) : (MM_READWRITE | MM_NOCACHE);
+        return MmWriteCombiningAvailable ? MiWriteCombined : MiNonCached;
+    default:
+        return MiCached;
+    }
+}
+
+/* The MM_* protection (read-write) carrying a caching type's PTE bits. */
+ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType)
+{
+    switch (MiCacheTypeToAttribute(CacheType)) {
+    case MiNonCached:
+        return MM_READWRITE | MM_NOCACHE;
+    case MiWriteCombined:
+        return MM_READWRITE | MM_WRITECOMBINE;
     default:
         return MM_READWRITE;
     }

@@ -15,9 +15,6 @@
 /* MEMORY_MANAGEMENT first parameter NT uses for mapping pages that are not locked. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
 
-/* PTE bits for a caching type (iosup.c owns the PAT). */
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
-
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
     return sizeof(MDL) + ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) * sizeof(PFN_NUMBER);
@@ -195,14 +192,25 @@ VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl)
 }
 
 /*
+ * The Flags MmAllocatePagesForMdlEx honours (one node, no waiting, any
+ * order is contiguous enough); any other bit, contiguous chunks included,
+ * is refused rather than ignored.
+ */
+#define MI_ALLOCATE_PAGES_FOR_MDL_FLAGS (MM_DONT_ZERO_ALLOCATION | MM_ALLOCATE_FROM_LOCAL_NODE_ONLY | \
+                                         MM_ALLOCATE_FULLY_REQUIRED | MM_ALLOCATE_NO_WAIT |       \
+                                         MM_ALLOCATE_PREFER_CONTIGUOUS)
+
+/*
  * Up to TotalBytes of pages whose physical addresses lie in [Low, High],
  * then in the same window moved up by SkipBytes, and so on. Returns an MDL
  * (from nonpaged pool, for ExFreePool after MmFreePagesFromMdl) describing
- * the pages found, which may be fewer than asked, or NULL when none were.
+ * the pages found, which may be fewer than asked (never more than are
+ * available, nor more than one MDL can describe), or NULL when none were.
+ * Each page's PFN takes CacheAttribute (MiNotMapped: its first mapping
+ * chooses).
  */
-PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
-                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
-                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags)
+static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
 {
     ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
     PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
@@ -212,8 +220,12 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
     PMDL Mdl;
     KIRQL OldIrql;
 
-    if (Wanted == 0 || High < Low || (Skip != 0 && Skip < High - Low + 1) || CacheType >= MmMaximumCacheType ||
-        Wanted > MmAvailablePages)
+    if (Wanted > MM_MAXIMUM_MDL_PAGES && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MM_MAXIMUM_MDL_PAGES;
+    if (Wanted > MmAvailablePages && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MmAvailablePages;
+    if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
+        (Skip != 0 && Skip < High - Low + 1))
         return NULL;
     Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), 'ldmM');
     if (Mdl == NULL)
@@ -234,8 +246,7 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
                 continue;
             MiUnlinkFreeOrZeroedPage(Page);
             MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount = 1;
-            MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = CacheType == MmCached ? MiCached
-                                                          : CacheType == MmWriteCombined ? MiWriteCombined : MiNonCached;
+            MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = CacheAttribute;
             MI_PFN_ELEMENT(Page)->PteAddress = NULL;
             MI_PFN_ELEMENT(Page)->u4.PteFrame = 0;
             Pages[Found++] = Page;
@@ -259,10 +270,26 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
     return Mdl;
 }
 
+/*
+ * NT's answers: flags it does not know fail the call; a caching type past
+ * the last valid one leaves the choice to the first mapping, as plain
+ * MmAllocatePagesForMdl does.
+ */
+PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
+                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags)
+{
+    if (Flags & ~MI_ALLOCATE_PAGES_FOR_MDL_FLAGS)
+        return NULL;
+    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes,
+                                 (ULONG)CacheType < MmMaximumCacheType ? MiCacheTypeToAttribute(CacheType) : MiNotMapped,
+                                 Flags);
+}
+
 PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes)
 {
-    return MmAllocatePagesForMdlEx(LowAddress, HighAddress, SkipBytes, TotalBytes, MmCached, 0);
+    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes, MiNotMapped, 0);
 }
 
 /*

@@ -184,6 +184,11 @@ PFN_NUMBER MxGetNextPage(VOID);
 VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps);
 ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages);
 
+/* --- Caching types (iosup.c owns the PAT) ----------------------------------------- */
+
+ULONG MiCacheTypeToAttribute(MEMORY_CACHING_TYPE CacheType);
+ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
+
 /* --- Start-up of the rest (syspte.c, iosup.c) ------------------------------------ */
 
 VOID MiInitializeSystemPtes(VOID);

@@ -497,6 +497,64 @@ KTEST(mdl, freeing_pages_from_a_mapped_mdl_releases_the_mapping)
     ExFreePool(Mdl);
 }
 
+/* NT's own comment: the MDL may describe fewer pages than asked for. Asking for more than is free is no error. */
+KTEST(mdl, allocate_pages_for_mdl_beyond_what_is_available_returns_what_it_found)
+{
+    ULONGLONG Beyond = ((ULONGLONG)MmAvailablePages + 1) * PAGE_SIZE;
+    PMDL Mdl;
+
+    /* Below 576 KB, where only a few dozen pages can be had. */
+    Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0x8FFFF), KtPhysical(0),
+                                Beyond > 0xFFFFF000 ? 0xFFFFF000 : (SIZE_T)Beyond);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(Mdl->ByteCount > 0 && Mdl->ByteCount <= 0x90 * PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+}
+
+/* An MDL's Size must hold its PFNs as the unsigned 16-bit count it is: at most 16,376 pages. */
+KTEST(mdl, allocate_pages_for_mdl_stops_at_what_one_mdl_can_describe)
+{
+    SIZE_T Asked = (MM_MAXIMUM_MDL_PAGES + 100) * PAGE_SIZE;
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), Asked);
+
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(Mdl->ByteCount <= MM_MAXIMUM_MDL_PAGES * PAGE_SIZE);
+    KT_EXPECT_EQ((USHORT)Mdl->Size, MmSizeOfMdl(NULL, Mdl->ByteCount));
+    KtLog("asked %u pages, got %u", Asked / PAGE_SIZE, Mdl->ByteCount / PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+    KT_EXPECT(MmAllocatePagesForMdlEx(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), Asked, MmCached,
+                                      MM_ALLOCATE_FULLY_REQUIRED) == NULL);
+}
+
+/* Flags NT does not know fail the call; a caching type past the last valid one leaves the choice to the mapping. */
+KTEST(mdl, allocate_pages_for_mdl_ex_refuses_unknown_flags_and_translates_cache_types)
+{
+    static const struct {
+        MEMORY_CACHING_TYPE CacheType;
+        ULONG Attribute;
+    } Types[] = {
+        { MmCached, MiCached }, { MmNonCached, MiNonCached }, { MmHardwareCoherentCached, MiCached },
+        { MmNonCachedUnordered, MiNonCached }, { MmMaximumCacheType, MiNotMapped }, { 0x100, MiNotMapped },
+    };
+    PHYSICAL_ADDRESS Low = KtPhysical(0), High = KtPhysical(0xFFFFFFFF), Skip = KtPhysical(0);
+
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, MmCached, 0x100) == NULL);
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, MmCached,
+                                      MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS) == NULL);
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, KtPhysical(0x1800), PAGE_SIZE, MmCached, 0) == NULL);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Types); i++) {
+        PMDL Mdl = MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, Types[i].CacheType,
+                                           MM_ALLOCATE_NO_WAIT | MM_ALLOCATE_FROM_LOCAL_NODE_ONLY);
+
+        KT_ASSERT(Mdl != NULL);
+        KT_EXPECT_EQ(MI_PFN_ELEMENT(MmGetMdlPfnArray(Mdl)[0])->u3.e2.e1.CacheAttribute, Types[i].Attribute);
+        MmFreePagesFromMdl(Mdl);
+        ExFreePool(Mdl);
+    }
+}
+
 KTEST_BUGCHECK(mdl, unlocking_pages_not_locked_stops_with_0x76, PROCESS_HAS_LOCKED_PAGES)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
