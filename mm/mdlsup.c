@@ -139,7 +139,7 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
     UNREFERENCED_PARAMETER(RequestedAddress);
     if (AccessMode != KernelMode)
         ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
-    if (Mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL)
+    if (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))
         return Mdl->MappedSystemVa;
     if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
@@ -172,7 +172,9 @@ VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
     ULONG Count = MiMdlPages(MemoryDescriptorList);
     PMMPTE PointerPte = MiAddressToPte(BaseAddress);
 
-    if (!MiIsSystemPteAddress(BaseAddress) || (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0 ||
+    /* A partial MDL that shares its source's mapping does not own it. */
+    if (!MiIsSystemPteAddress(BaseAddress) ||
+        (MemoryDescriptorList->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA)) != MDL_MAPPED_TO_SYSTEM_VA ||
         BaseAddress != MemoryDescriptorList->MappedSystemVa || !MiAreSystemPtesReserved(PointerPte, Count)) {
         KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x06, (ULONG_PTR)MemoryDescriptorList, (ULONG_PTR)BaseAddress, Count);
     }

@@ -88,7 +88,8 @@ static ULONG IopMdlPfnCapacity(PMDL Mdl)
 /*
  * Makes TargetMdl describe Length bytes at VirtualAddress, a part of what
  * SourceMdl describes (Length 0: to the source's end): the page frames are
- * copied and, when the source is mapped, so is the system address. A range
+ * copied and, when the source is mapped, the target shares that mapping
+ * (MDL_PARENT_MAPPED_SYSTEM_VA: the source alone may unmap it). A range
  * outside the source, or more pages than the target has room for, stops
  * with TARGET_MDL_TOO_SMALL before anything is written.
  */
@@ -109,7 +110,8 @@ VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddres
     FirstPage = (ULONG)((SourceMdl->ByteOffset + Offset) >> PAGE_SHIFT);
     TargetMdl->MdlFlags &= (MDL_ALLOCATED_FIXED_SIZE | MDL_ALLOCATED_MUST_SUCCEED);
     TargetMdl->MdlFlags |= MDL_PARTIAL |
-        (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_IO_PAGE_READ | MDL_IO_SPACE | MDL_WRITE_OPERATION));
+        (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA | MDL_IO_PAGE_READ |
+                                MDL_IO_SPACE | MDL_WRITE_OPERATION));
     TargetMdl->Process = SourceMdl->Process;
     TargetMdl->StartVa = PAGE_ALIGN(VirtualAddress);
     TargetMdl->ByteOffset = BYTE_OFFSET(VirtualAddress);

@@ -373,6 +373,38 @@ KTEST(mdl, partial_mdls_describe_part_of_a_source)
     ExFreePoolWithTag(Buffer, TAG);
 }
 
+/* As in NT, a partial MDL of a mapped source points into the source's mapping instead of making its own. */
+KTEST(mdl, partial_mdl_of_a_mapped_source_shares_its_mapping)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 4 * PAGE_SIZE, TAG);
+    PMDL Source = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PUCHAR View;
+    ULONG Free;
+
+    KT_ASSERT(Buffer && Source && Partial);
+    MmProbeAndLockPages(Source, KernelMode, IoWriteAccess);
+    View = MmGetSystemAddressForMdlSafe(Source, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    Free = MmTotalFreeSystemPtes;
+    IoBuildPartialMdl(Source, Partial, Buffer + PAGE_SIZE + 8, PAGE_SIZE);
+    KT_EXPECT_EQ(Partial->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA),
+                 MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA);
+    KT_EXPECT(Partial->MappedSystemVa == View + PAGE_SIZE + 8);
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Partial, NormalPagePriority) == View + PAGE_SIZE + 8);
+    KT_EXPECT(MmMapLockedPagesSpecifyCache(Partial, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) ==
+              View + PAGE_SIZE + 8);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* Freeing the partial MDL leaves the source's mapping alone. */
+    IoFreeMdl(Partial);
+    KT_EXPECT(Source->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA);
+    KT_EXPECT_EQ(KtProbeWrite(View + 3 * PAGE_SIZE), STATUS_SUCCESS);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    MmUnlockPages(Source);
+    IoFreeMdl(Source);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
 KTEST(mdl, partial_mdl_of_a_nonpaged_pool_mdl_keeps_its_address)
 {
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);

@@ -112,6 +112,21 @@ KTEST_BUGCHECK(misuse, unmapping_an_mdl_at_another_address_stops_with_0xda_6, SY
     MmUnmapLockedPages(View + PAGE_SIZE, Mdl);
 }
 
+/* The mapping a partial MDL shares belongs to its source: unmapping it through the partial MDL is misuse. */
+KTEST_BUGCHECK(misuse, unmapping_a_mapping_a_partial_mdl_shares_stops_with_0xda_6, SYSTEM_PTE_MISUSE)
+{
+    PMDL Source = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    MmProbeAndLockPages(Source, KernelMode, IoReadAccess);
+    MmMapLockedPagesSpecifyCache(Source, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    IoBuildPartialMdl(Source, Partial, (PVOID)KeBugCheckEx, PAGE_SIZE);
+    KT_BUGCHECK_PARAMETER(1, 0x06);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Partial);
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)Partial->MappedSystemVa);
+    MmUnmapLockedPages(Partial->MappedSystemVa, Partial);
+}
+
 KTEST_BUGCHECK(misuse, freeing_noncached_memory_never_allocated_stops_with_0xda, SYSTEM_PTE_MISUSE)
 {
     PVOID Va = (PVOID)(MM_SYSTEM_PTE_END + 1 - 6 * PDE_MAPPED_SIZE);
