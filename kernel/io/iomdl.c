@@ -67,9 +67,6 @@ VOID NTAPI IoFreeMdl(PMDL Mdl)
     if ((Mdl->MdlFlags & MDL_PAGES_LOCKED) && !(Mdl->MdlFlags & MDL_PARTIAL))
         KeBugCheckEx(DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS, (ULONG_PTR)__builtin_return_address(0), 0,
                      (ULONG_PTR)Mdl, ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount));
-    if ((Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL)) == MDL_MAPPED_TO_SYSTEM_VA)
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x103, (ULONG_PTR)Mdl->MappedSystemVa, IOP_MDL_TAG,
-                     ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount));
     MmPrepareMdlForReuse(Mdl);
     if (Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE)
         ExFreeToNPagedLookasideList(&IopMdlLookasideList, Mdl);

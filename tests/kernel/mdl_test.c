@@ -616,28 +616,6 @@ KTEST_BUGCHECK(mdl, freeing_a_locked_mdl_stops_with_0xcb, DRIVER_LEFT_LOCKED_PAG
     IoFreeMdl(Mdl);
 }
 
-KTEST_BUGCHECK(mdl, freeing_a_mapped_mdl_stops_with_0xda, SYSTEM_PTE_MISUSE)
-{
-    PHYSICAL_ADDRESS Low, High, Skip;
-    PMDL Pages, Mdl;
-    PVOID View;
-
-    Low.QuadPart = 0;
-    High.QuadPart = 0xFFFFFFFF;
-    Skip.QuadPart = 0;
-    Pages = MmAllocatePagesForMdl(Low, High, Skip, PAGE_SIZE);
-    View = MmMapLockedPagesSpecifyCache(Pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-    /* An MDL that only maps (its pages were never locked through it): */
-    Mdl = IoAllocateMdl(View, PAGE_SIZE, FALSE, FALSE, NULL);
-    MmGetMdlPfnArray(Mdl)[0] = MmGetMdlPfnArray(Pages)[0];
-    Mdl->MdlFlags |= MDL_PAGES_LOCKED;
-    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-    Mdl->MdlFlags &= ~MDL_PAGES_LOCKED;
-    KT_BUGCHECK_PARAMETER(1, 0x103);
-    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)View);
-    IoFreeMdl(Mdl);
-}
-
 KTEST_BUGCHECK(mdl, mapping_unlocked_pages_stops_with_0x1a_1233, MEMORY_MANAGEMENT)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
