@@ -12,8 +12,9 @@
  */
 #include "mi.h"
 
-/* MEMORY_MANAGEMENT first parameter NT uses for mapping pages that are not locked. */
+/* MEMORY_MANAGEMENT first parameters NT uses: mapping pages that are not locked; an uncached view of a large page's frame. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
+#define MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME 0x1000
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -126,15 +127,25 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
 #define MI_LOW_PRIORITY_PTE_RESERVE 2048
 #define MI_NORMAL_PRIORITY_PTE_RESERVE 256
 
+/*
+ * Maps an MDL's pages into system PTEs. The memory type of each RAM page is
+ * the one its PFN records, as in NT: a page whose type is not chosen yet
+ * takes CacheType, any other keeps its own (NT's cache override), and a
+ * page under a large page, which is cached for good, refuses any other type
+ * (NULL, or NT's stop when the caller wants one). Device memory takes
+ * CacheType.
+ */
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority)
 {
     PMDL Mdl = MemoryDescriptorList;
-    ULONG Count = MiMdlPages(Mdl), Protection = MiCacheTypeToProtection(CacheType);
+    ULONG Count = MiMdlPages(Mdl), CacheAttribute;
     PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
     ULONG Level = Priority & ~(ULONG)0xF;
+    BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
     PMMPTE PointerPte = NULL;
+    KIRQL OldIrql;
 
     UNREFERENCED_PARAMETER(RequestedAddress);
     if (AccessMode != KernelMode)
@@ -143,17 +154,41 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
         return Mdl->MappedSystemVa;
     if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
+    if ((ULONG)CacheType >= MmMaximumCacheType)
+        return NULL;
+    CacheAttribute = MiCacheTypeToAttribute(CacheType);
+    for (ULONG i = 0; i < Count && CacheAttribute != MiCached; i++) {
+        if (MiIsPhysicalPage(Pages[i]) && MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Pages[i])) {
+            if (MustSucceed)
+                KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME, (ULONG_PTR)Mdl, Pages[i],
+                             CacheAttribute);
+            return NULL;
+        }
+    }
 
     if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
           (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
         PointerPte = MiReserveSystemPtes(Count);
     if (PointerPte == NULL) {
-        if (BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL))
+        if (MustSucceed)
             KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
         return NULL;
     }
-    for (ULONG i = 0; i < Count; i++)
-        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], Protection));
+    MiPrepareForNonCached(CacheAttribute);
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++) {
+        ULONG PageAttribute = CacheAttribute;
+
+        if (MiIsPhysicalPage(Pages[i])) {
+            PageAttribute = MiFrameCacheAttribute(Pages[i]);
+            if (PageAttribute == MiNotMapped) {
+                MI_PFN_ELEMENT(Pages[i])->u3.e2.e1.CacheAttribute = CacheAttribute;
+                PageAttribute = CacheAttribute;
+            }
+        }
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiCacheAttributeToProtection(PageAttribute)));
+    }
+    MiReleasePfnLock(OldIrql);
 
     Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
     Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;

@@ -184,10 +184,29 @@ PFN_NUMBER MxGetNextPage(VOID);
 VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps);
 ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages);
 
-/* --- Caching types (iosup.c owns the PAT) ----------------------------------------- */
+/* --- Memory types (iosup.c owns the PAT) ------------------------------------------ */
 
+/*
+ * Every mapping of a RAM page uses the type its PFN records (MiCached ...
+ * MiNotMapped, mm.h). A page under a large page is cached for good (NT's
+ * MI_PAGE_FRAME_INDEX_MUST_BE_CACHED); a free page is cached, since
+ * whoever takes it next maps it so.
+ */
+BOOLEAN MiMustFrameBeCached(PFN_NUMBER PageFrameIndex);
+#define MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(PageFrameIndex) MiMustFrameBeCached(PageFrameIndex)
+ULONG MiFrameCacheAttribute(PFN_NUMBER PageFrameIndex);
 ULONG MiCacheTypeToAttribute(MEMORY_CACHING_TYPE CacheType);
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
+ULONG MiCacheAttributeToProtection(ULONG CacheAttribute);
+
+/*
+ * Before RAM that was last reached cached is mapped with another type, its
+ * lines must leave the caches (NT's MI_PREPARE_FOR_NONCACHED).
+ */
+FORCEINLINE VOID MiPrepareForNonCached(ULONG CacheAttribute)
+{
+    if (CacheAttribute != MiCached)
+        __wbinvd();
+}
 
 /* --- Start-up of the rest (syspte.c, iosup.c) ------------------------------------ */
 

@@ -312,6 +312,34 @@ KTEST(iospace, an_alias_of_a_pool_buffer_sees_the_same_bytes)
     ExFreePoolWithTag(Buffer, 'sail');
 }
 
+/* RAM keeps one memory type (SDM 11.12.4): no uncached alias of cached pages, the running directory included. */
+KTEST(iospace, io_space_views_of_ram_keep_its_memory_type)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 64, 'sail');
+    PUCHAR NonCached = MmAllocateNonCachedMemory(PAGE_SIZE);
+    PHYSICAL_ADDRESS Directory = KtPhysical(KiReadCr3() & ~(PAGE_SIZE - 1));
+    ULONG Free = MmTotalFreeSystemPtes;
+    PULONG View;
+
+    KT_ASSERT(Buffer != NULL && NonCached != NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(Buffer), 64, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(Buffer), 64, MmWriteCombined) == NULL);
+    KT_EXPECT(MmMapIoSpace(Directory, PAGE_SIZE, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(NonCached), PAGE_SIZE, MmCached) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* The same type is fine: the directory maps itself at PDE 0x300. */
+    View = MmMapIoSpace(Directory, PAGE_SIZE, MmCached);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(View[PDE_SELFMAP_INDEX] >> PAGE_SHIFT, KiReadCr3() >> PAGE_SHIFT);
+    MmUnmapIoSpace(View, PAGE_SIZE);
+    View = MmMapIoSpace(MmGetPhysicalAddress(NonCached), PAGE_SIZE, MmNonCachedUnordered);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable);
+    MmUnmapIoSpace(View, PAGE_SIZE);
+    MmFreeNonCachedMemory(NonCached, PAGE_SIZE);
+    ExFreePoolWithTag(Buffer, 'sail');
+}
+
 static BOOLEAN IsContiguous(PUCHAR Va, ULONG Pages, PULONGLONG First)
 {
     *First = MmGetPhysicalAddress(Va).QuadPart;

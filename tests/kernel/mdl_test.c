@@ -297,16 +297,79 @@ KTEST(mdl, mapping_locked_pages_makes_a_second_view)
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     KT_EXPECT_EQ(KtProbeRead(View), STATUS_ACCESS_VIOLATION);
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
-    /* The old interface maps too, and a noncached mapping carries PCD. */
+    /* The old interface maps too. */
     View = MmMapLockedPages(Mdl, KernelMode);
-    KT_EXPECT_EQ(View[100], 0xAB);
-    MmUnmapLockedPages(View, Mdl);
-    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, HighPagePriority);
-    KT_ASSERT(View != NULL);
-    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable);
     KT_EXPECT_EQ(View[100], 0xAB);
     MmUnlockPages(Mdl);                             /* unmaps what is still mapped */
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+/* A page MDL's first mapping chooses its memory type; every later mapping follows it, whatever it asks. */
+KTEST(mdl, a_page_mdl_keeps_the_memory_type_of_its_first_mapping)
+{
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), 2 * PAGE_SIZE);
+    PHYSICAL_ADDRESS Second;
+    PUCHAR View, Alias;
+    PMMPFN Pfn1;
+
+    KT_ASSERT(Mdl != NULL);
+    Pfn1 = MI_PFN_ELEMENT(MmGetMdlPfnArray(Mdl)[1]);
+    Second = KtPhysical(PFN_TO_PHYSICAL(MmGetMdlPfnArray(Mdl)[1]));
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiNotMapped);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable && MiAddressToPte(View + PAGE_SIZE)->u.Hard.CacheDisable);
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiNonCached);
+    MmUnmapLockedPages(View, Mdl);
+    /* Asked for cached, given the pages' own type (NT's cache override). */
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View + PAGE_SIZE)->u.Hard.CacheDisable);
+    /* I/O space views of the pages must use that type too. */
+    KT_EXPECT(MmMapIoSpace(Second, PAGE_SIZE, MmCached) == NULL);
+    Alias = MmMapIoSpace(Second, PAGE_SIZE, MmNonCached);
+    KT_ASSERT(Alias != NULL);
+    KT_EXPECT(MiAddressToPte(Alias)->u.Hard.CacheDisable);
+    MmUnmapIoSpace(Alias, PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiCached);   /* free pages go out cached */
+    ExFreePool(Mdl);
+}
+
+/*
+ * Pool pages are cached. Under the initial pool's large page an uncached
+ * view is refused (NT's MI_PAGE_FRAME_INDEX_MUST_BE_CACHED); elsewhere the
+ * view takes the pages' own type.
+ */
+KTEST(mdl, an_uncached_view_of_cached_pages_is_refused_or_follows_the_pages)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    ULONG Free = MmTotalFreeSystemPtes;
+    PFN_NUMBER Frame;
+    PUCHAR View;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    Frame = MmGetMdlPfnArray(Mdl)[0];
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    if (MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Frame)) {
+        KtLog("buffer under the initial pool's large page: refused");
+        KT_EXPECT(View == NULL);
+        KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+        Mdl->MdlFlags |= MDL_MAPPING_CAN_FAIL;      /* so asking for a stop gets NULL too */
+        KT_EXPECT(MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmWriteCombined, NULL, TRUE, NormalPagePriority) == NULL);
+        Mdl->MdlFlags &= ~MDL_MAPPING_CAN_FAIL;
+    } else {
+        KtLog("buffer in 4 KB pages: mapped cached");
+        KT_ASSERT(View != NULL);
+        KT_EXPECT(!MiAddressToPte(View)->u.Hard.CacheDisable && !MiAddressToPte(View)->u.Hard.WriteThrough);
+        MmUnmapLockedPages(View, Mdl);
+    }
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    MmUnlockPages(Mdl);
     IoFreeMdl(Mdl);
     ExFreePoolWithTag(Buffer, TAG);
 }
