@@ -37,6 +37,9 @@ typedef LONG NTSTATUS, *PNTSTATUS;
 typedef PVOID HANDLE, *PHANDLE;
 typedef ULONG ACCESS_MASK;
 
+#define MAXUSHORT 0xFFFF
+#define MAXULONG  0xFFFFFFFF
+
 _Static_assert(sizeof(ULONG) == 4 && sizeof(ULONG_PTR) == sizeof(PVOID),
                "ULONG is 32 bits and ULONG_PTR holds a pointer");
 
