@@ -232,6 +232,7 @@ FORCEINLINE void _disable(void) { __asm__ volatile("cli" : : : "memory"); }
 FORCEINLINE void _enable(void) { __asm__ volatile("sti" : : : "memory"); }
 FORCEINLINE void __halt(void) { __asm__ volatile("hlt" : : : "memory"); }
 FORCEINLINE void __invlpg(PVOID Address) { __asm__ volatile("invlpg (%0)" : : "r"(Address) : "memory"); }
+FORCEINLINE void __wbinvd(void) { __asm__ volatile("wbinvd" : : : "memory"); }
 FORCEINLINE ULONGLONG __rdtsc(void) { ULONGLONG v; __asm__ volatile("rdtsc" : "=A"(v)); return v; }
 FORCEINLINE void __cpuid(ULONG Regs[4], ULONG Leaf)
 {

@@ -120,10 +120,15 @@ typedef enum _MMLISTS {
     TransitionPage = 7
 } MMLISTS;
 
-/* MEMORY_CACHING_TYPE values kept in a PFN (2 bits). */
+/*
+ * How a page is cached, kept in its PFN (2 bits, NT's MI_PFN_CACHE_ATTRIBUTE):
+ * every mapping of one physical page must use the same memory type (Intel
+ * SDM 11.12.4). MiNotMapped: allocated for an MDL, no type chosen yet.
+ */
 #define MiNonCached     0
 #define MiCached        1
 #define MiWriteCombined 2
+#define MiNotMapped     3
 
 typedef struct _MMPFNENTRY {
     USHORT PageLocation : 3;       /* MMLISTS */
@@ -349,6 +354,12 @@ NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVO
 extern volatile SIZE_T MmTotalCommittedPages;
 extern SIZE_T MmTotalCommitLimit;
 extern SIZE_T MmPeakCommitment;
+
+/*
+ * The most pages one MDL can describe: its Size, a CSHORT that NT reads as
+ * unsigned, must hold the header and every page frame number (16,376 pages).
+ */
+#define MM_MAXIMUM_MDL_PAGES ((MAXUSHORT - sizeof(MDL)) / sizeof(PFN_NUMBER))
 
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);

@@ -8,8 +8,6 @@
  */
 #include "mi.h"
 
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
-
 typedef struct _MI_CONTIGUOUS_ALLOCATION {
     LIST_ENTRY Links;
     PVOID BaseAddress;
@@ -33,14 +31,25 @@ static BOOLEAN MiIsRunAvailable(PFN_NUMBER First, ULONG Count)
     return TRUE;
 }
 
-/* Maps Count pages (Pages[i], already taken) into system PTEs with a caching type. */
+/*
+ * Maps Count pages (Pages[i], or First + i; already taken, so no other
+ * mapping of them exists) into system PTEs with a caching type, which their
+ * PFNs record for every later mapping.
+ */
 static PVOID MiMapPages(PPFN_NUMBER Pages, PFN_NUMBER First, ULONG Count, MEMORY_CACHING_TYPE CacheType)
 {
     PMMPTE PointerPte = MiReserveSystemPtes(Count);
-    ULONG Protection = MiCacheTypeToProtection(CacheType);
+    ULONG CacheAttribute = MiCacheTypeToAttribute(CacheType);
+    ULONG Protection = MiCacheAttributeToProtection(CacheAttribute);
+    KIRQL OldIrql;
 
     if (PointerPte == NULL)
         return NULL;
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++)
+        MI_PFN_ELEMENT(Pages != NULL ? Pages[i] : First + i)->u3.e2.e1.CacheAttribute = CacheAttribute;
+    MiReleasePfnLock(OldIrql);
+    MiPrepareForNonCached(CacheAttribute);
     for (ULONG i = 0; i < Count; i++)
         MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages != NULL ? Pages[i] : First + i, Protection));
     return MiPteToAddress(PointerPte);

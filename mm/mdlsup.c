@@ -12,11 +12,9 @@
  */
 #include "mi.h"
 
-/* MEMORY_MANAGEMENT first parameter NT uses for mapping pages that are not locked. */
+/* MEMORY_MANAGEMENT first parameters NT uses: mapping pages that are not locked; an uncached view of a large page's frame. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
-
-/* PTE bits for a caching type (iosup.c owns the PAT). */
-ULONG MiCacheTypeToProtection(MEMORY_CACHING_TYPE CacheType);
+#define MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME 0x1000
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -60,10 +58,11 @@ static VOID MiUnlockPageArray(PPFN_NUMBER Pages, ULONG Count)
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation)
 {
     PUCHAR Start = MmGetMdlVirtualAddress(MemoryDescriptorList);
-    ULONG Length = MemoryDescriptorList->ByteCount, Count = MiMdlPages(MemoryDescriptorList);
+    ULONG Length = MemoryDescriptorList->ByteCount, Count = MiMdlPages(MemoryDescriptorList), i;
     PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
     BOOLEAN Write = Operation != IoReadAccess;
     PUCHAR Va = MemoryDescriptorList->StartVa;
+    NTSTATUS Status = STATUS_SUCCESS;
     KIRQL OldIrql;
 
     ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MM_SYSTEM_RANGE_START);
@@ -75,28 +74,39 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
         ExRaiseStatus(STATUS_ACCESS_VIOLATION);
 
     /* Touch every page first: absent ones fault in, bad ones raise to the caller. */
-    for (ULONG i = 0; i < Count; i++)
+    for (i = 0; i < Count; i++)
         KiProbeRead(Va + i * PAGE_SIZE);
 
     MiAcquirePfnLock(&OldIrql);
-    for (ULONG i = 0; i < Count; i++, Va += PAGE_SIZE) {
+    for (i = 0; i < Count; i++, Va += PAGE_SIZE) {
         PMMPTE PointerPde = MiAddressToPde(Va);
         PMMPTE PointerPte = PointerPde->u.Hard.LargePage ? PointerPde : MiAddressToPte(Va);
         PFN_NUMBER PageFrameIndex;
 
         if (!PointerPte->u.Hard.Valid || (Write && !PointerPte->u.Hard.Write)) {
-            MiReleasePfnLock(OldIrql);
-            MiUnlockPageArray(Pages, i);
-            ExRaiseStatus(STATUS_ACCESS_VIOLATION);
+            Status = STATUS_ACCESS_VIOLATION;
+            break;
         }
         PageFrameIndex = PHYSICAL_TO_PFN(MmGetPhysicalAddress(Va).QuadPart);
-        Pages[i] = PageFrameIndex;
-        if (MiIsPhysicalPage(PageFrameIndex))
-            MI_PFN_ELEMENT(PageFrameIndex)->u3.e2.ReferenceCount++;
-        else
+        if (MiIsPhysicalPage(PageFrameIndex)) {
+            PMMPFN Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+
+            if (Pfn1->u3.e2.ReferenceCount >= MI_LOCKED_PAGE_REFERENCE_LIMIT) {
+                Status = STATUS_WORKING_SET_QUOTA;
+                break;
+            }
+            Pfn1->u3.e2.ReferenceCount++;
+        } else {
             MemoryDescriptorList->MdlFlags |= MDL_IO_SPACE;
+        }
+        Pages[i] = PageFrameIndex;
     }
     MiReleasePfnLock(OldIrql);
+    if (!NT_SUCCESS(Status)) {
+        MiUnlockPageArray(Pages, i);
+        MemoryDescriptorList->MdlFlags &= ~MDL_IO_SPACE;
+        ExRaiseStatus(Status);
+    }
     MemoryDescriptorList->Process = NULL;
     MemoryDescriptorList->MdlFlags |= MDL_PAGES_LOCKED | (Write ? MDL_WRITE_OPERATION : 0);
 }
@@ -117,34 +127,68 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
 #define MI_LOW_PRIORITY_PTE_RESERVE 2048
 #define MI_NORMAL_PRIORITY_PTE_RESERVE 256
 
+/*
+ * Maps an MDL's pages into system PTEs. The memory type of each RAM page is
+ * the one its PFN records, as in NT: a page whose type is not chosen yet
+ * takes CacheType, any other keeps its own (NT's cache override), and a
+ * page under a large page, which is cached for good, refuses any other type
+ * (NULL, or NT's stop when the caller wants one). Device memory takes
+ * CacheType.
+ */
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority)
 {
     PMDL Mdl = MemoryDescriptorList;
-    ULONG Count = MiMdlPages(Mdl), Protection = MiCacheTypeToProtection(CacheType);
+    ULONG Count = MiMdlPages(Mdl), CacheAttribute;
     PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
     ULONG Level = Priority & ~(ULONG)0xF;
+    BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
     PMMPTE PointerPte = NULL;
+    KIRQL OldIrql;
 
     UNREFERENCED_PARAMETER(RequestedAddress);
     if (AccessMode != KernelMode)
         ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
-    if (Mdl->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL)
+    if (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))
         return Mdl->MappedSystemVa;
     if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
+    if ((ULONG)CacheType >= MmMaximumCacheType)
+        return NULL;
+    CacheAttribute = MiCacheTypeToAttribute(CacheType);
+    for (ULONG i = 0; i < Count && CacheAttribute != MiCached; i++) {
+        if (MiIsPhysicalPage(Pages[i]) && MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Pages[i])) {
+            if (MustSucceed)
+                KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME, (ULONG_PTR)Mdl, Pages[i],
+                             CacheAttribute);
+            return NULL;
+        }
+    }
 
     if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
           (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
         PointerPte = MiReserveSystemPtes(Count);
     if (PointerPte == NULL) {
-        if (BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL))
+        if (MustSucceed)
             KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
         return NULL;
     }
-    for (ULONG i = 0; i < Count; i++)
-        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], Protection));
+    MiPrepareForNonCached(CacheAttribute);
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++) {
+        ULONG PageAttribute = CacheAttribute;
+
+        if (MiIsPhysicalPage(Pages[i])) {
+            PageAttribute = MiFrameCacheAttribute(Pages[i]);
+            if (PageAttribute == MiNotMapped) {
+                MI_PFN_ELEMENT(Pages[i])->u3.e2.e1.CacheAttribute = CacheAttribute;
+                PageAttribute = CacheAttribute;
+            }
+        }
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiCacheAttributeToProtection(PageAttribute)));
+    }
+    MiReleasePfnLock(OldIrql);
 
     Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
     Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
@@ -163,7 +207,9 @@ VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
     ULONG Count = MiMdlPages(MemoryDescriptorList);
     PMMPTE PointerPte = MiAddressToPte(BaseAddress);
 
-    if (!MiIsSystemPteAddress(BaseAddress) || (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0 ||
+    /* A partial MDL that shares its source's mapping does not own it. */
+    if (!MiIsSystemPteAddress(BaseAddress) ||
+        (MemoryDescriptorList->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA)) != MDL_MAPPED_TO_SYSTEM_VA ||
         BaseAddress != MemoryDescriptorList->MappedSystemVa || !MiAreSystemPtesReserved(PointerPte, Count)) {
         KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x06, (ULONG_PTR)MemoryDescriptorList, (ULONG_PTR)BaseAddress, Count);
     }
@@ -183,14 +229,25 @@ VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl)
 }
 
 /*
+ * The Flags MmAllocatePagesForMdlEx honours (one node, no waiting, any
+ * order is contiguous enough); any other bit, contiguous chunks included,
+ * is refused rather than ignored.
+ */
+#define MI_ALLOCATE_PAGES_FOR_MDL_FLAGS (MM_DONT_ZERO_ALLOCATION | MM_ALLOCATE_FROM_LOCAL_NODE_ONLY | \
+                                         MM_ALLOCATE_FULLY_REQUIRED | MM_ALLOCATE_NO_WAIT |       \
+                                         MM_ALLOCATE_PREFER_CONTIGUOUS)
+
+/*
  * Up to TotalBytes of pages whose physical addresses lie in [Low, High],
  * then in the same window moved up by SkipBytes, and so on. Returns an MDL
  * (from nonpaged pool, for ExFreePool after MmFreePagesFromMdl) describing
- * the pages found, which may be fewer than asked, or NULL when none were.
+ * the pages found, which may be fewer than asked (never more than are
+ * available, nor more than one MDL can describe), or NULL when none were.
+ * Each page's PFN takes CacheAttribute (MiNotMapped: its first mapping
+ * chooses).
  */
-PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
-                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
-                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags)
+static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
 {
     ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
     PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
@@ -200,8 +257,12 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
     PMDL Mdl;
     KIRQL OldIrql;
 
-    if (Wanted == 0 || High < Low || (Skip != 0 && Skip < High - Low + 1) || CacheType >= MmMaximumCacheType ||
-        Wanted > MmAvailablePages)
+    if (Wanted > MM_MAXIMUM_MDL_PAGES && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MM_MAXIMUM_MDL_PAGES;
+    if (Wanted > MmAvailablePages && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MmAvailablePages;
+    if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
+        (Skip != 0 && Skip < High - Low + 1))
         return NULL;
     Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), 'ldmM');
     if (Mdl == NULL)
@@ -222,8 +283,7 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
                 continue;
             MiUnlinkFreeOrZeroedPage(Page);
             MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount = 1;
-            MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = CacheType == MmCached ? MiCached
-                                                          : CacheType == MmWriteCombined ? MiWriteCombined : MiNonCached;
+            MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = CacheAttribute;
             MI_PFN_ELEMENT(Page)->PteAddress = NULL;
             MI_PFN_ELEMENT(Page)->u4.PteFrame = 0;
             Pages[Found++] = Page;
@@ -247,16 +307,49 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
     return Mdl;
 }
 
+/*
+ * NT's answers: flags it does not know fail the call; a caching type past
+ * the last valid one leaves the choice to the first mapping, as plain
+ * MmAllocatePagesForMdl does.
+ */
+PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
+                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes,
+                                   MEMORY_CACHING_TYPE CacheType, ULONG Flags)
+{
+    if (Flags & ~MI_ALLOCATE_PAGES_FOR_MDL_FLAGS)
+        return NULL;
+    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes,
+                                 (ULONG)CacheType < MmMaximumCacheType ? MiCacheTypeToAttribute(CacheType) : MiNotMapped,
+                                 Flags);
+}
+
 PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes)
 {
-    return MmAllocatePagesForMdlEx(LowAddress, HighAddress, SkipBytes, TotalBytes, MmCached, 0);
+    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes, MiNotMapped, 0);
 }
 
-/* Frees the pages of an MDL from MmAllocatePagesForMdl(Ex); the MDL itself is the caller's to free. */
+/*
+ * Frees the pages of an MDL from MmAllocatePagesForMdl(Ex); the MDL itself
+ * is the caller's to free. A system mapping still in place is released
+ * first, so no PTE is left mapping a freed frame (NT leaves it: DESIGN.md).
+ * As in NT, each slot freed becomes MM_EMPTY_LIST and the walk stops at the
+ * first empty slot, so a second call frees nothing.
+ */
 VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList)
 {
-    ASSERT((MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0);
-    MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(MemoryDescriptorList);
+    ULONG Count = MiMdlPages(MemoryDescriptorList);
+    KIRQL OldIrql;
+
+    ASSERT(KeGetCurrentIrql() <= APC_LEVEL);
+    if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
+        MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count && Pages[i] != MM_EMPTY_LIST; i++) {
+        MiDecrementReferenceCount(MI_PFN_ELEMENT(Pages[i]), Pages[i]);
+        Pages[i] = MM_EMPTY_LIST;
+    }
+    MiReleasePfnLock(OldIrql);
     MemoryDescriptorList->MdlFlags &= ~MDL_PAGES_LOCKED;
 }

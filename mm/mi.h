@@ -196,6 +196,13 @@ FORCEINLINE VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, B
 
 VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
 
+/*
+ * A page's reference count is 16 bits: past this many references NT
+ * refuses further locks (STATUS_WORKING_SET_QUOTA) so the count can never
+ * wrap and free a page that is still locked.
+ */
+#define MI_LOCKED_PAGE_REFERENCE_LIMIT (MAXUSHORT / 2)
+
 /* --- Page tables for system space (syspte.c's neighbour, sysptab.c) ------------- */
 
 /*
@@ -277,6 +284,30 @@ PFN_NUMBER MxGetNextPage(VOID);
 
 VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps);
 ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages);
+
+/* --- Memory types (iosup.c owns the PAT) ------------------------------------------ */
+
+/*
+ * Every mapping of a RAM page uses the type its PFN records (MiCached ...
+ * MiNotMapped, mm.h). A page under a large page is cached for good (NT's
+ * MI_PAGE_FRAME_INDEX_MUST_BE_CACHED); a free page is cached, since
+ * whoever takes it next maps it so.
+ */
+BOOLEAN MiMustFrameBeCached(PFN_NUMBER PageFrameIndex);
+#define MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(PageFrameIndex) MiMustFrameBeCached(PageFrameIndex)
+ULONG MiFrameCacheAttribute(PFN_NUMBER PageFrameIndex);
+ULONG MiCacheTypeToAttribute(MEMORY_CACHING_TYPE CacheType);
+ULONG MiCacheAttributeToProtection(ULONG CacheAttribute);
+
+/*
+ * Before RAM that was last reached cached is mapped with another type, its
+ * lines must leave the caches (NT's MI_PREPARE_FOR_NONCACHED).
+ */
+FORCEINLINE VOID MiPrepareForNonCached(ULONG CacheAttribute)
+{
+    if (CacheAttribute != MiCached)
+        __wbinvd();
+}
 
 /* --- Start-up of the rest (syspte.c, iosup.c, procsup.c, commit.c) ---------------- */
 

@@ -392,6 +392,7 @@ static VOID MiInitializePfnDatabase(VOID)
         for (PFN_NUMBER Page = MiReserved[i].BasePage; Page < MiReserved[i].BasePage + MiReserved[i].PageCount; Page++) {
             if (MiIsPhysicalPage(Page) && MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount == 0) {
                 MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation = ActiveAndValid;
+                MI_PFN_ELEMENT(Page)->u3.e2.e1.CacheAttribute = MiCached;
                 MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount = 1;
             }
         }
@@ -411,6 +412,7 @@ static VOID MiInitializePfnDatabase(VOID)
             if (Pfn1->u3.e2.ReferenceCount != 0)
                 continue;
             Pfn1->u3.e2.e1.PageLocation = FreePageList;
+            Pfn1->u3.e2.e1.CacheAttribute = MiCached;
             Pfn1->u1.Flink = MM_EMPTY_LIST;
             Pfn1->u2.Blink = MmFreePageListHead.Blink;
             if (MmFreePageListHead.Blink == MM_EMPTY_LIST)
@@ -422,6 +424,12 @@ static VOID MiInitializePfnDatabase(VOID)
         }
     }
     MmAvailablePages = MmFreePageListHead.Total;
+}
+
+/* Frames under the initial pool's large page: an uncached alias of one would mix memory types. */
+BOOLEAN MiMustFrameBeCached(PFN_NUMBER PageFrameIndex)
+{
+    return MiInitialPoolLargePage && PageFrameIndex - MiInitialPoolFirstPage < MiInitialPoolPages;
 }
 
 static VOID MiPrintBootLog(VOID)

@@ -3,8 +3,9 @@
  * consistent: every list is well linked and as long as its Total says, every
  * physical page is on exactly one list or in use with a sane reference
  * count, the lists add up to MmAvailablePages and MmNumberOfPhysicalPages,
- * an in-use page's PTE (when it has one) maps that page, and zeroed pages
- * really hold zeroes. The test runner calls it after every suite.
+ * an in-use page's PTE (when it has one) maps that page, every valid PTE
+ * that maps RAM maps a page in use, and zeroed pages really hold zeroes.
+ * The test runner calls it after every suite.
  */
 #include "mi.h"
 
@@ -107,6 +108,47 @@ static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN V
     }
 }
 
+static VOID MiCheckMappedPage(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, BOOLEAN Verbose)
+{
+    PMMPFN Pfn1;
+
+    if (!MiIsPhysicalPage(PageFrameIndex))
+        return;
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+    if (Pfn1->u3.e2.e1.PageLocation != ActiveAndValid || Pfn1->u3.e2.ReferenceCount == 0)
+        MiCheckFailed(Verbose, "valid PTE maps a page that is not in use", PageFrameIndex, (ULONG_PTR)PointerPte);
+}
+
+/*
+ * The other direction: a page on a free list that some valid PTE or PDE
+ * still maps would be handed out while the old mapping can reach it. Walks
+ * every valid entry of the current directory (system space is the same in
+ * all of them) and every page of a large page; the self-map entry is the
+ * directory itself, checked as a page table is.
+ */
+static VOID MiCheckMappingsPointAtPagesInUse(BOOLEAN Verbose)
+{
+    for (ULONG Pde = 0; Pde < PTE_PER_PAGE; Pde++) {
+        PMMPTE PointerPde = (PMMPTE)PDE_BASE + Pde;
+        PMMPTE PointerPte = MiPdeToPte(PointerPde);
+
+        if (!PointerPde->u.Hard.Valid)
+            continue;
+        if (PointerPde->u.Hard.LargePage) {
+            for (ULONG i = 0; i < PDE_MAPPED_SIZE / PAGE_SIZE; i++)
+                MiCheckMappedPage(PFN_FROM_PTE(PointerPde) + i, PointerPde, Verbose);
+            continue;
+        }
+        MiCheckMappedPage(PFN_FROM_PTE(PointerPde), PointerPde, Verbose);
+        if (Pde == PDE_SELFMAP_INDEX)
+            continue;
+        for (ULONG i = 0; i < PTE_PER_PAGE; i++) {
+            if (PointerPte[i].u.Hard.Valid)
+                MiCheckMappedPage(PFN_FROM_PTE(&PointerPte[i]), &PointerPte[i], Verbose);
+        }
+    }
+}
+
 BOOLEAN MiCheckPfnDatabase(BOOLEAN Verbose)
 {
     PFN_NUMBER Counts[8] = { 0 }, Total = 0;
@@ -148,6 +190,7 @@ BOOLEAN MiCheckPfnDatabase(BOOLEAN Verbose)
                       MmZeroedPageListHead.Total + MmFreePageListHead.Total);
     if (Total != MmNumberOfPhysicalPages)
         MiCheckFailed(Verbose, "pages counted differ from MmNumberOfPhysicalPages", Total, MmNumberOfPhysicalPages);
+    MiCheckMappingsPointAtPagesInUse(Verbose);
 
     for (PFN_NUMBER Page = MmZeroedPageListHead.Flink;
          Page != MM_EMPTY_LIST && ZeroedScanned < MI_ZEROED_PAGES_TO_SCAN && MiCheckErrors == 0;

@@ -7,12 +7,13 @@
  */
 #include <ntddk.h>
 #include <io.h>
+#include <mm.h>
 
 #define IOP_FIXED_SIZE_MDL_PFNS 0x17
 #define IOP_MDL_TAG ' ldM'
 #define IOP_FIXED_MDL_SIZE (sizeof(MDL) + IOP_FIXED_SIZE_MDL_PFNS * sizeof(ULONG))
-/* Size is a CSHORT: the largest MDL it can describe. */
-#define IOP_MAXIMUM_MDL_PAGES ((0x7FFF - sizeof(MDL)) / sizeof(ULONG))
+/* NT refuses a buffer of 2 GB or more outright: no mapping could hold it. */
+#define IOP_MAXIMUM_MDL_LENGTH 0x80000000u
 
 NPAGED_LOOKASIDE_LIST IopMdlLookasideList;
 
@@ -29,7 +30,7 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
     PMDL Mdl;
 
     UNREFERENCED_PARAMETER(ChargeQuota);    /* no process quotas yet */
-    if (Length == 0 || Pages > IOP_MAXIMUM_MDL_PAGES)
+    if (Length == 0 || Length >= IOP_MAXIMUM_MDL_LENGTH || Pages > MM_MAXIMUM_MDL_PAGES)
         return NULL;
     if (Pages <= IOP_FIXED_SIZE_MDL_PFNS) {
         Mdl = ExAllocateFromNPagedLookasideList(&IopMdlLookasideList);
@@ -66,9 +67,6 @@ VOID NTAPI IoFreeMdl(PMDL Mdl)
     if ((Mdl->MdlFlags & MDL_PAGES_LOCKED) && !(Mdl->MdlFlags & MDL_PARTIAL))
         KeBugCheckEx(DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS, (ULONG_PTR)__builtin_return_address(0), 0,
                      (ULONG_PTR)Mdl, ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount));
-    if ((Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARTIAL)) == MDL_MAPPED_TO_SYSTEM_VA)
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x103, (ULONG_PTR)Mdl->MappedSystemVa, IOP_MDL_TAG,
-                     ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount));
     MmPrepareMdlForReuse(Mdl);
     if (Mdl->MdlFlags & MDL_ALLOCATED_FIXED_SIZE)
         ExFreeToNPagedLookasideList(&IopMdlLookasideList, Mdl);
@@ -76,10 +74,21 @@ VOID NTAPI IoFreeMdl(PMDL Mdl)
         ExFreePoolWithTag(Mdl, IOP_MDL_TAG);
 }
 
+/* How many page frame numbers an MDL has room for: its Size, read as the unsigned count NT reads it. */
+static ULONG IopMdlPfnCapacity(PMDL Mdl)
+{
+    USHORT Size = (USHORT)Mdl->Size;
+
+    return Size < sizeof(MDL) ? 0 : (Size - sizeof(MDL)) / sizeof(PFN_NUMBER);
+}
+
 /*
  * Makes TargetMdl describe Length bytes at VirtualAddress, a part of what
  * SourceMdl describes (Length 0: to the source's end): the page frames are
- * copied and, when the source is mapped, so is the system address.
+ * copied and, when the source is mapped, the target shares that mapping
+ * (MDL_PARENT_MAPPED_SYSTEM_VA: the source alone may unmap it). A range
+ * outside the source, or more pages than the target has room for, stops
+ * with TARGET_MDL_TOO_SMALL before anything is written.
  */
 VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length)
 {
@@ -87,19 +96,19 @@ VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddres
     ULONG FirstPage, Pages;
     PULONG Source = MmGetMdlPfnArray(SourceMdl), Target = MmGetMdlPfnArray(TargetMdl);
 
-    if (Offset > SourceMdl->ByteCount)
-        KeBugCheckEx(TARGET_MDL_TOO_SMALL, (ULONG_PTR)SourceMdl, (ULONG_PTR)TargetMdl, Offset, Length);
-    if (Length == 0)
+    if (Length == 0 && Offset <= SourceMdl->ByteCount)
         Length = SourceMdl->ByteCount - (ULONG)Offset;
     Pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
-    if (Offset + Length > SourceMdl->ByteCount ||
-        TargetMdl->Size < (CSHORT)(sizeof(MDL) + Pages * sizeof(ULONG)))
+    /* Each test guards the next: the room left in the source is taken only once Offset is inside it. */
+    if (Offset > SourceMdl->ByteCount || Length > SourceMdl->ByteCount - Offset ||
+        Pages > IopMdlPfnCapacity(TargetMdl))
         KeBugCheckEx(TARGET_MDL_TOO_SMALL, (ULONG_PTR)SourceMdl, (ULONG_PTR)TargetMdl, Offset, Length);
 
     FirstPage = (ULONG)((SourceMdl->ByteOffset + Offset) >> PAGE_SHIFT);
     TargetMdl->MdlFlags &= (MDL_ALLOCATED_FIXED_SIZE | MDL_ALLOCATED_MUST_SUCCEED);
     TargetMdl->MdlFlags |= MDL_PARTIAL |
-        (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_IO_PAGE_READ | MDL_IO_SPACE | MDL_WRITE_OPERATION));
+        (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA | MDL_IO_PAGE_READ |
+                                MDL_IO_SPACE | MDL_WRITE_OPERATION));
     TargetMdl->Process = SourceMdl->Process;
     TargetMdl->StartVa = PAGE_ALIGN(VirtualAddress);
     TargetMdl->ByteOffset = BYTE_OFFSET(VirtualAddress);

@@ -9,18 +9,10 @@
 #include "mmtest.h"
 #include <string.h>
 
-static PHYSICAL_ADDRESS Physical(ULONGLONG Address)
-{
-    PHYSICAL_ADDRESS Result;
-
-    Result.QuadPart = (LONGLONG)Address;
-    return Result;
-}
-
 KTEST(iospace, unaligned_ranges_keep_their_offset_and_span_pages)
 {
     ULONG Free = MmTotalFreeSystemPtes;
-    PUCHAR Va = MmMapIoSpace(Physical(0xB8FF0), 0x20, MmNonCached);
+    PUCHAR Va = MmMapIoSpace(KtPhysical(0xB8FF0), 0x20, MmNonCached);
 
     KT_ASSERT(Va != NULL);
     KT_EXPECT_EQ(BYTE_OFFSET(Va), 0xFF0);
@@ -32,15 +24,34 @@ KTEST(iospace, unaligned_ranges_keep_their_offset_and_span_pages)
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     /* Unmapping really removed the translation, TLB included. */
     KT_EXPECT_EQ(KtProbeRead(Va), STATUS_ACCESS_VIOLATION);
-    KT_EXPECT(MmMapIoSpace(Physical(0xB8000), 0, MmCached) == NULL);
-    KT_EXPECT(MmMapIoSpace(Physical(0x1FFFFF000ULL), 0x1000, MmCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xB8000), 0, MmCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0x1FFFFF000ULL), 0x1000, MmCached) == NULL);
+}
+
+/* The end of the range is checked without wrapping: nothing past 4 GB, nothing that wraps to page 0. */
+KTEST(iospace, ranges_reaching_past_4_gb_are_refused)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+    PUCHAR Top;
+
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xFFFFFFFFFFFFF000ULL), 0x2000, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xFFFFF000), 0x2000, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xFFF), 0xFFFFF002, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0x100000000ULL), PAGE_SIZE, MmNonCached) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* The last page below 4 GB (the firmware's reset vector) is still reachable. */
+    Top = MmMapIoSpace(KtPhysical(0xFFFFF000), PAGE_SIZE, MmNonCached);
+    KT_ASSERT(Top != NULL);
+    KT_EXPECT_EQ(MmGetPhysicalAddress(Top + 0xFF0).QuadPart, 0xFFFFFFF0);
+    MmUnmapIoSpace(Top, PAGE_SIZE);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
 }
 
 KTEST(iospace, caching_types_set_the_pte_bits)
 {
-    PUCHAR Cached = MmMapIoSpace(Physical(0xB8000), PAGE_SIZE, MmCached);
-    PUCHAR Uncached = MmMapIoSpace(Physical(0xB8000), PAGE_SIZE, MmNonCached);
-    PUCHAR Combined = MmMapIoSpace(Physical(0xB8000), PAGE_SIZE, MmWriteCombined);
+    PUCHAR Cached = MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmCached);
+    PUCHAR Uncached = MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmNonCached);
+    PUCHAR Combined = MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmWriteCombined);
     PMMPTE Pte;
 
     KT_ASSERT(Cached && Uncached && Combined);
@@ -61,7 +72,7 @@ KTEST(iospace, caching_types_set_the_pte_bits)
 
 KTEST(iospace, vga_text_memory_reads_back_what_was_written)
 {
-    volatile PUSHORT Screen = MmMapIoSpace(Physical(0xB8000), 80 * 25 * 2, MmNonCached);
+    volatile PUSHORT Screen = MmMapIoSpace(KtPhysical(0xB8000), 80 * 25 * 2, MmNonCached);
     static const char Text[] = "ntmm: VGA text memory through MmMapIoSpace";
     USHORT Saved[sizeof(Text)];
 
@@ -91,7 +102,7 @@ KTEST(iospace, local_apic_version_and_id_are_plausible)
         KT_SKIP("this CPU has no local APIC");
     ApicBase = __readmsr(MSR_IA32_APIC_BASE) & 0xFFFFF000;
     KT_EXPECT_EQ(ApicBase, 0xFEE00000);
-    Apic = MmMapIoSpace(Physical(ApicBase), PAGE_SIZE, MmNonCached);
+    Apic = MmMapIoSpace(KtPhysical(ApicBase), PAGE_SIZE, MmNonCached);
     KT_ASSERT(Apic != NULL);
     Version = Apic[LAPIC_VERSION / 4];
     /* An integrated APIC reports 0x10-0x15, and at least the 4 LVT entries of the oldest. */
@@ -115,7 +126,7 @@ static UCHAR Checksum(const UCHAR *Bytes, ULONG Length)
 /* The RSDP: in the first KB of the EBDA, or on a 16-byte boundary in the BIOS area. */
 static ULONG FindRsdp(VOID)
 {
-    PUCHAR Low = MmMapIoSpace(Physical(0), PAGE_SIZE, MmCached);
+    PUCHAR Low = MmMapIoSpace(KtPhysical(0), PAGE_SIZE, MmCached);
     ULONG Ebda = (ULONG)(*(PUSHORT)(Low + 0x40E)) << 4, Found = 0;
     ULONG Ranges[2][2] = { { Ebda, 1024 }, { 0xE0000, 0x20000 } };
 
@@ -125,7 +136,7 @@ static ULONG FindRsdp(VOID)
 
         if (Ranges[r][0] == 0)
             continue;
-        Area = MmMapIoSpace(Physical(Ranges[r][0]), Ranges[r][1], MmCached);
+        Area = MmMapIoSpace(KtPhysical(Ranges[r][0]), Ranges[r][1], MmCached);
         for (ULONG Offset = 0; Area != NULL && Offset + 20 <= Ranges[r][1]; Offset += 16) {
             if (memcmp(Area + Offset, "RSD PTR ", 8) == 0 && Checksum(Area + Offset, 20) == 0) {
                 Found = Ranges[r][0] + Offset;
@@ -141,7 +152,7 @@ static ULONG FindRsdp(VOID)
 /* Maps a table's header to learn its length, then the whole table, and checks its checksum. */
 static BOOLEAN CheckTable(ULONG Address, PCHAR Signature, PULONG Length)
 {
-    PUCHAR Header = MmMapIoSpace(Physical(Address), 36, MmCached), Table;
+    PUCHAR Header = MmMapIoSpace(KtPhysical(Address), 36, MmCached), Table;
     BOOLEAN Ok;
 
     if (Header == NULL)
@@ -152,7 +163,7 @@ static BOOLEAN CheckTable(ULONG Address, PCHAR Signature, PULONG Length)
     MmUnmapIoSpace(Header, 36);
     if (*Length < 36 || *Length > 0x100000)
         return FALSE;
-    Table = MmMapIoSpace(Physical(Address), *Length, MmCached);
+    Table = MmMapIoSpace(KtPhysical(Address), *Length, MmCached);
     if (Table == NULL)
         return FALSE;
     Ok = Checksum(Table, *Length) == 0;
@@ -168,7 +179,7 @@ KTEST(iospace, acpi_tables_are_found_and_their_checksums_hold)
     CHAR Signature[5];
 
     KT_ASSERT(Rsdp != 0);
-    RsdpBytes = MmMapIoSpace(Physical(Rsdp), 36, MmCached);
+    RsdpBytes = MmMapIoSpace(KtPhysical(Rsdp), 36, MmCached);
     KT_ASSERT(RsdpBytes != NULL);
     Rsdt = *(PULONG)(RsdpBytes + 16);
     KtLog("RSDP at %05X, revision %u, RSDT at %08X", Rsdp, RsdpBytes[15], Rsdt);
@@ -178,7 +189,7 @@ KTEST(iospace, acpi_tables_are_found_and_their_checksums_hold)
     KT_EXPECT(memcmp(Signature, "RSDT", 4) == 0);
     Entries = (Length - 36) / 4;
     KT_EXPECT(Entries > 0);
-    Table = MmMapIoSpace(Physical(Rsdt), Length, MmCached);
+    Table = MmMapIoSpace(KtPhysical(Rsdt), Length, MmCached);
     KT_ASSERT(Table != NULL);
     for (ULONG i = 0; i < Entries; i++) {
         ULONG EntryLength;
@@ -234,7 +245,7 @@ KTEST(iospace, pci_display_framebuffer_maps_write_combined)
           Bar & PCI_ADDRESS_MEMORY_PREFETCHABLE ? ", prefetchable" : "");
     KT_EXPECT(Size >= 64 * 1024);
     Translated.QuadPart = 0;
-    KT_ASSERT(HalTranslateBusAddress(PCIBus, 0, Physical(Bar & PCI_ADDRESS_MEMORY_ADDRESS_MASK), &AddressSpace,
+    KT_ASSERT(HalTranslateBusAddress(PCIBus, 0, KtPhysical(Bar & PCI_ADDRESS_MEMORY_ADDRESS_MASK), &AddressSpace,
                                      &Translated));
     KT_EXPECT_EQ(Translated.QuadPart, Bar & PCI_ADDRESS_MEMORY_ADDRESS_MASK);
     KT_EXPECT_EQ(AddressSpace, 0);
@@ -271,11 +282,11 @@ KTEST(iospace, translate_bus_address_is_the_identity_on_a_pc)
     PHYSICAL_ADDRESS Out;
     ULONG Space = 1;
 
-    KT_EXPECT(HalTranslateBusAddress(Isa, 0, Physical(0x3F8), &Space, &Out));
+    KT_EXPECT(HalTranslateBusAddress(Isa, 0, KtPhysical(0x3F8), &Space, &Out));
     KT_EXPECT_EQ(Out.QuadPart, 0x3F8);
     KT_EXPECT_EQ(Space, 1);
     Space = 7;
-    KT_EXPECT(!HalTranslateBusAddress(Isa, 0, Physical(0x3F8), &Space, &Out));
+    KT_EXPECT(!HalTranslateBusAddress(Isa, 0, KtPhysical(0x3F8), &Space, &Out));
 }
 
 /* The seed's scenario: a pool buffer's physical address mapped a second time. */
@@ -301,6 +312,34 @@ KTEST(iospace, an_alias_of_a_pool_buffer_sees_the_same_bytes)
     ExFreePoolWithTag(Buffer, 'sail');
 }
 
+/* RAM keeps one memory type (SDM 11.12.4): no uncached alias of cached pages, the running directory included. */
+KTEST(iospace, io_space_views_of_ram_keep_its_memory_type)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 64, 'sail');
+    PUCHAR NonCached = MmAllocateNonCachedMemory(PAGE_SIZE);
+    PHYSICAL_ADDRESS Directory = KtPhysical(KiReadCr3() & ~(PAGE_SIZE - 1));
+    ULONG Free = MmTotalFreeSystemPtes;
+    PULONG View;
+
+    KT_ASSERT(Buffer != NULL && NonCached != NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(Buffer), 64, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(Buffer), 64, MmWriteCombined) == NULL);
+    KT_EXPECT(MmMapIoSpace(Directory, PAGE_SIZE, MmNonCached) == NULL);
+    KT_EXPECT(MmMapIoSpace(MmGetPhysicalAddress(NonCached), PAGE_SIZE, MmCached) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* The same type is fine: the directory maps itself at PDE 0x300. */
+    View = MmMapIoSpace(Directory, PAGE_SIZE, MmCached);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(View[PDE_SELFMAP_INDEX] >> PAGE_SHIFT, KiReadCr3() >> PAGE_SHIFT);
+    MmUnmapIoSpace(View, PAGE_SIZE);
+    View = MmMapIoSpace(MmGetPhysicalAddress(NonCached), PAGE_SIZE, MmNonCachedUnordered);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable);
+    MmUnmapIoSpace(View, PAGE_SIZE);
+    MmFreeNonCachedMemory(NonCached, PAGE_SIZE);
+    ExFreePoolWithTag(Buffer, 'sail');
+}
+
 static BOOLEAN IsContiguous(PUCHAR Va, ULONG Pages, PULONGLONG First)
 {
     *First = MmGetPhysicalAddress(Va).QuadPart;
@@ -317,15 +356,15 @@ KTEST(iospace, contiguous_memory_meets_its_constraints)
     ULONGLONG First;
     PUCHAR Va;
 
-    Va = MmAllocateContiguousMemory(5 * PAGE_SIZE, Physical(0xFFFFFFFF));
+    Va = MmAllocateContiguousMemory(5 * PAGE_SIZE, KtPhysical(0xFFFFFFFF));
     KT_ASSERT(Va != NULL);
     KT_EXPECT(IsContiguous(Va, 5, &First));
     memset(Va, 0x3C, 5 * PAGE_SIZE);
     MmFreeContiguousMemory(Va);
 
     /* Below 16 MB (ISA DMA), not crossing a 64 KB boundary. */
-    Va = MmAllocateContiguousMemorySpecifyCache(8 * PAGE_SIZE, Physical(0x100000), Physical(0xFFFFFF),
-                                                Physical(0x10000), MmNonCached);
+    Va = MmAllocateContiguousMemorySpecifyCache(8 * PAGE_SIZE, KtPhysical(0x100000), KtPhysical(0xFFFFFF),
+                                                KtPhysical(0x10000), MmNonCached);
     KT_ASSERT(Va != NULL);
     KT_EXPECT(IsContiguous(Va, 8, &First));
     KT_EXPECT(First >= 0x100000 && First + 8 * PAGE_SIZE - 1 <= 0xFFFFFF);
@@ -335,14 +374,14 @@ KTEST(iospace, contiguous_memory_meets_its_constraints)
     KT_EXPECT_EQ(MmAvailablePages, Available);
 
     /* Impossible constraints. */
-    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, Physical(0x200000), Physical(0x100000),
-                                                     Physical(0), MmCached) == NULL);
-    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(4 * PAGE_SIZE, Physical(0), Physical(0x2FFF),
-                                                     Physical(0), MmCached) == NULL);
-    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(3 * PAGE_SIZE, Physical(0), Physical(0xFFFFFF),
-                                                     Physical(0x2000), MmCached) == NULL);
-    KT_EXPECT(MmAllocateContiguousMemory(0x7FFF0000, Physical(0xFFFFFFFF)) == NULL);
-    KT_EXPECT(MmAllocateContiguousMemory(0, Physical(0xFFFFFFFF)) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, KtPhysical(0x200000), KtPhysical(0x100000),
+                                                     KtPhysical(0), MmCached) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(4 * PAGE_SIZE, KtPhysical(0), KtPhysical(0x2FFF),
+                                                     KtPhysical(0), MmCached) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(3 * PAGE_SIZE, KtPhysical(0), KtPhysical(0xFFFFFF),
+                                                     KtPhysical(0x2000), MmCached) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemory(0x7FFF0000, KtPhysical(0xFFFFFFFF)) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemory(0, KtPhysical(0xFFFFFFFF)) == NULL);
     KT_EXPECT_EQ(MmAvailablePages, Available);
 }
 

@@ -60,6 +60,42 @@ KTEST(mdl, io_allocate_mdl_initialises_and_picks_lookaside_or_pool)
     IoFreeMdl(Large);
 }
 
+/* Size is a CSHORT that NT reads as unsigned: an MDL fits while its header and PFNs fit 0xFFFF bytes. */
+KTEST(mdl, io_allocate_mdl_accepts_every_size_up_to_0xffff)
+{
+    PVOID Buffer = (PVOID)MM_PAGED_POOL_START;
+    PMDL Largest = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_EXPECT_EQ(MM_MAXIMUM_MDL_PAGES, 16376);
+    KT_ASSERT(Largest != NULL);
+    KT_EXPECT_EQ((USHORT)Largest->Size, sizeof(MDL) + 16376 * sizeof(PFN_NUMBER));
+    KT_EXPECT_EQ(Largest->ByteCount, 0x3FF8000);
+    KT_EXPECT(IoAllocateMdl(Buffer, (MM_MAXIMUM_MDL_PAGES + 1) * PAGE_SIZE, FALSE, FALSE, NULL) == NULL);
+    /* One byte more at an unaligned start spans one page more. */
+    KT_EXPECT(IoAllocateMdl((PUCHAR)Buffer + 1, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL) == NULL);
+    IoFreeMdl(Largest);
+}
+
+/* A partial MDL of more than 32 KB of PFNs: the capacity check reads both sizes unsigned. */
+KTEST(mdl, partial_mdls_of_the_largest_mdls_fit)
+{
+    PVOID Buffer = (PVOID)MM_PAGED_POOL_START;
+    PMDL Source = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, MM_MAXIMUM_MDL_PAGES * PAGE_SIZE, FALSE, FALSE, NULL);
+    PULONG Pages;
+
+    KT_ASSERT(Source != NULL && Target != NULL);
+    Pages = MmGetMdlPfnArray(Source);
+    for (ULONG i = 0; i < MM_MAXIMUM_MDL_PAGES; i++)
+        Pages[i] = i;
+    IoBuildPartialMdl(Source, Target, (PUCHAR)Buffer + PAGE_SIZE, 0);
+    KT_EXPECT_EQ(Target->ByteCount, (MM_MAXIMUM_MDL_PAGES - 1) * PAGE_SIZE);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Target)[0], 1);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(Target)[MM_MAXIMUM_MDL_PAGES - 2], MM_MAXIMUM_MDL_PAGES - 1);
+    IoFreeMdl(Target);
+    IoFreeMdl(Source);
+}
+
 KTEST(mdl, mdls_attach_to_an_irp_and_chain_after_it)
 {
     IRP Irp = { 0 };
@@ -159,6 +195,53 @@ static NTSTATUS ProbeAndLock(PMDL Mdl, KPROCESSOR_MODE Mode, LOCK_OPERATION Oper
     return Status;
 }
 
+/*
+ * The 16-bit reference count cannot wrap: past MAXUSHORT / 2 references a
+ * lock raises STATUS_WORKING_SET_QUOTA, and an MDL that reaches such a page
+ * keeps none of the locks it took on the pages before it.
+ */
+KTEST(mdl, locking_a_page_too_many_times_raises_working_set_quota)
+{
+    const ULONG MdlBytes = sizeof(MDL) + 2 * sizeof(PFN_NUMBER);
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    PUCHAR Mdls = ExAllocatePoolWithTag(NonPagedPool, MI_LOCKED_PAGE_REFERENCE_LIMIT * MdlBytes, TAG);
+    PMDL Both = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMMPFN First, Second;
+    USHORT FirstBefore, SecondBefore;
+    NTSTATUS Status = STATUS_SUCCESS;
+    ULONG Locked = 0;
+
+    KT_ASSERT(Buffer != NULL && Mdls != NULL && Both != NULL);
+    First = MI_PFN_ELEMENT(PHYSICAL_TO_PFN(MmGetPhysicalAddress(Buffer).QuadPart));
+    Second = MI_PFN_ELEMENT(PHYSICAL_TO_PFN(MmGetPhysicalAddress(Buffer + PAGE_SIZE).QuadPart));
+    FirstBefore = First->u3.e2.ReferenceCount;
+    SecondBefore = Second->u3.e2.ReferenceCount;
+    while (Locked < MI_LOCKED_PAGE_REFERENCE_LIMIT) {
+        PMDL Mdl = (PMDL)(Mdls + Locked * MdlBytes);
+
+        MmInitializeMdl(Mdl, Buffer + PAGE_SIZE, PAGE_SIZE);
+        Status = ProbeAndLock(Mdl, KernelMode, IoReadAccess);
+        if (!NT_SUCCESS(Status)) {
+            KT_EXPECT_EQ(Mdl->MdlFlags & MDL_PAGES_LOCKED, 0);
+            break;
+        }
+        Locked++;
+    }
+    KT_EXPECT_EQ(Status, STATUS_WORKING_SET_QUOTA);
+    KT_EXPECT_EQ(Locked, MI_LOCKED_PAGE_REFERENCE_LIMIT - SecondBefore);
+    KT_EXPECT_EQ(Second->u3.e2.ReferenceCount, MI_LOCKED_PAGE_REFERENCE_LIMIT);
+    /* The first page locks, the second refuses: the first page's lock is dropped again. */
+    KT_EXPECT_EQ(ProbeAndLock(Both, KernelMode, IoReadAccess), STATUS_WORKING_SET_QUOTA);
+    KT_EXPECT_EQ(First->u3.e2.ReferenceCount, FirstBefore);
+    KT_EXPECT_EQ(Both->MdlFlags & MDL_PAGES_LOCKED, 0);
+    while (Locked > 0)
+        MmUnlockPages((PMDL)(Mdls + --Locked * MdlBytes));
+    KT_EXPECT_EQ(Second->u3.e2.ReferenceCount, SecondBefore);
+    IoFreeMdl(Both);
+    ExFreePoolWithTag(Mdls, TAG);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
 KTEST(mdl, probe_raises_access_violation_for_ranges_it_cannot_lock)
 {
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
@@ -214,16 +297,79 @@ KTEST(mdl, mapping_locked_pages_makes_a_second_view)
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     KT_EXPECT_EQ(KtProbeRead(View), STATUS_ACCESS_VIOLATION);
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
-    /* The old interface maps too, and a noncached mapping carries PCD. */
+    /* The old interface maps too. */
     View = MmMapLockedPages(Mdl, KernelMode);
-    KT_EXPECT_EQ(View[100], 0xAB);
-    MmUnmapLockedPages(View, Mdl);
-    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, HighPagePriority);
-    KT_ASSERT(View != NULL);
-    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable);
     KT_EXPECT_EQ(View[100], 0xAB);
     MmUnlockPages(Mdl);                             /* unmaps what is still mapped */
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+/* A page MDL's first mapping chooses its memory type; every later mapping follows it, whatever it asks. */
+KTEST(mdl, a_page_mdl_keeps_the_memory_type_of_its_first_mapping)
+{
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), 2 * PAGE_SIZE);
+    PHYSICAL_ADDRESS Second;
+    PUCHAR View, Alias;
+    PMMPFN Pfn1;
+
+    KT_ASSERT(Mdl != NULL);
+    Pfn1 = MI_PFN_ELEMENT(MmGetMdlPfnArray(Mdl)[1]);
+    Second = KtPhysical(PFN_TO_PHYSICAL(MmGetMdlPfnArray(Mdl)[1]));
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiNotMapped);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View)->u.Hard.CacheDisable && MiAddressToPte(View + PAGE_SIZE)->u.Hard.CacheDisable);
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiNonCached);
+    MmUnmapLockedPages(View, Mdl);
+    /* Asked for cached, given the pages' own type (NT's cache override). */
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT(MiAddressToPte(View + PAGE_SIZE)->u.Hard.CacheDisable);
+    /* I/O space views of the pages must use that type too. */
+    KT_EXPECT(MmMapIoSpace(Second, PAGE_SIZE, MmCached) == NULL);
+    Alias = MmMapIoSpace(Second, PAGE_SIZE, MmNonCached);
+    KT_ASSERT(Alias != NULL);
+    KT_EXPECT(MiAddressToPte(Alias)->u.Hard.CacheDisable);
+    MmUnmapIoSpace(Alias, PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    KT_EXPECT_EQ(Pfn1->u3.e2.e1.CacheAttribute, MiCached);   /* free pages go out cached */
+    ExFreePool(Mdl);
+}
+
+/*
+ * Pool pages are cached. Under the initial pool's large page an uncached
+ * view is refused (NT's MI_PAGE_FRAME_INDEX_MUST_BE_CACHED); elsewhere the
+ * view takes the pages' own type.
+ */
+KTEST(mdl, an_uncached_view_of_cached_pages_is_refused_or_follows_the_pages)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
+    PMDL Mdl = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    ULONG Free = MmTotalFreeSystemPtes;
+    PFN_NUMBER Frame;
+    PUCHAR View;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    Frame = MmGetMdlPfnArray(Mdl)[0];
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmNonCached, NULL, FALSE, NormalPagePriority);
+    if (MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Frame)) {
+        KtLog("buffer under the initial pool's large page: refused");
+        KT_EXPECT(View == NULL);
+        KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+        Mdl->MdlFlags |= MDL_MAPPING_CAN_FAIL;      /* so asking for a stop gets NULL too */
+        KT_EXPECT(MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmWriteCombined, NULL, TRUE, NormalPagePriority) == NULL);
+        Mdl->MdlFlags &= ~MDL_MAPPING_CAN_FAIL;
+    } else {
+        KtLog("buffer in 4 KB pages: mapped cached");
+        KT_ASSERT(View != NULL);
+        KT_EXPECT(!MiAddressToPte(View)->u.Hard.CacheDisable && !MiAddressToPte(View)->u.Hard.WriteThrough);
+        MmUnmapLockedPages(View, Mdl);
+    }
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    MmUnlockPages(Mdl);
     IoFreeMdl(Mdl);
     ExFreePoolWithTag(Buffer, TAG);
 }
@@ -285,6 +431,38 @@ KTEST(mdl, partial_mdls_describe_part_of_a_source)
     KT_EXPECT_EQ(Partial->ByteCount, PAGE_SIZE);
     KT_EXPECT_EQ(MmGetMdlPfnArray(Partial)[0], MmGetMdlPfnArray(Source)[3]);
     IoFreeMdl(Partial);
+    MmUnlockPages(Source);
+    IoFreeMdl(Source);
+    ExFreePoolWithTag(Buffer, TAG);
+}
+
+/* As in NT, a partial MDL of a mapped source points into the source's mapping instead of making its own. */
+KTEST(mdl, partial_mdl_of_a_mapped_source_shares_its_mapping)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 4 * PAGE_SIZE, TAG);
+    PMDL Source = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl(Buffer, 4 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PUCHAR View;
+    ULONG Free;
+
+    KT_ASSERT(Buffer && Source && Partial);
+    MmProbeAndLockPages(Source, KernelMode, IoWriteAccess);
+    View = MmGetSystemAddressForMdlSafe(Source, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    Free = MmTotalFreeSystemPtes;
+    IoBuildPartialMdl(Source, Partial, Buffer + PAGE_SIZE + 8, PAGE_SIZE);
+    KT_EXPECT_EQ(Partial->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA),
+                 MDL_MAPPED_TO_SYSTEM_VA | MDL_PARENT_MAPPED_SYSTEM_VA);
+    KT_EXPECT(Partial->MappedSystemVa == View + PAGE_SIZE + 8);
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Partial, NormalPagePriority) == View + PAGE_SIZE + 8);
+    KT_EXPECT(MmMapLockedPagesSpecifyCache(Partial, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) ==
+              View + PAGE_SIZE + 8);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    /* Freeing the partial MDL leaves the source's mapping alone. */
+    IoFreeMdl(Partial);
+    KT_EXPECT(Source->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA);
+    KT_EXPECT_EQ(KtProbeWrite(View + 3 * PAGE_SIZE), STATUS_SUCCESS);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     MmUnlockPages(Source);
     IoFreeMdl(Source);
     ExFreePoolWithTag(Buffer, TAG);
@@ -364,6 +542,114 @@ KTEST(mdl, allocate_pages_for_mdl_may_return_fewer_and_respects_flags)
     KT_EXPECT(MmAllocatePagesForMdl(Low, High, Skip, 0) == NULL);
 }
 
+/* Freed slots read MM_EMPTY_LIST, so freeing twice cannot free a frame another MDL owns by now. */
+KTEST(mdl, freeing_pages_from_an_mdl_twice_frees_nothing_the_second_time)
+{
+    PMDL First = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), PAGE_SIZE), Second;
+    PFN_NUMBER Page, Available;
+
+    KT_ASSERT(First != NULL);
+    Page = MmGetMdlPfnArray(First)[0];
+    MmFreePagesFromMdl(First);
+    KT_EXPECT_EQ(MmGetMdlPfnArray(First)[0], MM_EMPTY_LIST);
+    KT_EXPECT_EQ(First->MdlFlags & MDL_PAGES_LOCKED, 0);
+    /* The same frame goes to a second MDL... */
+    Second = MmAllocatePagesForMdl(KtPhysical(PFN_TO_PHYSICAL(Page)), KtPhysical(PFN_TO_PHYSICAL(Page) + PAGE_SIZE - 1),
+                                   KtPhysical(0), PAGE_SIZE);
+    KT_ASSERT(Second != NULL);
+    KT_ASSERT_EQ(MmGetMdlPfnArray(Second)[0], Page);
+    /* ...and a second free of the first MDL leaves it alone. */
+    Available = MmAvailablePages;
+    MmFreePagesFromMdl(First);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.e1.PageLocation, ActiveAndValid);
+    KT_EXPECT_EQ(MI_PFN_ELEMENT(Page)->u3.e2.ReferenceCount, 1);
+    MmFreePagesFromMdl(Second);
+    ExFreePool(Second);
+    ExFreePool(First);
+}
+
+/* kmtest MmMdl's "map it, and free without unmapping": the mapping goes first, then the pages. */
+KTEST(mdl, freeing_pages_from_a_mapped_mdl_releases_the_mapping)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), 2 * 1024 * 1024);
+    PFN_NUMBER Available;
+    PUCHAR View;
+
+    KT_ASSERT(Mdl != NULL);
+    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free - 512);
+    Available = MmAvailablePages;          /* after any page table the mapping needed */
+    MmFreePagesFromMdl(Mdl);
+    KT_EXPECT_EQ(Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED), 0);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT_EQ(KtProbeRead(View), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(View + 511 * PAGE_SIZE), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MmAvailablePages, Available + 512);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+    ExFreePool(Mdl);
+}
+
+/* NT's own comment: the MDL may describe fewer pages than asked for. Asking for more than is free is no error. */
+KTEST(mdl, allocate_pages_for_mdl_beyond_what_is_available_returns_what_it_found)
+{
+    ULONGLONG Beyond = ((ULONGLONG)MmAvailablePages + 1) * PAGE_SIZE;
+    PMDL Mdl;
+
+    /* Below 576 KB, where only a few dozen pages can be had. */
+    Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0x8FFFF), KtPhysical(0),
+                                Beyond > 0xFFFFF000 ? 0xFFFFF000 : (SIZE_T)Beyond);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(Mdl->ByteCount > 0 && Mdl->ByteCount <= 0x90 * PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+}
+
+/* An MDL's Size must hold its PFNs as the unsigned 16-bit count it is: at most 16,376 pages. */
+KTEST(mdl, allocate_pages_for_mdl_stops_at_what_one_mdl_can_describe)
+{
+    SIZE_T Asked = (MM_MAXIMUM_MDL_PAGES + 100) * PAGE_SIZE;
+    PMDL Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), Asked);
+
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(Mdl->ByteCount <= MM_MAXIMUM_MDL_PAGES * PAGE_SIZE);
+    KT_EXPECT_EQ((USHORT)Mdl->Size, MmSizeOfMdl(NULL, Mdl->ByteCount));
+    KtLog("asked %u pages, got %u", Asked / PAGE_SIZE, Mdl->ByteCount / PAGE_SIZE);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+    KT_EXPECT(MmAllocatePagesForMdlEx(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), Asked, MmCached,
+                                      MM_ALLOCATE_FULLY_REQUIRED) == NULL);
+}
+
+/* Flags NT does not know fail the call; a caching type past the last valid one leaves the choice to the mapping. */
+KTEST(mdl, allocate_pages_for_mdl_ex_refuses_unknown_flags_and_translates_cache_types)
+{
+    static const struct {
+        MEMORY_CACHING_TYPE CacheType;
+        ULONG Attribute;
+    } Types[] = {
+        { MmCached, MiCached }, { MmNonCached, MiNonCached }, { MmHardwareCoherentCached, MiCached },
+        { MmNonCachedUnordered, MiNonCached }, { MmMaximumCacheType, MiNotMapped }, { 0x100, MiNotMapped },
+    };
+    PHYSICAL_ADDRESS Low = KtPhysical(0), High = KtPhysical(0xFFFFFFFF), Skip = KtPhysical(0);
+
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, MmCached, 0x100) == NULL);
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, MmCached,
+                                      MM_ALLOCATE_REQUIRE_CONTIGUOUS_CHUNKS) == NULL);
+    KT_EXPECT(MmAllocatePagesForMdlEx(Low, High, KtPhysical(0x1800), PAGE_SIZE, MmCached, 0) == NULL);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Types); i++) {
+        PMDL Mdl = MmAllocatePagesForMdlEx(Low, High, Skip, PAGE_SIZE, Types[i].CacheType,
+                                           MM_ALLOCATE_NO_WAIT | MM_ALLOCATE_FROM_LOCAL_NODE_ONLY);
+
+        KT_ASSERT(Mdl != NULL);
+        KT_EXPECT_EQ(MI_PFN_ELEMENT(MmGetMdlPfnArray(Mdl)[0])->u3.e2.e1.CacheAttribute, Types[i].Attribute);
+        MmFreePagesFromMdl(Mdl);
+        ExFreePool(Mdl);
+    }
+}
+
 KTEST_BUGCHECK(mdl, unlocking_pages_not_locked_stops_with_0x76, PROCESS_HAS_LOCKED_PAGES)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
@@ -390,28 +676,6 @@ KTEST_BUGCHECK(mdl, freeing_a_locked_mdl_stops_with_0xcb, DRIVER_LEFT_LOCKED_PAG
     KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)Mdl);
     KT_BUGCHECK_PARAMETER(4, ADDRESS_AND_SIZE_TO_SPAN_PAGES(KeBugCheckEx, 2 * PAGE_SIZE));
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
-    IoFreeMdl(Mdl);
-}
-
-KTEST_BUGCHECK(mdl, freeing_a_mapped_mdl_stops_with_0xda, SYSTEM_PTE_MISUSE)
-{
-    PHYSICAL_ADDRESS Low, High, Skip;
-    PMDL Pages, Mdl;
-    PVOID View;
-
-    Low.QuadPart = 0;
-    High.QuadPart = 0xFFFFFFFF;
-    Skip.QuadPart = 0;
-    Pages = MmAllocatePagesForMdl(Low, High, Skip, PAGE_SIZE);
-    View = MmMapLockedPagesSpecifyCache(Pages, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-    /* An MDL that only maps (its pages were never locked through it): */
-    Mdl = IoAllocateMdl(View, PAGE_SIZE, FALSE, FALSE, NULL);
-    MmGetMdlPfnArray(Mdl)[0] = MmGetMdlPfnArray(Pages)[0];
-    Mdl->MdlFlags |= MDL_PAGES_LOCKED;
-    View = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
-    Mdl->MdlFlags &= ~MDL_PAGES_LOCKED;
-    KT_BUGCHECK_PARAMETER(1, 0x103);
-    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)View);
     IoFreeMdl(Mdl);
 }
 

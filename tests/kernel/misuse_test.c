@@ -55,13 +55,48 @@ KTEST_BUGCHECK(misuse, partial_mdl_too_small_for_its_range_stops_with_0x40, TARG
 {
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 8 * PAGE_SIZE, 'suiM');
     PMDL Source = IoAllocateMdl(Buffer, 8 * PAGE_SIZE, FALSE, FALSE, NULL);
-    PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);   /* room for one PFN */
 
     MmBuildMdlForNonPagedPool(Source);
-    Target->Size = sizeof(MDL) + sizeof(ULONG);   /* as an MDL built for one page */
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Source);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
     IoBuildPartialMdl(Source, Target, Buffer, 4 * PAGE_SIZE);
+}
+
+/*
+ * Builds a partial MDL of SourcePages pages (of addresses never touched)
+ * into a target MDL made for TargetPages pages, expecting the stop to name
+ * both MDLs, the offset and the length.
+ */
+static VOID BuildPartialExpectingTooSmall(ULONG SourcePages, ULONG TargetPages, ULONG Offset, ULONG Length)
+{
+    PUCHAR Buffer = (PUCHAR)MM_PAGED_POOL_START;
+    PMDL Source = IoAllocateMdl(Buffer, SourcePages * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, TargetPages * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Source);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
+    KT_BUGCHECK_PARAMETER(3, Offset);
+    KT_BUGCHECK_PARAMETER(4, Length);
+    IoBuildPartialMdl(Source, Target, Buffer + Offset, Length);
+}
+
+/* More PFNs than a CSHORT's positive half: the needed size must not be read as negative. */
+KTEST_BUGCHECK(misuse, partial_mdl_of_9000_pages_into_a_one_page_mdl_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    BuildPartialExpectingTooSmall(9000, 1, 0, 9000 * PAGE_SIZE);
+}
+
+/* Offset + Length wraps past 4 GB: the range is checked against what is left of the source. */
+KTEST_BUGCHECK(misuse, partial_mdl_whose_end_wraps_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    BuildPartialExpectingTooSmall(2, 2, PAGE_SIZE, 0xFFFFF000);
+}
+
+/* A target with room enough, a range that runs past the end of the source. */
+KTEST_BUGCHECK(misuse, partial_mdl_past_the_end_of_its_source_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    BuildPartialExpectingTooSmall(2, 8, PAGE_SIZE, PAGE_SIZE + 1);
 }
 
 KTEST_BUGCHECK(misuse, unmapping_an_mdl_at_another_address_stops_with_0xda_6, SYSTEM_PTE_MISUSE)
@@ -75,6 +110,21 @@ KTEST_BUGCHECK(misuse, unmapping_an_mdl_at_another_address_stops_with_0xda_6, SY
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Mdl);
     KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)(View + PAGE_SIZE));
     MmUnmapLockedPages(View + PAGE_SIZE, Mdl);
+}
+
+/* The mapping a partial MDL shares belongs to its source: unmapping it through the partial MDL is misuse. */
+KTEST_BUGCHECK(misuse, unmapping_a_mapping_a_partial_mdl_shares_stops_with_0xda_6, SYSTEM_PTE_MISUSE)
+{
+    PMDL Source = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Partial = IoAllocateMdl((PVOID)KeBugCheckEx, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+
+    MmProbeAndLockPages(Source, KernelMode, IoReadAccess);
+    MmMapLockedPagesSpecifyCache(Source, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    IoBuildPartialMdl(Source, Partial, (PVOID)KeBugCheckEx, PAGE_SIZE);
+    KT_BUGCHECK_PARAMETER(1, 0x06);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Partial);
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)Partial->MappedSystemVa);
+    MmUnmapLockedPages(Partial->MappedSystemVa, Partial);
 }
 
 KTEST_BUGCHECK(misuse, freeing_noncached_memory_never_allocated_stops_with_0xda, SYSTEM_PTE_MISUSE)

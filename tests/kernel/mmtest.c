@@ -27,6 +27,14 @@ NTSTATUS KtProbeWrite(PVOID Address)
     return KtProbe(Address, TRUE);
 }
 
+PHYSICAL_ADDRESS KtPhysical(ULONGLONG Address)
+{
+    PHYSICAL_ADDRESS Result;
+
+    Result.QuadPart = (LONGLONG)Address;
+    return Result;
+}
+
 VOID KtFillPhysicalPage(PFN_NUMBER PageFrameIndex, ULONG Pattern)
 {
     KIRQL OldIrql;

@@ -8,6 +8,9 @@
 NTSTATUS KtProbeRead(PVOID Address);
 NTSTATUS KtProbeWrite(PVOID Address);
 
+/* A physical address from a number, for the calls that take a PHYSICAL_ADDRESS. */
+PHYSICAL_ADDRESS KtPhysical(ULONGLONG Address);
+
 /* Fills, or checks, a whole physical page through hyperspace. */
 VOID KtFillPhysicalPage(PFN_NUMBER PageFrameIndex, ULONG Pattern);
 BOOLEAN KtPhysicalPageHolds(PFN_NUMBER PageFrameIndex, ULONG Pattern);

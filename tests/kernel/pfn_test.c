@@ -171,6 +171,20 @@ KTEST(pfn, walker_finds_a_broken_link_and_a_wrong_count)
     KT_EXPECT(MiCheckPfnDatabase(FALSE));
 }
 
+KTEST(pfn, walker_finds_a_valid_pte_that_maps_a_free_page)
+{
+    PMMPTE PointerPte = MiReserveSystemPtes(1);
+    PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
+
+    KT_ASSERT(PointerPte != NULL && Page != MM_EMPTY_LIST);
+    MI_WRITE_VALID_PTE(PointerPte, MiMakeSystemPte(Page, MM_READWRITE));
+    KT_EXPECT(MiCheckPfnDatabase(FALSE));
+    MmFreePhysicalPage(Page);                   /* freed while still mapped, on purpose */
+    KT_EXPECT(!MiCheckPfnDatabase(FALSE));
+    MiReleaseSystemPtes(PointerPte, 1);         /* erases the PTE and flushes its TLB entry */
+    KT_EXPECT(MiCheckPfnDatabase(FALSE));
+}
+
 KTEST_BUGCHECK(pfn, freeing_a_free_page_stops_with_0x4e, PFN_LIST_CORRUPT)
 {
     PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
