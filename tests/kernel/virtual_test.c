@@ -39,8 +39,8 @@ static MEMORY_BASIC_INFORMATION Query(PVOID Address)
 #define EXPECT_REGION(Address, Base, AllocBase, AllocProtect, Size, State_, Protect_, Type_)  \
     do {                                                                                     \
         MEMORY_BASIC_INFORMATION Mbi = Query((PVOID)(Address));                             \
-        KT_EXPECT_EQ(Mbi.BaseAddress, (PVOID)(Base));                                       \
-        KT_EXPECT_EQ(Mbi.AllocationBase, (PVOID)(AllocBase));                               \
+        KT_EXPECT_EQ((ULONG_PTR)Mbi.BaseAddress, (ULONG_PTR)(Base));                        \
+        KT_EXPECT_EQ((ULONG_PTR)Mbi.AllocationBase, (ULONG_PTR)(AllocBase));                \
         KT_EXPECT_EQ(Mbi.AllocationProtect, (AllocProtect));                                \
         KT_EXPECT_EQ(Mbi.RegionSize, (SIZE_T)(Size));                                       \
         KT_EXPECT_EQ(Mbi.State, (State_));                                                  \
@@ -365,7 +365,7 @@ KTEST(virtual, query_reports_each_region_as_nt_does)
     EXPECT_REGION(B + 5, B, B, PAGE_EXECUTE_READWRITE, VM_SIZE(8), MEM_RESERVE, 0, MEM_PRIVATE);
     /* The free region after it runs to the next reservation (16 pages of granularity round it out). */
     KT_EXPECT_EQ(Query(B + VM_SIZE(8)).State, MEM_FREE);
-    KT_EXPECT_EQ(Query(B + VM_SIZE(8)).AllocationBase, NULL);
+    KT_EXPECT(Query(B + VM_SIZE(8)).AllocationBase == NULL);
 
     Address = B + VM_SIZE(2);
     KT_ASSERT_EQ(Allocate(&Address, VM_SIZE(3), MEM_COMMIT, PAGE_READWRITE), STATUS_SUCCESS);
