@@ -19,12 +19,21 @@
 
 PHANDLE_TABLE ObpKernelHandleTable;
 
+/* A table with room for its first handles, as NT makes the first level of a table at once. */
 PHANDLE_TABLE ObCreateHandleTable(VOID)
 {
     PHANDLE_TABLE Table = ExAllocatePoolWithTag(PagedPool, sizeof(*Table), OB_HANDLE_TAG);
 
-    if (Table != NULL)
-        memset(Table, 0, sizeof(*Table));
+    if (Table == NULL)
+        return NULL;
+    memset(Table, 0, sizeof(*Table));
+    Table->Entries = ExAllocatePoolWithTag(PagedPool, OB_INITIAL_HANDLES * sizeof(HANDLE_TABLE_ENTRY), OB_HANDLE_TAG);
+    if (Table->Entries == NULL) {
+        ExFreePoolWithTag(Table, OB_HANDLE_TAG);
+        return NULL;
+    }
+    memset(Table->Entries, 0, OB_INITIAL_HANDLES * sizeof(HANDLE_TABLE_ENTRY));
+    Table->Capacity = OB_INITIAL_HANDLES;
     return Table;
 }
 
@@ -63,7 +72,7 @@ static PHANDLE_TABLE_ENTRY ObpAllocateHandleEntry(PHANDLE_TABLE Table, PULONG In
     for (Slot = Table->FirstFreeHint; Slot < Table->Capacity && Table->Entries[Slot].Object != NULL; Slot++)
         ;
     if (Slot == Table->Capacity) {
-        ULONG Capacity = Table->Capacity == 0 ? OB_INITIAL_HANDLES : Table->Capacity * 2;
+        ULONG Capacity = Table->Capacity * 2;
         PHANDLE_TABLE_ENTRY Entries;
 
         if (Capacity > (KERNEL_HANDLE_MASK >> 2) - 1)
@@ -72,10 +81,8 @@ static PHANDLE_TABLE_ENTRY ObpAllocateHandleEntry(PHANDLE_TABLE Table, PULONG In
         if (Entries == NULL)
             return NULL;
         memset(Entries, 0, Capacity * sizeof(HANDLE_TABLE_ENTRY));
-        if (Table->Entries != NULL) {
-            memcpy(Entries, Table->Entries, Table->Capacity * sizeof(HANDLE_TABLE_ENTRY));
-            ExFreePoolWithTag(Table->Entries, OB_HANDLE_TAG);
-        }
+        memcpy(Entries, Table->Entries, Table->Capacity * sizeof(HANDLE_TABLE_ENTRY));
+        ExFreePoolWithTag(Table->Entries, OB_HANDLE_TAG);
         Table->Entries = Entries;
         Table->Capacity = Capacity;
     }
@@ -273,8 +280,7 @@ VOID ObKillProcess(PEPROCESS Process)
         if (Table->Entries[i].Object != NULL)
             ObpCloseEntry(Table, &Table->Entries[i]);
     }
-    if (Table->Entries != NULL)
-        ExFreePoolWithTag(Table->Entries, OB_HANDLE_TAG);
+    ExFreePoolWithTag(Table->Entries, OB_HANDLE_TAG);
     ExFreePoolWithTag(Table, OB_HANDLE_TAG);
 }
 
