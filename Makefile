@@ -56,10 +56,17 @@ KTEST_DIRS ?= tests/kernel
 SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c) \
            $(foreach dir,$(KTEST_DIRS),$(wildcard $(dir)/*.c))
 OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
+# Ring-3 test programs (tests/user/*.c, each with tests/user/lib): linked for
+# user space at 0x00400000 and embedded in the kernel image (user/images.o).
+USER_PROGRAMS := $(sort $(basename $(notdir $(wildcard tests/user/*.c))))
+USER_LIB := $(patsubst tests/user/lib/%,$(BUILD)/user/lib/%.o,$(basename $(wildcard tests/user/lib/*.c tests/user/lib/*.S)))
+USER_IMAGES := $(BUILD)/user/images.o
+OBJECTS += $(USER_IMAGES)
 # A file added or removed changes this list, and the list relinks the kernel
 # (a deleted test file's case must not keep running from a stale image).
 SOURCE_LIST := $(BUILD)/sources.list
-$(shell mkdir -p $(BUILD) && echo '$(SOURCES)' | cmp -s - $(SOURCE_LIST) || echo '$(SOURCES)' > $(SOURCE_LIST))
+$(shell mkdir -p $(BUILD) && echo '$(SOURCES) $(USER_PROGRAMS)' | cmp -s - $(SOURCE_LIST) || \
+        echo '$(SOURCES) $(USER_PROGRAMS)' > $(SOURCE_LIST))
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
@@ -106,6 +113,44 @@ $(KERNEL): $(BUILD)/kernel-pass1.elf $(BUILD)/ksyms.o
 	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/text-pass2.txt
 	@cmp -s $(BUILD)/text-pass1.txt $(BUILD)/text-pass2.txt || \
 	    { echo "error: .text moved between link passes; the symbol table would lie"; exit 1; }
+
+# --- ring-3 test programs ---
+
+USER_CFLAGS = $(filter-out -Itests/kernel,$(CFLAGS)) -Itests/user/lib
+
+$(BUILD)/user/lib/%.o: tests/user/lib/%.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/lib/%.o: tests/user/lib/%.S | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.o: tests/user/%.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.elf: $(BUILD)/user/%.o $(USER_LIB) tests/user/user.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) -m elf_i386 -nostdlib -static -T tests/user/user.ld -o $@ $< $(USER_LIB) $(LIBGCC)
+
+# Each program's ELF file as bytes in .rodata, and KtUserImages, a table of them by name.
+$(BUILD)/user/images.S: $(SOURCE_LIST)
+	@mkdir -p $(dir $@)
+	$(Q){ echo '    .section .rodata'; \
+	  for p in $(USER_PROGRAMS); do \
+	    printf '    .balign 16\nKtImage_%s:\n    .incbin "$(BUILD)/user/%s.elf"\nKtImage_%s_End:\nKtName_%s:\n    .asciz "%s"\n' $$p $$p $$p $$p $$p; \
+	  done; \
+	  echo '    .balign 4'; echo '    .globl KtUserImages'; echo 'KtUserImages:'; \
+	  for p in $(USER_PROGRAMS); do printf '    .long KtName_%s, KtImage_%s, KtImage_%s_End\n' $$p $$p $$p; done; \
+	  echo '    .long 0, 0, 0'; echo '    .section .note.GNU-stack, "", @progbits'; } > $@
+
+$(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # mm/mi.h refuses to be included anywhere but mm/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL

@@ -131,6 +131,8 @@ typedef struct _LOADER_PARAMETER_BLOCK {
 
 extern LOADER_PARAMETER_BLOCK KeLoaderBlock;
 
+extern const ULONG NtBuildNumber;
+
 /* CPU features found at boot (CPUID leaf 1, EDX). */
 extern ULONG KeFeatureBits;
 
@@ -168,6 +170,34 @@ FORCEINLINE VOID KiLeaveKernelService(KPROCESSOR_MODE PreviousMode)
 {
     KiPcr.CurrentThread->PreviousMode = PreviousMode;
 }
+
+/*
+ * User mode (usermode.c, syscall.c). A thread runs in ring 3 while the
+ * kernel runs it: KeRunUserThread returns its exit status when it ends,
+ * with *EndProcess TRUE when it ended its process (NtTerminateProcess of
+ * its own, or an exception user mode did not handle).
+ */
+VOID KeInitializeUserTrapFrame(PKTRAP_FRAME TrapFrame, PVOID Eip, PVOID Esp);
+NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess);
+DECLSPEC_NORETURN VOID KeExitUserThread(NTSTATUS ExitStatus, BOOLEAN EndProcess);
+BOOLEAN KeIsUserThread(PKTHREAD Thread);
+VOID KiSystemService(PKTRAP_FRAME TrapFrame);
+VOID KiDebugService(PKTRAP_FRAME TrapFrame);
+DECLSPEC_NORETURN VOID KiDispatchUserException(NTSTATUS Status, PKTRAP_FRAME TrapFrame);
+VOID KiSetTebSegment(PVOID Teb);
+
+/*
+ * The system-service table int 0x2E indexes (NT's KSERVICE_TABLE_DESCRIPTOR):
+ * the services, how often each was called, how many there are and the bytes
+ * of arguments each takes from the caller's stack.
+ */
+typedef struct _KSERVICE_TABLE_DESCRIPTOR {
+    const ULONG_PTR *Base;
+    PULONG Count;
+    ULONG Limit;
+    const UCHAR *Number;
+} KSERVICE_TABLE_DESCRIPTOR, *PKSERVICE_TABLE_DESCRIPTOR;
+extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable;
 
 /* Boot and initialisation. */
 VOID KiInitializeGdt(VOID);

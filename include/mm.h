@@ -323,6 +323,7 @@ extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */
 PVOID MmCreateKernelStack(ULONG Pages);
 VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
+VOID MmMakeSystemRangeAddressable(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
 
 /*
  * Process address spaces (procsup.c): a new directory with the system half
@@ -335,6 +336,16 @@ VOID MmInitializeSystemProcessAddressSpace(PEPROCESS Process);
 VOID MmCleanProcessAddressSpace(PEPROCESS Process);
 VOID MmDeleteProcessAddressSpace(PEPROCESS Process);
 BOOLEAN MmCheckProcessAddressSpace(PEPROCESS Process, BOOLEAN Verbose);
+
+/*
+ * The PEB and TEBs (procsup.c): committed pages at the top of user space,
+ * made in the current process (attached), as NT's MmCreatePeb and MmCreateTeb.
+ */
+struct _PEB;
+struct _TEB;
+NTSTATUS MmCreatePeb(PEPROCESS Process, struct _PEB **Peb);
+NTSTATUS MmCreateTeb(PEPROCESS Process, struct _TEB **Teb);
+VOID MmDeleteTeb(PEPROCESS Process, struct _TEB *Teb);
 
 /* The virtual memory services (allocvm.c, freevm.c, protvm.c, queryvm.c, readwrt.c). */
 NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,

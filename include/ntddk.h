@@ -85,6 +85,18 @@ VOID NTAPI KeUnstackDetachProcess(PRKAPC_STATE ApcState);
 #define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
 #define ZwCurrentThread() NtCurrentThread()
 
+/* The head of every thread's TEB (NT_TIB): fs:[0] in user mode. */
+typedef struct _NT_TIB {
+    struct _EXCEPTION_REGISTRATION_RECORD *ExceptionList;
+    PVOID StackBase;
+    PVOID StackLimit;
+    PVOID SubSystemTib;
+    PVOID FiberData;
+    PVOID ArbitraryUserPointer;
+    struct _NT_TIB *Self;
+} NT_TIB, *PNT_TIB;
+#define EXCEPTION_CHAIN_END ((struct _EXCEPTION_REGISTRATION_RECORD *)-1)
+
 /* --- The shared user data page --------------------------------------------- */
 
 /*

@@ -14,6 +14,7 @@
 #include <ke.h>
 #include <ob.h>
 #include <rtl/avl.h>
+#include <teb.h>
 
 /* The memory manager's counts for a process's address space (NT's MMSUPPORT). */
 typedef struct _MMSUPPORT {
@@ -50,6 +51,7 @@ typedef struct _EPROCESS {
     KIRQL AddressCreationLockIrql;
     PHANDLE_TABLE ObjectTable;
     NTSTATUS ExitStatus;
+    PPEB Peb;
     CHAR ImageFileName[16];
     union {
         ULONG Flags;
@@ -62,11 +64,6 @@ typedef struct _EPROCESS {
     };
 } EPROCESS;
 _Static_assert(offsetof(EPROCESS, Pcb) == 0, "a PKPROCESS and a PEPROCESS are the same address");
-
-typedef struct _CLIENT_ID {
-    HANDLE UniqueProcess;
-    HANDLE UniqueThread;
-} CLIENT_ID, *PCLIENT_ID;
 
 typedef struct _ETHREAD {
     KTHREAD Tcb;                      /* first: the DDK's PETHREAD points here */
@@ -82,6 +79,7 @@ extern ULONG PsActiveProcessCount;
 extern POBJECT_TYPE PsProcessObjectType, PsThreadObjectType;
 
 VOID PsInitSystem(VOID);
+HANDLE PsAllocateId(VOID);
 
 /*
  * Creating and ending processes, for tests and the user-mode loader:
@@ -95,5 +93,21 @@ VOID PsInitSystem(VOID);
 NTSTATUS PsCreateProcess(PCSTR ImageFileName, ULONG Flags, PEPROCESS *Process);
 NTSTATUS PsTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus);
 NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
+
+/*
+ * Runs StartAddress(Argument) in ring 3 as a new thread of Process, with a
+ * user stack and a TEB of its own, until the thread ends; *ExitStatus is
+ * its exit status. A thread that ends its process (NtTerminateProcess, or
+ * an exception it did not handle) leaves the process terminated; otherwise
+ * its stack and TEB are freed and the process can run another. Fails only
+ * when the thread could not be made.
+ */
+NTSTATUS PsRunUserThread(PEPROCESS Process, PVOID StartAddress, PVOID Argument, PNTSTATUS ExitStatus);
+
+/* The services of ps (thread.c). */
+NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtYieldExecution(VOID);
+NTSTATUS NTAPI ZwTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 
 #endif

@@ -77,6 +77,19 @@ static NTSTATUS MiCommitRange(PEPROCESS Process, PVOID StartingAddress, PVOID En
     return STATUS_SUCCESS;
 }
 
+/* ProbeForWrite for a service: the exception a bad pointer raises, as a status. */
+NTSTATUS MiProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        ProbeForWrite(Address, Length, Alignment);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Status;
+}
+
 /*
  * Reads a service's base-address and size arguments, probing them first
  * for a caller in user mode; the exception a bad pointer raises is the
@@ -85,6 +98,8 @@ static NTSTATUS MiCommitRange(PEPROCESS Process, PVOID StartingAddress, PVOID En
 NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddress, PSIZE_T RegionSize,
                                  PVOID *CapturedBase, PSIZE_T CapturedSize)
 {
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
     _SEH2_TRY {
         if (PreviousMode != KernelMode) {
             ProbeForWrite(BaseAddress, sizeof(*BaseAddress), sizeof(ULONG_PTR));
@@ -93,9 +108,9 @@ NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddres
         *CapturedBase = *BaseAddress;
         *CapturedSize = *RegionSize;
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
-        _SEH2_YIELD(return _SEH2_GetExceptionCode());
+        Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
-    return STATUS_SUCCESS;
+    return Status;
 }
 
 /*

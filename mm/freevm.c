@@ -48,6 +48,18 @@ SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAdd
     return Committed;
 }
 
+/* Deletes a whole VAD: its pages, its commitment and the VAD itself (page tables are the caller's). */
+VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad)
+{
+    SIZE_T Committed = MiDeleteVirtualAddresses(Process, Vad, MI_VAD_START(Vad), MI_VAD_END(Vad), FALSE);
+
+    ASSERT(Vad->u.VadFlags.PhysicalMapping || Committed == Vad->u.VadFlags.CommitCharge);
+    UNREFERENCED_PARAMETER(Committed);
+    MiReturnCommitment(Process, Vad->u.VadFlags.CommitCharge);
+    MiRemoveVad(Process, Vad);
+    MiFreeVad(Vad);
+}
+
 /* Releases StartingAddress..EndingAddress of Vad: the whole VAD, one end of it, or its middle (a split). */
 static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress)
 {
@@ -56,11 +68,7 @@ static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, PVOID StartingAddr
     SIZE_T Committed;
 
     if (FirstVpn == Vad->Node.StartingVpn && LastVpn == Vad->Node.EndingVpn) {
-        Committed = MiDeleteVirtualAddresses(Process, Vad, StartingAddress, EndingAddress, FALSE);
-        ASSERT(Committed == Vad->u.VadFlags.CommitCharge);
-        MiReturnCommitment(Process, Vad->u.VadFlags.CommitCharge);
-        MiRemoveVad(Process, Vad);
-        MiFreeVad(Vad);
+        MiDeleteVad(Process, Vad);
         return STATUS_SUCCESS;
     }
     if (FirstVpn != Vad->Node.StartingVpn && LastVpn != Vad->Node.EndingVpn) {

@@ -267,8 +267,10 @@ VOID MiInitializeCommitLimit(VOID);
 /* freevm.c: frees the pages of StartingAddress..EndingAddress (inside Vad) and their PTEs. */
 SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress,
                                 BOOLEAN Decommit);
+VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad);
 
-/* allocvm.c: a service's base and size arguments, in and out. */
+/* allocvm.c: a service's base and size arguments, in and out, and its probes as statuses. */
+NTSTATUS MiProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);
 NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddress, PSIZE_T RegionSize,
                                  PVOID *CapturedBase, PSIZE_T CapturedSize);
 VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID StartingAddress, PVOID EndingAddress);

@@ -13,12 +13,14 @@
  */
 #include "mi.h"
 #include <hal.h>
+#include <ps.h>
 #include <string.h>
 
 /* KUSER_SHARED_DATA's numbers: Windows XP's version, and ms per tick in 2^-24 units. */
 #define MI_NT_MAJOR_VERSION 5
 #define MI_NT_MINOR_VERSION 1
 #define MI_TICK_COUNT_MULTIPLIER ((KE_TIME_INCREMENT / 10000) << 24)
+#define MI_VER_PLATFORM_WIN32_NT 2
 
 static PFN_NUMBER MiSharedUserDataFrame;
 
@@ -128,6 +130,81 @@ NTSTATUS MmInitializeProcessAddressSpace(PEPROCESS Process)
     return Status;
 }
 
+/*
+ * One committed read-write page at the highest free page below
+ * MM_HIGHEST_VAD_ADDRESS, in the current process (NT's MiCreatePebOrTeb):
+ * the PEB first, each TEB below the one before.
+ */
+static NTSTATUS MiCreatePebOrTeb(PEPROCESS Process, PVOID *Base)
+{
+    NTSTATUS Status;
+    PMMVAD Vad;
+
+    MmLockAddressSpace(Process);
+    Status = MiFindEmptyAddressRange(Process, PAGE_SIZE, PAGE_SIZE, (PVOID)MM_HIGHEST_VAD_ADDRESS, TRUE, Base);
+    if (NT_SUCCESS(Status) && !MiChargeCommitment(Process, 1))
+        Status = STATUS_COMMITMENT_LIMIT;
+    if (NT_SUCCESS(Status)) {
+        Vad = MiAllocateVad(*Base, (PUCHAR)*Base + PAGE_SIZE - 1, MM_READWRITE);
+        if (Vad == NULL) {
+            MiReturnCommitment(Process, 1);
+            Status = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            Vad->u.VadFlags.PrivateMemory = 1;
+            Vad->u.VadFlags.MemCommit = 1;
+            Vad->u.VadFlags.CommitCharge = 1;
+            MiInsertVad(Process, Vad);
+        }
+    }
+    MmUnlockAddressSpace(Process);
+    return Status;
+}
+
+NTSTATUS MmCreatePeb(PEPROCESS Process, PPEB *Peb)
+{
+    KAPC_STATE ApcState;
+    NTSTATUS Status;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    Status = MiCreatePebOrTeb(Process, (PVOID *)Peb);
+    if (NT_SUCCESS(Status)) {
+        (*Peb)->NumberOfProcessors = 1;
+        (*Peb)->OSMajorVersion = MI_NT_MAJOR_VERSION;
+        (*Peb)->OSMinorVersion = MI_NT_MINOR_VERSION;
+        (*Peb)->OSBuildNumber = (USHORT)NtBuildNumber;
+        (*Peb)->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
+    }
+    KeUnstackDetachProcess(&ApcState);
+    return Status;
+}
+
+NTSTATUS MmCreateTeb(PEPROCESS Process, PTEB *Teb)
+{
+    KAPC_STATE ApcState;
+    NTSTATUS Status;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    Status = MiCreatePebOrTeb(Process, (PVOID *)Teb);
+    KeUnstackDetachProcess(&ApcState);
+    return Status;
+}
+
+VOID MmDeleteTeb(PEPROCESS Process, PTEB Teb)
+{
+    KAPC_STATE ApcState;
+    PMMVAD Vad;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    MmLockAddressSpace(Process);
+    Vad = MiLocateAddress(Process, Teb);
+    if (Vad != NULL && MI_VAD_START(Vad) == (PVOID)Teb) {
+        MiDeleteVad(Process, Vad);
+        MiDeleteEmptyPageTables(Process, Teb, Teb);
+    }
+    MmUnlockAddressSpace(Process);
+    KeUnstackDetachProcess(&ApcState);
+}
+
 /* Deletes every VAD of the process with its pages and user page tables (process exit). */
 VOID MmCleanProcessAddressSpace(PEPROCESS Process)
 {
@@ -138,14 +215,8 @@ VOID MmCleanProcessAddressSpace(PEPROCESS Process)
         return;
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     MmLockAddressSpace(Process);
-    while ((Node = RtlAvlFirstRange(&Process->VadRoot)) != NULL) {
-        PMMVAD Vad = CONTAINING_RECORD(Node, MMVAD, Node);
-
-        MiDeleteVirtualAddresses(Process, Vad, MI_VAD_START(Vad), MI_VAD_END(Vad), FALSE);
-        MiReturnCommitment(Process, Vad->u.VadFlags.CommitCharge);
-        MiRemoveVad(Process, Vad);
-        MiFreeVad(Vad);
-    }
+    while ((Node = RtlAvlFirstRange(&Process->VadRoot)) != NULL)
+        MiDeleteVad(Process, CONTAINING_RECORD(Node, MMVAD, Node));
     MiDeleteEmptyPageTables(Process, (PVOID)0, (PVOID)(MM_SYSTEM_RANGE_START - 1));
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);

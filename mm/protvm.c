@@ -76,13 +76,10 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
     Status = MiCaptureAddressAndSize(PreviousMode, BaseAddress, NumberOfBytesToProtect, &CapturedBase, &CapturedSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    if (PreviousMode != KernelMode) {
-        _SEH2_TRY {
-            ProbeForWrite(OldAccessProtection, sizeof(*OldAccessProtection), sizeof(ULONG));
-        } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
-            _SEH2_YIELD(return _SEH2_GetExceptionCode());
-        } _SEH2_END;
-    }
+    if (PreviousMode != KernelMode)
+        Status = MiProbeForWrite(OldAccessProtection, sizeof(*OldAccessProtection), sizeof(ULONG));
+    if (!NT_SUCCESS(Status))
+        return Status;
     if ((ULONG_PTR)CapturedBase > MM_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
     if (CapturedSize == 0 || MM_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)

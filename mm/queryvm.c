@@ -51,6 +51,22 @@ static VOID MiQueryVadRegion(PMMVAD Vad, ULONG_PTR Va, PMEMORY_BASIC_INFORMATION
     Information->Type = Vad->u.VadFlags.PrivateMemory ? MEM_PRIVATE : MEM_MAPPED;
 }
 
+/* Writes the answer to the caller's buffer; a pointer gone bad since the probe is the status. */
+static NTSTATUS MiReturnBasicInformation(PVOID MemoryInformation, PSIZE_T ReturnLength,
+                                         const MEMORY_BASIC_INFORMATION *Information)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        *(PMEMORY_BASIC_INFORMATION)MemoryInformation = *Information;
+        if (ReturnLength != NULL)
+            *ReturnLength = sizeof(*Information);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Status;
+}
+
 NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
                                     MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
                                     SIZE_T MemoryInformationLength, PSIZE_T ReturnLength)
@@ -67,13 +83,11 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
     if (MemoryInformationLength < sizeof(MEMORY_BASIC_INFORMATION))
         return STATUS_INFO_LENGTH_MISMATCH;
     if (PreviousMode != KernelMode) {
-        _SEH2_TRY {
-            ProbeForWrite(MemoryInformation, MemoryInformationLength, sizeof(ULONG_PTR));
-            if (ReturnLength != NULL)
-                ProbeForWrite(ReturnLength, sizeof(*ReturnLength), sizeof(ULONG_PTR));
-        } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
-            _SEH2_YIELD(return _SEH2_GetExceptionCode());
-        } _SEH2_END;
+        Status = MiProbeForWrite(MemoryInformation, MemoryInformationLength, sizeof(ULONG_PTR));
+        if (NT_SUCCESS(Status) && ReturnLength != NULL)
+            Status = MiProbeForWrite(ReturnLength, sizeof(*ReturnLength), sizeof(ULONG_PTR));
+        if (!NT_SUCCESS(Status))
+            return Status;
     }
     if ((ULONG_PTR)BaseAddress > MM_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
@@ -93,14 +107,7 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
     KeUnstackDetachProcess(&ApcState);
     ObDereferenceObject(Process);
 
-    _SEH2_TRY {
-        *(PMEMORY_BASIC_INFORMATION)MemoryInformation = Information;
-        if (ReturnLength != NULL)
-            *ReturnLength = sizeof(Information);
-    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
-        _SEH2_YIELD(return _SEH2_GetExceptionCode());
-    } _SEH2_END;
-    return STATUS_SUCCESS;
+    return MiReturnBasicInformation(MemoryInformation, ReturnLength, &Information);
 }
 
 NTSTATUS NTAPI ZwQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,

@@ -71,13 +71,10 @@ static NTSTATUS MiReadWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress
             (ULONG_PTR)BaseAddress + BufferSize > MM_USER_PROBE_ADDRESS ||
             (ULONG_PTR)Buffer + BufferSize > MM_USER_PROBE_ADDRESS)
             return STATUS_ACCESS_VIOLATION;
-        if (NumberOfBytes != NULL) {
-            _SEH2_TRY {
-                ProbeForWrite(NumberOfBytes, sizeof(*NumberOfBytes), sizeof(ULONG_PTR));
-            } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
-                _SEH2_YIELD(return _SEH2_GetExceptionCode());
-            } _SEH2_END;
-        }
+        if (NumberOfBytes != NULL)
+            Status = MiProbeForWrite(NumberOfBytes, sizeof(*NumberOfBytes), sizeof(ULONG_PTR));
+        if (!NT_SUCCESS(Status))
+            return Status;
     }
     if (BufferSize != 0) {
         Status = ObReferenceObjectByHandle(ProcessHandle, Write ? PROCESS_VM_WRITE : PROCESS_VM_READ,

@@ -10,6 +10,7 @@
  * (MiSyncSystemPde). New directories start with a copy of the master.
  */
 #include "mi.h"
+#include <ps.h>
 #include <string.h>
 
 PFN_NUMBER MmSystemPageDirectory;
@@ -81,6 +82,29 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
     MmStatistics.PageTablesCreated++;
     MiReleasePfnLock(OldIrql);
     return STATUS_SUCCESS;
+}
+
+/*
+ * Copies the master's PDEs for StartingAddress..EndingAddress (system
+ * space) into Process's directory where it lacks them. A fault would copy
+ * each on first touch (MiSyncSystemPde), but not for the one range that
+ * cannot take a fault: the kernel stack a thread runs on when it starts in
+ * that directory, where the first push of a page fault would find no stack
+ * and double-fault.
+ */
+VOID MmMakeSystemRangeAddressable(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress)
+{
+    PFN_NUMBER DirectoryFrame = PHYSICAL_TO_PFN(Process->Pcb.DirectoryTableBase[0]);
+    PMMPTE Directory;
+    KIRQL OldIrql;
+
+    ASSERT((ULONG_PTR)StartingAddress >= MM_SYSTEM_RANGE_START);
+    Directory = MiMapPageInHyperSpace(DirectoryFrame, &OldIrql);
+    for (ULONG Index = MiAddressToPdeOffset(StartingAddress); Index <= MiAddressToPdeOffset(EndingAddress); Index++) {
+        if (!MiIsSelfMapPde(Index) && !Directory[Index].u.Hard.Valid && MmSystemPagePtes[Index].u.Hard.Valid)
+            Directory[Index] = MmSystemPagePtes[Index];
+    }
+    MiUnmapPageInHyperSpace(Directory, OldIrql);
 }
 
 /*

@@ -10,6 +10,8 @@
  *     that is only reserved, or decommitted, is an access violation.
  *  4. No access: an access violation. A guard page loses its guard and the
  *     fault is STATUS_GUARD_PAGE_VIOLATION, once; the next touch goes on.
+ *     In the current thread's stack the guard moves down a page instead,
+ *     and the fault is resolved (STATUS_STACK_OVERFLOW at the bottom).
  *     A write to a page that does not allow one: an access violation.
  *  5. The page is made valid: a transition PTE gets its page back, a
  *     demand-zero one a zeroed page, charged to the process's working set.
@@ -53,6 +55,51 @@ static NTSTATUS MiResolveUserDemandZero(PEPROCESS Process, PMMPTE PointerPte, UL
     MiWriteUserPte(Process, PointerPte, MiMakeUserPte(PageFrameIndex, Protection));
     MiReleasePfnLock(OldIrql);
     Process->NumberOfPrivatePages++;
+    return STATUS_SUCCESS;
+}
+
+/* The current user thread's stack bounds from its TEB; FALSE when it has none or the TEB cannot be read. */
+static BOOLEAN MiGetUserStack(PULONG_PTR DeallocationStack, PULONG_PTR StackBase)
+{
+    PTEB Teb = KeGetCurrentThread()->Teb;
+    volatile BOOLEAN Read = FALSE;
+
+    if (Teb == NULL)
+        return FALSE;
+    _SEH2_TRY {
+        *DeallocationStack = (ULONG_PTR)Teb->DeallocationStack;
+        *StackBase = (ULONG_PTR)Teb->NtTib.StackBase;
+        Read = TRUE;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    return Read;
+}
+
+/*
+ * A guard page hit in the current thread's stack moves the guard down a
+ * page instead of raising, as NT's MiCheckForUserStackOverflow does: the
+ * page below is committed as the new guard and the TEB's StackLimit
+ * follows. When only the reservation's last page is left below, the stack
+ * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else is
+ * STATUS_GUARD_PAGE_VIOLATION. The caller has already removed the guard.
+ */
+static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress)
+{
+    ULONG_PTR DeallocationStack, StackBase, Page = (ULONG_PTR)PAGE_ALIGN(VirtualAddress);
+    PVOID NewGuard = (PVOID)(Page - PAGE_SIZE);
+
+    if (!MiGetUserStack(&DeallocationStack, &StackBase) || Page < DeallocationStack || Page >= StackBase ||
+        (ULONG_PTR)NewGuard < (ULONG_PTR)MI_VAD_START(Vad))
+        return STATUS_GUARD_PAGE_VIOLATION;
+    if ((ULONG_PTR)NewGuard < DeallocationStack + PAGE_SIZE || !MiChargeCommitment(Process, 1))
+        return STATUS_STACK_OVERFLOW;
+    if (!NT_SUCCESS(MiMakeUserPageTable(Process, NewGuard))) {
+        MiReturnCommitment(Process, 1);
+        return STATUS_STACK_OVERFLOW;
+    }
+    MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
+    Vad->u.VadFlags.CommitCharge++;
+    ((PTEB)KeGetCurrentThread()->Teb)->NtTib.StackLimit = (PVOID)Page;
     return STATUS_SUCCESS;
 }
 
@@ -103,7 +150,7 @@ NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAM
         MiWriteUserPte(Process, PointerPte, MiIsTransitionPte(TempPte)
                                                 ? MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection)
                                                 : MiMakeDemandZeroPte(Protection));
-        return STATUS_GUARD_PAGE_VIOLATION;
+        return MiCheckForUserStackOverflow(Process, Vad, VirtualAddress);
     }
     if ((FaultStatus & PF_WRITE) && !MI_IS_WRITABLE(Protection))
         return STATUS_ACCESS_VIOLATION;

@@ -37,6 +37,7 @@
 #define EFLAGS_NT 0x00004000
 #define EFLAGS_AC 0x00040000
 #define EFLAGS_ID 0x00200000
+#define EFLAGS_MUST_BE_SET 0x00000002 /* bit 1 always reads 1 */
 
 /* Hardware page-table entry bits (non-PAE): the masks beside MMPTE's bitfields. */
 #define PTE_VALID          0x001
@@ -107,6 +108,11 @@
 #define EXCEPTION_MACHINE_CHECK   18
 #define EXCEPTION_SIMD            19
 #define EXCEPTION_VECTORS         32
+
+/* NT's software-interrupt vectors, callable from ring 3. */
+#define KI_DEBUG_SERVICE_VECTOR   0x2D /* DbgPrint from user mode: eax = service, ecx/edx = arguments */
+#define KI_SYSTEM_SERVICE_VECTOR  0x2E /* system calls: eax = service number, edx = the arguments */
+#define BREAKPOINT_PRINT          1    /* the debug service that prints ecx's string of edx bytes */
 
 /* The 8259 PICs are remapped to NT's PRIMARY_VECTOR_BASE. */
 #define PRIMARY_VECTOR_BASE 0x30

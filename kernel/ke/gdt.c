@@ -51,6 +51,12 @@ VOID KiInitializeDoubleFaultTask(VOID)
     Tss->Fs = KGDT_R0_PCR;
 }
 
+/* Points the user-mode fs segment at the running thread's TEB (it takes effect when fs is next loaded). */
+VOID KiSetTebSegment(PVOID Teb)
+{
+    KiSetGdtEntry(KGDT_R3_TEB, (ULONG)Teb, PAGE_SIZE - 1, GDT_ACCESS_DATA | GDT_ACCESS_DPL3, 0x40);
+}
+
 VOID KiInitializeGdt(VOID)
 {
     KDESCRIPTOR Gdtr;

@@ -1,6 +1,7 @@
 /*
- * idt.c: the interrupt descriptor table. The 32 exception vectors and the
- * 16 PIC lines go through the stubs of trapentry.S to KiDispatchTrap; the double
+ * idt.c: the interrupt descriptor table. The 32 exception vectors, the
+ * debug and system-service vectors and the 16 PIC lines go through the
+ * stubs of trapentry.S to KiDispatchTrap; the double
  * fault goes through a task gate, so it is handled on a fresh stack even when
  * the kernel stack is what failed.
  */
@@ -26,8 +27,9 @@ VOID KiInitializeIdt(VOID)
 
         if (KiTrapStubTable[Vector] == 0)
             continue;
-        /* As in NT, user mode may raise a breakpoint and an overflow check itself. */
-        if (Vector == EXCEPTION_BREAKPOINT || Vector == EXCEPTION_OVERFLOW)
+        /* As in NT, user mode may raise a breakpoint and an overflow check, and call the two services. */
+        if (Vector == EXCEPTION_BREAKPOINT || Vector == EXCEPTION_OVERFLOW || Vector == KI_DEBUG_SERVICE_VECTOR ||
+            Vector == KI_SYSTEM_SERVICE_VECTOR)
             Access |= IDT_ACCESS_DPL3;
         KiSetIdtGate(Vector, (PVOID)KiTrapStubTable[Vector], KGDT_R0_CODE, Access);
     }

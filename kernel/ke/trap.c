@@ -6,7 +6,9 @@
  * _SEH2_TRY, or KMODE_EXCEPTION_NOT_HANDLED when there is none) or, for the
  * vectors that mean the kernel itself is broken, stops at once with
  * UNEXPECTED_KERNEL_MODE_TRAP and the vector as the first parameter.
- * Page faults go to the memory manager first.
+ * Page faults go to the memory manager first. An exception taken in user
+ * mode belongs to the user process (usermode.c); int 0x2E and int 0x2D are
+ * the system and debug services (syscall.c).
  */
 #include <ke.h>
 #include <hal.h>
@@ -81,10 +83,58 @@ static VOID KiTrap0E(PKTRAP_FRAME TrapFrame)
                            KiTrapFrameFromUserMode(TrapFrame) ? UserMode : KernelMode, TrapFrame);
     if (NT_SUCCESS(Status))
         return;
+    if (KiTrapFrameFromUserMode(TrapFrame))
+        KiDispatchUserException(Status, TrapFrame);
     /* ExceptionInformation[0]: 0 read, 1 write, 8 execute, as NT reports it. */
     KiRaiseTrapException(TrapFrame, Status, 2,
                          (TrapFrame->ErrCode & PF_WRITE) ? 1 : ((TrapFrame->ErrCode & PF_FETCH) ? 8 : 0),
                          FaultAddress);
+}
+
+/*
+ * Is the instruction a #GP stopped in user mode one only ring 0 may run?
+ * NT's #GP handler decodes it the same way to raise
+ * STATUS_PRIVILEGED_INSTRUCTION rather than an access violation. Prefixes
+ * are not decoded: a prefixed privileged instruction reads as a violation.
+ */
+static BOOLEAN KiIsPrivilegedInstruction(PKTRAP_FRAME TrapFrame)
+{
+    static const UCHAR OneByte[] = {
+        0xF4, 0xFA, 0xFB,                              /* hlt, cli, sti */
+        0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF, /* in, out */
+        0x6C, 0x6D, 0x6E, 0x6F,                        /* ins, outs */
+    };
+    static const UCHAR TwoByte[] = {                    /* after 0F */
+        0x06, 0x08, 0x09,                              /* clts, invd, wbinvd */
+        0x20, 0x21, 0x22, 0x23,                        /* mov to and from control and debug registers */
+        0x30, 0x32,                                    /* wrmsr, rdmsr */
+    };
+    volatile UCHAR Opcode[3] = { 0 };
+    volatile BOOLEAN Read = FALSE;
+
+    _SEH2_TRY {
+        ProbeForRead((PVOID)TrapFrame->Eip, sizeof(Opcode), 1);
+        for (ULONG i = 0; i < sizeof(Opcode); i++)
+            Opcode[i] = ((volatile UCHAR *)TrapFrame->Eip)[i];
+        Read = TRUE;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    if (!Read)
+        return FALSE;
+    for (ULONG i = 0; i < sizeof(OneByte); i++) {
+        if (Opcode[0] == OneByte[i])
+            return TRUE;
+    }
+    if (Opcode[0] != 0x0F)
+        return FALSE;
+    /* 0F 01 /2, /3, /6, /7: lgdt, lidt, lmsw, invlpg (its /0 and /1, sgdt and sidt, are not privileged). */
+    if (Opcode[1] == 0x01)
+        return ((Opcode[2] >> 3) & 7) >= 2 && ((Opcode[2] >> 3) & 7) != 4 && ((Opcode[2] >> 3) & 7) != 5;
+    for (ULONG i = 0; i < sizeof(TwoByte); i++) {
+        if (Opcode[1] == TwoByte[i])
+            return TRUE;
+    }
+    return FALSE;
 }
 
 static VOID KiDispatchInterrupt(PKTRAP_FRAME TrapFrame)
@@ -125,9 +175,24 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
         KiDispatchInterrupt(TrapFrame);
         return;
     }
+    if (Vector == KI_SYSTEM_SERVICE_VECTOR) {
+        KiSystemService(TrapFrame);
+        return;
+    }
+    if (Vector == KI_DEBUG_SERVICE_VECTOR) {
+        KiDebugService(TrapFrame);
+        return;
+    }
 
     KiPcr.TrapCount[Vector]++;
     Description = &KiTrapDescription[Vector];
+    /* From ring 3 every fault is the process's problem: only the machine's own failures stop it. */
+    if (KiTrapFrameFromUserMode(TrapFrame) && Description->Action != TrapSpecial) {
+        if (Vector == EXCEPTION_GP_FAULT && KiIsPrivilegedInstruction(TrapFrame))
+            KiDispatchUserException(STATUS_PRIVILEGED_INSTRUCTION, TrapFrame);
+        KiDispatchUserException(Description->Action == TrapDispatch ? Description->Status : STATUS_ACCESS_VIOLATION,
+                                TrapFrame);
+    }
     switch (Description->Action) {
     case TrapDispatch:
         KiRaiseTrapException(TrapFrame, Description->Status, 0, 0, 0);

@@ -1,7 +1,9 @@
 /*
- * trapentry.S: the entry stubs for the 32 exception vectors and the 16 PIC
- * interrupts, the one path that turns them into a KTRAP_FRAME for
- * KiDispatchTrap, and the double-fault task's entry.
+ * trapentry.S: the entry stubs for the 32 exception vectors, the debug and
+ * system-service vectors and the 16 PIC interrupts, the one path that turns
+ * them into a KTRAP_FRAME for KiDispatchTrap and back, the way into user
+ * mode, the call of a system service with its copied arguments, and the
+ * double-fault task's entry.
  */
 #include <hw/i386.h>
 
@@ -27,7 +29,7 @@ KiTrapStub\vector:
     .irp v, 10,11,12,13,14,17,21,29,30
     TRAP_STUB \v, 1
     .endr
-    .irp v, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
+    .irp v, 45,46,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
     TRAP_STUB \v, 0
     .endr
 
@@ -57,6 +59,8 @@ KiTrapCommon:
     pushl %ebx
     call KiDispatchTrap
     movl %ebx, %esp
+/* The way out of every trap, and the way into user mode for a new thread (KiEnterUserMode). */
+KiTrapReturn:
     popl %gs
     popl %fs
     popl %es
@@ -77,10 +81,46 @@ KiTrapStubTable:
     .long KiTrapStub\v
     .endif
     .endr
-    .fill 16, 4, 0
+    .fill 13, 4, 0
+    .long KiTrapStub45          /* KI_DEBUG_SERVICE_VECTOR */
+    .long KiTrapStub46          /* KI_SYSTEM_SERVICE_VECTOR */
+    .long 0
     .irp v, 48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
     .long KiTrapStub\v
     .endr
+
+/*
+ * VOID KiEnterUserMode(PKTRAP_FRAME TrapFrame): starts a thread in ring 3
+ * by returning from a trap frame built for it at the top of its kernel
+ * stack (KeInitializeUserTrapFrame), exactly as a trap from ring 3 returns.
+ */
+    .text
+    .globl KiEnterUserMode
+KiEnterUserMode:
+    movl 4(%esp), %esp
+    jmp KiTrapReturn
+
+/*
+ * LONG KiCallService(PVOID Service, const ULONG *Arguments, ULONG Count):
+ * calls a system service (stdcall, which pops its own arguments) with a
+ * copy of Count arguments pushed as its caller in user mode pushed them.
+ */
+    .globl KiCallService
+KiCallService:
+    pushl %ebp
+    movl %esp, %ebp
+    pushl %esi
+    movl 16(%ebp), %ecx
+    movl 12(%ebp), %esi
+1:  testl %ecx, %ecx
+    jz 2f
+    pushl -4(%esi,%ecx,4)
+    decl %ecx
+    jmp 1b
+2:  call *8(%ebp)
+    popl %esi
+    popl %ebp
+    ret
 
 /*
  * The double-fault task starts here on its own stack with a fresh register

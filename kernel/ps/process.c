@@ -29,7 +29,8 @@ POBJECT_TYPE *PsThreadType = &PsThreadObjectType;
 
 static ULONG_PTR PspNextId = PS_SYSTEM_PROCESS_ID + PS_ID_STEP;
 
-static HANDLE PspAllocateId(VOID)
+/* Process and thread ids share one sequence, as NT's client-id table does. */
+HANDLE PsAllocateId(VOID)
 {
     HANDLE Id = (HANDLE)PspNextId;
 
@@ -97,13 +98,15 @@ NTSTATUS PsCreateProcess(PCSTR ImageFileName, ULONG Flags, PEPROCESS *NewProcess
     PEPROCESS Process;
     NTSTATUS Status;
 
-    Status = PspAllocateProcess(ImageFileName, PspAllocateId(), &Process);
+    Status = PspAllocateProcess(ImageFileName, PsAllocateId(), &Process);
     if (!NT_SUCCESS(Status))
         return Status;
     Process->VmTopDown = (Flags & PS_CREATE_TOP_DOWN) != 0;
     Status = MmCreateProcessAddressSpace(Process);
     if (NT_SUCCESS(Status))
         Status = MmInitializeProcessAddressSpace(Process);
+    if (NT_SUCCESS(Status))
+        Status = MmCreatePeb(Process, &Process->Peb);
     if (!NT_SUCCESS(Status)) {
         ObDereferenceObject(Process);
         return Status;
@@ -204,7 +207,7 @@ VOID PsInitSystem(VOID)
     MmInitializeSystemProcessAddressSpace(Process);
     KeInitializeThread(&Thread->Tcb, &Process->Pcb, KiBootStackTop, KiBootStackLimit);
     Thread->Cid.UniqueProcess = Process->UniqueProcessId;
-    Thread->Cid.UniqueThread = PspAllocateId();
+    Thread->Cid.UniqueThread = PsAllocateId();
     KiPcr.CurrentThread = &Thread->Tcb;
     if (!NT_SUCCESS(MmInitializeProcessAddressSpace(Process)))
         KeBugCheckEx(PROCESS1_INITIALIZATION_FAILED, 1, 0, 0, 0);

@@ -56,15 +56,18 @@ KTEST(process, create_and_delete_gives_every_page_back)
     PEPROCESS Process = CreateProcess("pages");
     KAPC_STATE ApcState;
 
+    SIZE_T Charge = Process->CommitCharge;            /* the PEB's page */
+    ULONG Private = Process->NumberOfPrivatePages;
+
     KT_EXPECT_EQ(PsActiveProcessCount, Processes + 1);
     KT_EXPECT(Process->Pcb.DirectoryTableBase[0] != KiReadCr3());
     KT_ASSERT_EQ(AllocateIn(Process, SHARED_BASE, 64 * PAGE_SIZE), STATUS_SUCCESS);
-    KT_EXPECT_EQ(Process->CommitCharge, 64);
+    KT_EXPECT_EQ(Process->CommitCharge, Charge + 64);
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     for (ULONG i = 0; i < 64; i++)
         ((PUCHAR)SHARED_BASE)[i * PAGE_SIZE] = (UCHAR)i;
     KeUnstackDetachProcess(&ApcState);
-    KT_EXPECT_EQ(Process->NumberOfPrivatePages, 64);
+    KT_EXPECT_EQ(Process->NumberOfPrivatePages, Private + 64);
     KT_EXPECT(MmAvailablePages < Available - 64);
 
     KT_EXPECT_EQ(PsTerminateProcess(Process, STATUS_SUCCESS), STATUS_SUCCESS);

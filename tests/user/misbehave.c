@@ -1,0 +1,79 @@
+/*
+ * misbehave.c: a ring-3 program that does, on purpose, what user code must
+ * not get away with (Argument picks which). The kernel has to end the
+ * process with the exception's status, or fail the system call, and stay
+ * intact; user_test.c checks each outcome.
+ */
+#include "user.h"
+
+enum {
+    ReadKernelMemory = 1,
+    WriteReadOnlyData,
+    ReadFreeMemory,
+    DivideByZero,
+    PrivilegedInstruction,
+    KernelPointerToService,
+    KernelArgumentsToService,
+    UnknownService,
+    GrowTheStack,
+    OverflowTheStack,
+    TerminateOwnProcess,
+    Breakpoint,
+    TouchGuardPage,
+};
+
+static const ULONG ReadOnlyWord = 0x1234;
+
+/* Uses Depth * 1 KB of stack; the volatile array keeps the compiler from folding the recursion away. */
+static ULONG Recurse(ULONG Depth)
+{
+    volatile UCHAR Frame[1024];
+
+    Frame[0] = (UCHAR)Depth;
+    Frame[sizeof(Frame) - 1] = (UCHAR)Depth;
+    return Depth == 0 ? Frame[0] : Recurse(Depth - 1) + Frame[sizeof(Frame) - 1];
+}
+
+ULONG NTAPI UserMain(PVOID Argument)
+{
+    PVOID Base = NULL;
+    SIZE_T Size = PAGE_SIZE;
+    volatile ULONG Zero = 0;
+
+    switch ((ULONG)Argument) {
+    case ReadKernelMemory:
+        return *(volatile ULONG *)0x80100000;
+    case WriteReadOnlyData:
+        *(volatile ULONG *)&ReadOnlyWord = 0;
+        return 0;
+    case ReadFreeMemory:
+        return *(volatile ULONG *)0x00030000;
+    case DivideByZero:
+        return 100 / Zero;
+    case PrivilegedInstruction:
+        __asm__ volatile("cli");
+        return 0;
+    case KernelPointerToService:
+        return NtAllocateVirtualMemory(NtCurrentProcess(), (PVOID *)0x80001000, 0, &Size, MEM_RESERVE,
+                                       PAGE_READWRITE);
+    case KernelArgumentsToService:
+        return UserSystemCall(0, (PVOID)0x80001000);
+    case UnknownService:
+        return UserSystemCall(0x1000, NULL);
+    case GrowTheStack:
+        return Recurse(100);                     /* 100 KB: well past the 16 KB committed at the start */
+    case OverflowTheStack:
+        return Recurse(1000000);
+    case TerminateOwnProcess:
+        NtTerminateProcess(NtCurrentProcess(), 0x1234);
+        return 0;
+    case Breakpoint:
+        __asm__ volatile("int3");
+        return 0;
+    case TouchGuardPage:
+        NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                PAGE_READWRITE | PAGE_GUARD);
+        return *(volatile ULONG *)Base;
+    }
+    return 0xFFFFFFFF;
+}
