@@ -347,19 +347,8 @@ NTSTATUS MmCreatePeb(PEPROCESS Process, struct _PEB **Peb);
 NTSTATUS MmCreateTeb(PEPROCESS Process, struct _TEB **Teb);
 VOID MmDeleteTeb(PEPROCESS Process, struct _TEB *Teb);
 
-/* The virtual memory services (allocvm.c, freevm.c, protvm.c, queryvm.c, readwrt.c). */
-NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
-                                       PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
-NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
-NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T NumberOfBytesToProtect,
-                                      ULONG NewAccessProtection, PULONG OldAccessProtection);
-NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
-                                    MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
-                                    SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
-NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
-                                   PSIZE_T NumberOfBytesRead);
-NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
-                                    PSIZE_T NumberOfBytesWritten);
+/* The virtual memory services are in ntsvc.h (allocvm.c, freevm.c, protvm.c, queryvm.c, readwrt.c). */
+#include <ntsvc.h>
 
 /* Commitment (commit.c): private pages promised to processes, against a limit from RAM. */
 extern volatile SIZE_T MmTotalCommittedPages;

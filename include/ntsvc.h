@@ -3,7 +3,8 @@
  * order, with the bytes of arguments each takes from its caller's stack.
  * The kernel's table (kernel/ke/systable.c) and the user-mode stubs
  * (tests/user/lib/syscall.S) are both built from this one list, so their
- * numbers cannot drift apart. Assembly-safe.
+ * numbers cannot drift apart; the prototypes follow it. The list is
+ * assembly-safe.
  */
 #ifndef NTMM_NTSVC_H
 #define NTMM_NTSVC_H
@@ -19,5 +20,26 @@
     X(NtTerminateProcess, 8)             \
     X(NtTerminateThread, 8)              \
     X(NtYieldExecution, 0)
+
+#ifndef __ASSEMBLER__
+#include <ntddk.h>
+
+/* Their prototypes, for the kernel's table and for ring-3 callers alike. */
+NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                       PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
+NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType);
+NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T NumberOfBytesToProtect,
+                                      ULONG NewAccessProtection, PULONG OldAccessProtection);
+NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                                    MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
+                                    SIZE_T MemoryInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI NtReadVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                   PSIZE_T NumberOfBytesRead);
+NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+                                    PSIZE_T NumberOfBytesWritten);
+NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtYieldExecution(VOID);
+#endif
 
 #endif

@@ -15,6 +15,7 @@
 #include <ob.h>
 #include <rtl/avl.h>
 #include <teb.h>
+#include <ntsvc.h>
 
 /* The memory manager's counts for a process's address space (NT's MMSUPPORT). */
 typedef struct _MMSUPPORT {
@@ -104,10 +105,7 @@ NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
  */
 NTSTATUS PsRunUserThread(PEPROCESS Process, PVOID StartAddress, PVOID Argument, PNTSTATUS ExitStatus);
 
-/* The services of ps (thread.c). */
-NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
-NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
-NTSTATUS NTAPI NtYieldExecution(VOID);
+/* The services of ps (thread.c) are in ntsvc.h; kernel callers use the Zw form. */
 NTSTATUS NTAPI ZwTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 
 #endif

@@ -162,22 +162,22 @@ static NTSTATUS MiCreatePebOrTeb(PEPROCESS Process, PVOID *Base)
 
 NTSTATUS MmCreatePeb(PEPROCESS Process, PPEB *Peb)
 {
+    NTSTATUS Status = MmCreateTeb(Process, (PTEB *)Peb);
     KAPC_STATE ApcState;
-    NTSTATUS Status;
 
+    if (!NT_SUCCESS(Status))
+        return Status;
     KeStackAttachProcess(&Process->Pcb, &ApcState);
-    Status = MiCreatePebOrTeb(Process, (PVOID *)Peb);
-    if (NT_SUCCESS(Status)) {
-        (*Peb)->NumberOfProcessors = 1;
-        (*Peb)->OSMajorVersion = MI_NT_MAJOR_VERSION;
-        (*Peb)->OSMinorVersion = MI_NT_MINOR_VERSION;
-        (*Peb)->OSBuildNumber = (USHORT)NtBuildNumber;
-        (*Peb)->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
-    }
+    (*Peb)->NumberOfProcessors = 1;
+    (*Peb)->OSMajorVersion = MI_NT_MAJOR_VERSION;
+    (*Peb)->OSMinorVersion = MI_NT_MINOR_VERSION;
+    (*Peb)->OSBuildNumber = (USHORT)NtBuildNumber;
+    (*Peb)->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
     KeUnstackDetachProcess(&ApcState);
-    return Status;
+    return STATUS_SUCCESS;
 }
 
+/* The PEB and a TEB are the same kind of page; the first made is the PEB. */
 NTSTATUS MmCreateTeb(PEPROCESS Process, PTEB *Teb)
 {
     KAPC_STATE ApcState;

@@ -7,24 +7,9 @@
  */
 #include "ktest.h"
 #include "userprog.h"
+#include "../user/misbehave.h"
 #include <mm.h>
 
-/* misbehave.c's behaviours. */
-enum {
-    ReadKernelMemory = 1,
-    WriteReadOnlyData,
-    ReadFreeMemory,
-    DivideByZero,
-    PrivilegedInstruction,
-    KernelPointerToService,
-    KernelArgumentsToService,
-    UnknownService,
-    GrowTheStack,
-    OverflowTheStack,
-    TerminateOwnProcess,
-    Breakpoint,
-    TouchGuardPage,
-};
 
 #define MISBEHAVE(What) KtRunUserProgram("misbehave", (PVOID)(What))
 

@@ -5,22 +5,8 @@
  * intact; user_test.c checks each outcome.
  */
 #include "user.h"
+#include "misbehave.h"
 
-enum {
-    ReadKernelMemory = 1,
-    WriteReadOnlyData,
-    ReadFreeMemory,
-    DivideByZero,
-    PrivilegedInstruction,
-    KernelPointerToService,
-    KernelArgumentsToService,
-    UnknownService,
-    GrowTheStack,
-    OverflowTheStack,
-    TerminateOwnProcess,
-    Breakpoint,
-    TouchGuardPage,
-};
 
 static const ULONG ReadOnlyWord = 0x1234;
 

@@ -1,0 +1,21 @@
+/* misbehave.h: what misbehave.c does for each argument, shared with the kernel test that runs it (user_test.c). */
+#ifndef NTMM_MISBEHAVE_H
+#define NTMM_MISBEHAVE_H
+
+enum {
+    ReadKernelMemory = 1,
+    WriteReadOnlyData,
+    ReadFreeMemory,
+    DivideByZero,
+    PrivilegedInstruction,
+    KernelPointerToService,
+    KernelArgumentsToService,
+    UnknownService,
+    GrowTheStack,
+    OverflowTheStack,
+    TerminateOwnProcess,
+    Breakpoint,
+    TouchGuardPage,
+};
+
+#endif
