@@ -17,6 +17,8 @@ PYTHON   ?= python3
 MEM      ?= 128M
 ACCEL    ?= tcg
 KTEST    ?= all
+# More QEMU options for every test boot: the machine and CPU of the CI boot matrix.
+QEMU_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifneq ($(findstring clang,$(CC)),)
@@ -125,7 +127,7 @@ iso: $(ISO)
 
 # --- running ---
 
-QEMU_MACHINE := -m $(MEM) -accel $(ACCEL) -display none -no-reboot \
+QEMU_MACHINE := -m $(MEM) -accel $(ACCEL) -display none -no-reboot $(QEMU_ARGS) \
                 -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 run: deps $(ISO)
@@ -134,7 +136,8 @@ run: deps $(ISO)
 
 test: deps $(KERNEL) $(TESTISO)
 	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
-	    --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
+	    --mem $(MEM) --accel $(ACCEL) --qemu-args '$(QEMU_ARGS)' --filter '$(KTEST)' --jobs $(JOBS) \
+	    --log-dir $(BUILD)/test \
 	    --too-small 3M
 
 # make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).

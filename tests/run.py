@@ -19,6 +19,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -53,7 +54,7 @@ class Boot:
         self.lines, self.exit_code, self.timed_out = [], None, False
         machine = ["-m", args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
                    "-serial", "stdio", "-monitor", "none",
-                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + shlex.split(args.qemu_args)
         if iso:
             command = [args.qemu, "-cdrom", args.iso] + machine
         else:
@@ -243,6 +244,7 @@ def main():
     parser.add_argument("--iso")
     parser.add_argument("--mem", default="128M")
     parser.add_argument("--accel", default="tcg")
+    parser.add_argument("--qemu-args", default="", help="more QEMU options for every boot, e.g. '-machine q35 -cpu max'")
     parser.add_argument("--filter", default="all")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)))
@@ -255,8 +257,8 @@ def main():
             os.remove(os.path.join(args.log_dir, old))
 
     started = time.monotonic()
-    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'" %
-        (args.kernel, args.mem, args.accel, args.filter))
+    say("ntmm self-tests: kernel %s, %s RAM, %s%s, filter '%s'" %
+        (args.kernel, args.mem, args.accel, " " + args.qemu_args if args.qemu_args else "", args.filter))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         iso_future = small_future = None
