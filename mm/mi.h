@@ -168,7 +168,10 @@ VOID MiDeleteAddressSpace(PFN_NUMBER DirectoryFrame);
 #define MI_HYPERSPACE_SLOTS 8
 VOID MiInitializeHyperSpace(PFN_NUMBER DirectoryFrame, PFN_NUMBER HyperSpaceTableFrame);
 
-/* --- Boot-time allocation (mminit.c) -------------------------------------------- */
+/* --- Boot-time allocation (mminit.c), and the loader's map as runs of RAM (physmem.c) --- */
+
+PFN_NUMBER MiBuildPhysicalMemoryDescriptor(const LOADER_MEMORY_RANGE *Ranges, ULONG RangeCount,
+                                           PPHYSICAL_MEMORY_DESCRIPTOR Descriptor);
 
 PFN_NUMBER MxGetNextPage(VOID);
 
