@@ -75,8 +75,9 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
 
 /* What the loader told us, copied out of the multiboot structures before they can be unmapped. */
 #define LOADER_MAXIMUM_MEMORY_RANGES 64
-#define LOADER_MAXIMUM_MODULES 8
+#define LOADER_MAXIMUM_MODULES 32
 #define LOADER_COMMAND_LINE_LENGTH 256
+#define LOADER_UPPER_MEMORY_BASE 0x100000 /* where multiboot's mem_upper starts counting */
 
 typedef struct _LOADER_MEMORY_RANGE {
     ULONGLONG BaseAddress;
@@ -93,6 +94,7 @@ typedef struct _LOADER_PARAMETER_BLOCK {
     ULONG MemLowerKb, MemUpperKb;
     ULONG MemoryRangeCount;
     LOADER_MEMORY_RANGE MemoryRanges[LOADER_MAXIMUM_MEMORY_RANGES];
+    BOOLEAN MemoryRangesFromSizes;   /* no map: the ranges are mem_lower and mem_upper */
     ULONG ModuleCount;
     LOADER_MODULE Modules[LOADER_MAXIMUM_MODULES];
     CHAR CommandLine[LOADER_COMMAND_LINE_LENGTH];
@@ -100,6 +102,15 @@ typedef struct _LOADER_PARAMETER_BLOCK {
 } LOADER_PARAMETER_BLOCK, *PLOADER_PARAMETER_BLOCK;
 
 extern LOADER_PARAMETER_BLOCK KeLoaderBlock;
+NTSTATUS KiCopyLoaderBlock(ULONG MultibootInfoPhysical, PLOADER_PARAMETER_BLOCK Block);
+
+/*
+ * LOADER_BLOCK_MISMATCH's first parameter when the loader's data cannot all
+ * be recorded (NT documents only 3, an extension of the wrong size); then
+ * the copy's status, the multiboot information's address, and
+ * LOADER_MAXIMUM_MODULES.
+ */
+#define KI_LOADER_BLOCK_UNRECORDED 1
 
 /* CPU features found at boot (CPUID leaf 1, EDX). */
 extern ULONG KeFeatureBits;

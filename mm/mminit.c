@@ -45,7 +45,8 @@ typedef struct _MI_RESERVED_RANGE {
     PCSTR Owner;
 } MI_RESERVED_RANGE;
 
-#define MI_MAXIMUM_RESERVED 16
+/* Page 0, the image, the initial pool, and every module the loader block can hold. */
+#define MI_MAXIMUM_RESERVED (3 + LOADER_MAXIMUM_MODULES)
 static MI_RESERVED_RANGE MiReserved[MI_MAXIMUM_RESERVED];
 static ULONG MiReservedCount;
 
@@ -389,7 +390,9 @@ static VOID MiPrintBootLog(VOID)
     ULONG_PTR PfnBytes = (MmHighestPhysicalPage + 1) * sizeof(MMPFN);
     ULONG PfnPages = 0;
 
-    DbgPrint("physical memory (loader map, %u ranges):\n", KeLoaderBlock.MemoryRangeCount);
+    DbgPrint("physical memory (%s, %u ranges):\n",
+             KeLoaderBlock.MemoryRangesFromSizes ? "no loader map: mem_lower and mem_upper" : "loader map",
+             KeLoaderBlock.MemoryRangeCount);
     for (ULONG i = 0; i < KeLoaderBlock.MemoryRangeCount; i++) {
         PLOADER_MEMORY_RANGE Range = &KeLoaderBlock.MemoryRanges[i];
         static const char *const Types[] = { "?", "available", "reserved", "ACPI reclaimable", "ACPI NVS", "bad" };
@@ -440,8 +443,10 @@ VOID MmInitSystem(VOID)
               ((ULONG_PTR)__ImageEnd - (ULONG_PTR)__ImageBase) >> PAGE_SHIFT, "kernel image");
     for (ULONG i = 0; i < KeLoaderBlock.ModuleCount; i++) {
         PLOADER_MODULE Module = &KeLoaderBlock.Modules[i];
-        MiReserve(Module->PhysicalStart >> PAGE_SHIFT,
-                  BYTES_TO_PAGES(Module->PhysicalEnd) - (Module->PhysicalStart >> PAGE_SHIFT), "boot module");
+
+        if (Module->PhysicalEnd > Module->PhysicalStart)
+            MiReserve(PHYSICAL_TO_PFN(Module->PhysicalStart),
+                      BYTES_TO_PAGES(Module->PhysicalEnd) - PHYSICAL_TO_PFN(Module->PhysicalStart), "boot module");
     }
     MiChooseInitialNonPagedPool();
     MxInitializeFreeDescriptor();

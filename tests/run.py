@@ -210,6 +210,29 @@ def run_too_small_machine(args):
                   "with %s: %s" % (args.too_small, "stopped with " + stops[0] if stops else boot.ending()))
 
 
+def run_modules_machine(args):
+    """Every loader module must stay reserved: a boot with --modules of them, marked for boot_test.c."""
+    paths = []
+    for number in range(1, args.modules + 1):
+        path = os.path.join(args.log_dir, "module-%d.bin" % number)
+        with open(path, "w") as module:
+            # "ntmm module I of N" first; sizes from under a page to several pages.
+            module.write("ntmm module %d of %d\n" % (number, args.modules) + "." * (number * 1500))
+        paths.append(path)
+    machine = argparse.Namespace(**vars(args))
+    machine.qemu_args = args.qemu_args + " -initrd " + shlex.quote(",".join(paths))
+    boot = Boot(machine, "ktest=boot", os.path.join(args.log_dir, "modules-machine.log"))
+    verdicts = {n: status for _, n, status, _ in parse_cases(boot.lines)}
+    name = "%d_loader_modules_are_reserved" % args.modules
+    if (boot.complete and boot.exit_code == EXIT_TESTS_DONE and
+            verdicts.get("every_loader_module_is_reserved_and_intact") == "pass" and
+            "fail" not in verdicts.values()):
+        return Result("boot", name, "pass")
+    failed = [n for n, status in verdicts.items() if status != "pass"]
+    return Result("boot", name, "fail", boot.tail(),
+                  boot.ending() if not boot.complete else "not passed: " + " ".join(failed))
+
+
 def run_iso(args):
     boot = Boot(args, None, os.path.join(args.log_dir, "grub-iso.log"), iso=True)
     failed = [n for _, n, status, _ in parse_cases(boot.lines) if status == "fail"]
@@ -250,6 +273,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)))
     parser.add_argument("--log-dir", default="build/test")
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
+    parser.add_argument("--modules", type=int, default=0, help="also boot with this many loader modules")
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
@@ -261,11 +285,17 @@ def main():
         (args.kernel, args.mem, args.accel, " " + args.qemu_args if args.qemu_args else "", args.filter))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        iso_future = small_future = None
-        if args.iso and args.filter == "all":
-            iso_future = pool.submit(run_iso, args)
-        if args.too_small and args.filter == "all":
-            small_future = pool.submit(run_too_small_machine, args)
+        # Whole-machine checks, one boot each beside the suites: what each shows, and its future.
+        machines = []
+        if args.filter == "all":
+            if args.iso:
+                machines.append(("GRUB ISO self-test boot", pool.submit(run_iso, args)))
+            if args.too_small:
+                machines.append(("a %s machine stops with INSTALL_MORE_MEMORY" % args.too_small,
+                                 pool.submit(run_too_small_machine, args)))
+            if args.modules:
+                machines.append(("a machine with %d loader modules keeps them all" % args.modules,
+                                 pool.submit(run_modules_machine, args)))
         bugcheck_cases = run_normal_cases(args, results)
         say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
         futures = [pool.submit(run_bugcheck_case, args, case, code) for case, code in bugcheck_cases]
@@ -274,18 +304,11 @@ def main():
             results.append(result)
             if result.status == "fail":
                 say("  FAIL     %s.%s: %s" % (result.suite, result.name, result.reason))
-        if small_future:
-            result = small_future.result()
+        for description, future in machines:
+            result = future.result()
             results.append(result)
-            say("  %-8s a %s machine stops with INSTALL_MORE_MEMORY%s" % (
-                "PASS" if result.status == "pass" else "FAIL", args.too_small,
-                "" if result.status == "pass" else ": " + result.reason))
-        if iso_future:
-            result = iso_future.result()
-            results.append(result)
-            say("  %-8s GRUB ISO self-test boot%s" % (
-                "PASS" if result.status == "pass" else "FAIL",
-                "" if result.status == "pass" else ": " + result.reason))
+            say("  %-8s %s%s" % ("PASS" if result.status == "pass" else "FAIL", description,
+                                 "" if result.status == "pass" else ": " + result.reason))
 
     write_ktap(results, os.path.join(args.log_dir, "results.ktap"))
     failed = [r for r in results if r.status == "fail"]
