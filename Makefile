@@ -138,7 +138,7 @@ test: deps $(KERNEL) $(TESTISO)
 	$(PYTHON) tests/run.py --qemu $(QEMU) --kernel $(KERNEL) --iso $(TESTISO) \
 	    --mem $(MEM) --accel $(ACCEL) --qemu-args '$(QEMU_ARGS)' --filter '$(KTEST)' --jobs $(JOBS) \
 	    --log-dir $(BUILD)/test \
-	    --too-small 3M --modules 10
+	    --too-small 3M --modules 10 --unsupported-cpu 486,pentium
 
 # make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).
 bench: deps $(KERNEL)

@@ -8,6 +8,7 @@
 
 #include <ntddk.h>
 #include <hw/i386.h>
+#include <hw/pc.h>
 
 /*
  * The trap frame every exception and interrupt stub builds (kernel/ke/trapentry.S),
@@ -162,10 +163,7 @@ VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);
 VOID KiExpireTimers(VOID);
 
-/* Leaving QEMU through isa-debug-exit on a test boot. */
-#define KI_EXIT_PORT            0xF4
-#define KI_EXIT_TESTS_DONE      0x10 /* QEMU exits with (0x10 << 1) | 1 = 33 */
-#define KI_EXIT_BUGCHECK        0x11 /* 35 */
+/* Leaving QEMU through isa-debug-exit on a test boot (KI_EXIT_* in hw/pc.h). */
 DECLSPEC_NORETURN VOID KiExitEmulator(UCHAR Code);
 
 /* Small CPU helpers. */

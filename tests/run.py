@@ -9,8 +9,12 @@ then gets a boot of its own and passes only when the kernel stops with the
 expected code and says "ok". A boot counts as complete only with the
 isa-debug-exit status the kernel writes (a triple fault under -no-reboot
 exits QEMU with 0) and a "# ktest: done" line. With --iso, the GRUB ISO's
-self-test entry is booted too, so the real loader stays tested, and with
---too-small a machine below the minimum must stop with INSTALL_MORE_MEMORY.
+self-test entry is booted too, so the real loader stays tested; with
+--too-small a machine below the minimum must stop with INSTALL_MORE_MEMORY;
+with --modules a machine given that many loader modules must keep them all
+reserved; with --unsupported-cpu each CPU model named must stop with
+UNSUPPORTED_PROCESSOR before any C runs. --qemu-args adds QEMU options
+(machine, CPU) to every boot.
 
 The last line printed is "N passed, N failed" (", N skipped" when any);
 the exit status is non-zero when anything failed.
@@ -210,6 +214,21 @@ def run_too_small_machine(args):
                   "with %s: %s" % (args.too_small, "stopped with " + stops[0] if stops else boot.ending()))
 
 
+def run_unsupported_cpu(args, cpu):
+    """A processor without what ntmm needs stops in boot/cpucheck.S, before any C, with 0x5D."""
+    machine = argparse.Namespace(**vars(args))
+    machine.qemu_args = args.qemu_args + " -cpu " + shlex.quote(cpu)   # the last -cpu wins
+    boot = Boot(machine, "ktest=boot", os.path.join(args.log_dir, "unsupported-cpu-%s.log" % cpu))
+    stops = [m.group(1) for m in map(STOP_LINE.match, boot.lines) if m]
+    name = "cpu_%s_stops_with_0x5d" % re.sub(r"\W", "_", cpu)
+    # The stop comes before KiSystemStartup: no banner, no KTAP, only the STOP line and its name.
+    if (boot.exit_code == EXIT_BUGCHECK and stops == ["0000005D"] and "UNSUPPORTED_PROCESSOR" in boot.lines
+            and not any(line.startswith("KTAP") or line.startswith("ntmm:") for line in boot.lines)):
+        return Result("boot", name, "pass")
+    return Result("boot", name, "fail", boot.tail(),
+                  "with -cpu %s: %s" % (cpu, "stopped with " + stops[0] if stops else boot.ending()))
+
+
 def run_modules_machine(args):
     """Every loader module must stay reserved: a boot with --modules of them, marked for boot_test.c."""
     paths = []
@@ -274,6 +293,8 @@ def main():
     parser.add_argument("--log-dir", default="build/test")
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
     parser.add_argument("--modules", type=int, default=0, help="also boot with this many loader modules")
+    parser.add_argument("--unsupported-cpu", default="",
+                        help="QEMU CPU models (comma-separated) that must stop with UNSUPPORTED_PROCESSOR (0x5D)")
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
@@ -296,6 +317,9 @@ def main():
             if args.modules:
                 machines.append(("a machine with %d loader modules keeps them all" % args.modules,
                                  pool.submit(run_modules_machine, args)))
+            for cpu in filter(None, args.unsupported_cpu.split(",")):
+                machines.append(("-cpu %s stops with UNSUPPORTED_PROCESSOR" % cpu,
+                                 pool.submit(run_unsupported_cpu, args, cpu)))
         bugcheck_cases = run_normal_cases(args, results)
         say("  running %d bugcheck cases, one boot each" % len(bugcheck_cases))
         futures = [pool.submit(run_bugcheck_case, args, case, code) for case, code in bugcheck_cases]
