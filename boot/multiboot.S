@@ -6,8 +6,9 @@
  * memory (BOOT_MAPPED_SIZE) mapped twice, at 0 (so the next instruction after
  * paging is turned on still exists) and at KSEG0_BASE (where the kernel is
  * linked), and PDE 0x300 pointing at the directory itself, the self-map that
- * makes every page table visible at PTE_BASE. It turns on PSE and PGE when
- * the CPU has them, paging with CR0.WP, jumps to the high half, and calls
+ * makes every page table visible at PTE_BASE. First it checks that the
+ * processor has what the kernel needs (cpucheck.S); then it turns on PSE
+ * and PGE when the CPU has them, paging with CR0.WP, jumps to the high half, and calls
  * KiSystemStartup(magic, multiboot info). C removes the identity half once
  * it has copied what the loader left in low memory.
  */
@@ -33,6 +34,8 @@ KiBootEntry:
     cld
     movl %eax, %esi                     /* loader magic */
     movl %ebx, %edi                     /* multiboot info, physical */
+    movl $V2P(KiBootStackTop), %esp     /* the boot stack, at its physical address until paging is on */
+    call KiBootCheckProcessor           /* returns only on a processor ntmm can run on (cpucheck.S) */
     rdtsc                               /* for make bench: instructions from here on */
     movl %eax, V2P(KiBootTsc)
     movl %edx, V2P(KiBootTsc) + 4
@@ -64,7 +67,7 @@ KiBootEntry:
     movl %eax, (PDE_SELFMAP_INDEX * 4)(%edx)
 
     /* CR4: 4 MB pages and global pages when CPUID offers them. */
-    movl $1, %eax
+    movl $CPUID_LEAF_FEATURES, %eax
     cpuid
     movl %edx, V2P(KeFeatureBits)
     xorl %eax, %eax

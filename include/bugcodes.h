@@ -2,6 +2,13 @@
 #ifndef NTMM_BUGCODES_H
 #define NTMM_BUGCODES_H
 
+/*
+ * The stop raised before any C runs (boot/cpucheck.S) needs its value where
+ * assembly can read it; the list below takes it from here.
+ */
+#define KI_UNSUPPORTED_PROCESSOR_CODE 0x0000005D
+
+#ifndef __ASSEMBLER__
 /* One X-macro list, so the codes and the names KeBugCheckEx prints cannot drift apart. */
 #define NTMM_BUGCHECK_CODES(X)                         \
     X(APC_INDEX_MISMATCH,                 0x00000001)  \
@@ -27,6 +34,7 @@
     X(NO_MORE_SYSTEM_PTES,                0x0000003F)  \
     X(TARGET_MDL_TOO_SMALL,               0x00000040)  \
     X(NO_PAGES_AVAILABLE,                 0x0000004D)  \
+    X(UNSUPPORTED_PROCESSOR,              KI_UNSUPPORTED_PROCESSOR_CODE) \
     X(PFN_LIST_CORRUPT,                   0x0000004E)  \
     X(PAGE_FAULT_IN_NONPAGED_AREA,        0x00000050)  \
     X(PROCESS_HAS_LOCKED_PAGES,           0x00000076)  \
@@ -45,10 +53,12 @@
     X(DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS,0x000000CB)  \
     X(MANUALLY_INITIATED_CRASH,           0x000000E2)  \
     X(ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, 0x000000FC) \
+    X(LOADER_BLOCK_MISMATCH,              0x00000100)  \
     X(KERNEL_SECURITY_CHECK_FAILURE,      0x00000139)
 
 #define NTMM_DEFINE_BUGCODE(Name, Value) enum { Name = Value };
 NTMM_BUGCHECK_CODES(NTMM_DEFINE_BUGCODE)
 #undef NTMM_DEFINE_BUGCODE
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -3,6 +3,7 @@
 #define NTMM_HAL_H
 
 #include <ntddk.h>
+#include <hw/pc.h>
 
 FORCEINLINE UCHAR __inbyte(USHORT Port)
 {
@@ -40,8 +41,7 @@ FORCEINLINE VOID __outdword(USHORT Port, ULONG Value)
     __asm__ volatile("outl %0, %1" : : "a"(Value), "Nd"(Port));
 }
 
-/* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c). */
-#define COM1_PORT 0x3F8
+/* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c; the registers are in hw/pc.h). */
 VOID HalInitializeSerial(VOID);
 VOID HalSerialPutChar(CHAR Character);
 VOID HalSerialWrite(PCSTR Text, ULONG Length);

@@ -8,6 +8,7 @@
 
 #include <ntddk.h>
 #include <hw/i386.h>
+#include <hw/pc.h>
 
 /*
  * The trap frame every exception and interrupt stub builds (kernel/ke/trapentry.S),
@@ -105,8 +106,9 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
 
 /* What the loader told us, copied out of the multiboot structures before they can be unmapped. */
 #define LOADER_MAXIMUM_MEMORY_RANGES 64
-#define LOADER_MAXIMUM_MODULES 8
+#define LOADER_MAXIMUM_MODULES 32
 #define LOADER_COMMAND_LINE_LENGTH 256
+#define LOADER_UPPER_MEMORY_BASE 0x100000 /* where multiboot's mem_upper starts counting */
 
 typedef struct _LOADER_MEMORY_RANGE {
     ULONGLONG BaseAddress;
@@ -123,6 +125,7 @@ typedef struct _LOADER_PARAMETER_BLOCK {
     ULONG MemLowerKb, MemUpperKb;
     ULONG MemoryRangeCount;
     LOADER_MEMORY_RANGE MemoryRanges[LOADER_MAXIMUM_MEMORY_RANGES];
+    BOOLEAN MemoryRangesFromSizes;   /* no map: the ranges are mem_lower and mem_upper */
     ULONG ModuleCount;
     LOADER_MODULE Modules[LOADER_MAXIMUM_MODULES];
     CHAR CommandLine[LOADER_COMMAND_LINE_LENGTH];
@@ -130,6 +133,15 @@ typedef struct _LOADER_PARAMETER_BLOCK {
 } LOADER_PARAMETER_BLOCK, *PLOADER_PARAMETER_BLOCK;
 
 extern LOADER_PARAMETER_BLOCK KeLoaderBlock;
+NTSTATUS KiCopyLoaderBlock(ULONG MultibootInfoPhysical, PLOADER_PARAMETER_BLOCK Block);
+
+/*
+ * LOADER_BLOCK_MISMATCH's first parameter when the loader's data cannot all
+ * be recorded (NT documents only 3, an extension of the wrong size); then
+ * the copy's status, the multiboot information's address, and
+ * LOADER_MAXIMUM_MODULES.
+ */
+#define KI_LOADER_BLOCK_UNRECORDED 1
 
 extern const ULONG NtBuildNumber;
 
@@ -237,16 +249,7 @@ VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);
 VOID KiExpireTimers(VOID);
 
-/*
- * Leaving QEMU through isa-debug-exit on a test boot; QEMU exits with
- * (code << 1) | 1. The runner checks that the code agrees with the KTAP the
- * boot printed, so a boot whose serial output is lost cannot pass.
- */
-#define KI_EXIT_PORT            0xF4
-#define KI_EXIT_TESTS_DONE      0x10 /* 33: every selected case passed */
-#define KI_EXIT_BUGCHECK        0x11 /* 35: the system stopped, and nothing expected it */
-#define KI_EXIT_TESTS_FAILED    0x12 /* 37: the cases ran, and at least one failed */
-#define KI_EXIT_EXPECTED_STOP   0x13 /* 39: a KTEST_BUGCHECK case stopped as it should */
+/* Leaving QEMU through isa-debug-exit on a test boot (KI_EXIT_* in hw/pc.h). */
 DECLSPEC_NORETURN VOID KiExitEmulator(UCHAR Code);
 
 /* Small CPU helpers. */

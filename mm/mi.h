@@ -278,7 +278,10 @@ VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID Starti
 /* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
 
-/* --- Boot-time allocation (mminit.c) -------------------------------------------- */
+/* --- Boot-time allocation (mminit.c), and the loader's map as runs of RAM (physmem.c) --- */
+
+PFN_NUMBER MiBuildPhysicalMemoryDescriptor(const LOADER_MEMORY_RANGE *Ranges, ULONG RangeCount,
+                                           PPHYSICAL_MEMORY_DESCRIPTOR Descriptor);
 
 PFN_NUMBER MxGetNextPage(VOID);
 

@@ -2,11 +2,12 @@
  * mminit.c: bringing the memory manager up, and the state a normal boot prints.
  *
  * MmInitSystem runs once, on the boot page directory:
- *  1. The loader's memory map becomes MmPhysicalMemoryBlock: the available
- *     ranges, page-aligned inward, below 4 GB, sorted and merged. Page 0,
- *     the kernel image and the loader's modules are reserved; so is the
- *     initial nonpaged pool (a 4 MB-aligned 4 MB block for one large page
- *     when the CPU has PSE and RAM allows).
+ *  1. The loader's memory map becomes MmPhysicalMemoryBlock (physmem.c: the
+ *     available ranges less everything else the map describes, below 4 GB,
+ *     sorted, merged, page-aligned inward). Page 0, the kernel image and the
+ *     loader's modules are reserved; so is the initial nonpaged pool (a
+ *     4 MB-aligned 4 MB block for one large page when the CPU has PSE and
+ *     RAM allows).
  *  2. The KSEG0 boot mapping is cut back to the image: text and read-only
  *     data read-only, data and bss writable, the boot stack's guard page
  *     absent; every other low page stops being reachable.
@@ -19,7 +20,6 @@
  *     goes on the free list.
  */
 #include "mi.h"
-#include <hw/multiboot.h>
 #include <string.h>
 
 PHYSICAL_MEMORY_DESCRIPTOR MmPhysicalMemoryBlock;
@@ -45,7 +45,8 @@ typedef struct _MI_RESERVED_RANGE {
     PCSTR Owner;
 } MI_RESERVED_RANGE;
 
-#define MI_MAXIMUM_RESERVED 16
+/* Page 0, the image, the initial pool, and every module the loader block can hold. */
+#define MI_MAXIMUM_RESERVED (3 + LOADER_MAXIMUM_MODULES)
 static MI_RESERVED_RANGE MiReserved[MI_MAXIMUM_RESERVED];
 static ULONG MiReservedCount;
 
@@ -66,59 +67,19 @@ BOOLEAN MiIsPhysicalPage(PFN_NUMBER PageFrameIndex)
     return FALSE;
 }
 
-static VOID MiAddRun(PFN_NUMBER BasePage, PFN_NUMBER EndPage)
-{
-    PPHYSICAL_MEMORY_DESCRIPTOR Block = &MmPhysicalMemoryBlock;
-    ULONG i;
-
-    if (EndPage <= BasePage)
-        return;
-    /* Merge with a run it touches or overlaps, else insert sorted. */
-    for (i = 0; i < Block->NumberOfRuns; i++) {
-        PPHYSICAL_MEMORY_RUN Run = &Block->Run[i];
-        if (BasePage <= Run->BasePage + Run->PageCount && EndPage >= Run->BasePage) {
-            PFN_NUMBER NewBase = BasePage < Run->BasePage ? BasePage : Run->BasePage;
-            PFN_NUMBER NewEnd = EndPage > Run->BasePage + Run->PageCount ? EndPage : Run->BasePage + Run->PageCount;
-            Run->BasePage = NewBase;
-            Run->PageCount = NewEnd - NewBase;
-            return;
-        }
-        if (BasePage < Run->BasePage)
-            break;
-    }
-    if (Block->NumberOfRuns == MI_MAXIMUM_MEMORY_RUNS) {
-        DbgPrint("mm: more than %u RAM ranges; ignoring %08X-%08X\n", MI_MAXIMUM_MEMORY_RUNS,
-                 BasePage << PAGE_SHIFT, (EndPage << PAGE_SHIFT) - 1);
-        return;
-    }
-    memmove(&Block->Run[i + 1], &Block->Run[i], (Block->NumberOfRuns - i) * sizeof(Block->Run[0]));
-    Block->Run[i].BasePage = BasePage;
-    Block->Run[i].PageCount = EndPage - BasePage;
-    Block->NumberOfRuns++;
-}
-
 static VOID MiBuildPhysicalMemoryBlock(VOID)
 {
-    const ULONGLONG Limit = 1ULL << 32; /* a non-PAE kernel addresses 4 GB */
+    PPHYSICAL_MEMORY_DESCRIPTOR Block = &MmPhysicalMemoryBlock;
+    PFN_NUMBER Dropped = MiBuildPhysicalMemoryDescriptor(KeLoaderBlock.MemoryRanges, KeLoaderBlock.MemoryRangeCount,
+                                                         Block);
 
-    for (ULONG i = 0; i < KeLoaderBlock.MemoryRangeCount; i++) {
-        PLOADER_MEMORY_RANGE Range = &KeLoaderBlock.MemoryRanges[i];
-        ULONGLONG Base = Range->BaseAddress, End = Range->BaseAddress + Range->Length;
-
-        if (Range->Type != MULTIBOOT_MEMORY_AVAILABLE || Base >= Limit)
-            continue;
-        if (End > Limit)
-            End = Limit;
-        MiAddRun((PFN_NUMBER)((Base + PAGE_SIZE - 1) >> PAGE_SHIFT), (PFN_NUMBER)(End >> PAGE_SHIFT));
-    }
-    for (ULONG i = 0; i < MmPhysicalMemoryBlock.NumberOfRuns; i++) {
-        PPHYSICAL_MEMORY_RUN Run = &MmPhysicalMemoryBlock.Run[i];
-        MmPhysicalMemoryBlock.NumberOfPages += Run->PageCount;
-    }
-    MmNumberOfPhysicalPages = MmPhysicalMemoryBlock.NumberOfPages;
-    if (MmPhysicalMemoryBlock.NumberOfRuns != 0) {
-        PPHYSICAL_MEMORY_RUN Last = &MmPhysicalMemoryBlock.Run[MmPhysicalMemoryBlock.NumberOfRuns - 1];
-        MmLowestPhysicalPage = MmPhysicalMemoryBlock.Run[0].BasePage;
+    if (Dropped != 0)
+        DbgPrint("mm: RAM in more than %u ranges; %u pages above the last one are not used\n",
+                 MI_MAXIMUM_MEMORY_RUNS, Dropped);
+    MmNumberOfPhysicalPages = Block->NumberOfPages;
+    if (Block->NumberOfRuns != 0) {
+        PPHYSICAL_MEMORY_RUN Last = &Block->Run[Block->NumberOfRuns - 1];
+        MmLowestPhysicalPage = Block->Run[0].BasePage;
         MmHighestPhysicalPage = Last->BasePage + Last->PageCount - 1;
     }
 }
@@ -437,7 +398,9 @@ static VOID MiPrintBootLog(VOID)
     ULONG_PTR PfnBytes = (MmHighestPhysicalPage + 1) * sizeof(MMPFN);
     ULONG PfnPages = 0;
 
-    DbgPrint("physical memory (loader map, %u ranges):\n", KeLoaderBlock.MemoryRangeCount);
+    DbgPrint("physical memory (%s, %u ranges):\n",
+             KeLoaderBlock.MemoryRangesFromSizes ? "no loader map: mem_lower and mem_upper" : "loader map",
+             KeLoaderBlock.MemoryRangeCount);
     for (ULONG i = 0; i < KeLoaderBlock.MemoryRangeCount; i++) {
         PLOADER_MEMORY_RANGE Range = &KeLoaderBlock.MemoryRanges[i];
         static const char *const Types[] = { "?", "available", "reserved", "ACPI reclaimable", "ACPI NVS", "bad" };
@@ -488,8 +451,10 @@ VOID MmInitSystem(VOID)
               ((ULONG_PTR)__ImageEnd - (ULONG_PTR)__ImageBase) >> PAGE_SHIFT, "kernel image");
     for (ULONG i = 0; i < KeLoaderBlock.ModuleCount; i++) {
         PLOADER_MODULE Module = &KeLoaderBlock.Modules[i];
-        MiReserve(Module->PhysicalStart >> PAGE_SHIFT,
-                  BYTES_TO_PAGES(Module->PhysicalEnd) - (Module->PhysicalStart >> PAGE_SHIFT), "boot module");
+
+        if (Module->PhysicalEnd > Module->PhysicalStart)
+            MiReserve(PHYSICAL_TO_PFN(Module->PhysicalStart),
+                      BYTES_TO_PAGES(Module->PhysicalEnd) - PHYSICAL_TO_PFN(Module->PhysicalStart), "boot module");
     }
     MiChooseInitialNonPagedPool();
     MxInitializeFreeDescriptor();

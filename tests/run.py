@@ -11,6 +11,13 @@ ISO's self-test entry is booted too, so the real loader stays tested, and
 with --too-small a machine below the minimum must stop with
 INSTALL_MORE_MEMORY.
 
+With --iso, the GRUB ISO's self-test entry is booted too, so the real
+loader stays tested; with --too-small a machine below the minimum must
+stop with INSTALL_MORE_MEMORY; with --modules a machine given that many
+loader modules must keep them all reserved; with --unsupported-cpu each
+CPU model named must stop with UNSUPPORTED_PROCESSOR before any C runs.
+--qemu-args adds QEMU options (machine, CPU) to every boot.
+
 The runner believes nothing it cannot cross-check. A boot counts only with
 the isa-debug-exit status the kernel writes (a triple fault under -no-reboot
 exits QEMU with 0) and a "# ktest: done" line, and that status must agree
@@ -276,6 +283,48 @@ def run_too_small_machine(args):
                                    if boot.stops else boot.ending()), log)
 
 
+def run_unsupported_cpu(args, cpu):
+    """A processor without what ntmm needs stops in boot/cpucheck.S, before any C, with 0x5D."""
+    machine = argparse.Namespace(**vars(args))
+    machine.qemu_args = args.qemu_args + " -cpu " + shlex.quote(cpu)   # the last -cpu wins
+    log = os.path.join(args.log_dir, "unsupported-cpu-%s.log" % cpu)
+    boot = Boot(machine, "ktest=boot ktest.normal", log)
+    name = "cpu_%s_stops_with_0x5d" % re.sub(r"\W", "_", cpu)
+    # The stop comes before KiSystemStartup: no banner, no KTAP, only the STOP line and its name.
+    if (boot.exit_code == EXIT_BUGCHECK and boot.stops == ["0000005D"] and "UNSUPPORTED_PROCESSOR" in boot.lines
+            and not any(line.startswith("KTAP") or line.startswith("ntmm:") for line in boot.lines)):
+        return Result("boot", name, "pass", log=log)
+    return Result("boot", name, "fail", boot.tail(),
+                  "with -cpu %s: %s" % (cpu, "stopped with " + boot.stops[0] if boot.stops else boot.ending()), log)
+
+
+def run_modules_machine(args):
+    """Every loader module must stay reserved: a boot with --modules of them, marked for boot_test.c."""
+    paths = []
+    for number in range(1, args.modules + 1):
+        path = os.path.join(args.log_dir, "module-%d.bin" % number)
+        with open(path, "w") as module:
+            # "ntmm module I of N" first; sizes from under a page to several pages.
+            module.write("ntmm module %d of %d\n" % (number, args.modules) + "." * (number * 1500))
+        paths.append(path)
+    machine = argparse.Namespace(**vars(args))
+    machine.qemu_args = args.qemu_args + " -initrd " + shlex.quote(",".join(paths))
+    log = os.path.join(args.log_dir, "modules-machine.log")
+    boot = Boot(machine, "ktest=boot ktest.normal", log)
+    ktap = Ktap(boot.lines)
+    verdicts = {n: status for _, n, status, _ in ktap.cases}
+    problems = cross_check(boot, ktap, "modules-machine")
+    name = "%d_loader_modules_are_reserved" % args.modules
+    if (boot.done and boot.exit_code == EXIT_TESTS_DONE and not problems and
+            verdicts.get("every_loader_module_is_reserved_and_intact") == "pass" and
+            "fail" not in verdicts.values()):
+        return Result("boot", name, "pass", log=log)
+    failed = [n for n, status in verdicts.items() if status == "fail"]
+    return Result("boot", name, "fail", boot.tail(),
+                  boot.ending() if not boot.done else "not passed: " + " ".join(failed) if failed
+                  else problems[0].reason if problems else "the module case did not pass", log)
+
+
 def run_iso(args):
     log = os.path.join(args.log_dir, "grub-iso.log")
     boot = Boot(args, None, log, iso=True)
@@ -357,6 +406,9 @@ def main():
     parser.add_argument("--log-dir", default="build/test")
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
     parser.add_argument("--list", action="store_true", help="print the selected cases' names")
+    parser.add_argument("--modules", type=int, default=0, help="also boot with this many loader modules")
+    parser.add_argument("--unsupported-cpu", default="",
+                        help="QEMU CPU models (comma-separated) that must stop with UNSUPPORTED_PROCESSOR (0x5D)")
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
@@ -371,11 +423,20 @@ def main():
          ", QEMU " + args.qemu_args if args.qemu_args else ""))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        iso_future = small_future = None
-        if args.iso and args.filter == "all":
-            iso_future = pool.submit(run_iso, args)
-        if args.too_small and args.filter == "all":
-            small_future = pool.submit(run_too_small_machine, args)
+        # Whole-machine checks, one boot each beside the suites: what each shows, and its future.
+        machines = []
+        if args.filter == "all":
+            if args.iso:
+                machines.append(("GRUB ISO self-test boot", pool.submit(run_iso, args)))
+            if args.too_small:
+                machines.append(("a %s machine stops with INSTALL_MORE_MEMORY" % args.too_small,
+                                 pool.submit(run_too_small_machine, args)))
+            if args.modules:
+                machines.append(("a machine with %d loader modules keeps them all" % args.modules,
+                                 pool.submit(run_modules_machine, args)))
+            for cpu in filter(None, args.unsupported_cpu.split(",")):
+                machines.append(("-cpu %s stops with UNSUPPORTED_PROCESSOR" % cpu,
+                                 pool.submit(run_unsupported_cpu, args, cpu)))
         bugcheck_cases = run_normal_cases(args, results)
         print_suites(results)
         if bugcheck_cases:
@@ -386,18 +447,11 @@ def main():
             results.append(result)
             if result.status == "fail":
                 say("  FAIL     %s.%s: %s" % (result.suite, result.name, result.reason))
-        if small_future:
-            result = small_future.result()
+        for description, future in machines:
+            result = future.result()
             results.append(result)
-            say("  %-8s a %s machine stops with INSTALL_MORE_MEMORY%s" % (
-                "PASS" if result.status == "pass" else "FAIL", args.too_small,
-                "" if result.status == "pass" else ": " + result.reason))
-        if iso_future:
-            result = iso_future.result()
-            results.append(result)
-            say("  %-8s GRUB ISO self-test boot%s" % (
-                "PASS" if result.status == "pass" else "FAIL",
-                "" if result.status == "pass" else ": " + result.reason))
+            say("  %-8s %s%s" % ("PASS" if result.status == "pass" else "FAIL", description,
+                                 "" if result.status == "pass" else ": " + result.reason))
 
     write_ktap(results, os.path.join(args.log_dir, "results.ktap"))
     failed = [r for r in results if r.status == "fail"]

@@ -20,14 +20,29 @@
 #define CR4_PAE 0x00000020
 #define CR4_PGE 0x00000080 /* global pages survive a CR3 reload */
 
+/* CPUID leaves: 0 gives the highest leaf (and the vendor), 1 the signature and features. */
+#define CPUID_LEAF_MAXIMUM  0
+#define CPUID_LEAF_FEATURES 1
+
 /* CPUID leaf 1, EDX. */
 #define CPUID_FEATURE_PSE  0x00000008
 #define CPUID_FEATURE_TSC  0x00000010
 #define CPUID_FEATURE_MSR  0x00000020
-#define CPUID_FEATURE_CX8  0x00000100
+#define CPUID_FEATURE_CX8  0x00000100 /* cmpxchg8b */
 #define CPUID_FEATURE_APIC 0x00000200
 #define CPUID_FEATURE_PGE  0x00002000
+#define CPUID_FEATURE_CMOV 0x00008000 /* cmovcc (and fcmov/fcomi with an x87) */
 #define CPUID_FEATURE_PAT  0x00010000
+
+/*
+ * What ntmm's code cannot run without, beyond CPUID itself (boot/cpucheck.S
+ * stops with UNSUPPORTED_PROCESSOR before any C runs): cmov, which GCC's
+ * -march=i686 emits anywhere; cmpxchg8b, which SLISTs swap with; the TSC,
+ * which boot and make bench read. That is a Pentium Pro or later. CR4,
+ * invlpg and wbinvd come with any such processor; PSE, PGE, PAT and the
+ * local APIC are used only when CPUID offers them.
+ */
+#define KI_REQUIRED_FEATURES (CPUID_FEATURE_TSC | CPUID_FEATURE_CX8 | CPUID_FEATURE_CMOV)
 
 /* EFLAGS. */
 #define EFLAGS_CF 0x00000001

@@ -15,6 +15,10 @@
 #define MULTIBOOT_INFO_MEM_MAP 0x00000040
 #define MULTIBOOT_INFO_BOOT_LOADER_NAME 0x00000200
 
+/* Fields of the information structure that boot/ reads before any C runs. */
+#define MULTIBOOT_INFO_FLAGS_OFFSET   0
+#define MULTIBOOT_INFO_CMDLINE_OFFSET 16
+
 #define MULTIBOOT_MEMORY_AVAILABLE        1
 #define MULTIBOOT_MEMORY_RESERVED         2
 #define MULTIBOOT_MEMORY_ACPI_RECLAIMABLE 3
@@ -38,6 +42,8 @@ typedef struct _MULTIBOOT_INFO {
     ULONG ApmTable;
 } MULTIBOOT_INFO, *PMULTIBOOT_INFO;
 _Static_assert(sizeof(MULTIBOOT_INFO) == 72, "multiboot info up to apm_table");
+_Static_assert(__builtin_offsetof(MULTIBOOT_INFO, Flags) == MULTIBOOT_INFO_FLAGS_OFFSET, "flags");
+_Static_assert(__builtin_offsetof(MULTIBOOT_INFO, CmdLine) == MULTIBOOT_INFO_CMDLINE_OFFSET, "cmdline");
 
 /* A memory-map entry; Size does not count itself, so the next one is at +Size+4. */
 #pragma pack(push, 1)

@@ -1,30 +1,11 @@
 /* serial.c: COM1 as a 16550 UART at 115200 8N1, polled in both directions. */
 #include <hal.h>
 
-/* 16550 registers, as offsets from the base port. */
-#define UART_DATA        0 /* RBR/THR; divisor low when DLAB */
-#define UART_IER         1 /* divisor high when DLAB */
-#define UART_FCR         2
-#define UART_LCR         3
-#define UART_MCR         4
-#define UART_LSR         5
-#define UART_SCR         7
-
-#define UART_LCR_8N1     0x03
-#define UART_LCR_DLAB    0x80
-#define UART_FCR_ENABLE  0x07 /* FIFOs on, both cleared */
-#define UART_MCR_DTR_RTS 0x03
-#define UART_MCR_OUT2    0x08
-#define UART_MCR_LOOP    0x10
-#define UART_LSR_DATA    0x01
-#define UART_LSR_THRE    0x20
-#define UART_CLOCK_HZ    115200
-
 static BOOLEAN HalpSerialPresent;
 
 VOID HalInitializeSerial(VOID)
 {
-    USHORT Divisor = UART_CLOCK_HZ / 115200;
+    USHORT Divisor = UART_DIVISOR_115200;
 
     /* The scratch register holds what is written only when a UART is there. */
     __outbyte(COM1_PORT + UART_SCR, 0x5A);

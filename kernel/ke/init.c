@@ -42,14 +42,83 @@ static VOID KiCopyLoaderString(PCHAR Destination, ULONG Size, ULONG PhysicalAddr
         strlcpy(Destination, Source, Size);
 }
 
-static VOID KiCopyLoaderBlock(ULONG MultibootInfoPhysical)
+/*
+ * Without a memory map (flags bit 6 clear, or a map this kernel cannot
+ * reach) a loader still gives mem_lower and mem_upper: KB of RAM from 0 and
+ * from 1 MB. Multiboot ends mem_upper at the first hole above 1 MB, so these
+ * two ranges are all that can be trusted, and anything above the hole is
+ * given up.
+ */
+static VOID KiMemoryRangesFromSizes(PLOADER_PARAMETER_BLOCK Block)
+{
+    Block->MemoryRanges[0].BaseAddress = 0;
+    Block->MemoryRanges[0].Length = (ULONGLONG)Block->MemLowerKb * 1024;
+    Block->MemoryRanges[0].Type = MULTIBOOT_MEMORY_AVAILABLE;
+    Block->MemoryRanges[1].BaseAddress = LOADER_UPPER_MEMORY_BASE;
+    Block->MemoryRanges[1].Length = (ULONGLONG)Block->MemUpperKb * 1024;
+    Block->MemoryRanges[1].Type = MULTIBOOT_MEMORY_AVAILABLE;
+    Block->MemoryRangeCount = 2;
+    Block->MemoryRangesFromSizes = TRUE;
+}
+
+static VOID KiCopyMemoryMap(PMULTIBOOT_INFO Info, PLOADER_PARAMETER_BLOCK Block)
+{
+    PUCHAR Cursor = KiLoaderPointer(Info->MmapAddr, Info->MmapLength);
+    PUCHAR End = Cursor + Info->MmapLength;
+
+    while (Cursor != NULL && Cursor + sizeof(MULTIBOOT_MMAP_ENTRY) <= End &&
+           Block->MemoryRangeCount < LOADER_MAXIMUM_MEMORY_RANGES) {
+        PMULTIBOOT_MMAP_ENTRY Entry = (PMULTIBOOT_MMAP_ENTRY)Cursor;
+        PLOADER_MEMORY_RANGE Range = &Block->MemoryRanges[Block->MemoryRangeCount++];
+
+        Range->BaseAddress = Entry->BaseAddr;
+        Range->Length = Entry->Length;
+        Range->Type = Entry->Type;
+        Cursor += Entry->Size + sizeof(Entry->Size);
+    }
+}
+
+/*
+ * Every module must be kept out of the free lists, so one the block cannot
+ * record is not dropped: the copy fails instead, with no module recorded.
+ */
+static NTSTATUS KiCopyModules(PMULTIBOOT_INFO Info, PLOADER_PARAMETER_BLOCK Block)
+{
+    PMULTIBOOT_MODULE Module;
+
+    if (Info->ModsCount > LOADER_MAXIMUM_MODULES) {
+        DbgPrint("loader: %u modules; ntmm keeps track of %u, and would hand the others out as free memory\n",
+                 Info->ModsCount, LOADER_MAXIMUM_MODULES);
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    if (Info->ModsCount == 0)
+        return STATUS_SUCCESS;
+    Module = KiLoaderPointer(Info->ModsAddr, Info->ModsCount * sizeof(*Module));
+    if (Module == NULL) {
+        DbgPrint("loader: the list of %u modules at %08X is beyond the %u MB boot mapping\n",
+                 Info->ModsCount, Info->ModsAddr, BOOT_MAPPED_SIZE >> 20);
+        return STATUS_INVALID_PARAMETER;
+    }
+    for (ULONG i = 0; i < Info->ModsCount; i++) {
+        Block->Modules[i].PhysicalStart = Module[i].ModStart;
+        Block->Modules[i].PhysicalEnd = Module[i].ModEnd;
+    }
+    Block->ModuleCount = Info->ModsCount;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Copies what a multiboot loader left at MultibootInfoPhysical (in the boot
+ * mapping) into an empty Block. Fails, having copied everything else, when
+ * the loader's modules cannot all be recorded.
+ */
+NTSTATUS KiCopyLoaderBlock(ULONG MultibootInfoPhysical, PLOADER_PARAMETER_BLOCK Block)
 {
     PMULTIBOOT_INFO Info = KiLoaderPointer(MultibootInfoPhysical, sizeof(MULTIBOOT_INFO));
-    PLOADER_PARAMETER_BLOCK Block = &KeLoaderBlock;
 
     Block->MultibootInfoPhysical = MultibootInfoPhysical;
     if (Info == NULL)
-        return;
+        return STATUS_INVALID_PARAMETER;
     if (Info->Flags & MULTIBOOT_INFO_MEMORY) {
         Block->MemLowerKb = Info->MemLower;
         Block->MemUpperKb = Info->MemUpper;
@@ -58,32 +127,11 @@ static VOID KiCopyLoaderBlock(ULONG MultibootInfoPhysical)
         KiCopyLoaderString(Block->CommandLine, sizeof(Block->CommandLine), Info->CmdLine);
     if (Info->Flags & MULTIBOOT_INFO_BOOT_LOADER_NAME)
         KiCopyLoaderString(Block->BootLoaderName, sizeof(Block->BootLoaderName), Info->BootLoaderName);
-
-    if (Info->Flags & MULTIBOOT_INFO_MEM_MAP) {
-        PUCHAR Cursor = KiLoaderPointer(Info->MmapAddr, Info->MmapLength);
-        PUCHAR End = Cursor + Info->MmapLength;
-
-        while (Cursor != NULL && Cursor + sizeof(MULTIBOOT_MMAP_ENTRY) <= End &&
-               Block->MemoryRangeCount < LOADER_MAXIMUM_MEMORY_RANGES) {
-            PMULTIBOOT_MMAP_ENTRY Entry = (PMULTIBOOT_MMAP_ENTRY)Cursor;
-            PLOADER_MEMORY_RANGE Range = &Block->MemoryRanges[Block->MemoryRangeCount++];
-
-            Range->BaseAddress = Entry->BaseAddr;
-            Range->Length = Entry->Length;
-            Range->Type = Entry->Type;
-            Cursor += Entry->Size + sizeof(Entry->Size);
-        }
-    }
-
-    if (Info->Flags & MULTIBOOT_INFO_MODS) {
-        PMULTIBOOT_MODULE Module = KiLoaderPointer(Info->ModsAddr, Info->ModsCount * sizeof(*Module));
-
-        for (ULONG i = 0; Module != NULL && i < Info->ModsCount && i < LOADER_MAXIMUM_MODULES; i++) {
-            Block->Modules[i].PhysicalStart = Module[i].ModStart;
-            Block->Modules[i].PhysicalEnd = Module[i].ModEnd;
-            Block->ModuleCount++;
-        }
-    }
+    if (Info->Flags & MULTIBOOT_INFO_MEM_MAP)
+        KiCopyMemoryMap(Info, Block);
+    if (Block->MemoryRangeCount == 0 && (Info->Flags & MULTIBOOT_INFO_MEMORY))
+        KiMemoryRangesFromSizes(Block);
+    return (Info->Flags & MULTIBOOT_INFO_MODS) ? KiCopyModules(Info, Block) : STATUS_SUCCESS;
 }
 
 /*
@@ -135,13 +183,14 @@ static VOID KiIdleLoop(VOID)
 
 VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 {
+    NTSTATUS LoaderStatus = STATUS_SUCCESS;
     PCSTR Filter;
 
     HalInitializeSerial();
     KiPcr.StackBase = (ULONG_PTR)KiBootStackTop;
     KiPcr.StackLimit = (ULONG_PTR)KiBootStackLimit;
     if (Magic == MULTIBOOT_BOOTLOADER_MAGIC)
-        KiCopyLoaderBlock(MultibootInfoPhysical);
+        LoaderStatus = KiCopyLoaderBlock(MultibootInfoPhysical, &KeLoaderBlock);
     KiRemoveIdentityMapping();
 
     KiInitializeGdt();
@@ -156,6 +205,10 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
              KeLoaderBlock.CommandLine);
     if (Magic != MULTIBOOT_BOOTLOADER_MAGIC)
         DbgPrint("warning: not started by a multiboot loader (magic %08X)\n", Magic);
+    /* A module the kernel lost track of would be handed out as free memory while still in use. */
+    if (!NT_SUCCESS(LoaderStatus))
+        KeBugCheckEx(LOADER_BLOCK_MISMATCH, KI_LOADER_BLOCK_UNRECORDED, (ULONG_PTR)LoaderStatus,
+                     MultibootInfoPhysical, LOADER_MAXIMUM_MODULES);
 
     MmInitSystem();
     ExInitializePool();

@@ -123,7 +123,11 @@ static UCHAR Checksum(const UCHAR *Bytes, ULONG Length)
     return Sum;
 }
 
-/* The RSDP: in the first KB of the EBDA, or on a 16-byte boundary in the BIOS area. */
+/*
+ * The RSDP: in the first KB of the EBDA, or on a 16-byte boundary in the BIOS
+ * area. Found by its signature alone, so a damaged one is a failure to report
+ * rather than a machine without ACPI.
+ */
 static ULONG FindRsdp(VOID)
 {
     PUCHAR Low = MmMapIoSpace(KtPhysical(0), PAGE_SIZE, MmCached);
@@ -138,7 +142,7 @@ static ULONG FindRsdp(VOID)
             continue;
         Area = MmMapIoSpace(KtPhysical(Ranges[r][0]), Ranges[r][1], MmCached);
         for (ULONG Offset = 0; Area != NULL && Offset + 20 <= Ranges[r][1]; Offset += 16) {
-            if (memcmp(Area + Offset, "RSD PTR ", 8) == 0 && Checksum(Area + Offset, 20) == 0) {
+            if (memcmp(Area + Offset, "RSD PTR ", 8) == 0) {
                 Found = Ranges[r][0] + Offset;
                 break;
             }
@@ -178,9 +182,11 @@ KTEST(iospace, acpi_tables_are_found_and_their_checksums_hold)
     PULONG Table;
     CHAR Signature[5];
 
-    KT_ASSERT(Rsdp != 0);
+    if (Rsdp == 0)
+        KT_SKIP("no ACPI: no RSDP in the EBDA or the BIOS area (-machine isapc)");
     RsdpBytes = MmMapIoSpace(KtPhysical(Rsdp), 36, MmCached);
     KT_ASSERT(RsdpBytes != NULL);
+    KT_EXPECT_EQ(Checksum(RsdpBytes, 20), 0);
     Rsdt = *(PULONG)(RsdpBytes + 16);
     KtLog("RSDP at %05X, revision %u, RSDT at %08X", Rsdp, RsdpBytes[15], Rsdt);
     MmUnmapIoSpace(RsdpBytes, 36);
@@ -234,6 +240,8 @@ KTEST(iospace, pci_display_framebuffer_maps_write_combined)
         if (Config.BaseClass == PCI_DISPLAY_CONTROLLER && Display == 0xFFFFFFFF)
             Display = Slot.u.AsULONG;
     }
+    if (Devices == 0)
+        KT_SKIP("no PCI: no device answers on bus 0 (-machine isapc)");
     KT_EXPECT(Devices >= 2);                        /* at least the host bridge and the ISA bridge */
     if (Display == 0xFFFFFFFF)
         KT_SKIP("no display adapter on PCI bus 0");
