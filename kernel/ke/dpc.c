@@ -58,12 +58,21 @@ BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
     return Removed;
 }
 
-/* Runs every queued DPC; called at DISPATCH_LEVEL. */
+/*
+ * Runs every queued DPC; called at DISPATCH_LEVEL. The exception list is
+ * cut while they run (NULL is this kernel's EXCEPTION_CHAIN_END), as NT
+ * cuts it: a DPC runs on behalf of nobody, so an exception it does not
+ * handle itself stops the system instead of reaching a try block of the
+ * code it interrupted, whose handler would run at DISPATCH_LEVEL and drop
+ * the rest of the queue.
+ */
 VOID KiRetireDpcList(VOID)
 {
     ULONG EFlags = KiReadEFlags();
+    PKSEH_FRAME InterruptedList = KiPcr.ExceptionList;
 
     ASSERT(KiPcr.Irql == DISPATCH_LEVEL);
+    KiPcr.ExceptionList = NULL;
     _disable();
     while (!IsListEmpty(&KiPcr.DpcListHead)) {
         PKDPC Dpc = CONTAINING_RECORD(RemoveHeadList(&KiPcr.DpcListHead), KDPC, DpcListEntry);
@@ -75,6 +84,7 @@ VOID KiRetireDpcList(VOID)
         _disable();
     }
     KiPcr.DpcRequested = FALSE;
+    KiPcr.ExceptionList = InterruptedList;
     if (EFlags & EFLAGS_IF)
         _enable();
 }

@@ -74,3 +74,84 @@ KTEST(dpc, one_shot_and_periodic_timers_fire)
     KT_EXPECT(Runs < 1000 + 14);
     KT_EXPECT_EQ(RunIrql, DISPATCH_LEVEL);
 }
+
+static VOID NTAPI RaisingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    ExRaiseStatus(STATUS_INTEGER_OVERFLOW);
+}
+
+/* A DPC runs with the exception list cut: the try block it interrupted never sees its exception. */
+KTEST_BUGCHECK(dpc, exception_in_a_dpc_run_by_lower_irql_is_not_handled_by_the_caller, KMODE_EXCEPTION_NOT_HANDLED)
+{
+    KDPC Dpc;
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, STATUS_INTEGER_OVERFLOW);
+    KeInitializeDpc(&Dpc, RaisingDpc, NULL);
+    _SEH2_TRY {
+        KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+        KeInsertQueueDpc(&Dpc, NULL, NULL);
+        KeLowerIrql(OldIrql);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+/* The same from the clock interrupt's way out: the DPC runs over code halted inside a try block. */
+KTEST_BUGCHECK(dpc, exception_in_a_timer_dpc_is_not_handled_by_the_interrupted_code, KMODE_EXCEPTION_NOT_HANDLED)
+{
+    KDPC Dpc;
+    KTIMER Timer;
+    LARGE_INTEGER DueTime;
+
+    KT_BUGCHECK_PARAMETER(1, STATUS_INTEGER_OVERFLOW);
+    KeInitializeDpc(&Dpc, RaisingDpc, NULL);
+    KeInitializeTimer(&Timer);
+    DueTime.QuadPart = -10 * 10000;
+    KeSetTimer(&Timer, DueTime, &Dpc);
+    _SEH2_TRY {
+        for (;;)
+            __halt();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+static volatile NTSTATUS HandledInDpc;
+
+static VOID NTAPI HandlingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    _SEH2_TRY {
+        ExRaiseStatus(STATUS_INTEGER_OVERFLOW);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        HandledInDpc = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+}
+
+/* A DPC's own try blocks work, and the interrupted code finds its list as it left it. */
+KTEST(dpc, a_dpc_handles_its_own_exceptions_and_the_caller_keeps_its_try_blocks)
+{
+    volatile NTSTATUS Caught = STATUS_SUCCESS;
+    KDPC Dpc;
+    KIRQL OldIrql;
+
+    HandledInDpc = STATUS_SUCCESS;
+    KeInitializeDpc(&Dpc, HandlingDpc, NULL);
+    _SEH2_TRY {
+        KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+        KeInsertQueueDpc(&Dpc, NULL, NULL);
+        KeLowerIrql(OldIrql);
+        ExRaiseStatus(STATUS_ACCESS_DENIED);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(HandledInDpc, STATUS_INTEGER_OVERFLOW);
+    KT_EXPECT_EQ(Caught, STATUS_ACCESS_DENIED);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+}
