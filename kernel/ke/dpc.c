@@ -88,3 +88,19 @@ VOID KiRetireDpcList(VOID)
     if (EFlags & EFLAGS_IF)
         _enable();
 }
+
+/*
+ * IRQL has just been lowered to Irql, below DISPATCH_LEVEL, with DPCs
+ * queued: run them at DISPATCH_LEVEL, and again for any queued between
+ * the last run and the level's return to Irql.
+ */
+VOID KiDispatchPendingDpcs(KIRQL Irql)
+{
+    do {
+        KiPcr.Irql = DISPATCH_LEVEL;
+        KiRetireDpcList();
+        __asm__ volatile("" ::: "memory");
+        KiPcr.Irql = Irql;
+        __asm__ volatile("" ::: "memory");
+    } while (KiPcr.DpcRequested);
+}
