@@ -114,8 +114,13 @@ typedef struct _POOL_TRACKER_TABLE {
 
 #define POOL_TRACKER_TABLE_SIZE 512      /* a power of two: tags in use number in the dozens */
 #define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 23)   /* top 9 bits */
+/* An empty slot's key: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
+#define POOL_TRACKER_FREE_KEY PROTECTED_POOL
 extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+extern POOL_TRACKER_TABLE ExpPoolTrackOverflow;
+VOID ExpInitializePoolTracker(VOID);
 PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
+VOID ExpFormatTag(ULONG Tag, PCHAR Text);
 
 /* A tag's entry: almost always in its home slot, so that case is inline. */
 FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(ULONG Tag)

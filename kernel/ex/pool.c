@@ -51,6 +51,7 @@ VOID ExInitializePool(VOID)
         InitializeListHead(&ExpNonPagedPoolDescriptor.ListHeads[i]);
         InitializeListHead(&ExpPagedPoolDescriptor.ListHeads[i]);
     }
+    ExpInitializePoolTracker();
     ExpInitializeSmallPoolLookasides();
     ExpInitializeBigPageTable();
     ExpStartLookasideScan();
@@ -391,14 +392,16 @@ VOID ExTrimPool(VOID)
     ExpReleaseSparePages();
 }
 
+/* Every tracked tag holding bytes, the overflow entry's tags included. */
 VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
 {
+    _Static_assert(RTL_NUMBER_OF(Snapshot->Entries) >= POOL_TRACKER_TABLE_SIZE + 1, "a snapshot holds every tracker");
     Snapshot->Count = 0;
-    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE && Snapshot->Count < RTL_NUMBER_OF(Snapshot->Entries); i++) {
-        PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+    for (ULONG i = 0; i <= POOL_TRACKER_TABLE_SIZE; i++) {
+        PPOOL_TRACKER_TABLE Entry = i < POOL_TRACKER_TABLE_SIZE ? &ExpPoolTrackTable[i] : &ExpPoolTrackOverflow;
         LONG NonPaged, Paged;
 
-        if (Entry->Key == 0)
+        if (Entry->Key == POOL_TRACKER_FREE_KEY)
             continue;
         NonPaged = (LONG)(Entry->NonPagedBytes - ExpLookasideCachedBytes(Entry->Key, FALSE));
         Paged = (LONG)(Entry->PagedBytes - ExpLookasideCachedBytes(Entry->Key, TRUE));
@@ -427,10 +430,11 @@ ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *
             }
         }
         if (NonPaged > 0 || Paged > 0) {
-            ULONG Tag = After->Entries[i].Tag;
+            CHAR Text[5];
 
-            DbgPrint("    # pool leak: tag '%c%c%c%c' holds %d more nonpaged and %d more paged bytes\n",
-                     (CHAR)Tag, (CHAR)(Tag >> 8), (CHAR)(Tag >> 16), (CHAR)(Tag >> 24), NonPaged, Paged);
+            ExpFormatTag(After->Entries[i].Tag, Text);
+            DbgPrint("    # pool leak: tag '%s' (%08X) holds %d more nonpaged and %d more paged bytes\n", Text,
+                     After->Entries[i].Tag, NonPaged, Paged);
             Leaks++;
         }
     }

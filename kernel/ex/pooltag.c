@@ -9,7 +9,13 @@
 #include <ex.h>
 
 POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
-static POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
+POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
+
+VOID ExpInitializePoolTracker(VOID)
+{
+    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++)
+        ExpPoolTrackTable[i].Key = POOL_TRACKER_FREE_KEY;
+}
 
 /* The out-of-line part of ExpTrackerFor: probing past the home slot, claiming a free one. */
 PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
@@ -22,7 +28,7 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
 
         if (Entry->Key == Tag)
             return Entry;
-        if (Entry->Key == 0) {
+        if (Entry->Key == POOL_TRACKER_FREE_KEY) {
             Entry->Key = Tag;
             return Entry;
         }
@@ -52,8 +58,8 @@ BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)
     return FALSE;
 }
 
-/* Prints a tag as its four characters, the first in the lowest byte as NT shows them. */
-static VOID ExpFormatTag(ULONG Tag, PCHAR Text)
+/* A tag as its four characters, the first in the lowest byte as NT shows them; Text holds 5. */
+VOID ExpFormatTag(ULONG Tag, PCHAR Text)
 {
     for (ULONG i = 0; i < 4; i++) {
         CHAR c = (CHAR)(Tag >> (i * 8));
@@ -69,7 +75,7 @@ VOID ExDumpPoolTags(ULONG MaximumRows)
     ULONG Count = 0;
 
     for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++) {
-        if (ExpPoolTrackTable[i].Key != 0)
+        if (ExpPoolTrackTable[i].Key != POOL_TRACKER_FREE_KEY)
             Rows[Count++] = &ExpPoolTrackTable[i];
     }
     if (ExpPoolTrackOverflow.NonPagedAllocs + ExpPoolTrackOverflow.PagedAllocs != 0)

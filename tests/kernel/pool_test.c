@@ -144,6 +144,25 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
     ExFreePoolWithTag(p, TAG | PROTECTED_POOL);
 }
 
+/* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
+KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
+{
+    static EX_POOL_SNAPSHOT Before, After;
+    EX_POOL_TAG_INFORMATION Info;
+    PVOID p;
+
+    ExTakePoolSnapshot(&Before);
+    p = ExAllocatePoolWithTag(NonPagedPool, 40, PROTECTED_POOL);
+    KT_ASSERT(p != NULL);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 1);
+    KT_EXPECT(ExQueryPoolTag(PROTECTED_POOL, &Info));
+    KT_EXPECT_EQ(Info.NonPagedBytes, 48);
+    ExFreePoolWithTag(p, PROTECTED_POOL);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 0);
+}
+
 KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 {
     PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2];
