@@ -103,6 +103,44 @@ BOOLEAN ExpIsBigPageTableStorage(PVOID Va);
 VOID ExpInitializeBigPageTable(VOID);
 ULONG ExpBigPageTableBytes(VOID);
 
+/*
+ * ntmm runs on one processor, where an instruction is never split by an
+ * interrupt: the interlocked operations below need no bus lock, as NT's
+ * uniprocessor kernel patched its lock prefixes out. An SMP build defines
+ * NTMM_SMP.
+ */
+#ifdef NTMM_SMP
+#define EXP_LOCK "lock "
+#else
+#define EXP_LOCK ""
+#endif
+
+/*
+ * Counters the pool updates at any IRQL up to DISPATCH_LEVEL, so a DPC can
+ * update them in the middle of a passive-level update: each change is one
+ * read-modify-write instruction, which an interrupt lands before or after
+ * but never inside (C's ++ promises no such thing). The host has no
+ * interrupts.
+ */
+#if defined(__i386__)
+#define ExpCounterAdd(Counter, Value) __asm__ volatile(EXP_LOCK "addl %1, %0" : "+m"(Counter) : "ri"((ULONG)(Value)))
+#define ExpCounterSubtract(Counter, Value) \
+    __asm__ volatile(EXP_LOCK "subl %1, %0" : "+m"(Counter) : "ri"((ULONG)(Value)))
+FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULONG Comparand)
+{
+    __asm__ volatile(EXP_LOCK "cmpxchgl %2, %1" : "+a"(Comparand), "+m"(*Target) : "r"(Exchange) : "memory", "cc");
+    return Comparand;
+}
+#else
+#define ExpCounterAdd(Counter, Value) ((void)((Counter) += (Value)))
+#define ExpCounterSubtract(Counter, Value) ((void)((Counter) -= (Value)))
+FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULONG Comparand)
+{
+    __atomic_compare_exchange_n(Target, &Comparand, Exchange, FALSE, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return Comparand;
+}
+#endif
+
 /* pooltag.c: what poolmon shows, per tag and pool type. */
 typedef struct _POOL_TRACKER_TABLE {
     ULONG Key;
@@ -137,11 +175,11 @@ FORCEINLINE VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolTyp
     PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
 
     if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedAllocs++;
-        Entry->PagedBytes += Bytes;
+        ExpCounterAdd(Entry->PagedAllocs, 1);
+        ExpCounterAdd(Entry->PagedBytes, Bytes);
     } else {
-        Entry->NonPagedAllocs++;
-        Entry->NonPagedBytes += Bytes;
+        ExpCounterAdd(Entry->NonPagedAllocs, 1);
+        ExpCounterAdd(Entry->NonPagedBytes, Bytes);
     }
 }
 
@@ -150,11 +188,11 @@ FORCEINLINE VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolTyp
     PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
 
     if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedFrees++;
-        Entry->PagedBytes -= Bytes;
+        ExpCounterAdd(Entry->PagedFrees, 1);
+        ExpCounterSubtract(Entry->PagedBytes, Bytes);
     } else {
-        Entry->NonPagedFrees++;
-        Entry->NonPagedBytes -= Bytes;
+        ExpCounterAdd(Entry->NonPagedFrees, 1);
+        ExpCounterSubtract(Entry->NonPagedBytes, Bytes);
     }
 }
 
@@ -202,16 +240,6 @@ FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
  * entry popped and pushed back between a reader's load and its swap (ABA)
  * changes the sequence and fails the swap.
  */
-/*
- * ntmm runs on one processor, where an instruction is never split by an
- * interrupt: the swap needs no bus lock, as NT's uniprocessor kernel
- * patched its lock prefixes out. An SMP build defines NTMM_SMP.
- */
-#ifdef NTMM_SMP
-#define EXP_LOCK "lock "
-#else
-#define EXP_LOCK ""
-#endif
 
 #if defined(__x86_64__)
 typedef unsigned __int128 SLIST_WORD;

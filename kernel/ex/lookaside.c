@@ -108,10 +108,10 @@ static PVOID ExpAllocateFromLookaside(PGENERAL_LOOKASIDE Lookaside)
 {
     PVOID Entry;
 
-    Lookaside->TotalAllocates++;
+    ExpCounterAdd(Lookaside->TotalAllocates, 1);
     Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
     if (Entry == NULL) {
-        Lookaside->AllocateMisses++;
+        ExpCounterAdd(Lookaside->AllocateMisses, 1);
         Entry = Lookaside->Allocate(Lookaside->Type, Lookaside->Size, Lookaside->Tag);
     }
     return Entry;
@@ -119,9 +119,9 @@ static PVOID ExpAllocateFromLookaside(PGENERAL_LOOKASIDE Lookaside)
 
 static VOID ExpFreeToLookaside(PGENERAL_LOOKASIDE Lookaside, PVOID Entry)
 {
-    Lookaside->TotalFrees++;
+    ExpCounterAdd(Lookaside->TotalFrees, 1);
     if (ExQueryDepthSList(&Lookaside->ListHead) >= Lookaside->Depth) {
-        Lookaside->FreeMisses++;
+        ExpCounterAdd(Lookaside->FreeMisses, 1);
         Lookaside->Free(Entry);
     } else {
         ExpInterlockedPushEntrySList(&Lookaside->ListHead, Entry);

@@ -97,9 +97,10 @@ static PVOID ExpAllocateBigPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG
         MiFreePoolPages(Va);
         return NULL;
     }
-    Descriptor->TotalBigPages += Pages;
-    Descriptor->TotalBytes += Pages * PAGE_SIZE;
-    Descriptor->RunningAllocs++;
+    /* Without the pool's lock: a DPC may be counting its own big allocation. */
+    ExpCounterAdd(Descriptor->TotalBigPages, Pages);
+    ExpCounterAdd(Descriptor->TotalBytes, Pages * PAGE_SIZE);
+    ExpCounterAdd(Descriptor->RunningAllocs, 1);
     ExpInsertPoolTracker(Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
     return Va;
 }
@@ -182,7 +183,7 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
             &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
         PSLIST_ENTRY Entry;
 
-        Lookaside->TotalAllocates++;
+        ExpCounterAdd(Lookaside->TotalAllocates, 1);
         Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
         if (Entry != NULL) {
             PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
@@ -193,7 +194,7 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
             ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
             return Entry;
         }
-        Lookaside->AllocateMisses++;
+        ExpCounterAdd(Lookaside->AllocateMisses, 1);
     }
     return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
 }
@@ -236,6 +237,7 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
     ULONG AllocatorTag, Pages;
     MI_POOL_PAGE_TYPE Type;
     POOL_TYPE PoolType;
+    PPOOL_DESCRIPTOR Descriptor;
     KIRQL Irql = KeGetCurrentIrql();
 
     if (!ExpFindBigPage(P, &AllocatorTag, &Pages))
@@ -248,9 +250,10 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, AllocatorTag, Tag);
     ExpRemoveBigPage(P, &AllocatorTag, &Pages);
     MiFreePoolPages(P);
-    ExpDescriptorFor(PoolType)->TotalBigPages -= Pages;
-    ExpDescriptorFor(PoolType)->TotalBytes -= Pages * PAGE_SIZE;
-    ExpDescriptorFor(PoolType)->RunningDeAllocs++;
+    Descriptor = ExpDescriptorFor(PoolType);
+    ExpCounterSubtract(Descriptor->TotalBigPages, Pages);
+    ExpCounterSubtract(Descriptor->TotalBytes, Pages * PAGE_SIZE);
+    ExpCounterAdd(Descriptor->RunningDeAllocs, 1);
     ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
 }
 
@@ -295,12 +298,12 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
         PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
-        Lookaside->TotalFrees++;
+        ExpCounterAdd(Lookaside->TotalFrees, 1);
         if (Lookaside->ListHead.Depth < Lookaside->Depth) {
             ExpCacheBlock(Lookaside, Entry);
             return;
         }
-        Lookaside->FreeMisses++;
+        ExpCounterAdd(Lookaside->FreeMisses, 1);
     }
 
     Descriptor = ExpDescriptorFor(PoolType);
@@ -332,7 +335,7 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
             PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Index];
 
             if (Lookaside->ListHead.Depth < Lookaside->Depth) {
-                Lookaside->TotalFrees++;
+                ExpCounterAdd(Lookaside->TotalFrees, 1);
                 ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
                 ExpCacheBlock(Lookaside, Entry);
                 return;

@@ -3,7 +3,9 @@
  * pool type, allocations, frees and bytes outstanding. An open-addressing
  * table keyed by tag (entries are never removed); when it is full, tags
  * share the overflow entry 'Ovfl'. Updated on every allocation and free,
- * fast path included, by the pool alone on this one processor.
+ * fast path included, at any IRQL up to DISPATCH_LEVEL: counters change
+ * by single instructions and slots are claimed by compare-exchange, so a
+ * DPC interrupting an update neither loses a count nor merges two tags.
  */
 #include "exp.h"
 #include <ex.h>
@@ -17,7 +19,13 @@ VOID ExpInitializePoolTracker(VOID)
         ExpPoolTrackTable[i].Key = POOL_TRACKER_FREE_KEY;
 }
 
-/* The out-of-line part of ExpTrackerFor: probing past the home slot, claiming a free one. */
+/*
+ * The out-of-line part of ExpTrackerFor: probing past the home slot,
+ * claiming a free one. A DPC allocating with another tag may claim the
+ * same free slot between the look and the claim, so the claim is a
+ * compare-exchange; the loser looks at the slot again (the winner may have
+ * claimed it for the same tag) and otherwise probes on.
+ */
 PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
 {
     ULONG i = POOL_TRACKER_HASH(Tag);
@@ -25,13 +33,16 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
     _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 9, "the hash yields 9 bits");
     for (ULONG Probes = 0; Probes < POOL_TRACKER_TABLE_SIZE; Probes++) {
         PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+        ULONG Key = *(volatile ULONG *)&Entry->Key;
 
-        if (Entry->Key == Tag)
-            return Entry;
-        if (Entry->Key == POOL_TRACKER_FREE_KEY) {
-            Entry->Key = Tag;
-            return Entry;
+        if (Key == POOL_TRACKER_FREE_KEY) {
+            KI_INTERRUPT_WINDOW(KiWindowPoolTrackerClaim);
+            Key = ExpCompareExchange(&Entry->Key, Tag, POOL_TRACKER_FREE_KEY);
+            if (Key == POOL_TRACKER_FREE_KEY)
+                return Entry;
         }
+        if (Key == Tag)
+            return Entry;
         i = (i + 1) & (POOL_TRACKER_TABLE_SIZE - 1);
     }
     return &ExpPoolTrackOverflow;

@@ -4,6 +4,7 @@
 #include <mm.h>
 #include "mmtest.h"
 #include "../../kernel/ex/exp.h"
+#include "window.h"
 
 #define TAG 'tseT'
 
@@ -161,6 +162,65 @@ KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
     ExFreePoolWithTag(p, PROTECTED_POOL);
     ExTakePoolSnapshot(&After);
     KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 0);
+}
+
+static ULONG RacingTag;
+static PVOID RacingBlock;
+
+static VOID NTAPI AllocateWithRacingTagDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    RacingBlock = ExAllocatePoolWithTag(NonPagedPool, 24, RacingTag);
+}
+
+/* A tag the tracker has not seen whose home slot is free and is also the home of Other (when Other is not 0). */
+static ULONG UnseenTagWithHome(ULONG Other)
+{
+    EX_POOL_TAG_INFORMATION Info;
+
+    for (ULONG Tag = 'a0cR'; Tag < 'a0cR' + 0x10000; Tag++) {
+        ULONG Home = POOL_TRACKER_HASH(Tag);
+
+        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpPoolTrackTable[Home].Key != POOL_TRACKER_FREE_KEY)
+            continue;
+        if (Other == 0 || Home == POOL_TRACKER_HASH(Other))
+            return Tag;
+    }
+    return 0;
+}
+
+/*
+ * A DPC allocating with another tag claims the very slot this allocation
+ * found free, between the look and the claim: each tag keeps its own count.
+ */
+KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
+{
+    EX_POOL_TAG_INFORMATION Mine, Theirs;
+    ULONG Tag = UnseenTagWithHome(0);
+    PVOID Block;
+    KDPC Dpc;
+
+    KT_ASSERT(Tag != 0);
+    RacingTag = UnseenTagWithHome(Tag);
+    KT_ASSERT(RacingTag != 0);
+    RacingBlock = NULL;
+    KeInitializeDpc(&Dpc, AllocateWithRacingTagDpc, NULL);
+    KtArmInterruptWindow(KiWindowPoolTrackerClaim, &Dpc);
+    Block = ExAllocatePoolWithTag(NonPagedPool, 40, Tag);
+    KtDisarmInterruptWindow();
+    KT_ASSERT(Block != NULL);
+    KT_ASSERT(KtInterruptWindowPlayed() && RacingBlock != NULL);
+    KT_EXPECT(ExQueryPoolTag(Tag, &Mine));
+    KT_EXPECT(ExQueryPoolTag(RacingTag, &Theirs));
+    KT_EXPECT_EQ(Mine.NonPagedAllocs, 1);
+    KT_EXPECT_EQ(Mine.NonPagedBytes, 48);
+    KT_EXPECT_EQ(Theirs.NonPagedAllocs, 1);
+    KT_EXPECT_EQ(Theirs.NonPagedBytes, 32);
+    ExFreePoolWithTag(RacingBlock, RacingTag);
+    ExFreePoolWithTag(Block, Tag);
 }
 
 KTEST(pool, small_sizes_take_the_lookaside_fast_path)
