@@ -93,7 +93,22 @@ FORCEINLINE PPOOL_DESCRIPTOR ExpDescriptorFor(POOL_TYPE PoolType)
 PPOOL_HEADER ExpAllocateBlock(PPOOL_DESCRIPTOR Descriptor, ULONG Units, ULONG AlignmentUnits);
 VOID ExpFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry);
 VOID ExpCheckBlockNeighbours(PPOOL_HEADER Entry);
+DECLSPEC_NORETURN VOID ExpBadNextBlock(PPOOL_HEADER Entry);
 VOID ExpReleaseSparePages(VOID);
+
+/*
+ * The check Windows (7 and later) makes on every free, fast path included:
+ * Entry, a block of Units, ends inside its page, and the block after it
+ * gives Units as its previous size unless Entry ends the page. An overrun
+ * of Entry into the next header fails it; the free then stops with
+ * BAD_POOL_HEADER 0x20 (ExpBadNextBlock).
+ */
+FORCEINLINE BOOLEAN ExpNextBlockAgrees(PPOOL_HEADER Entry, ULONG Units)
+{
+    ULONG End = BYTE_OFFSET(Entry) + (Units << POOL_BLOCK_SHIFT);
+
+    return End < PAGE_SIZE ? ((PPOOL_HEADER)((PULONGLONG)Entry + Units))->PreviousSize == Units : End == PAGE_SIZE;
+}
 
 /* bigpage.c: allocations of whole pages, by start address. */
 BOOLEAN ExpInsertBigPage(PVOID Va, ULONG Tag, ULONG Pages, POOL_TYPE PoolType);

@@ -15,7 +15,7 @@
  * nonpaged above DISPATCH_LEVEL, double frees, frees with another tag,
  * frees of addresses no allocation returned stop with BAD_POOL_CALLER and
  * NT's first parameter; a header that disagrees with its neighbours stops
- * with BAD_POOL_HEADER (poolblk.c).
+ * with BAD_POOL_HEADER (poolblk.c), the next block's on every free.
  */
 #include "exp.h"
 #include <ex.h>
@@ -293,6 +293,8 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
     Units = Entry->BlockSize;
     if (Units == 0 || (ULONG_PTR)Entry + (Units << POOL_BLOCK_SHIFT) > (ULONG_PTR)PAGE_END(Entry))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
+    if (!ExpNextBlockAgrees(Entry, Units))
+        ExpBadNextBlock(Entry);
     ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
@@ -317,9 +319,10 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
 /*
  * The fast path pushes a small block in use, freed at a legal IRQL with the
  * right tag (or none), onto its size's lookaside list when the list has
- * room. Whatever fails a check goes the slow way, which stops bad callers.
- * It checks only that P lies in a pool range; the slow path also checks
- * that P's page is allocated.
+ * room, once the next block's header agrees with it. Whatever fails a
+ * check goes the slow way, which stops bad callers. It checks only that P
+ * lies in a pool range; the slow path also checks that P's page is
+ * allocated.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
@@ -327,16 +330,16 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 
     if (BYTE_OFFSET(P) != 0 && ExpIsPoolRange(P)) {
         ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
-        ULONG Index = (ULONG)Entry->BlockSize - POOL_MINIMUM_UNITS;
+        ULONG Units = Entry->BlockSize;
 
-        if (PoolType <= PagedPool && Index < POOL_SMALL_LISTS && ExpGetIrql() <= ExpMaximumIrql[PoolType] &&
-            (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
-            BYTE_OFFSET(Entry) + ((Index + POOL_MINIMUM_UNITS) << POOL_BLOCK_SHIFT) <= PAGE_SIZE) {
-            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Index];
+        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS &&
+            ExpGetIrql() <= ExpMaximumIrql[PoolType] && (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
+            ExpNextBlockAgrees(Entry, Units)) {
+            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
             if (Lookaside->ListHead.Depth < Lookaside->Depth) {
                 ExpCounterAdd(Lookaside->TotalFrees, 1);
-                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
                 ExpCacheBlock(Lookaside, Entry);
                 return;
             }

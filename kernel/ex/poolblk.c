@@ -23,10 +23,19 @@ POOL_DESCRIPTOR ExpNonPagedPoolDescriptor, ExpPagedPoolDescriptor;
 #define BAD_POOL_PREVIOUS_SIZE   0x6
 #define BAD_POOL_BLOCK_SIZE_ZERO 0x8
 #define BAD_POOL_BLOCK_TOO_LARGE 0x9
+#define BAD_POOL_NEXT_SIZE       0x20
 
 static DECLSPEC_NORETURN VOID EXP_POOL_CODE ExpBadPoolHeader(ULONG Code, PVOID P2, ULONG_PTR P3, PVOID P4)
 {
     KeBugCheckEx(BAD_POOL_HEADER, Code, (ULONG_PTR)P2, P3, (ULONG_PTR)P4);
+}
+
+/* ExpCheckNextBlock's stop: the entry, the next entry, and the next header's size word. */
+VOID EXP_POOL_CODE ExpBadNextBlock(PPOOL_HEADER Entry)
+{
+    PPOOL_HEADER Next = POOL_NEXT_BLOCK(Entry);
+
+    KeBugCheckEx(BAD_POOL_HEADER, BAD_POOL_NEXT_SIZE, (ULONG_PTR)Entry, (ULONG_PTR)Next, Next->Ulong1);
 }
 
 static VOID EXP_POOL_CODE ExpMarkListNonEmpty(PPOOL_DESCRIPTOR Descriptor, ULONG Index, BOOLEAN NonEmpty)

@@ -556,16 +556,35 @@ KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
     ExAllocatePoolWithTag(NonPagedPool, 32, 0);
 }
 
-KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19, BAD_POOL_HEADER)
+KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
 
-    KT_BUGCHECK_PARAMETER(1, 0x05);
+    KT_BUGCHECK_PARAMETER(1, 0x20);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)POOL_BLOCK_HEADER(First));
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(First)));
     UNREFERENCED_PARAMETER(Second);
     memset(First, 0x41, ExQueryPoolBlockSize(First, NULL) + 4);   /* four bytes too many */
     ExFreePoolWithTag(First, TAG);
+}
+
+/* The same four bytes over a 32-byte block, which the lookaside fast path frees. */
+KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
+{
+    PUCHAR Blocks[4], Victim = NULL;
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
+        Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 32, TAG);
+        if (Victim == NULL && BYTE_OFFSET(POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Blocks[i]))) != 0)
+            Victim = Blocks[i];
+    }
+    KT_ASSERT(Victim != NULL);
+    KT_BUGCHECK_PARAMETER(1, 0x20);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)POOL_BLOCK_HEADER(Victim));
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Victim)));
+    memset(Victim, 0x41, 32 + 4);
+    ExFreePoolWithTag(Victim, TAG);
 }
 
 KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_HEADER)
