@@ -234,16 +234,29 @@ BOOLEAN ExpCheckPool(BOOLEAN Verbose);
 #define ExpGetIrql() (KiPcr.Irql)
 #endif
 
+#define EXP_IN_RANGE(P, Start, End) ((ULONG_PTR)(P) - (ULONG_PTR)(Start) < (ULONG_PTR)(End) - (ULONG_PTR)(Start))
+
 /*
- * Is P inside one of the pool ranges at all? Two comparisons, for the fast
- * free path; the slow paths also ask the page allocator whether the page
- * is allocated now (MiIsPoolAddress).
+ * May the fast free path read the header in front of P? P must lie in a
+ * pool range, on a page that is there: the initial nonpaged pool is mapped
+ * for good, but an expansion or paged-pool page nobody allocated is not,
+ * and reading its header would fault in pool code. Everything else goes
+ * the slow way, which asks the page allocator (MiIsPoolAddress) and stops
+ * a bad caller with BAD_POOL_CALLER. (The host's pool pages are always
+ * readable.)
  */
-FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
+FORCEINLINE BOOLEAN ExpIsReadablePoolAddress(PVOID P)
 {
-    return (ULONG_PTR)P - (ULONG_PTR)MmNonPagedPoolStart <
-               (ULONG_PTR)MmNonPagedPoolExpansionEnd - (ULONG_PTR)MmNonPagedPoolStart ||
-           (ULONG_PTR)P - (ULONG_PTR)MmPagedPoolStart < (ULONG_PTR)MmPagedPoolEnd - (ULONG_PTR)MmPagedPoolStart;
+    if (EXP_IN_RANGE(P, MmNonPagedPoolStart, MmNonPagedPoolEnd))
+        return TRUE;
+    if (!EXP_IN_RANGE(P, MmPagedPoolStart, MmPagedPoolEnd) &&
+        !EXP_IN_RANGE(P, MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd))
+        return FALSE;
+#ifdef KTEST_HOST
+    return TRUE;
+#else
+    return MiIsSmallPagePresent(P);
+#endif
 }
 
 /* The pool's code, so a fault in it can be reported as DRIVER_CORRUPTED_EXPOOL. */

@@ -320,15 +320,15 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  * The fast path pushes a small block in use, freed at a legal IRQL with the
  * right tag (or none), onto its size's lookaside list when the list has
  * room, once the next block's header agrees with it. Whatever fails a
- * check goes the slow way, which stops bad callers. It checks only that P
- * lies in a pool range; the slow path also checks that P's page is
+ * check goes the slow way, which stops bad callers. It reads a header only
+ * on a page that is present; the slow path also checks that P's page is
  * allocated.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
-    if (BYTE_OFFSET(P) != 0 && ExpIsPoolRange(P)) {
+    if (BYTE_OFFSET(P) >= sizeof(POOL_HEADER) && ExpIsReadablePoolAddress(P)) {
         ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
         ULONG Units = Entry->BlockSize;
 

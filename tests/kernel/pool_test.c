@@ -501,6 +501,25 @@ KTEST_BUGCHECK(pool, free_of_unallocated_nonpaged_pages_stops_with_0xc2_44, BAD_
     ExFreePool(Address);
 }
 
+/* An address inside a page nobody allocated: the free must not read a header there (a fault in pool code is 0xC5). */
+KTEST_BUGCHECK(pool, free_inside_an_unallocated_nonpaged_page_stops_with_0xc2_44, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmNonPagedPoolExpansionEnd - 16 * PAGE_SIZE + 0x10;
+
+    KT_BUGCHECK_PARAMETER(1, 0x44);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    ExFreePool(Address);
+}
+
+KTEST_BUGCHECK(pool, free_inside_an_unallocated_paged_page_stops_with_0xc2_50, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmPagedPoolEnd - 16 * PAGE_SIZE + 0x10;
+
+    KT_BUGCHECK_PARAMETER(1, 0x50);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    ExFreePool(Address);
+}
+
 KTEST_BUGCHECK(pool, paged_allocation_at_dispatch_stops_with_0xc2_8, BAD_POOL_CALLER)
 {
     KIRQL OldIrql;
