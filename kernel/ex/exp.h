@@ -17,14 +17,20 @@
  * in 8-byte units and include the header. PoolType is the pool type + 1
  * for a block in use and 0 for a free one; PoolIndex marks blocks held by a
  * lookaside list (free to the caller, not to the coalescer).
+ *
+ * A free block sits on the free list of its size when it can hold the
+ * links; one smaller than POOL_MINIMUM_UNITS is a fragment on no list,
+ * found only by its neighbours when they are freed. NT has them too: the
+ * largest small block is 511 units (4080 bytes asked for, BlockSize's 9
+ * bits), and the one unit it leaves of its page is such a fragment.
  */
 #define POOL_BLOCK_SHIFT 3
 #define POOL_SMALLEST_BLOCK 8
 #define POOL_PAGE_UNITS (PAGE_SIZE / POOL_SMALLEST_BLOCK)        /* 512 */
-/* A block must be able to hold a header and free-list links: 2 units here, 3 on the 64-bit host. */
+/* A listed free block holds a header and its links: 2 units here, 3 on the 64-bit host. */
 #define POOL_MINIMUM_UNITS ((ULONG)((sizeof(POOL_HEADER) + sizeof(LIST_ENTRY) + 7) / 8))
-#define POOL_MAXIMUM_UNITS (POOL_PAGE_UNITS - POOL_MINIMUM_UNITS) /* 510: leaves room for a free block */
-#define POOL_BUDDY_MAX ((POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER))
+#define POOL_MAXIMUM_UNITS (POOL_PAGE_UNITS - 1)                  /* 511, the largest BlockSize */
+#define POOL_BUDDY_MAX (PAGE_SIZE - sizeof(POOL_HEADER) - POOL_SMALLEST_BLOCK)   /* 4080, as NT x86 */
 #define POOL_CACHE_ALIGNMENT 64
 #define POOL_LIST_HEADS POOL_PAGE_UNITS
 #define POOL_INDEX_CACHED 0x40        /* held by a small-block lookaside list */
@@ -42,6 +48,8 @@ typedef struct _POOL_HEADER {
     ULONG PoolTag;
 } POOL_HEADER, *PPOOL_HEADER;
 _Static_assert(sizeof(POOL_HEADER) == 8, "NT x86's POOL_HEADER is 8 bytes");
+_Static_assert(POOL_BUDDY_MAX == (POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER),
+               "the largest small block is the largest BlockSize");
 
 /* Units for a body of Bytes, header included (before rounding up to the minimum). */
 #define BYTES_TO_POOL_UNITS(Bytes) \

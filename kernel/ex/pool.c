@@ -5,7 +5,7 @@
  *   up to 248 bytes   the per-size lookaside list of the pool type (NT's
  *                     per-processor small-pool lists): a pop or a push;
  *                     misses and overflows fall to the block allocator;
- *   up to 4072 bytes  small blocks carved from pool pages (poolblk.c);
+ *   up to 4080 bytes  small blocks carved from pool pages (poolblk.c);
  *   more              whole pages from the memory manager, recorded with
  *                     their tag and length in the big-page table.
  * Cache-aligned types align the body to POOL_CACHE_ALIGNMENT. Every

@@ -51,7 +51,7 @@ KTEST(pool, every_pool_type_is_served_with_its_alignment)
         { NonPagedPoolCacheAlignedSession, 64, FALSE }, { NonPagedPoolNx, 8, FALSE },
         { NonPagedPoolNxCacheAligned, 64, FALSE }, { NonPagedPoolSessionNx, 8, FALSE },
     };
-    static const SIZE_T Sizes[] = { 1, 24, 100, 300, 1000, 4000, 4072, 4073, 5000 };
+    static const SIZE_T Sizes[] = { 1, 24, 100, 300, 1000, 4000, 4080, 4081, 5000 };
 
     for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
         for (ULONG s = 0; s < RTL_NUMBER_OF(Sizes); s++) {
@@ -94,6 +94,37 @@ KTEST(pool, sizes_around_the_page_boundary)
         memset(p, 0xA5, Sizes[i]);
         KT_EXPECT_EQ(TagBytes(TAG, FALSE) >= Sizes[i], TRUE);
         ExFreePoolWithTag(p, TAG);
+    }
+}
+
+/* NT x86's limit: PAGE_SIZE - 16 bytes is still a small block with a header; one more is a page. */
+KTEST(pool, the_largest_small_block_is_4080_bytes)
+{
+    static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
+
+    for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
+        PUCHAR Small = ExAllocatePoolWithTag(Types[t], 4080, TAG);
+        PUCHAR Big = ExAllocatePoolWithTag(Types[t], 4081, TAG);
+        PPOOL_HEADER Fragment;
+
+        KT_ASSERT(Small != NULL && Big != NULL);
+        KT_EXPECT_EQ(BYTE_OFFSET(Small), sizeof(POOL_HEADER));
+        KT_EXPECT_EQ(POOL_BLOCK_HEADER(Small)->BlockSize, 511);
+        KT_EXPECT_EQ(POOL_BLOCK_HEADER(Small)->PoolTag, TAG);
+        KT_EXPECT_EQ(ExQueryPoolBlockSize(Small, NULL), 4080);
+        KT_EXPECT_EQ(BYTE_OFFSET(Big), 0);
+        memset(Small, 0x5A, 4080);
+        KT_EXPECT(ExCheckPool(TRUE));
+        /* The unit left over is a free fragment on no list; the walker refuses one that claims to be in use. */
+        Fragment = POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Small));
+        KT_EXPECT_EQ(Fragment->BlockSize, 1);
+        KT_EXPECT_EQ(Fragment->PoolType, 0);
+        Fragment->PoolType = Types[t] + 1;
+        KT_EXPECT(!ExCheckPool(FALSE));
+        Fragment->PoolType = 0;
+        ExFreePoolWithTag(Small, TAG);
+        ExFreePoolWithTag(Big, TAG);
+        KT_EXPECT(ExCheckPool(TRUE));
     }
 }
 
