@@ -419,6 +419,9 @@ typedef union _SLIST_HEADER {
         USHORT Sequence;
     };
 } DECLSPEC_ALIGN(sizeof(PVOID) * 2) SLIST_HEADER, *PSLIST_HEADER;
+#ifdef __i386__
+_Static_assert(sizeof(SLIST_HEADER) == 8, "x86 SLIST_HEADER: next, depth, sequence in one cmpxchg8b word");
+#endif
 
 VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead);
 PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);

@@ -272,9 +272,18 @@ FORCEINLINE BOOLEAN ExpIsReadablePoolAddress(PVOID P)
 
 /*
  * SLIST push and pop. The header's depth and sequence ride with the first
- * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b, so an
- * entry popped and pushed back between a reader's load and its swap (ABA)
- * changes the sequence and fails the swap.
+ * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b. As on NT
+ * x86, only a push moves the sequence; a pop or a flush leaves it.
+ *
+ * That is enough against ABA. A pop reads the header (first entry A) and
+ * A's Next (B), then swaps B in only if the header still holds what it
+ * read. If anything ran in between, either it pushed, and the sequence
+ * moved, or it only popped and flushed: those take A off the head and
+ * cannot put it back, so the first entry differs. Either way the stale
+ * swap fails, in particular when A came back to the head over a B now in
+ * use (pop A, pop B, push A). Only 65536 pushes inside that window would
+ * wrap the 16-bit sequence, a risk NT accepts too. A push needs no guard:
+ * it links its entry in front of the first entry its swap confirms.
  */
 
 #if defined(__x86_64__)
@@ -310,9 +319,12 @@ FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WO
 /*
  * On x86 the header is two words: the first entry, then Depth in the low
  * half and Sequence in the high half of the second. A push adds 0x10001 to
- * the second word (depth + 1, sequence + 1) and a pop adds 0xFFFF (depth -
- * 1, sequence + 1, no borrow since depth > 0). The halves are read apart; a
- * torn read only makes the 8-byte swap fail and go round again.
+ * the second word (depth + 1, sequence + 1), a pop subtracts 1 (depth - 1;
+ * no borrow, the list is not empty). The words are read apart, in this
+ * order: first entry, counts, then (for a pop) the first entry's Next, all
+ * volatile so the compiler keeps the order. A swap against a torn read
+ * succeeds only if the header still holds the first entry read and the
+ * counts read after it, and then the Next read after both is still A's.
  */
 FORCEINLINE BOOLEAN ExpSwapSListHeader(PSLIST_HEADER Header, ULONG OldFirst, ULONG OldCounts, ULONG NewFirst,
                                        ULONG NewCounts)
@@ -350,7 +362,8 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
         Counts = Words[1];
         if (First == 0)
             return NULL;
-    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)((PSLIST_ENTRY)First)->Next, Counts + 0xFFFF));
+    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)*(PSLIST_ENTRY volatile *)&((PSLIST_ENTRY)First)->Next,
+                                 Counts - 1));
     return (PSLIST_ENTRY)First;
 }
 #else
@@ -378,9 +391,9 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
         if (Old.Next.Next == NULL)
             return NULL;
         New.Alignment = 0;
-        New.Next.Next = Old.Next.Next->Next;
+        New.Next.Next = *(PSLIST_ENTRY volatile *)&Old.Next.Next->Next;
         New.Depth = Old.Depth - 1;
-        New.Sequence = Old.Sequence + 1;
+        New.Sequence = Old.Sequence;
     } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
     return Old.Next.Next;
 }
