@@ -173,6 +173,8 @@ DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
 /* Clock, timers and DPCs. */
 extern volatile ULONGLONG KeTickCount;
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame);
+VOID KiInitializeSystemTime(VOID);
+LONGLONG KiSystemTimeAtTick(ULONGLONG Ticks);
 VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);
 VOID KiExpireTimers(VOID);

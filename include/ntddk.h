@@ -509,7 +509,7 @@ BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemAr
 BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc);
 
 typedef struct _KTIMER {
-    ULARGE_INTEGER DueTime;        /* in clock ticks since boot */
+    ULARGE_INTEGER DueTime;        /* in clock ticks since boot, whatever form KeSetTimerEx was given */
     LIST_ENTRY TimerListEntry;
     PKDPC Dpc;
     LONG Period;                   /* milliseconds, 0 for one shot */
@@ -525,8 +525,23 @@ BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 
 /* --- Time --------------------------------------------------------------- */
 
+/* System time: 100-ns units since 1601-01-01 (UTC), read from the RTC at boot and advanced by the clock. */
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
 VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount);
 ULONG NTAPI KeQueryTimeIncrement(VOID);
+
+typedef struct _TIME_FIELDS {
+    CSHORT Year;                   /* 1601 and later */
+    CSHORT Month;                  /* 1-12 */
+    CSHORT Day;                    /* 1-31 */
+    CSHORT Hour;                   /* 0-23 */
+    CSHORT Minute;
+    CSHORT Second;
+    CSHORT Milliseconds;
+    CSHORT Weekday;                /* 0 is Sunday */
+} TIME_FIELDS, *PTIME_FIELDS;
+
+BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
 
 /* --- Port I/O (HAL) ----------------------------------------------------- */
 

@@ -1,14 +1,49 @@
-/* clock.c: the clock interrupt's work: counting ticks and expiring timers. */
+/*
+ * clock.c: the clock interrupt's work (counting ticks, expiring timers) and
+ * system time. There is no wall clock but the RTC, read once at boot:
+ * system time is that reading plus the ticks counted since, so it moves in
+ * steps of KE_TIME_INCREMENT and never backwards.
+ */
 #include <ke.h>
 #include <hal.h>
 
 volatile ULONGLONG KeTickCount;
+static LONGLONG KiBootSystemTime;   /* system time at tick 0 */
 
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame)
 {
     UNREFERENCED_PARAMETER(TrapFrame);
     KeTickCount++;
     KiExpireTimers();
+}
+
+/* Before the clock runs: the RTC's reading, or, on a machine without one, time counted from 1601. */
+VOID KiInitializeSystemTime(VOID)
+{
+    TIME_FIELDS TimeFields;
+    LARGE_INTEGER Time;
+
+    if (!HalQueryRealTimeClock(&TimeFields) || !RtlTimeFieldsToTime(&TimeFields, &Time)) {
+        DbgPrint("warning: no real-time clock; system time counts from 1601-01-01\n");
+        return;
+    }
+    KiBootSystemTime = Time.QuadPart - (LONGLONG)KeTickCount * KE_TIME_INCREMENT;
+    DbgPrint("system time: %04u-%02u-%02u %02u:%02u:%02u UTC (RTC)\n", TimeFields.Year, TimeFields.Month,
+             TimeFields.Day, TimeFields.Hour, TimeFields.Minute, TimeFields.Second);
+}
+
+/* System time at Ticks; the caller keeps the clock out while it reads KeTickCount. */
+LONGLONG KiSystemTimeAtTick(ULONGLONG Ticks)
+{
+    return KiBootSystemTime + (LONGLONG)Ticks * KE_TIME_INCREMENT;
+}
+
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime)
+{
+    LARGE_INTEGER Ticks;
+
+    KeQueryTickCount(&Ticks);
+    CurrentTime->QuadPart = KiSystemTimeAtTick((ULONGLONG)Ticks.QuadPart);
 }
 
 VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount)

@@ -156,6 +156,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     if (Magic != MULTIBOOT_BOOTLOADER_MAGIC)
         DbgPrint("warning: not started by a multiboot loader (magic %08X)\n", Magic);
 
+    KiInitializeSystemTime();
     MmInitSystem();
     ExInitializePool();
     IoInitSystem();

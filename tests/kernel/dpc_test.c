@@ -75,6 +75,55 @@ KTEST(dpc, one_shot_and_periodic_timers_fire)
     KT_EXPECT_EQ(RunIrql, DISPATCH_LEVEL);
 }
 
+/* Readies a timer whose DPC counts, and returns the system time Offset (100 ns, either sign) from now. */
+static LARGE_INTEGER CountingTimerAt(PKTIMER Timer, PKDPC Dpc, LONGLONG Offset)
+{
+    LARGE_INTEGER DueTime;
+
+    Runs = 0;
+    KeInitializeDpc(Dpc, CountingDpc, (PVOID)1);
+    KeInitializeTimer(Timer);
+    KeQuerySystemTime(&DueTime);
+    DueTime.QuadPart += Offset;
+    return DueTime;
+}
+
+/* A positive DueTime is a system time (100 ns since 1601), not an interval since boot. */
+KTEST(dpc, absolute_due_time_is_read_as_system_time)
+{
+    KTIMER Timer;
+    KDPC Dpc;
+    LARGE_INTEGER DueTime = CountingTimerAt(&Timer, &Dpc, 30 * 10000);   /* 30 ms from now */
+    ULONGLONG Start = KeTickCount;
+
+    KeSetTimer(&Timer, DueTime, &Dpc);
+    while (Runs == 0 && KeTickCount < Start + 20)
+        __halt();
+    KT_EXPECT_EQ(Runs, 1);
+    KT_EXPECT(KeTickCount >= Start + 3);
+    KT_EXPECT(KeTickCount <= Start + 5);
+    KT_EXPECT(KeReadStateTimer(&Timer));
+    KT_EXPECT(!KeCancelTimer(&Timer));
+}
+
+/* A system time already past expires the timer in KeSetTimer itself; a periodic one goes on. */
+KTEST(dpc, absolute_due_time_in_the_past_expires_at_once)
+{
+    KTIMER Timer;
+    KDPC Dpc;
+    LARGE_INTEGER DueTime = CountingTimerAt(&Timer, &Dpc, -10000000);   /* a second ago */
+    ULONGLONG Start = KeTickCount;
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);      /* so the DPC waits for the lowering below */
+    KeSetTimerEx(&Timer, DueTime, 10, &Dpc);
+    KT_EXPECT(KeReadStateTimer(&Timer));
+    KeLowerIrql(OldIrql);
+    KT_EXPECT(Runs >= 1);
+    KT_EXPECT(KeCancelTimer(&Timer));           /* periodic: still set */
+    KT_EXPECT(KeTickCount <= Start + 1);
+}
+
 static VOID NTAPI RaisingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
 {
     UNREFERENCED_PARAMETER(Dpc);
