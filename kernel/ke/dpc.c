@@ -22,7 +22,13 @@ VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID
     Dpc->DpcData = NULL;
 }
 
-/* Queues the DPC unless it is queued already (then FALSE and the arguments are not changed). */
+/*
+ * Queues the DPC unless it is queued already (then FALSE and the arguments
+ * are not changed). Below DISPATCH_LEVEL, with interrupts on, the queue is
+ * drained before the call returns, as NT's DISPATCH software interrupt
+ * would be delivered at once; otherwise the DPC runs when IRQL next falls
+ * below DISPATCH_LEVEL.
+ */
 BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
 {
     ULONG EFlags = KiReadEFlags();
@@ -37,8 +43,11 @@ BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemAr
         KiPcr.DpcRequested = TRUE;
         Inserted = TRUE;
     }
-    if (EFlags & EFLAGS_IF)
+    if (EFlags & EFLAGS_IF) {
         _enable();
+        if (KiPcr.Irql < DISPATCH_LEVEL && KiPcr.DpcRequested)
+            KiDispatchPendingDpcs(KiPcr.Irql);
+    }
     return Inserted;
 }
 

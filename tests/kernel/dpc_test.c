@@ -34,6 +34,21 @@ KTEST(dpc, queued_at_dispatch_runs_when_irql_drops)
     KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
 }
 
+/* Below DISPATCH_LEVEL nothing holds a DPC back: it runs before KeInsertQueueDpc returns, at DISPATCH_LEVEL. */
+KTEST(dpc, queued_at_passive_level_runs_at_once)
+{
+    KDPC Dpc;
+
+    Runs = 0;
+    RunIrql = PASSIVE_LEVEL;
+    KeInitializeDpc(&Dpc, CountingDpc, (PVOID)1);
+    KT_EXPECT(KeInsertQueueDpc(&Dpc, (PVOID)0x1234, NULL));
+    KT_EXPECT_EQ(Runs, 1);
+    KT_EXPECT_EQ(RunIrql, DISPATCH_LEVEL);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+    KeRemoveQueueDpc(&Dpc);
+}
+
 KTEST(dpc, removed_dpcs_do_not_run)
 {
     KDPC Dpc;
