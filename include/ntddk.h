@@ -465,13 +465,59 @@ typedef struct _GENERAL_LOOKASIDE {
 _Static_assert(sizeof(GENERAL_LOOKASIDE) == 128, "x86 GENERAL_LOOKASIDE is one 128-byte block");
 #endif
 
+/*
+ * The dispatcher object header and the event and fast mutex built on it,
+ * NT x86's layouts; declared for the structures that embed them (nothing
+ * waits on them yet).
+ */
+typedef struct _DISPATCHER_HEADER {
+    UCHAR Type;
+    UCHAR Absolute;
+    UCHAR Size;
+    UCHAR Inserted;
+    LONG SignalState;
+    LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER;
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+
+typedef struct _FAST_MUTEX {
+    LONG Count;
+    PVOID Owner;                   /* the owning KTHREAD */
+    ULONG Contention;
+    KEVENT Event;
+    ULONG OldIrql;
+} FAST_MUTEX, *PFAST_MUTEX;
+
+/*
+ * NT x86 keeps a lock after L that no code has used since lookaside lists
+ * became lock-free; it stays for the size drivers were compiled against.
+ */
 typedef struct _NPAGED_LOOKASIDE_LIST {
     GENERAL_LOOKASIDE L;
+#ifdef __i386__
+    KSPIN_LOCK Lock__ObsoleteButDoNotDelete;
+#endif
 } NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
 
 typedef struct _PAGED_LOOKASIDE_LIST {
     GENERAL_LOOKASIDE L;
+#ifdef __i386__
+    FAST_MUTEX Lock__ObsoleteButDoNotDelete;
+#endif
 } PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+
+#ifdef __i386__
+_Static_assert(sizeof(DISPATCHER_HEADER) == 0x10 && sizeof(FAST_MUTEX) == 0x20, "NT x86's KEVENT and FAST_MUTEX");
+_Static_assert(FIELD_OFFSET(NPAGED_LOOKASIDE_LIST, Lock__ObsoleteButDoNotDelete) == 0x80 &&
+                   sizeof(NPAGED_LOOKASIDE_LIST) == 0xC0,
+               "NT x86's NPAGED_LOOKASIDE_LIST: the lock after L, then padding to 64 bytes");
+_Static_assert(FIELD_OFFSET(PAGED_LOOKASIDE_LIST, Lock__ObsoleteButDoNotDelete) == 0x80 &&
+                   sizeof(PAGED_LOOKASIDE_LIST) == 0xC0,
+               "NT x86's PAGED_LOOKASIDE_LIST: the fast mutex after L, then padding to 64 bytes");
+#endif
 
 VOID NTAPI ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
                                            PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag,
