@@ -168,12 +168,29 @@ KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
     ExDumpPoolTags(8);
 }
 
+/*
+ * Tags match without the protected bit: a block allocated with it is
+ * counted under the plain tag and frees with it, and a big allocation made
+ * with the plain tag frees with the bit set.
+ */
 KTEST(pool, protected_tag_bit_is_ignored_when_matching)
 {
-    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG | PROTECTED_POOL);
+    EX_POOL_TAG_INFORMATION Before, During, Protected, After;
+    PVOID Small, Big;
 
-    KT_ASSERT(p != NULL);
-    ExFreePoolWithTag(p, TAG | PROTECTED_POOL);
+    ExQueryPoolTag(TAG, &Before);
+    Small = ExAllocatePoolWithTag(NonPagedPool, 16, TAG | PROTECTED_POOL);
+    Big = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KT_ASSERT(Small != NULL && Big != NULL);
+    ExQueryPoolTag(TAG, &During);
+    KT_EXPECT(ExQueryPoolTag(TAG | PROTECTED_POOL, &Protected));
+    KT_EXPECT_EQ(During.NonPagedAllocs, Before.NonPagedAllocs + 2);
+    KT_EXPECT_EQ(Protected.NonPagedAllocs, During.NonPagedAllocs);
+    ExFreePoolWithTag(Small, TAG);
+    ExFreePoolWithTag(Big, TAG | PROTECTED_POOL);
+    ExQueryPoolTag(TAG, &After);
+    KT_EXPECT_EQ(After.NonPagedFrees, Before.NonPagedFrees + 2);
+    KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes);
 }
 
 /* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
