@@ -5,19 +5,14 @@ static KI_INTERRUPT_WINDOW KtArmedWindow;
 static PKDPC KtArmedDpc;
 static volatile BOOLEAN KtPlayed;
 
+/* KeInsertQueueDpc does what the interrupt's way out would: below DISPATCH_LEVEL the DPC runs at once. */
 static VOID KtPlayInterrupt(KI_INTERRUPT_WINDOW Window)
 {
-    KIRQL OldIrql;
-
     if (Window != KtArmedWindow)
         return;
     KiInterruptWindowHook = NULL;
     KtPlayed = TRUE;
     KeInsertQueueDpc(KtArmedDpc, NULL, NULL);
-    if (KeGetCurrentIrql() < DISPATCH_LEVEL) {
-        KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-        KeLowerIrql(OldIrql);
-    }
 }
 
 VOID KtArmInterruptWindow(KI_INTERRUPT_WINDOW Window, PKDPC Dpc)
