@@ -34,13 +34,18 @@ VOID ExVerifyPool(VOID);
 VOID ExTrimPool(VOID);
 ULONG ExPoolMetadataBytes(VOID);
 
-/* Leak checking between two points: bytes outstanding per tag, less what lookaside lists hold. */
+/*
+ * Leak checking between two points: bytes outstanding per tag, less what
+ * lookaside lists hold. Room for every tag the tracker can hold, and its
+ * overflow entry.
+ */
+#define EX_POOL_SNAPSHOT_ENTRIES 513
 typedef struct _EX_POOL_SNAPSHOT {
     ULONG Count;
     struct {
         ULONG Tag;
         LONG NonPagedBytes, PagedBytes;
-    } Entries[256];
+    } Entries[EX_POOL_SNAPSHOT_ENTRIES];
 } EX_POOL_SNAPSHOT, *PEX_POOL_SNAPSHOT;
 
 VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot);

@@ -60,6 +60,9 @@ BOOLEAN HalIsSpuriousInterrupt(ULONG Irq);
 USHORT HalGetInterruptMask(VOID);
 VOID HalSetIrqlMask(KIRQL Irql);
 
+/* The MC146818 real-time clock (kernel/hal/cmos.c): the date and time, read at boot. */
+BOOLEAN NTAPI HalQueryRealTimeClock(PTIME_FIELDS TimeFields);
+
 /* The 8254 timer on IRQ 0 (kernel/hal/pit.c). */
 #define PIT_INPUT_HZ 1193182
 #define CLOCK_TICKS_PER_SECOND 100

@@ -95,14 +95,40 @@ FORCEINLINE KIRQL KiRaiseIrqlToDispatch(VOID)
     return OldIrql;
 }
 
+VOID KiDispatchPendingDpcs(KIRQL Irql);
+
+/* Lowers first and looks for DPCs after, for the reason KeLowerIrql gives. */
 FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
 {
     __asm__ volatile("" ::: "memory");
+    KiPcr.Irql = OldIrql;
+    __asm__ volatile("" ::: "memory");
     if (KiPcr.DpcRequested && OldIrql < DISPATCH_LEVEL)
-        KeLowerIrql(OldIrql);
-    else
-        KiPcr.Irql = OldIrql;
+        KiDispatchPendingDpcs(OldIrql);
 }
+
+/*
+ * Interrupt windows: points where an interrupt may arrive between two
+ * steps that must agree with each other. A test sets KiInterruptWindowHook
+ * to play such an interrupt (queue a DPC, run it on the way out when the
+ * IRQL allows) at one chosen window, so a race is provoked for real rather
+ * than hoped for; otherwise the hook is NULL and a window costs a load and
+ * a branch. Windows sit only on slow paths.
+ */
+typedef enum _KI_INTERRUPT_WINDOW {
+    KiWindowLowerIrql,           /* KeLowerIrql, just before the new IRQL is stored */
+    KiWindowSystemPageTable,     /* MiEnsureSystemPageTable, between its unlocked look and the PFN lock */
+    KiWindowPoolTrackerClaim,    /* ExpFindTracker, between finding an empty slot and claiming it */
+} KI_INTERRUPT_WINDOW;
+
+typedef VOID (*PKI_INTERRUPT_WINDOW_HOOK)(KI_INTERRUPT_WINDOW Window);
+extern PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;
+
+#define KI_INTERRUPT_WINDOW(Window)                \
+    do {                                           \
+        if (KiInterruptWindowHook != NULL)         \
+            KiInterruptWindowHook(Window);         \
+    } while (0)
 
 /* What the loader told us, copied out of the multiboot structures before they can be unmapped. */
 #define LOADER_MAXIMUM_MEMORY_RANGES 64
@@ -245,6 +271,8 @@ DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
 /* Clock, timers and DPCs. */
 extern volatile ULONGLONG KeTickCount;
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame);
+VOID KiInitializeSystemTime(VOID);
+LONGLONG KiSystemTimeAtTick(ULONGLONG Ticks);
 VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);
 VOID KiExpireTimers(VOID);

@@ -102,6 +102,16 @@ _Static_assert(sizeof(MMPTE) == 4, "an x86 non-PAE PTE is one word");
 #define MiAddressToPdeOffset(va) (((ULONG_PTR)(va)) >> PDE_SHIFT)
 #define PTE_PER_PAGE 1024
 
+/*
+ * Is the 4 KB page under VirtualAddress present in the current directory?
+ * For code that must not fault to find out (the pool's fast free path); a
+ * page table missing only from this directory reads as absent.
+ */
+FORCEINLINE BOOLEAN MiIsSmallPagePresent(PVOID VirtualAddress)
+{
+    return MiAddressToPde(VirtualAddress)->u.Hard.Valid && MiAddressToPte(VirtualAddress)->u.Hard.Valid;
+}
+
 #define PFN_FROM_PTE(pte) ((PFN_NUMBER)(pte)->u.Hard.PageFrameNumber)
 #define PFN_TO_PHYSICAL(pfn) ((ULONGLONG)(pfn) << PAGE_SHIFT)
 #define PHYSICAL_TO_PFN(pa) ((PFN_NUMBER)((ULONGLONG)(pa) >> PAGE_SHIFT))

@@ -43,7 +43,8 @@ KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID);
  * objects behind them, EPROCESS and ETHREAD (include/ps.h): the same
  * addresses, viewed whole.
  */
-#if defined(NTMM_KERNEL_INTERNAL) || defined(NTMM_MM_WHITEBOX_TEST) || defined(NTMM_WHITEBOX_TEST)
+#if defined(NTMM_KERNEL_INTERNAL) || defined(NTMM_MM_INTERNAL) || defined(NTMM_MM_WHITEBOX_TEST) || \
+    defined(NTMM_WHITEBOX_TEST)
 typedef struct _EPROCESS *PEPROCESS;
 typedef struct _ETHREAD *PETHREAD;
 #else
@@ -712,6 +713,9 @@ typedef union _SLIST_HEADER {
         USHORT Sequence;
     };
 } DECLSPEC_ALIGN(sizeof(PVOID) * 2) SLIST_HEADER, *PSLIST_HEADER;
+#ifdef __i386__
+_Static_assert(sizeof(SLIST_HEADER) == 8, "x86 SLIST_HEADER: next, depth, sequence in one cmpxchg8b word");
+#endif
 
 VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead);
 PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
@@ -755,13 +759,59 @@ typedef struct _GENERAL_LOOKASIDE {
 _Static_assert(sizeof(GENERAL_LOOKASIDE) == 128, "x86 GENERAL_LOOKASIDE is one 128-byte block");
 #endif
 
+/*
+ * The dispatcher object header and the event and fast mutex built on it,
+ * NT x86's layouts; declared for the structures that embed them (nothing
+ * waits on them yet).
+ */
+typedef struct _DISPATCHER_HEADER {
+    UCHAR Type;
+    UCHAR Absolute;
+    UCHAR Size;
+    UCHAR Inserted;
+    LONG SignalState;
+    LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER;
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+
+typedef struct _FAST_MUTEX {
+    LONG Count;
+    PVOID Owner;                   /* the owning KTHREAD */
+    ULONG Contention;
+    KEVENT Event;
+    ULONG OldIrql;
+} FAST_MUTEX, *PFAST_MUTEX;
+
+/*
+ * NT x86 keeps a lock after L that no code has used since lookaside lists
+ * became lock-free; it stays for the size drivers were compiled against.
+ */
 typedef struct _NPAGED_LOOKASIDE_LIST {
     GENERAL_LOOKASIDE L;
+#ifdef __i386__
+    KSPIN_LOCK Lock__ObsoleteButDoNotDelete;
+#endif
 } NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
 
 typedef struct _PAGED_LOOKASIDE_LIST {
     GENERAL_LOOKASIDE L;
+#ifdef __i386__
+    FAST_MUTEX Lock__ObsoleteButDoNotDelete;
+#endif
 } PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+
+#ifdef __i386__
+_Static_assert(sizeof(DISPATCHER_HEADER) == 0x10 && sizeof(FAST_MUTEX) == 0x20, "NT x86's KEVENT and FAST_MUTEX");
+_Static_assert(FIELD_OFFSET(NPAGED_LOOKASIDE_LIST, Lock__ObsoleteButDoNotDelete) == 0x80 &&
+                   sizeof(NPAGED_LOOKASIDE_LIST) == 0xC0,
+               "NT x86's NPAGED_LOOKASIDE_LIST: the lock after L, then padding to 64 bytes");
+_Static_assert(FIELD_OFFSET(PAGED_LOOKASIDE_LIST, Lock__ObsoleteButDoNotDelete) == 0x80 &&
+                   sizeof(PAGED_LOOKASIDE_LIST) == 0xC0,
+               "NT x86's PAGED_LOOKASIDE_LIST: the fast mutex after L, then padding to 64 bytes");
+#endif
 
 VOID NTAPI ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
                                            PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag,
@@ -799,7 +849,7 @@ BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemAr
 BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc);
 
 typedef struct _KTIMER {
-    ULARGE_INTEGER DueTime;        /* in clock ticks since boot */
+    ULARGE_INTEGER DueTime;        /* in clock ticks since boot, whatever form KeSetTimerEx was given */
     LIST_ENTRY TimerListEntry;
     PKDPC Dpc;
     LONG Period;                   /* milliseconds, 0 for one shot */
@@ -815,8 +865,23 @@ BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 
 /* --- Time --------------------------------------------------------------- */
 
+/* System time: 100-ns units since 1601-01-01 (UTC), read from the RTC at boot and advanced by the clock. */
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
 VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount);
 ULONG NTAPI KeQueryTimeIncrement(VOID);
+
+typedef struct _TIME_FIELDS {
+    CSHORT Year;                   /* 1601 and later */
+    CSHORT Month;                  /* 1-12 */
+    CSHORT Day;                    /* 1-31 */
+    CSHORT Hour;                   /* 0-23 */
+    CSHORT Minute;
+    CSHORT Second;
+    CSHORT Milliseconds;
+    CSHORT Weekday;                /* 0 is Sunday */
+} TIME_FIELDS, *PTIME_FIELDS;
+
+BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
 
 /* --- Port I/O (HAL) ----------------------------------------------------- */
 

@@ -7,7 +7,8 @@
 #ifndef NTMM_PS_H
 #define NTMM_PS_H
 
-#if !defined(NTMM_KERNEL_INTERNAL) && !defined(NTMM_MM_WHITEBOX_TEST) && !defined(NTMM_WHITEBOX_TEST)
+#if !defined(NTMM_KERNEL_INTERNAL) && !defined(NTMM_MM_INTERNAL) && !defined(NTMM_MM_WHITEBOX_TEST) && \
+    !defined(NTMM_WHITEBOX_TEST)
 #error "ps.h is the kernel's view of processes; define NTMM_WHITEBOX_TEST before any include in a white-box test"
 #endif
 

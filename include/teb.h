@@ -36,7 +36,9 @@ typedef struct _PEB {
     USHORT OSCSDVersion;
     ULONG OSPlatformId;               /* 0x0B0 */
 } PEB, *PPEB;
+#ifdef __i386__
 _Static_assert(offsetof(PEB, OSPlatformId) == 0xB0, "NT x86's PEB.OSPlatformId");
+#endif
 
 typedef struct _TEB {
     NT_TIB NtTib;                     /* 0x000 */
@@ -49,7 +51,9 @@ typedef struct _TEB {
     UCHAR Reserved[0xE0C - 0x038];
     PVOID DeallocationStack;          /* 0xE0C: the bottom of the stack's reservation */
 } TEB, *PTEB;
+#ifdef __i386__
 _Static_assert(offsetof(TEB, ProcessEnvironmentBlock) == 0x30 && offsetof(TEB, DeallocationStack) == 0xE0C,
                "NT x86's TEB offsets");
+#endif
 
 #endif

@@ -63,9 +63,11 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
     BOOLEAN Write = Operation != IoReadAccess;
     PUCHAR Va = MemoryDescriptorList->StartVa;
     NTSTATUS Status = STATUS_SUCCESS;
-    KIRQL OldIrql;
+    KIRQL Irql = KeGetCurrentIrql(), OldIrql;
 
-    ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MM_SYSTEM_RANGE_START);
+    /* NT's rule: APC_LEVEL at most for pageable memory, DISPATCH_LEVEL for the rest. */
+    if (Irql > DISPATCH_LEVEL || (Irql > APC_LEVEL && MiIsPageableRange(Start, Length)))
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)Start, Irql, Write, (ULONG_PTR)__builtin_return_address(0));
     ASSERT((MemoryDescriptorList->MdlFlags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL |
                                              MDL_PARTIAL | MDL_MAPPED_TO_SYSTEM_VA)) == 0);
     /* User mode may name only user addresses, and the range may not wrap. */

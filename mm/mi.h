@@ -217,6 +217,10 @@ BOOLEAN MiSyncSystemPde(PVOID VirtualAddress);
 PFN_NUMBER MiCreateAddressSpace(PPFN_NUMBER HyperSpaceFrame);
 VOID MiDeleteAddressSpace(PFN_NUMBER DirectoryFrame);
 
+/* --- Page faults (pagfault.c) -------------------------------------------------- */
+
+BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length);
+
 /* --- Hyperspace (hypermap.c) --------------------------------------------------- */
 
 #define MI_HYPERSPACE_SLOTS 8

@@ -2,15 +2,17 @@
  * pagfault.c: MmAccessFault, what a page fault means.
  *
  * System space: a PDE missing only in this directory is copied from the
- * master; a demand-zero PTE gets a zeroed page (only below DISPATCH_LEVEL:
- * pageable memory cannot be touched where the fault could not wait); a
- * write to a valid read-only page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY;
- * anything else is a reference nobody mapped and stops with
- * PAGE_FAULT_IN_NONPAGED_AREA, unless it was made by one of the kernel's
- * probe instructions inside a try block (KeInvalidAccessAllowed), which get
- * STATUS_ACCESS_VIOLATION raised to them instead.
+ * master (at any IRQL: it pages nothing in); a write to a valid read-only
+ * page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY. Above APC_LEVEL
+ * nothing else is resolved, as in NT, because pageable memory cannot be
+ * brought in where the fault could not wait: a probe instruction of the
+ * kernel inside a try block (KeInvalidAccessAllowed) gets
+ * STATUS_ACCESS_VIOLATION, anything else stops with IRQL_NOT_LESS_OR_EQUAL.
+ * At APC_LEVEL or below a demand-zero PTE gets a zeroed page, and anything
+ * else is a reference nobody mapped: an access violation for a probe in a
+ * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
- * the process's VADs (userfault.c), never above APC_LEVEL.
+ * the process's VADs (userfault.c), below APC_LEVEL only.
  */
 #include "mi.h"
 
@@ -58,8 +60,11 @@ static NTSTATUS MiBadSystemReference(PVOID VirtualAddress, ULONG FaultStatus, PK
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, 0, TrapFrame);
 }
 
-static DECLSPEC_NORETURN VOID MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
+/* A fault above APC_LEVEL that the self-map cannot satisfy: never paged in, whatever the PTE holds. */
+static NTSTATUS MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
 {
+    if (KeInvalidAccessAllowed(TrapFrame))
+        return STATUS_ACCESS_VIOLATION;
     MiCheckPoolCodeFault(VirtualAddress, FaultStatus, TrapFrame);
     KeBugCheckWithTf(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)VirtualAddress, KeGetCurrentIrql(),
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
@@ -73,11 +78,8 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     MMPTE TempPte;
 
     if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
-        if (KiPcr.Irql > APC_LEVEL) {
-            if (!KeInvalidAccessAllowed(TrapFrame))
-                MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
-            return STATUS_ACCESS_VIOLATION;
-        }
+        if (KiPcr.Irql > APC_LEVEL)
+            return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
         return MiResolveUserFault(FaultStatus, VirtualAddress, TrapFrame);
     }
     if (PreviousMode == UserMode)
@@ -86,8 +88,8 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     if (!PointerPde->u.Hard.Valid) {
         if (MiSyncSystemPde(VirtualAddress))
             return STATUS_SUCCESS;
-        if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
-            MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
+        if (KiPcr.Irql > APC_LEVEL)
+            return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
         return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
     }
 
@@ -103,9 +105,22 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
         return STATUS_SUCCESS;
     }
 
-    if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
-        MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
+    if (KiPcr.Irql > APC_LEVEL)
+        return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     if (MiIsDemandZeroPte(TempPte))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
+}
+
+/*
+ * Could touching the range need a page brought in? User space and paged
+ * pool can; the rest of system space is resident or not mapped at all.
+ * A range that wraps reaches user space.
+ */
+BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length)
+{
+    ULONG_PTR Start = (ULONG_PTR)VirtualAddress, Last = Start + (Length != 0 ? Length - 1 : 0);
+
+    return Start < MM_SYSTEM_RANGE_START || Last < Start ||
+           (Last >= (ULONG_PTR)MmPagedPoolStart && Start < (ULONG_PTR)MmPagedPoolEnd);
 }

@@ -51,7 +51,10 @@ BOOLEAN MiSyncSystemPde(PVOID VirtualAddress)
 /*
  * Makes sure a page table maps VirtualAddress (a system address), creating a
  * zeroed one in the master directory if needed. Returns STATUS_NO_MEMORY when
- * no page is left for it.
+ * no page is left for it. The first look is made without the PFN lock, so
+ * it is made again under it: a DPC may have built the same table in
+ * between (pool expansion, MmMapIoSpace or MmMapLockedPages at
+ * DISPATCH_LEVEL), and replacing it would lose its mappings.
  */
 NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
 {
@@ -65,7 +68,12 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
     if (PointerPde->u.Hard.Valid || MiSyncSystemPde(VirtualAddress))
         return STATUS_SUCCESS;
 
+    KI_INTERRUPT_WINDOW(KiWindowSystemPageTable);
     MiAcquirePfnLock(&OldIrql);
+    if (PointerPde->u.Hard.Valid || MiSyncSystemPde(VirtualAddress)) {
+        MiReleasePfnLock(OldIrql);
+        return STATUS_SUCCESS;
+    }
     PageFrameIndex = MiRemoveZeroPage();
     if (PageFrameIndex == MM_EMPTY_LIST) {
         MiReleasePfnLock(OldIrql);
@@ -77,8 +85,7 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
     MI_PFN_ELEMENT(PageFrameIndex)->u4.PteFrame = MmSystemPageDirectory;
     TempPde.u.Long = (PageFrameIndex << PAGE_SHIFT) | PTE_VALID | PTE_WRITE | PTE_ACCESSED | PTE_DIRTY;
     MmSystemPagePtes[Index] = TempPde;
-    if (!PointerPde->u.Hard.Valid)
-        *PointerPde = TempPde;
+    *PointerPde = TempPde;
     MmStatistics.PageTablesCreated++;
     MiReleasePfnLock(OldIrql);
     return STATUS_SUCCESS;

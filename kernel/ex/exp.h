@@ -17,14 +17,20 @@
  * in 8-byte units and include the header. PoolType is the pool type + 1
  * for a block in use and 0 for a free one; PoolIndex marks blocks held by a
  * lookaside list (free to the caller, not to the coalescer).
+ *
+ * A free block sits on the free list of its size when it can hold the
+ * links; one smaller than POOL_MINIMUM_UNITS is a fragment on no list,
+ * found only by its neighbours when they are freed. NT has them too: the
+ * largest small block is 511 units (4080 bytes asked for, BlockSize's 9
+ * bits), and the one unit it leaves of its page is such a fragment.
  */
 #define POOL_BLOCK_SHIFT 3
 #define POOL_SMALLEST_BLOCK 8
 #define POOL_PAGE_UNITS (PAGE_SIZE / POOL_SMALLEST_BLOCK)        /* 512 */
-/* A block must be able to hold a header and free-list links: 2 units here, 3 on the 64-bit host. */
+/* A listed free block holds a header and its links: 2 units here, 3 on the 64-bit host. */
 #define POOL_MINIMUM_UNITS ((ULONG)((sizeof(POOL_HEADER) + sizeof(LIST_ENTRY) + 7) / 8))
-#define POOL_MAXIMUM_UNITS (POOL_PAGE_UNITS - POOL_MINIMUM_UNITS) /* 510: leaves room for a free block */
-#define POOL_BUDDY_MAX ((POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER))
+#define POOL_MAXIMUM_UNITS (POOL_PAGE_UNITS - 1)                  /* 511, the largest BlockSize */
+#define POOL_BUDDY_MAX (PAGE_SIZE - sizeof(POOL_HEADER) - POOL_SMALLEST_BLOCK)   /* 4080, as NT x86 */
 #define POOL_CACHE_ALIGNMENT 64
 #define POOL_LIST_HEADS POOL_PAGE_UNITS
 #define POOL_INDEX_CACHED 0x40        /* held by a small-block lookaside list */
@@ -42,6 +48,8 @@ typedef struct _POOL_HEADER {
     ULONG PoolTag;
 } POOL_HEADER, *PPOOL_HEADER;
 _Static_assert(sizeof(POOL_HEADER) == 8, "NT x86's POOL_HEADER is 8 bytes");
+_Static_assert(POOL_BUDDY_MAX == (POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER),
+               "the largest small block is the largest BlockSize");
 
 /* Units for a body of Bytes, header included (before rounding up to the minimum). */
 #define BYTES_TO_POOL_UNITS(Bytes) \
@@ -93,7 +101,22 @@ FORCEINLINE PPOOL_DESCRIPTOR ExpDescriptorFor(POOL_TYPE PoolType)
 PPOOL_HEADER ExpAllocateBlock(PPOOL_DESCRIPTOR Descriptor, ULONG Units, ULONG AlignmentUnits);
 VOID ExpFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry);
 VOID ExpCheckBlockNeighbours(PPOOL_HEADER Entry);
+DECLSPEC_NORETURN VOID ExpBadNextBlock(PPOOL_HEADER Entry);
 VOID ExpReleaseSparePages(VOID);
+
+/*
+ * The check Windows (7 and later) makes on every free, fast path included:
+ * Entry, a block of Units, ends inside its page, and the block after it
+ * gives Units as its previous size unless Entry ends the page. An overrun
+ * of Entry into the next header fails it; the free then stops with
+ * BAD_POOL_HEADER 0x20 (ExpBadNextBlock).
+ */
+FORCEINLINE BOOLEAN ExpNextBlockAgrees(PPOOL_HEADER Entry, ULONG Units)
+{
+    ULONG End = BYTE_OFFSET(Entry) + (Units << POOL_BLOCK_SHIFT);
+
+    return End < PAGE_SIZE ? ((PPOOL_HEADER)((PULONGLONG)Entry + Units))->PreviousSize == Units : End == PAGE_SIZE;
+}
 
 /* bigpage.c: allocations of whole pages, by start address. */
 BOOLEAN ExpInsertBigPage(PVOID Va, ULONG Tag, ULONG Pages, POOL_TYPE PoolType);
@@ -102,6 +125,44 @@ BOOLEAN ExpRemoveBigPage(PVOID Va, PULONG Tag, PULONG Pages);
 BOOLEAN ExpIsBigPageTableStorage(PVOID Va);
 VOID ExpInitializeBigPageTable(VOID);
 ULONG ExpBigPageTableBytes(VOID);
+
+/*
+ * ntmm runs on one processor, where an instruction is never split by an
+ * interrupt: the interlocked operations below need no bus lock, as NT's
+ * uniprocessor kernel patched its lock prefixes out. An SMP build defines
+ * NTMM_SMP.
+ */
+#ifdef NTMM_SMP
+#define EXP_LOCK "lock "
+#else
+#define EXP_LOCK ""
+#endif
+
+/*
+ * Counters the pool updates at any IRQL up to DISPATCH_LEVEL, so a DPC can
+ * update them in the middle of a passive-level update: each change is one
+ * read-modify-write instruction, which an interrupt lands before or after
+ * but never inside (C's ++ promises no such thing). The host has no
+ * interrupts.
+ */
+#if defined(__i386__)
+#define ExpCounterAdd(Counter, Value) __asm__ volatile(EXP_LOCK "addl %1, %0" : "+m"(Counter) : "ri"((ULONG)(Value)))
+#define ExpCounterSubtract(Counter, Value) \
+    __asm__ volatile(EXP_LOCK "subl %1, %0" : "+m"(Counter) : "ri"((ULONG)(Value)))
+FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULONG Comparand)
+{
+    __asm__ volatile(EXP_LOCK "cmpxchgl %2, %1" : "+a"(Comparand), "+m"(*Target) : "r"(Exchange) : "memory", "cc");
+    return Comparand;
+}
+#else
+#define ExpCounterAdd(Counter, Value) ((void)((Counter) += (Value)))
+#define ExpCounterSubtract(Counter, Value) ((void)((Counter) -= (Value)))
+FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULONG Comparand)
+{
+    __atomic_compare_exchange_n(Target, &Comparand, Exchange, FALSE, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return Comparand;
+}
+#endif
 
 /* pooltag.c: what poolmon shows, per tag and pool type. */
 typedef struct _POOL_TRACKER_TABLE {
@@ -114,8 +175,13 @@ typedef struct _POOL_TRACKER_TABLE {
 
 #define POOL_TRACKER_TABLE_SIZE 512      /* a power of two: tags in use number in the dozens */
 #define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 23)   /* top 9 bits */
+/* An empty slot's key: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
+#define POOL_TRACKER_FREE_KEY PROTECTED_POOL
 extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+extern POOL_TRACKER_TABLE ExpPoolTrackOverflow;
+VOID ExpInitializePoolTracker(VOID);
 PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
+VOID ExpFormatTag(ULONG Tag, PCHAR Text);
 
 /* A tag's entry: almost always in its home slot, so that case is inline. */
 FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(ULONG Tag)
@@ -132,11 +198,11 @@ FORCEINLINE VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolTyp
     PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
 
     if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedAllocs++;
-        Entry->PagedBytes += Bytes;
+        ExpCounterAdd(Entry->PagedAllocs, 1);
+        ExpCounterAdd(Entry->PagedBytes, Bytes);
     } else {
-        Entry->NonPagedAllocs++;
-        Entry->NonPagedBytes += Bytes;
+        ExpCounterAdd(Entry->NonPagedAllocs, 1);
+        ExpCounterAdd(Entry->NonPagedBytes, Bytes);
     }
 }
 
@@ -145,11 +211,11 @@ FORCEINLINE VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolTyp
     PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
 
     if (PoolType & BASE_POOL_TYPE_MASK) {
-        Entry->PagedFrees++;
-        Entry->PagedBytes -= Bytes;
+        ExpCounterAdd(Entry->PagedFrees, 1);
+        ExpCounterSubtract(Entry->PagedBytes, Bytes);
     } else {
-        Entry->NonPagedFrees++;
-        Entry->NonPagedBytes -= Bytes;
+        ExpCounterAdd(Entry->NonPagedFrees, 1);
+        ExpCounterSubtract(Entry->NonPagedBytes, Bytes);
     }
 }
 
@@ -176,16 +242,29 @@ BOOLEAN ExpCheckPool(BOOLEAN Verbose);
 #define ExpGetIrql() (KiPcr.Irql)
 #endif
 
+#define EXP_IN_RANGE(P, Start, End) ((ULONG_PTR)(P) - (ULONG_PTR)(Start) < (ULONG_PTR)(End) - (ULONG_PTR)(Start))
+
 /*
- * Is P inside one of the pool ranges at all? Two comparisons, for the fast
- * free path; the slow paths also ask the page allocator whether the page
- * is allocated now (MiIsPoolAddress).
+ * May the fast free path read the header in front of P? P must lie in a
+ * pool range, on a page that is there: the initial nonpaged pool is mapped
+ * for good, but an expansion or paged-pool page nobody allocated is not,
+ * and reading its header would fault in pool code. Everything else goes
+ * the slow way, which asks the page allocator (MiIsPoolAddress) and stops
+ * a bad caller with BAD_POOL_CALLER. (The host's pool pages are always
+ * readable.)
  */
-FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
+FORCEINLINE BOOLEAN ExpIsReadablePoolAddress(PVOID P)
 {
-    return (ULONG_PTR)P - (ULONG_PTR)MmNonPagedPoolStart <
-               (ULONG_PTR)MmNonPagedPoolExpansionEnd - (ULONG_PTR)MmNonPagedPoolStart ||
-           (ULONG_PTR)P - (ULONG_PTR)MmPagedPoolStart < (ULONG_PTR)MmPagedPoolEnd - (ULONG_PTR)MmPagedPoolStart;
+    if (EXP_IN_RANGE(P, MmNonPagedPoolStart, MmNonPagedPoolEnd))
+        return TRUE;
+    if (!EXP_IN_RANGE(P, MmPagedPoolStart, MmPagedPoolEnd) &&
+        !EXP_IN_RANGE(P, MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd))
+        return FALSE;
+#ifdef KTEST_HOST
+    return TRUE;
+#else
+    return MiIsSmallPagePresent(P);
+#endif
 }
 
 /* The pool's code, so a fault in it can be reported as DRIVER_CORRUPTED_EXPOOL. */
@@ -193,20 +272,19 @@ FORCEINLINE BOOLEAN ExpIsPoolRange(PVOID P)
 
 /*
  * SLIST push and pop. The header's depth and sequence ride with the first
- * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b, so an
- * entry popped and pushed back between a reader's load and its swap (ABA)
- * changes the sequence and fails the swap.
+ * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b. As on NT
+ * x86, only a push moves the sequence; a pop or a flush leaves it.
+ *
+ * That is enough against ABA. A pop reads the header (first entry A) and
+ * A's Next (B), then swaps B in only if the header still holds what it
+ * read. If anything ran in between, either it pushed, and the sequence
+ * moved, or it only popped and flushed: those take A off the head and
+ * cannot put it back, so the first entry differs. Either way the stale
+ * swap fails, in particular when A came back to the head over a B now in
+ * use (pop A, pop B, push A). Only 65536 pushes inside that window would
+ * wrap the 16-bit sequence, a risk NT accepts too. A push needs no guard:
+ * it links its entry in front of the first entry its swap confirms.
  */
-/*
- * ntmm runs on one processor, where an instruction is never split by an
- * interrupt: the swap needs no bus lock, as NT's uniprocessor kernel
- * patched its lock prefixes out. An SMP build defines NTMM_SMP.
- */
-#ifdef NTMM_SMP
-#define EXP_LOCK "lock "
-#else
-#define EXP_LOCK ""
-#endif
 
 #if defined(__x86_64__)
 typedef unsigned __int128 SLIST_WORD;
@@ -241,9 +319,12 @@ FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WO
 /*
  * On x86 the header is two words: the first entry, then Depth in the low
  * half and Sequence in the high half of the second. A push adds 0x10001 to
- * the second word (depth + 1, sequence + 1) and a pop adds 0xFFFF (depth -
- * 1, sequence + 1, no borrow since depth > 0). The halves are read apart; a
- * torn read only makes the 8-byte swap fail and go round again.
+ * the second word (depth + 1, sequence + 1), a pop subtracts 1 (depth - 1;
+ * no borrow, the list is not empty). The words are read apart, in this
+ * order: first entry, counts, then (for a pop) the first entry's Next, all
+ * volatile so the compiler keeps the order. A swap against a torn read
+ * succeeds only if the header still holds the first entry read and the
+ * counts read after it, and then the Next read after both is still A's.
  */
 FORCEINLINE BOOLEAN ExpSwapSListHeader(PSLIST_HEADER Header, ULONG OldFirst, ULONG OldCounts, ULONG NewFirst,
                                        ULONG NewCounts)
@@ -281,7 +362,8 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
         Counts = Words[1];
         if (First == 0)
             return NULL;
-    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)((PSLIST_ENTRY)First)->Next, Counts + 0xFFFF));
+    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)*(PSLIST_ENTRY volatile *)&((PSLIST_ENTRY)First)->Next,
+                                 Counts - 1));
     return (PSLIST_ENTRY)First;
 }
 #else
@@ -309,9 +391,9 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
         if (Old.Next.Next == NULL)
             return NULL;
         New.Alignment = 0;
-        New.Next.Next = Old.Next.Next->Next;
+        New.Next.Next = *(PSLIST_ENTRY volatile *)&Old.Next.Next->Next;
         New.Depth = Old.Depth - 1;
-        New.Sequence = Old.Sequence + 1;
+        New.Sequence = Old.Sequence;
     } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
     return Old.Next.Next;
 }

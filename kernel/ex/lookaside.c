@@ -39,7 +39,7 @@ PSLIST_ENTRY NTAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead)
     return ExpInterlockedPopEntrySList(ListHead);
 }
 
-/* Takes the whole chain at once; the sequence still moves so a racing pop fails its swap. */
+/* Takes the whole chain at once. The sequence stays, as on NT x86: a racing pop fails on the emptied first entry. */
 PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead)
 {
     SLIST_HEADER Old, New;
@@ -49,7 +49,7 @@ PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead)
         if (Old.Next.Next == NULL)
             return NULL;
         New.Alignment = 0;
-        New.Sequence = Old.Sequence + 1;
+        New.Sequence = Old.Sequence;
     } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
     return Old.Next.Next;
 }
@@ -108,10 +108,10 @@ static PVOID ExpAllocateFromLookaside(PGENERAL_LOOKASIDE Lookaside)
 {
     PVOID Entry;
 
-    Lookaside->TotalAllocates++;
+    ExpCounterAdd(Lookaside->TotalAllocates, 1);
     Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
     if (Entry == NULL) {
-        Lookaside->AllocateMisses++;
+        ExpCounterAdd(Lookaside->AllocateMisses, 1);
         Entry = Lookaside->Allocate(Lookaside->Type, Lookaside->Size, Lookaside->Tag);
     }
     return Entry;
@@ -119,9 +119,9 @@ static PVOID ExpAllocateFromLookaside(PGENERAL_LOOKASIDE Lookaside)
 
 static VOID ExpFreeToLookaside(PGENERAL_LOOKASIDE Lookaside, PVOID Entry)
 {
-    Lookaside->TotalFrees++;
+    ExpCounterAdd(Lookaside->TotalFrees, 1);
     if (ExQueryDepthSList(&Lookaside->ListHead) >= Lookaside->Depth) {
-        Lookaside->FreeMisses++;
+        ExpCounterAdd(Lookaside->FreeMisses, 1);
         Lookaside->Free(Entry);
     } else {
         ExpInterlockedPushEntrySList(&Lookaside->ListHead, Entry);

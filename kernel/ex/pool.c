@@ -5,7 +5,7 @@
  *   up to 248 bytes   the per-size lookaside list of the pool type (NT's
  *                     per-processor small-pool lists): a pop or a push;
  *                     misses and overflows fall to the block allocator;
- *   up to 4072 bytes  small blocks carved from pool pages (poolblk.c);
+ *   up to 4080 bytes  small blocks carved from pool pages (poolblk.c);
  *   more              whole pages from the memory manager, recorded with
  *                     their tag and length in the big-page table.
  * Cache-aligned types align the body to POOL_CACHE_ALIGNMENT. Every
@@ -15,7 +15,7 @@
  * nonpaged above DISPATCH_LEVEL, double frees, frees with another tag,
  * frees of addresses no allocation returned stop with BAD_POOL_CALLER and
  * NT's first parameter; a header that disagrees with its neighbours stops
- * with BAD_POOL_HEADER (poolblk.c).
+ * with BAD_POOL_HEADER (poolblk.c), the next block's on every free.
  */
 #include "exp.h"
 #include <ex.h>
@@ -51,6 +51,7 @@ VOID ExInitializePool(VOID)
         InitializeListHead(&ExpNonPagedPoolDescriptor.ListHeads[i]);
         InitializeListHead(&ExpPagedPoolDescriptor.ListHeads[i]);
     }
+    ExpInitializePoolTracker();
     ExpInitializeSmallPoolLookasides();
     ExpInitializeBigPageTable();
     ExpStartLookasideScan();
@@ -96,9 +97,10 @@ static PVOID ExpAllocateBigPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG
         MiFreePoolPages(Va);
         return NULL;
     }
-    Descriptor->TotalBigPages += Pages;
-    Descriptor->TotalBytes += Pages * PAGE_SIZE;
-    Descriptor->RunningAllocs++;
+    /* Without the pool's lock: a DPC may be counting its own big allocation. */
+    ExpCounterAdd(Descriptor->TotalBigPages, Pages);
+    ExpCounterAdd(Descriptor->TotalBytes, Pages * PAGE_SIZE);
+    ExpCounterAdd(Descriptor->RunningAllocs, 1);
     ExpInsertPoolTracker(Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
     return Va;
 }
@@ -181,7 +183,7 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
             &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
         PSLIST_ENTRY Entry;
 
-        Lookaside->TotalAllocates++;
+        ExpCounterAdd(Lookaside->TotalAllocates, 1);
         Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
         if (Entry != NULL) {
             PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
@@ -192,7 +194,7 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
             ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
             return Entry;
         }
-        Lookaside->AllocateMisses++;
+        ExpCounterAdd(Lookaside->AllocateMisses, 1);
     }
     return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
 }
@@ -235,6 +237,7 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
     ULONG AllocatorTag, Pages;
     MI_POOL_PAGE_TYPE Type;
     POOL_TYPE PoolType;
+    PPOOL_DESCRIPTOR Descriptor;
     KIRQL Irql = KeGetCurrentIrql();
 
     if (!ExpFindBigPage(P, &AllocatorTag, &Pages))
@@ -247,9 +250,10 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, AllocatorTag, Tag);
     ExpRemoveBigPage(P, &AllocatorTag, &Pages);
     MiFreePoolPages(P);
-    ExpDescriptorFor(PoolType)->TotalBigPages -= Pages;
-    ExpDescriptorFor(PoolType)->TotalBytes -= Pages * PAGE_SIZE;
-    ExpDescriptorFor(PoolType)->RunningDeAllocs++;
+    Descriptor = ExpDescriptorFor(PoolType);
+    ExpCounterSubtract(Descriptor->TotalBigPages, Pages);
+    ExpCounterSubtract(Descriptor->TotalBytes, Pages * PAGE_SIZE);
+    ExpCounterAdd(Descriptor->RunningDeAllocs, 1);
     ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
 }
 
@@ -289,17 +293,19 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
     Units = Entry->BlockSize;
     if (Units == 0 || (ULONG_PTR)Entry + (Units << POOL_BLOCK_SHIFT) > (ULONG_PTR)PAGE_END(Entry))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
+    if (!ExpNextBlockAgrees(Entry, Units))
+        ExpBadNextBlock(Entry);
     ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
         PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
-        Lookaside->TotalFrees++;
+        ExpCounterAdd(Lookaside->TotalFrees, 1);
         if (Lookaside->ListHead.Depth < Lookaside->Depth) {
             ExpCacheBlock(Lookaside, Entry);
             return;
         }
-        Lookaside->FreeMisses++;
+        ExpCounterAdd(Lookaside->FreeMisses, 1);
     }
 
     Descriptor = ExpDescriptorFor(PoolType);
@@ -313,26 +319,27 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
 /*
  * The fast path pushes a small block in use, freed at a legal IRQL with the
  * right tag (or none), onto its size's lookaside list when the list has
- * room. Whatever fails a check goes the slow way, which stops bad callers.
- * It checks only that P lies in a pool range; the slow path also checks
- * that P's page is allocated.
+ * room, once the next block's header agrees with it. Whatever fails a
+ * check goes the slow way, which stops bad callers. It reads a header only
+ * on a page that is present; the slow path also checks that P's page is
+ * allocated.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
-    if (BYTE_OFFSET(P) != 0 && ExpIsPoolRange(P)) {
+    if (BYTE_OFFSET(P) >= sizeof(POOL_HEADER) && ExpIsReadablePoolAddress(P)) {
         ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
-        ULONG Index = (ULONG)Entry->BlockSize - POOL_MINIMUM_UNITS;
+        ULONG Units = Entry->BlockSize;
 
-        if (PoolType <= PagedPool && Index < POOL_SMALL_LISTS && ExpGetIrql() <= ExpMaximumIrql[PoolType] &&
-            (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
-            BYTE_OFFSET(Entry) + ((Index + POOL_MINIMUM_UNITS) << POOL_BLOCK_SHIFT) <= PAGE_SIZE) {
-            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Index];
+        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS &&
+            ExpGetIrql() <= ExpMaximumIrql[PoolType] && (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
+            ExpNextBlockAgrees(Entry, Units)) {
+            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
             if (Lookaside->ListHead.Depth < Lookaside->Depth) {
-                Lookaside->TotalFrees++;
-                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+                ExpCounterAdd(Lookaside->TotalFrees, 1);
+                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
                 ExpCacheBlock(Lookaside, Entry);
                 return;
             }
@@ -391,14 +398,16 @@ VOID ExTrimPool(VOID)
     ExpReleaseSparePages();
 }
 
+/* Every tracked tag holding bytes, the overflow entry's tags included. */
 VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
 {
+    _Static_assert(RTL_NUMBER_OF(Snapshot->Entries) >= POOL_TRACKER_TABLE_SIZE + 1, "a snapshot holds every tracker");
     Snapshot->Count = 0;
-    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE && Snapshot->Count < RTL_NUMBER_OF(Snapshot->Entries); i++) {
-        PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+    for (ULONG i = 0; i <= POOL_TRACKER_TABLE_SIZE; i++) {
+        PPOOL_TRACKER_TABLE Entry = i < POOL_TRACKER_TABLE_SIZE ? &ExpPoolTrackTable[i] : &ExpPoolTrackOverflow;
         LONG NonPaged, Paged;
 
-        if (Entry->Key == 0)
+        if (Entry->Key == POOL_TRACKER_FREE_KEY)
             continue;
         NonPaged = (LONG)(Entry->NonPagedBytes - ExpLookasideCachedBytes(Entry->Key, FALSE));
         Paged = (LONG)(Entry->PagedBytes - ExpLookasideCachedBytes(Entry->Key, TRUE));
@@ -427,10 +436,11 @@ ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *
             }
         }
         if (NonPaged > 0 || Paged > 0) {
-            ULONG Tag = After->Entries[i].Tag;
+            CHAR Text[5];
 
-            DbgPrint("    # pool leak: tag '%c%c%c%c' holds %d more nonpaged and %d more paged bytes\n",
-                     (CHAR)Tag, (CHAR)(Tag >> 8), (CHAR)(Tag >> 16), (CHAR)(Tag >> 24), NonPaged, Paged);
+            ExpFormatTag(After->Entries[i].Tag, Text);
+            DbgPrint("    # pool leak: tag '%s' (%08X) holds %d more nonpaged and %d more paged bytes\n", Text,
+                     After->Entries[i].Tag, NonPaged, Paged);
             Leaks++;
         }
     }

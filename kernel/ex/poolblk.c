@@ -23,10 +23,19 @@ POOL_DESCRIPTOR ExpNonPagedPoolDescriptor, ExpPagedPoolDescriptor;
 #define BAD_POOL_PREVIOUS_SIZE   0x6
 #define BAD_POOL_BLOCK_SIZE_ZERO 0x8
 #define BAD_POOL_BLOCK_TOO_LARGE 0x9
+#define BAD_POOL_NEXT_SIZE       0x20
 
 static DECLSPEC_NORETURN VOID EXP_POOL_CODE ExpBadPoolHeader(ULONG Code, PVOID P2, ULONG_PTR P3, PVOID P4)
 {
     KeBugCheckEx(BAD_POOL_HEADER, Code, (ULONG_PTR)P2, P3, (ULONG_PTR)P4);
+}
+
+/* ExpCheckNextBlock's stop: the entry, the next entry, and the next header's size word. */
+VOID EXP_POOL_CODE ExpBadNextBlock(PPOOL_HEADER Entry)
+{
+    PPOOL_HEADER Next = POOL_NEXT_BLOCK(Entry);
+
+    KeBugCheckEx(BAD_POOL_HEADER, BAD_POOL_NEXT_SIZE, (ULONG_PTR)Entry, (ULONG_PTR)Next, Next->Ulong1);
 }
 
 static VOID EXP_POOL_CODE ExpMarkListNonEmpty(PPOOL_DESCRIPTOR Descriptor, ULONG Index, BOOLEAN NonEmpty)
@@ -52,6 +61,7 @@ static ULONG EXP_POOL_CODE ExpFindNonEmptyList(PPOOL_DESCRIPTOR Descriptor, ULON
     }
 }
 
+/* Marks Entry free and puts it on its size's list, unless it is a fragment too small for the links. */
 static VOID EXP_POOL_CODE ExpInsertFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry)
 {
     PLIST_ENTRY ListHead = &Descriptor->ListHeads[Entry->BlockSize];
@@ -59,6 +69,8 @@ static VOID EXP_POOL_CODE ExpInsertFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_
 
     Entry->PoolType = 0;
     Entry->PoolIndex = 0;
+    if (Entry->BlockSize < POOL_MINIMUM_UNITS)
+        return;
     if (ListHead->Flink->Blink != ListHead)
         ExpBadPoolHeader(BAD_POOL_FREE_LIST, ListHead, (ULONG_PTR)ListHead->Flink->Blink, ListHead->Blink->Flink);
     Links->Flink = ListHead->Flink;
@@ -68,12 +80,16 @@ static VOID EXP_POOL_CODE ExpInsertFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_
     ExpMarkListNonEmpty(Descriptor, Entry->BlockSize, TRUE);
 }
 
-/* Takes a free block off its list; links that do not point back mean a corrupted free list. */
+/* Takes a free block off its list (a fragment is on none); links that do not point back mean a corrupted free list. */
 static VOID EXP_POOL_CODE ExpRemoveFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry)
 {
     PLIST_ENTRY Links = POOL_FREE_LINKS(Entry);
-    PLIST_ENTRY Flink = Links->Flink, Blink = Links->Blink;
+    PLIST_ENTRY Flink, Blink;
 
+    if (Entry->BlockSize < POOL_MINIMUM_UNITS)
+        return;
+    Flink = Links->Flink;
+    Blink = Links->Blink;
     if (Flink->Blink != Links || Blink->Flink != Links)
         ExpBadPoolHeader(BAD_POOL_FREE_LIST, Entry, (ULONG_PTR)Flink->Blink, Blink->Flink);
     Blink->Flink = Flink;
@@ -107,9 +123,9 @@ VOID EXP_POOL_CODE ExpCheckBlockNeighbours(PPOOL_HEADER Entry)
 }
 
 /*
- * Cuts Entry to Units; the rest (at least POOL_MINIMUM_UNITS) becomes a free
- * block, merged with the block after it when that one is free too, so two
- * free blocks are never neighbours.
+ * Cuts Entry to Units; the rest (at least POOL_MINIMUM_UNITS, else Entry
+ * keeps it) becomes a free block, merged with the block after it when that
+ * one is free too, so two free blocks are never neighbours.
  */
 static VOID EXP_POOL_CODE ExpSplitBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry, ULONG Units)
 {
@@ -138,7 +154,7 @@ static VOID EXP_POOL_CODE ExpSplitBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADE
 /* A page for small blocks: the spare one, or a new one from the memory manager. */
 static PPOOL_HEADER EXP_POOL_CODE ExpAllocatePoolPage(PPOOL_DESCRIPTOR Descriptor)
 {
-    PPOOL_HEADER Entry = Descriptor->SparePage;
+    PPOOL_HEADER Entry = Descriptor->SparePage, Tail;
 
     if (Entry != NULL) {
         Descriptor->SparePage = NULL;
@@ -151,20 +167,18 @@ static PPOOL_HEADER EXP_POOL_CODE ExpAllocatePoolPage(PPOOL_DESCRIPTOR Descripto
     }
     /*
      * 512 units do not fit the 9-bit BlockSize: the page starts as a block of
-     * 510 for the caller to split and a free 2-unit tail, which the split's
+     * 511 for the caller to split and a one-unit fragment, which the split's
      * remainder absorbs.
      */
     Entry->Ulong1 = 0;
     Entry->BlockSize = POOL_MAXIMUM_UNITS;
     Entry->PoolTag = 0;
-    {
-        PPOOL_HEADER Tail = POOL_NEXT_BLOCK(Entry);
-        Tail->Ulong1 = 0;
-        Tail->PreviousSize = POOL_MAXIMUM_UNITS;
-        Tail->BlockSize = POOL_MINIMUM_UNITS;
-        Tail->PoolTag = 0;
-        ExpInsertFreeBlock(Descriptor, Tail);
-    }
+    Tail = POOL_NEXT_BLOCK(Entry);
+    Tail->Ulong1 = 0;
+    Tail->PreviousSize = POOL_MAXIMUM_UNITS;
+    Tail->BlockSize = POOL_PAGE_UNITS - POOL_MAXIMUM_UNITS;
+    Tail->PoolTag = 0;
+    ExpInsertFreeBlock(Descriptor, Tail);
     return Entry;
 }
 

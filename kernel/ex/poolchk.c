@@ -3,7 +3,8 @@
  * allocations must be in the big-page table; every other page (but the
  * spare and the big-page table's own) is a small-block page whose headers
  * must tile it exactly, each PreviousSize naming the block before, each
- * PoolType in use or free. Then every free list is walked: links must point
+ * PoolType in use or free, a block too small for links a free fragment.
+ * Then every free list is walked: links must point
  * back, every block on list N must be a free block of N units, the
  * non-empty bitmap must match, and the free blocks found in pages must be
  * exactly those on the lists. ExCheckPool reports; ExVerifyPool stops the
@@ -40,7 +41,7 @@ static VOID ExpWalkSmallPage(PPOOL_WALK Walk, PPOOL_HEADER Page)
     UCHAR InUse = (UCHAR)(Walk->Descriptor->PoolType + 1);
 
     while (Units < POOL_PAGE_UNITS) {
-        if (Entry->BlockSize < POOL_MINIMUM_UNITS || Units + Entry->BlockSize > POOL_PAGE_UNITS) {
+        if (Entry->BlockSize == 0 || Units + Entry->BlockSize > POOL_PAGE_UNITS) {
             ExpWalkFailed(Walk, 0x7, Entry, "block size out of range");
             return;
         }
@@ -48,8 +49,12 @@ static VOID ExpWalkSmallPage(PPOOL_WALK Walk, PPOOL_HEADER Page)
             ExpWalkFailed(Walk, 0x5, Entry, "previous size does not match the block before");
         if (Entry->PoolType != 0 && Entry->PoolType != InUse)
             ExpWalkFailed(Walk, 0x20, Entry, "pool type of another pool");
-        if (Entry->PoolType == 0 && !(Entry->PoolIndex & POOL_INDEX_CACHED))
+        if (Entry->BlockSize < POOL_MINIMUM_UNITS) {
+            if (Entry->PoolType != 0 || Entry->PoolIndex != 0)
+                ExpWalkFailed(Walk, 0x7, Entry, "block too small for anything but a free fragment");
+        } else if (Entry->PoolType == 0 && !(Entry->PoolIndex & POOL_INDEX_CACHED)) {
             Walk->FreeBlocksInPages++;
+        }
         Previous = Entry->BlockSize;
         Units += Entry->BlockSize;
         Entry = POOL_NEXT_BLOCK(Entry);

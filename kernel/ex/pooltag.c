@@ -3,15 +3,29 @@
  * pool type, allocations, frees and bytes outstanding. An open-addressing
  * table keyed by tag (entries are never removed); when it is full, tags
  * share the overflow entry 'Ovfl'. Updated on every allocation and free,
- * fast path included, by the pool alone on this one processor.
+ * fast path included, at any IRQL up to DISPATCH_LEVEL: counters change
+ * by single instructions and slots are claimed by compare-exchange, so a
+ * DPC interrupting an update neither loses a count nor merges two tags.
  */
 #include "exp.h"
 #include <ex.h>
 
 POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
-static POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
+POOL_TRACKER_TABLE ExpPoolTrackOverflow = { 'lfvO', 0, 0, 0, 0, 0, 0 };
 
-/* The out-of-line part of ExpTrackerFor: probing past the home slot, claiming a free one. */
+VOID ExpInitializePoolTracker(VOID)
+{
+    for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++)
+        ExpPoolTrackTable[i].Key = POOL_TRACKER_FREE_KEY;
+}
+
+/*
+ * The out-of-line part of ExpTrackerFor: probing past the home slot,
+ * claiming a free one. A DPC allocating with another tag may claim the
+ * same free slot between the look and the claim, so the claim is a
+ * compare-exchange; the loser looks at the slot again (the winner may have
+ * claimed it for the same tag) and otherwise probes on.
+ */
 PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
 {
     ULONG i = POOL_TRACKER_HASH(Tag);
@@ -19,13 +33,16 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
     _Static_assert(POOL_TRACKER_TABLE_SIZE == 1 << 9, "the hash yields 9 bits");
     for (ULONG Probes = 0; Probes < POOL_TRACKER_TABLE_SIZE; Probes++) {
         PPOOL_TRACKER_TABLE Entry = &ExpPoolTrackTable[i];
+        ULONG Key = *(volatile ULONG *)&Entry->Key;
 
-        if (Entry->Key == Tag)
-            return Entry;
-        if (Entry->Key == 0) {
-            Entry->Key = Tag;
-            return Entry;
+        if (Key == POOL_TRACKER_FREE_KEY) {
+            KI_INTERRUPT_WINDOW(KiWindowPoolTrackerClaim);
+            Key = ExpCompareExchange(&Entry->Key, Tag, POOL_TRACKER_FREE_KEY);
+            if (Key == POOL_TRACKER_FREE_KEY)
+                return Entry;
         }
+        if (Key == Tag)
+            return Entry;
         i = (i + 1) & (POOL_TRACKER_TABLE_SIZE - 1);
     }
     return &ExpPoolTrackOverflow;
@@ -52,8 +69,8 @@ BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)
     return FALSE;
 }
 
-/* Prints a tag as its four characters, the first in the lowest byte as NT shows them. */
-static VOID ExpFormatTag(ULONG Tag, PCHAR Text)
+/* A tag as its four characters, the first in the lowest byte as NT shows them; Text holds 5. */
+VOID ExpFormatTag(ULONG Tag, PCHAR Text)
 {
     for (ULONG i = 0; i < 4; i++) {
         CHAR c = (CHAR)(Tag >> (i * 8));
@@ -69,7 +86,7 @@ VOID ExDumpPoolTags(ULONG MaximumRows)
     ULONG Count = 0;
 
     for (ULONG i = 0; i < POOL_TRACKER_TABLE_SIZE; i++) {
-        if (ExpPoolTrackTable[i].Key != 0)
+        if (ExpPoolTrackTable[i].Key != POOL_TRACKER_FREE_KEY)
             Rows[Count++] = &ExpPoolTrackTable[i];
     }
     if (ExpPoolTrackOverflow.NonPagedAllocs + ExpPoolTrackOverflow.PagedAllocs != 0)

@@ -22,7 +22,13 @@ VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID
     Dpc->DpcData = NULL;
 }
 
-/* Queues the DPC unless it is queued already (then FALSE and the arguments are not changed). */
+/*
+ * Queues the DPC unless it is queued already (then FALSE and the arguments
+ * are not changed). Below DISPATCH_LEVEL, with interrupts on, the queue is
+ * drained before the call returns, as NT's DISPATCH software interrupt
+ * would be delivered at once; otherwise the DPC runs when IRQL next falls
+ * below DISPATCH_LEVEL.
+ */
 BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
 {
     ULONG EFlags = KiReadEFlags();
@@ -37,8 +43,11 @@ BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemAr
         KiPcr.DpcRequested = TRUE;
         Inserted = TRUE;
     }
-    if (EFlags & EFLAGS_IF)
+    if (EFlags & EFLAGS_IF) {
         _enable();
+        if (KiPcr.Irql < DISPATCH_LEVEL && KiPcr.DpcRequested)
+            KiDispatchPendingDpcs(KiPcr.Irql);
+    }
     return Inserted;
 }
 
@@ -58,12 +67,21 @@ BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
     return Removed;
 }
 
-/* Runs every queued DPC; called at DISPATCH_LEVEL. */
+/*
+ * Runs every queued DPC; called at DISPATCH_LEVEL. The exception list is
+ * cut while they run (NULL is this kernel's EXCEPTION_CHAIN_END), as NT
+ * cuts it: a DPC runs on behalf of nobody, so an exception it does not
+ * handle itself stops the system instead of reaching a try block of the
+ * code it interrupted, whose handler would run at DISPATCH_LEVEL and drop
+ * the rest of the queue.
+ */
 VOID KiRetireDpcList(VOID)
 {
     ULONG EFlags = KiReadEFlags();
+    PKSEH_FRAME InterruptedList = KiPcr.ExceptionList;
 
     ASSERT(KiPcr.Irql == DISPATCH_LEVEL);
+    KiPcr.ExceptionList = NULL;
     _disable();
     while (!IsListEmpty(&KiPcr.DpcListHead)) {
         PKDPC Dpc = CONTAINING_RECORD(RemoveHeadList(&KiPcr.DpcListHead), KDPC, DpcListEntry);
@@ -75,6 +93,23 @@ VOID KiRetireDpcList(VOID)
         _disable();
     }
     KiPcr.DpcRequested = FALSE;
+    KiPcr.ExceptionList = InterruptedList;
     if (EFlags & EFLAGS_IF)
         _enable();
+}
+
+/*
+ * IRQL has just been lowered to Irql, below DISPATCH_LEVEL, with DPCs
+ * queued: run them at DISPATCH_LEVEL, and again for any queued between
+ * the last run and the level's return to Irql.
+ */
+VOID KiDispatchPendingDpcs(KIRQL Irql)
+{
+    do {
+        KiPcr.Irql = DISPATCH_LEVEL;
+        KiRetireDpcList();
+        __asm__ volatile("" ::: "memory");
+        KiPcr.Irql = Irql;
+        __asm__ volatile("" ::: "memory");
+    } while (KiPcr.DpcRequested);
 }

@@ -210,6 +210,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
         KeBugCheckEx(LOADER_BLOCK_MISMATCH, KI_LOADER_BLOCK_UNRECORDED, (ULONG_PTR)LoaderStatus,
                      MultibootInfoPhysical, LOADER_MAXIMUM_MODULES);
 
+    KiInitializeSystemTime();
     MmInitSystem();
     ExInitializePool();
     PsInitSystem();

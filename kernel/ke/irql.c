@@ -4,10 +4,12 @@
  * really masked while the processor runs at or above that line's level.
  * Raising to a lower level or lowering to a higher one is a caller bug and
  * stops the system as NT's checked HAL does. Lowering below DISPATCH_LEVEL
- * runs the queued DPCs first.
+ * runs the DPCs queued meanwhile.
  */
 #include <ke.h>
 #include <hal.h>
+
+PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;
 
 KIRQL NTAPI KeGetCurrentIrql(VOID)
 {
@@ -27,6 +29,13 @@ VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
     *OldIrql = CurrentIrql;
 }
 
+/*
+ * The new level is stored before the DPC queue is looked at: an interrupt
+ * arriving before the store finds IRQL still raised and only queues its
+ * DPC, which the look after the store then sees; one arriving after the
+ * store runs its DPC on its own way out. Looking first would leave a DPC
+ * queued in between waiting for the next interrupt.
+ */
 VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 {
     KIRQL CurrentIrql = KiPcr.Irql;
@@ -35,12 +44,12 @@ VOID NTAPI KeLowerIrql(KIRQL NewIrql)
         KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
     if (CurrentIrql > DISPATCH_LEVEL)
         HalSetIrqlMask(NewIrql > DISPATCH_LEVEL ? NewIrql : DISPATCH_LEVEL);
-    /* Falling below DISPATCH_LEVEL: the queued DPCs run first, at DISPATCH_LEVEL. */
-    if (NewIrql < DISPATCH_LEVEL && KiPcr.DpcRequested) {
-        KiPcr.Irql = DISPATCH_LEVEL;
-        KiRetireDpcList();
-    }
+    KI_INTERRUPT_WINDOW(KiWindowLowerIrql);
+    __asm__ volatile("" ::: "memory");
     KiPcr.Irql = NewIrql;
+    __asm__ volatile("" ::: "memory");
+    if (NewIrql < DISPATCH_LEVEL && KiPcr.DpcRequested)
+        KiDispatchPendingDpcs(NewIrql);
 }
 
 KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)

@@ -1,8 +1,10 @@
 /*
  * timer.c: KTIMER. Set timers sit on one list; the clock interrupt expires
  * those that are due and queues their DPCs, re-arming periodic ones. Due
- * times are kept in clock ticks; relative times (negative, in 100 ns units,
- * as NT takes them) are converted when the timer is set.
+ * times are kept in clock ticks and converted when the timer is set: a
+ * negative DueTime is an interval from now, a positive (or zero) one an
+ * absolute system time (KeQuerySystemTime's 100-ns units since 1601), as
+ * NT takes them. An absolute time already past expires the timer at once.
  */
 #include <ke.h>
 #include <hal.h>
@@ -23,26 +25,52 @@ static ULONGLONG KiTicksFromInterval(LONGLONG Interval100ns)
     return Ticks == 0 ? 1 : Ticks;
 }
 
+/*
+ * Signals a due timer: one-shot timers leave the list, periodic ones are
+ * due again a period from Now. Returns the DPC to queue, if any; called
+ * with interrupts off.
+ */
+static PKDPC KiSignalTimer(PKTIMER Timer, ULONGLONG Now)
+{
+    Timer->Signaled = TRUE;
+    if (Timer->Period != 0) {
+        Timer->DueTime.QuadPart = Now + KiTicksFromInterval((LONGLONG)Timer->Period * 10000);
+    } else if (Timer->Inserted) {
+        RemoveEntryList(&Timer->TimerListEntry);
+        Timer->Inserted = FALSE;
+    }
+    return Timer->Dpc;
+}
+
 BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
 {
     ULONG EFlags = KiReadEFlags();
     BOOLEAN WasInserted;
-    ULONGLONG Now = KeTickCount;
+    PKDPC DueDpc = NULL;
+    ULONGLONG Now;
 
     _disable();
+    Now = KeTickCount;
     WasInserted = Timer->Inserted;
     if (WasInserted)
         RemoveEntryList(&Timer->TimerListEntry);
-    /* Negative: relative to now. Positive: an absolute time, here ticks of 100 ns since boot. */
-    Timer->DueTime.QuadPart = DueTime.QuadPart < 0 ? Now + KiTicksFromInterval(-DueTime.QuadPart)
-                                                   : KiTicksFromInterval(DueTime.QuadPart);
     Timer->Period = Period;
     Timer->Dpc = Dpc;
     Timer->Signaled = FALSE;
     Timer->Inserted = TRUE;
     InsertTailList(&KiTimerListHead, &Timer->TimerListEntry);
+    if (DueTime.QuadPart < 0) {
+        Timer->DueTime.QuadPart = Now + KiTicksFromInterval(-DueTime.QuadPart);
+    } else if (DueTime.QuadPart > KiSystemTimeAtTick(Now)) {
+        Timer->DueTime.QuadPart = Now + KiTicksFromInterval(DueTime.QuadPart - KiSystemTimeAtTick(Now));
+    } else {
+        DueDpc = KiSignalTimer(Timer, Now);   /* already past: expired now rather than at the next tick */
+    }
     if (EFlags & EFLAGS_IF)
         _enable();
+    /* Queued once the timer list is consistent again: at PASSIVE_LEVEL the DPC may run inside the call. */
+    if (DueDpc != NULL)
+        KeInsertQueueDpc(DueDpc, NULL, NULL);
     return WasInserted;
 }
 
@@ -79,18 +107,13 @@ VOID KiExpireTimers(VOID)
 
     while (Entry != &KiTimerListHead) {
         PKTIMER Timer = CONTAINING_RECORD(Entry, KTIMER, TimerListEntry);
+        PKDPC Dpc;
 
         Entry = Entry->Flink;
         if (Timer->DueTime.QuadPart > KeTickCount)
             continue;
-        Timer->Signaled = TRUE;
-        if (Timer->Period != 0) {
-            Timer->DueTime.QuadPart = KeTickCount + KiTicksFromInterval((LONGLONG)Timer->Period * 10000);
-        } else {
-            RemoveEntryList(&Timer->TimerListEntry);
-            Timer->Inserted = FALSE;
-        }
-        if (Timer->Dpc != NULL)
-            KeInsertQueueDpc(Timer->Dpc, NULL, NULL);
+        Dpc = KiSignalTimer(Timer, KeTickCount);
+        if (Dpc != NULL)
+            KeInsertQueueDpc(Dpc, NULL, NULL);
     }
 }

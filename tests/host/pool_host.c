@@ -18,6 +18,7 @@ volatile PFN_NUMBER MmAvailablePages = 1u << 20;
 PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
 static KIRQL HostIrql;
+PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;   /* no interrupts here: never set */
 
 typedef struct {
     PUCHAR Base;

@@ -2,6 +2,7 @@
 #include "ktest.h"
 #include <ke.h>
 #include <hal.h>
+#include "window.h"
 
 KTEST(irql, starts_at_passive_level)
 {
@@ -66,6 +67,42 @@ KTEST(irql, high_level_masks_every_enabled_line)
     KeRaiseIrql(HIGH_LEVEL, &OldIrql);
     KT_EXPECT_EQ(HalGetInterruptMask(), 0xFFFF);
     KeLowerIrql(OldIrql);
+}
+
+static volatile ULONG DpcRuns;
+
+static VOID NTAPI CountingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    DpcRuns++;
+}
+
+/*
+ * An interrupt that queues a DPC while KeLowerIrql is on its way down, the
+ * IRQL not yet stored: the DPC runs before KeLowerIrql returns, not at the
+ * next clock tick. From DISPATCH_LEVEL and from a device level.
+ */
+KTEST(irql, dpc_queued_while_lowering_runs_before_lower_returns)
+{
+    static const KIRQL From[] = { DISPATCH_LEVEL, CLOCK2_LEVEL };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(From); i++) {
+        KDPC Dpc;
+        KIRQL OldIrql;
+
+        DpcRuns = 0;
+        KeInitializeDpc(&Dpc, CountingDpc, NULL);
+        KeRaiseIrql(From[i], &OldIrql);
+        KtArmInterruptWindow(KiWindowLowerIrql, &Dpc);
+        KeLowerIrql(OldIrql);
+        KtDisarmInterruptWindow();
+        KT_EXPECT(KtInterruptWindowPlayed());
+        KT_EXPECT_EQ(DpcRuns, 1);
+        KeRemoveQueueDpc(&Dpc);
+    }
 }
 
 KTEST_BUGCHECK(irql, raising_to_a_lower_level_stops_with_0x9, IRQL_NOT_GREATER_OR_EQUAL)

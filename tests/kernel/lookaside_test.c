@@ -26,10 +26,31 @@ KTEST(slist, push_pop_flush_and_depth)
     KT_EXPECT(InterlockedFlushSList(&Head) == NULL);
 }
 
+/* As on NT x86: a push moves the sequence, a pop and a flush leave it. */
+KTEST(slist, only_a_push_moves_the_sequence)
+{
+    SLIST_HEADER Head;
+    SLIST_ENTRY Entries[2];
+    USHORT Sequence;
+
+    InitializeSListHead(&Head);
+    Sequence = Head.Sequence;
+    InterlockedPushEntrySList(&Head, &Entries[0]);
+    InterlockedPushEntrySList(&Head, &Entries[1]);
+    KT_EXPECT_EQ(Head.Sequence, (USHORT)(Sequence + 2));
+    KT_EXPECT(InterlockedPopEntrySList(&Head) == &Entries[1]);
+    KT_EXPECT_EQ(Head.Sequence, (USHORT)(Sequence + 2));
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), 1);
+    KT_EXPECT(InterlockedFlushSList(&Head) == &Entries[0]);
+    KT_EXPECT_EQ(Head.Sequence, (USHORT)(Sequence + 2));
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), 0);
+}
+
 /*
- * ABA: between a reader's load of the header and its swap, A is popped, B
- * popped, A pushed back: the first entry is A again, but the sequence moved,
- * so the stale swap must fail instead of installing B (now in use) as next.
+ * ABA: a pop has read the header (first entry A, whose Next is B). If
+ * other pops ran before its swap, the first entry changed; if A came back
+ * to the head, a push brought it, and the sequence moved. Either way the
+ * stale swap must fail instead of installing B (now in use) as first.
  */
 KTEST(slist, sequence_number_defeats_aba)
 {
@@ -43,16 +64,16 @@ KTEST(slist, sequence_number_defeats_aba)
     Wanted.Alignment = 0;
     Wanted.Next.Next = &B;
     Wanted.Depth = Stale.Depth - 1;
-    Wanted.Sequence = Stale.Sequence + 1;
+    Wanted.Sequence = Stale.Sequence;
 
     KT_EXPECT(InterlockedPopEntrySList(&Head) == &A);
+    KT_EXPECT(!EXP_SLIST_CAS(&Head, Stale.Alignment, Wanted.Alignment));   /* pops only: A is not first */
     KT_EXPECT(InterlockedPopEntrySList(&Head) == &B);
     InterlockedPushEntrySList(&Head, &A);
     KT_EXPECT(Head.Next.Next == Stale.Next.Next);          /* the same first entry... */
     KT_EXPECT_NE(Head.Sequence, Stale.Sequence);           /* ...but not the same header */
     KT_EXPECT(!EXP_SLIST_CAS(&Head, Stale.Alignment, Wanted.Alignment));
     KT_EXPECT(Head.Next.Next == &A && A.Next == NULL);
-    KT_EXPECT_EQ(sizeof(SLIST_HEADER), 8);
 }
 
 KTEST(lookaside, counters_follow_hits_and_misses)

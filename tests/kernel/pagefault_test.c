@@ -57,6 +57,76 @@ KTEST(pagefault, user_addresses_are_access_violations_in_try)
     KT_EXPECT_EQ(KtProbeRead((PVOID)MM_HIGHEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
 }
 
+/* Above APC_LEVEL no fault is resolved: a probe in a try block gets the access violation instead. */
+KTEST(pagefault, probe_at_dispatch_of_an_absent_paged_page_raises_and_pages_nothing_in)
+{
+    PUCHAR Page = MiAllocatePoolPages(MiPagedPoolPages, PAGE_SIZE);
+    ULONG Faults = MmStatistics.DemandZeroFaults;
+    PFN_NUMBER Available;
+    NTSTATUS Status;
+    KIRQL OldIrql;
+
+    KT_ASSERT(Page != NULL);
+    Available = MmAvailablePages;
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    Status = KtProbeRead(Page + 8);
+    KeLowerIrql(OldIrql);
+    KT_EXPECT_EQ(Status, STATUS_ACCESS_VIOLATION);
+    KT_EXPECT(!MmIsAddressValid(Page));
+    KT_EXPECT(MiIsDemandZeroPte(*MiAddressToPte(Page)));
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(KtProbeRead(Page + 8), STATUS_SUCCESS);   /* at PASSIVE_LEVEL the same probe pages it in */
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    MiFreePoolPages(Page);
+}
+
+/* Pageable memory at DISPATCH_LEVEL: NT's rule for the probe stops the caller before anything is touched. */
+KTEST_BUGCHECK(pagefault, probe_and_lock_of_paged_pool_at_dispatch_stops_with_0xa, IRQL_NOT_LESS_OR_EQUAL)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(PagedPool, 2 * PAGE_SIZE, 'fgaP');
+    PMDL Mdl = IoAllocateMdl(Buffer + PAGE_SIZE, 64, FALSE, FALSE, NULL);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)(Buffer + PAGE_SIZE));
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, 0);           /* a read */
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    _SEH2_TRY {
+        MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+KTEST_BUGCHECK(pagefault, probe_and_lock_above_dispatch_stops_with_0xa, IRQL_NOT_LESS_OR_EQUAL)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 64, 'fgaP');
+    PMDL Mdl = IoAllocateMdl(Buffer, 64, FALSE, FALSE, NULL);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Buffer);
+    KT_BUGCHECK_PARAMETER(2, CLOCK2_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, 1);           /* a write */
+    KeRaiseIrql(CLOCK2_LEVEL, &OldIrql);
+    MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+}
+
+KTEST(pagefault, probe_and_lock_of_nonpaged_pool_at_dispatch_locks)
+{
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 64, 'fgaP');
+    PMDL Mdl = IoAllocateMdl(Buffer, 64, FALSE, FALSE, NULL);
+    KIRQL OldIrql;
+
+    KT_ASSERT(Buffer != NULL && Mdl != NULL);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    KT_EXPECT(Mdl->MdlFlags & MDL_PAGES_LOCKED);
+    MmUnlockPages(Mdl);
+    KeLowerIrql(OldIrql);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, 'fgaP');
+}
+
 KTEST_BUGCHECK(pagefault, write_to_kernel_text_stops_with_0xbe, ATTEMPTED_WRITE_TO_READONLY_MEMORY)
 {
     PUCHAR Text = (PUCHAR)KeBugCheckEx;

@@ -4,6 +4,7 @@
 #include <mm.h>
 #include "mmtest.h"
 #include "../../kernel/ex/exp.h"
+#include "window.h"
 
 #define TAG 'tseT'
 
@@ -50,7 +51,7 @@ KTEST(pool, every_pool_type_is_served_with_its_alignment)
         { NonPagedPoolCacheAlignedSession, 64, FALSE }, { NonPagedPoolNx, 8, FALSE },
         { NonPagedPoolNxCacheAligned, 64, FALSE }, { NonPagedPoolSessionNx, 8, FALSE },
     };
-    static const SIZE_T Sizes[] = { 1, 24, 100, 300, 1000, 4000, 4072, 4073, 5000 };
+    static const SIZE_T Sizes[] = { 1, 24, 100, 300, 1000, 4000, 4080, 4081, 5000 };
 
     for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
         for (ULONG s = 0; s < RTL_NUMBER_OF(Sizes); s++) {
@@ -96,6 +97,37 @@ KTEST(pool, sizes_around_the_page_boundary)
     }
 }
 
+/* NT x86's limit: PAGE_SIZE - 16 bytes is still a small block with a header; one more is a page. */
+KTEST(pool, the_largest_small_block_is_4080_bytes)
+{
+    static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
+
+    for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
+        PUCHAR Small = ExAllocatePoolWithTag(Types[t], 4080, TAG);
+        PUCHAR Big = ExAllocatePoolWithTag(Types[t], 4081, TAG);
+        PPOOL_HEADER Fragment;
+
+        KT_ASSERT(Small != NULL && Big != NULL);
+        KT_EXPECT_EQ(BYTE_OFFSET(Small), sizeof(POOL_HEADER));
+        KT_EXPECT_EQ(POOL_BLOCK_HEADER(Small)->BlockSize, 511);
+        KT_EXPECT_EQ(POOL_BLOCK_HEADER(Small)->PoolTag, TAG);
+        KT_EXPECT_EQ(ExQueryPoolBlockSize(Small, NULL), 4080);
+        KT_EXPECT_EQ(BYTE_OFFSET(Big), 0);
+        memset(Small, 0x5A, 4080);
+        KT_EXPECT(ExCheckPool(TRUE));
+        /* The unit left over is a free fragment on no list; the walker refuses one that claims to be in use. */
+        Fragment = POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Small));
+        KT_EXPECT_EQ(Fragment->BlockSize, 1);
+        KT_EXPECT_EQ(Fragment->PoolType, 0);
+        Fragment->PoolType = Types[t] + 1;
+        KT_EXPECT(!ExCheckPool(FALSE));
+        Fragment->PoolType = 0;
+        ExFreePoolWithTag(Small, TAG);
+        ExFreePoolWithTag(Big, TAG);
+        KT_EXPECT(ExCheckPool(TRUE));
+    }
+}
+
 KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
 {
     ULONG Before = TagBytes('enoN', FALSE);
@@ -136,12 +168,107 @@ KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
     ExDumpPoolTags(8);
 }
 
+/*
+ * Tags match without the protected bit: a block allocated with it is
+ * counted under the plain tag and frees with it, and a big allocation made
+ * with the plain tag frees with the bit set.
+ */
 KTEST(pool, protected_tag_bit_is_ignored_when_matching)
 {
-    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG | PROTECTED_POOL);
+    EX_POOL_TAG_INFORMATION Before, During, Protected, After;
+    PVOID Small, Big;
 
+    ExQueryPoolTag(TAG, &Before);
+    Small = ExAllocatePoolWithTag(NonPagedPool, 16, TAG | PROTECTED_POOL);
+    Big = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KT_ASSERT(Small != NULL && Big != NULL);
+    ExQueryPoolTag(TAG, &During);
+    KT_EXPECT(ExQueryPoolTag(TAG | PROTECTED_POOL, &Protected));
+    KT_EXPECT_EQ(During.NonPagedAllocs, Before.NonPagedAllocs + 2);
+    KT_EXPECT_EQ(Protected.NonPagedAllocs, During.NonPagedAllocs);
+    ExFreePoolWithTag(Small, TAG);
+    ExFreePoolWithTag(Big, TAG | PROTECTED_POOL);
+    ExQueryPoolTag(TAG, &After);
+    KT_EXPECT_EQ(After.NonPagedFrees, Before.NonPagedFrees + 2);
+    KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes);
+}
+
+/* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
+KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
+{
+    static EX_POOL_SNAPSHOT Before, After;
+    EX_POOL_TAG_INFORMATION Info;
+    PVOID p;
+
+    ExTakePoolSnapshot(&Before);
+    p = ExAllocatePoolWithTag(NonPagedPool, 40, PROTECTED_POOL);
     KT_ASSERT(p != NULL);
-    ExFreePoolWithTag(p, TAG | PROTECTED_POOL);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 1);
+    KT_EXPECT(ExQueryPoolTag(PROTECTED_POOL, &Info));
+    KT_EXPECT_EQ(Info.NonPagedBytes, 48);
+    ExFreePoolWithTag(p, PROTECTED_POOL);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 0);
+}
+
+static ULONG RacingTag;
+static PVOID RacingBlock;
+
+static VOID NTAPI AllocateWithRacingTagDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    RacingBlock = ExAllocatePoolWithTag(NonPagedPool, 24, RacingTag);
+}
+
+/* A tag the tracker has not seen whose home slot is free and is also the home of Other (when Other is not 0). */
+static ULONG UnseenTagWithHome(ULONG Other)
+{
+    EX_POOL_TAG_INFORMATION Info;
+
+    for (ULONG Tag = 'a0cR'; Tag < 'a0cR' + 0x10000; Tag++) {
+        ULONG Home = POOL_TRACKER_HASH(Tag);
+
+        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpPoolTrackTable[Home].Key != POOL_TRACKER_FREE_KEY)
+            continue;
+        if (Other == 0 || Home == POOL_TRACKER_HASH(Other))
+            return Tag;
+    }
+    return 0;
+}
+
+/*
+ * A DPC allocating with another tag claims the very slot this allocation
+ * found free, between the look and the claim: each tag keeps its own count.
+ */
+KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
+{
+    EX_POOL_TAG_INFORMATION Mine, Theirs;
+    ULONG Tag = UnseenTagWithHome(0);
+    PVOID Block;
+    KDPC Dpc;
+
+    KT_ASSERT(Tag != 0);
+    RacingTag = UnseenTagWithHome(Tag);
+    KT_ASSERT(RacingTag != 0);
+    RacingBlock = NULL;
+    KeInitializeDpc(&Dpc, AllocateWithRacingTagDpc, NULL);
+    KtArmInterruptWindow(KiWindowPoolTrackerClaim, &Dpc);
+    Block = ExAllocatePoolWithTag(NonPagedPool, 40, Tag);
+    KtDisarmInterruptWindow();
+    KT_ASSERT(Block != NULL);
+    KT_ASSERT(KtInterruptWindowPlayed() && RacingBlock != NULL);
+    KT_EXPECT(ExQueryPoolTag(Tag, &Mine));
+    KT_EXPECT(ExQueryPoolTag(RacingTag, &Theirs));
+    KT_EXPECT_EQ(Mine.NonPagedAllocs, 1);
+    KT_EXPECT_EQ(Mine.NonPagedBytes, 48);
+    KT_EXPECT_EQ(Theirs.NonPagedAllocs, 1);
+    KT_EXPECT_EQ(Theirs.NonPagedBytes, 32);
+    ExFreePoolWithTag(RacingBlock, RacingTag);
+    ExFreePoolWithTag(Block, Tag);
 }
 
 KTEST(pool, small_sizes_take_the_lookaside_fast_path)
@@ -422,6 +549,25 @@ KTEST_BUGCHECK(pool, free_of_unallocated_nonpaged_pages_stops_with_0xc2_44, BAD_
     ExFreePool(Address);
 }
 
+/* An address inside a page nobody allocated: the free must not read a header there (a fault in pool code is 0xC5). */
+KTEST_BUGCHECK(pool, free_inside_an_unallocated_nonpaged_page_stops_with_0xc2_44, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmNonPagedPoolExpansionEnd - 16 * PAGE_SIZE + 0x10;
+
+    KT_BUGCHECK_PARAMETER(1, 0x44);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    ExFreePool(Address);
+}
+
+KTEST_BUGCHECK(pool, free_inside_an_unallocated_paged_page_stops_with_0xc2_50, BAD_POOL_CALLER)
+{
+    PUCHAR Address = (PUCHAR)MmPagedPoolEnd - 16 * PAGE_SIZE + 0x10;
+
+    KT_BUGCHECK_PARAMETER(1, 0x50);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
+    ExFreePool(Address);
+}
+
 KTEST_BUGCHECK(pool, paged_allocation_at_dispatch_stops_with_0xc2_8, BAD_POOL_CALLER)
 {
     KIRQL OldIrql;
@@ -477,16 +623,35 @@ KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
     ExAllocatePoolWithTag(NonPagedPool, 32, 0);
 }
 
-KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19, BAD_POOL_HEADER)
+KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
 
-    KT_BUGCHECK_PARAMETER(1, 0x05);
+    KT_BUGCHECK_PARAMETER(1, 0x20);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)POOL_BLOCK_HEADER(First));
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(First)));
     UNREFERENCED_PARAMETER(Second);
     memset(First, 0x41, ExQueryPoolBlockSize(First, NULL) + 4);   /* four bytes too many */
     ExFreePoolWithTag(First, TAG);
+}
+
+/* The same four bytes over a 32-byte block, which the lookaside fast path frees. */
+KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
+{
+    PUCHAR Blocks[4], Victim = NULL;
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
+        Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 32, TAG);
+        if (Victim == NULL && BYTE_OFFSET(POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Blocks[i]))) != 0)
+            Victim = Blocks[i];
+    }
+    KT_ASSERT(Victim != NULL);
+    KT_BUGCHECK_PARAMETER(1, 0x20);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)POOL_BLOCK_HEADER(Victim));
+    KT_BUGCHECK_PARAMETER(3, (ULONG_PTR)POOL_NEXT_BLOCK(POOL_BLOCK_HEADER(Victim)));
+    memset(Victim, 0x41, 32 + 4);
+    ExFreePoolWithTag(Victim, TAG);
 }
 
 KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_HEADER)

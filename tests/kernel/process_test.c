@@ -292,6 +292,7 @@ KTEST(process, every_process_sees_the_shared_user_data_page_read_only)
     PEPROCESS Process = CreateProcess("shared");
     volatile KUSER_SHARED_DATA *User = (volatile KUSER_SHARED_DATA *)MM_SHARED_USER_DATA_VA;
     ULONG Ticks = SharedUserData->TickCount.LowPart;
+    LARGE_INTEGER Now;
     KAPC_STATE ApcState;
 
     KT_EXPECT_EQ(SharedUserData->NtMajorVersion, 5);
@@ -303,6 +304,8 @@ KTEST(process, every_process_sees_the_shared_user_data_page_read_only)
     while (User->TickCount.LowPart == Ticks)
         ;                                                /* the clock keeps it current */
     KT_EXPECT_EQ(User->InterruptTime.LowPart, (ULONG)((ULONGLONG)User->TickCount.LowPart * KeQueryTimeIncrement()));
+    KeQuerySystemTime(&Now);
+    KT_EXPECT(User->SystemTime.High1Time == Now.HighPart && User->SystemTime.LowPart <= Now.LowPart);
     KeUnstackDetachProcess(&ApcState);
     DeleteProcess(Process);
 }
