@@ -50,7 +50,9 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
 # -Wno-multichar: pool tags are written as NT writes them, 'looP'.
 ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
-LIBGCC  := $(shell $(CROSS)gcc -print-libgcc-file-name 2>/dev/null)
+# Recursive (=), so the link recipes ask the compiler: on a fresh machine it exists only after
+# make deps, which runs long after this file is read.
+LIBGCC   = $(shell $(CROSS)gcc -print-libgcc-file-name)
 
 # The test kernel's cases: tests/kernel/, plus tests/runner/cases for the runner's own test.
 KTEST_DIRS ?= tests/kernel
@@ -96,7 +98,7 @@ $(BUILD)/ksyms-empty.c:
 	@mkdir -p $(dir $@)
 	$(Q)printf 'const struct { unsigned int a; const char *n; } KiSymbolTable[1];\nconst unsigned int KiSymbolCount = 0;\n' > $@
 
-$(BUILD)/%.o: $(BUILD)/%.c
+$(BUILD)/%.o: $(BUILD)/%.c | check-tools
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel-pass1.elf: $(OBJECTS) $(BUILD)/ksyms-empty.o linker.ld $(SOURCE_LIST)
@@ -249,10 +251,17 @@ test-host: $(BUILD)/host/ktest-host
 
 # --- set-up ---
 
-# Debian packages for every tool above; installed only when one is missing.
+# Debian packages for every tool above; installed only when one is missing. The host compiler
+# (make test-host) and clang (when CC names it) count too.
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3
-NEEDED_TOOLS := $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON)
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
+                $(if $(findstring clang,$(CC)),clang)
+NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
+                $(HOSTCC) $(firstword $(CC)))
+
+# A goal that runs deps must see it finish before anything compiles, -j or not: every compile
+# waits for check-tools, and check-tools then waits for deps.
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
@@ -264,12 +273,21 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); \
 	fi
 
-# Building needs only the compiler and linker; say how to get them rather than fail obscurely.
-check-tools:
-	@command -v $(firstword $(CC)) >/dev/null 2>&1 && command -v $(LD) >/dev/null 2>&1 || \
-	    { echo "$(CC) or $(LD) is missing: run 'make deps' (as root) first"; exit 1; }
+# Building needs only the compiler, the linker and the cross GCC's libgcc; say how to get them
+# rather than fail obscurely.
+check-tools: | $(DEPS_FIRST)
+	@for tool in $(sort $(firstword $(CC)) $(LD) $(CROSS)gcc); do \
+	    command -v $$tool >/dev/null 2>&1 || \
+	    { echo "$$tool is missing: run 'make deps$(if $(findstring clang,$(CC)), CC=$(CC))' (as root) first"; exit 1; }; \
+	done
 
-.PHONY: check-tools
+# make check-fresh: the README's two commands in a fresh minimal Debian root, on the committed
+# HEAD of FRESH_REPO (tools/check-fresh.sh; as root, a few minutes).
+FRESH_REPO ?= $(CURDIR)
+check-fresh:
+	sh tools/check-fresh.sh '$(FRESH_REPO)'
+
+.PHONY: check-tools check-fresh
 include bench/host.mk
 
 clean:

@@ -18,18 +18,19 @@ BENCH_HOST_RESULTS := bench/results-host.md
 # warning kernel/ex only gives at -O2 on the host should not stop a measurement.
 BENCH_HOST_CFLAGS  := -std=gnu11 -O2 -g -mcx16 -Wall -Wextra -Wno-multichar -DKTEST_HOST \
                       -Iinclude -Ilib/include -Ikernel/ex
-BENCH_HOST_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev valgrind
+# gcc and libc6-dev for HOSTCC: on a fresh machine nothing else brings them.
+BENCH_HOST_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev valgrind gcc libc6-dev
 # jemalloc's initial-exec TLS only fits a dlopen'd library when ld.so keeps static TLS spare.
 BENCH_HOST_ENV     := GLIBC_TUNABLES=$${GLIBC_TUNABLES:+$$GLIBC_TUNABLES:}glibc.rtld.optional_static_tls=65536
 
 .PHONY: bench-host bench-host-deps
 
-$(BENCH_HOST_BIN): $(BENCH_HOST_SOURCES) $(wildcard bench/host/*.h kernel/ex/*.h include/*.h include/*/*.h lib/include/*.h lib/include/*/*.h)
+$(BENCH_HOST_BIN): $(BENCH_HOST_SOURCES) $(wildcard bench/host/*.h kernel/ex/*.h include/*.h include/*/*.h lib/include/*.h lib/include/*/*.h) | bench-host-deps
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(BENCH_HOST_CFLAGS) -o $@ $(BENCH_HOST_SOURCES) -ldl
 
 # -DRTL_AVL_COUNT_COMPARES: lib/rtl/avl.c counts the ranges each find examines (only in this build).
-$(BENCH_VAD_BIN): $(BENCH_VAD_SOURCES) $(wildcard include/*.h include/*/*.h)
+$(BENCH_VAD_BIN): $(BENCH_VAD_SOURCES) $(wildcard include/*.h include/*/*.h) | bench-host-deps
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(BENCH_HOST_CFLAGS) -DRTL_AVL_COUNT_COMPARES -o $@ $(BENCH_VAD_SOURCES)
 
