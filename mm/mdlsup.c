@@ -15,6 +15,8 @@
 /* MEMORY_MANAGEMENT first parameters NT uses: mapping pages that are not locked; an uncached view of a large page's frame. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
 #define MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME 0x1000
+/* DRIVER_UNMAPPING_INVALID_VIEW's second parameter for a user-space view (NT's is 1 for a system one too). */
+#define MI_BUGCHECK_USER_VIEW 1
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -109,7 +111,12 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
         MemoryDescriptorList->MdlFlags &= ~MDL_IO_SPACE;
         ExRaiseStatus(Status);
     }
+    /* User pages are charged to their process, which may not go away while they are locked. */
     MemoryDescriptorList->Process = NULL;
+    if ((ULONG_PTR)Start < MM_SYSTEM_RANGE_START) {
+        MemoryDescriptorList->Process = PsGetCurrentProcessEx();
+        MemoryDescriptorList->Process->NumberOfLockedPages += Count;
+    }
     MemoryDescriptorList->MdlFlags |= MDL_PAGES_LOCKED | (Write ? MDL_WRITE_OPERATION : 0);
 }
 
@@ -122,7 +129,88 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
     if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
         MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
     MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
+    if (MemoryDescriptorList->Process != NULL)
+        MemoryDescriptorList->Process->NumberOfLockedPages -= MiMdlPages(MemoryDescriptorList);
     MemoryDescriptorList->MdlFlags &= ~(MDL_PAGES_LOCKED | MDL_WRITE_OPERATION | MDL_IO_SPACE);
+}
+
+/*
+ * The protection (read-write and the caching bits) a mapping of one page of
+ * an MDL gets: a RAM page keeps the type its PFN records, or takes
+ * CacheAttribute when it has none yet; device memory takes CacheAttribute.
+ * Called with the PFN lock held.
+ */
+static ULONG MiMdlPageProtection(PFN_NUMBER PageFrameIndex, ULONG CacheAttribute)
+{
+    ULONG PageAttribute = CacheAttribute;
+
+    MI_ASSERT_PFN_LOCK_HELD();
+    if (MiIsPhysicalPage(PageFrameIndex)) {
+        PageAttribute = MiFrameCacheAttribute(PageFrameIndex);
+        if (PageAttribute == MiNotMapped) {
+            MI_PFN_ELEMENT(PageFrameIndex)->u3.e2.e1.CacheAttribute = CacheAttribute;
+            PageAttribute = CacheAttribute;
+        }
+    }
+    return MiCacheAttributeToProtection(PageAttribute);
+}
+
+/*
+ * Maps an MDL into the current process's user space (UserMode): a VAD of
+ * its own at RequestedAddress, or the lowest free 64 KB-aligned range,
+ * marked PhysicalMapping because the pages are the MDL's and not the
+ * process's (its teardown erases the PTEs and frees no page). A range that
+ * cannot be had raises, as NT raises for a UserMode mapping.
+ */
+static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttribute, PVOID RequestedAddress)
+{
+    PEPROCESS Process = PsGetCurrentProcessEx();
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+    PVOID Base = RequestedAddress;
+    NTSTATUS Status = STATUS_SUCCESS;
+    PMMVAD Vad = NULL;
+    KIRQL OldIrql;
+
+    if (KeGetCurrentIrql() > APC_LEVEL)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)Mdl, KeGetCurrentIrql(), 0,
+                     (ULONG_PTR)__builtin_return_address(0));
+    MmLockAddressSpace(Process);
+    if (Base == NULL)
+        Status = MiFindEmptyAddressRange(Process, (SIZE_T)Count << PAGE_SHIFT, MM_ALLOCATION_GRANULARITY,
+                                         (PVOID)MM_HIGHEST_VAD_ADDRESS, FALSE, &Base);
+    else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MM_LOWEST_USER_ADDRESS ||
+             ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count ||
+             MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
+        Status = STATUS_CONFLICTING_ADDRESSES;
+    if (NT_SUCCESS(Status)) {
+        Vad = MiAllocateVad(Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1, MM_READWRITE);
+        Status = Vad != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (NT_SUCCESS(Status)) {
+        Vad->u.VadFlags.PrivateMemory = 1;
+        Vad->u.VadFlags.PhysicalMapping = 1;
+        Vad->Mdl = Mdl;
+        MiInsertVad(Process, Vad);
+        Status = MiMakePageTablesForRange(Process, MI_VAD_START(Vad), MI_VAD_END(Vad));
+        if (!NT_SUCCESS(Status)) {
+            MiRemoveVad(Process, Vad);
+            MiFreeVad(Vad);
+        }
+    }
+    if (NT_SUCCESS(Status)) {
+        MiPrepareForNonCached(CacheAttribute);
+        MiAcquirePfnLock(&OldIrql);
+        for (ULONG i = 0; i < Count; i++) {
+            MiWriteUserPte(Process, MiAddressToPte((PUCHAR)Base + ((SIZE_T)i << PAGE_SHIFT)),
+                           MiMakeUserPte(Pages[i], MiMdlPageProtection(Pages[i], CacheAttribute)));
+        }
+        MiReleasePfnLock(OldIrql);
+        Process->Vm.WorkingSetSize += Count;
+    }
+    MmUnlockAddressSpace(Process);
+    if (!NT_SUCCESS(Status))
+        ExRaiseStatus(Status);
+    return (PUCHAR)Base + Mdl->ByteOffset;
 }
 
 /* Below this many free system PTEs, low- and normal-priority mappings fail. */
@@ -149,12 +237,9 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
     PMMPTE PointerPte = NULL;
     KIRQL OldIrql;
 
-    UNREFERENCED_PARAMETER(RequestedAddress);
-    if (AccessMode != KernelMode)
-        ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
-    if (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))
+    if (AccessMode == KernelMode && (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA)))
         return Mdl->MappedSystemVa;
-    if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
+    if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL | MDL_SOURCE_IS_NONPAGED_POOL)) == 0)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
     if ((ULONG)CacheType >= MmMaximumCacheType)
         return NULL;
@@ -168,6 +253,9 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
         }
     }
 
+    if (AccessMode == UserMode)
+        return MiMapLockedPagesInUserSpace(Mdl, Count, CacheAttribute, RequestedAddress);
+
     if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
           (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
         PointerPte = MiReserveSystemPtes(Count);
@@ -178,18 +266,8 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
     }
     MiPrepareForNonCached(CacheAttribute);
     MiAcquirePfnLock(&OldIrql);
-    for (ULONG i = 0; i < Count; i++) {
-        ULONG PageAttribute = CacheAttribute;
-
-        if (MiIsPhysicalPage(Pages[i])) {
-            PageAttribute = MiFrameCacheAttribute(Pages[i]);
-            if (PageAttribute == MiNotMapped) {
-                MI_PFN_ELEMENT(Pages[i])->u3.e2.e1.CacheAttribute = CacheAttribute;
-                PageAttribute = CacheAttribute;
-            }
-        }
-        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiCacheAttributeToProtection(PageAttribute)));
-    }
+    for (ULONG i = 0; i < Count; i++)
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiMdlPageProtection(Pages[i], CacheAttribute)));
     MiReleasePfnLock(OldIrql);
 
     Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
@@ -204,10 +282,30 @@ PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMo
     return MmMapLockedPagesSpecifyCache(MemoryDescriptorList, AccessMode, MmCached, NULL, TRUE, HighPagePriority);
 }
 
+/* Removes a mapping MiMapLockedPagesInUserSpace made in the current process; any other address is a caller bug. */
+static VOID MiUnmapLockedPagesInUserSpace(PVOID BaseAddress, PMDL Mdl)
+{
+    PEPROCESS Process = PsGetCurrentProcessEx();
+    PMMVAD Vad;
+
+    MmLockAddressSpace(Process);
+    Vad = MiLocateAddress(Process, BaseAddress);
+    if (Vad == NULL || !Vad->u.VadFlags.PhysicalMapping || Vad->Mdl != Mdl || MI_VAD_START(Vad) != PAGE_ALIGN(BaseAddress))
+        KeBugCheckEx(DRIVER_UNMAPPING_INVALID_VIEW, (ULONG_PTR)BaseAddress, MI_BUGCHECK_USER_VIEW, (ULONG_PTR)Mdl, 0);
+    MiDeleteVad(Process, Vad);
+    MiDeleteEmptyPageTables(Process, PAGE_ALIGN(BaseAddress), PAGE_ALIGN(BaseAddress));
+    MmUnlockAddressSpace(Process);
+}
+
 VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
 {
     ULONG Count = MiMdlPages(MemoryDescriptorList);
     PMMPTE PointerPte = MiAddressToPte(BaseAddress);
+
+    if ((ULONG_PTR)BaseAddress < MM_SYSTEM_RANGE_START) {
+        MiUnmapLockedPagesInUserSpace(BaseAddress, MemoryDescriptorList);
+        return;
+    }
 
     /* A partial MDL that shares its source's mapping does not own it. */
     if (!MiIsSystemPteAddress(BaseAddress) ||

@@ -196,6 +196,10 @@ FORCEINLINE VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, B
 
 VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
 
+/* A page whose PTE is gone while locks keep it (the low bit of PteAddress, never set in a real PTE address). */
+#define MI_SET_PFN_DELETED(Pfn) ((Pfn)->PteAddress = (PMMPTE)((ULONG_PTR)(Pfn)->PteAddress | 1))
+#define MI_IS_PFN_DELETED(Pfn) (((ULONG_PTR)(Pfn)->PteAddress & 1) != 0)
+
 /*
  * A page's reference count is 16 bits: past this many references NT
  * refuses further locks (STATUS_WORKING_SET_QUOTA) so the count can never

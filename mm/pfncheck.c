@@ -90,6 +90,12 @@ static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN V
 {
     PMMPTE PointerPte = Pfn1->PteAddress;
 
+    /* A page whose PTE went while locks held it has no PTE to point back at, and no share. */
+    if (MI_IS_PFN_DELETED(Pfn1)) {
+        if (Pfn1->u2.ShareCount != 0)
+            MiCheckFailed(Verbose, "page marked deleted is still mapped", PageFrameIndex, Pfn1->u2.ShareCount);
+        return;
+    }
     if (PointerPte != NULL && Pfn1->u2.ShareCount != 0 && MiIsUserPageTableEntry(PointerPte)) {
         MiCheckUserPteBackLink(PageFrameIndex, Pfn1, Verbose);
         return;

@@ -204,15 +204,22 @@ VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex)
     MiInsertPageInList(&MmBadPageListHead, PageFrameIndex);
 }
 
-/* One PTE fewer maps the page; with none left, the mappings' reference goes. */
+/*
+ * One PTE fewer maps the page; with none left, the mappings' reference
+ * goes. A page that locks still hold outlives its PTE: its PteAddress is
+ * marked deleted (NT's MI_SET_PFN_DELETED), since that PTE, and perhaps its
+ * page table and process, are gone.
+ */
 VOID MiDecrementShareCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex)
 {
     if (Pfn1->u3.e2.e1.PageLocation != ActiveAndValid || Pfn1->u2.ShareCount == 0) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_CORRUPT_PAGE_STATE, PageFrameIndex,
                      Pfn1->u3.e2.e1.PageLocation, Pfn1->u3.e2.ReferenceCount);
     }
-    if (--Pfn1->u2.ShareCount == 0)
+    if (--Pfn1->u2.ShareCount == 0) {
+        MI_SET_PFN_DELETED(Pfn1);
         MiDecrementReferenceCount(Pfn1, PageFrameIndex);
+    }
 }
 
 /* One reference fewer; the last one sends the page to the free list. */

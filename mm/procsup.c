@@ -225,6 +225,9 @@ VOID MmCleanProcessAddressSpace(PEPROCESS Process)
 /* Frees what MmCreateProcessAddressSpace made; the user half must be empty (MmCleanProcessAddressSpace). */
 VOID MmDeleteProcessAddressSpace(PEPROCESS Process)
 {
+    /* Locks on its pages would outlive the process that MmUnlockPages will charge them back to. */
+    if (Process->NumberOfLockedPages != 0)
+        KeBugCheckEx(PROCESS_HAS_LOCKED_PAGES, 0, (ULONG_PTR)Process, Process->NumberOfLockedPages, 0);
     if (Process->AddressSpaceInitialized) {
         ASSERT(Process->NumberOfPageTables == 0 && Process->VadRoot.NumberOfNodes == 0);
         MiDeleteAddressSpace(PHYSICAL_TO_PFN(Process->Pcb.DirectoryTableBase[0]));

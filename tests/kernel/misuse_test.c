@@ -136,7 +136,7 @@ KTEST_BUGCHECK(misuse, freeing_noncached_memory_never_allocated_stops_with_0xda,
     MmFreeNonCachedMemory(Va, PAGE_SIZE);
 }
 
-KTEST(misuse, user_mode_mappings_are_refused_until_processes_exist)
+KTEST(misuse, a_user_mode_mapping_that_cannot_be_placed_raises)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
     volatile NTSTATUS Status = STATUS_SUCCESS;
@@ -144,12 +144,14 @@ KTEST(misuse, user_mode_mappings_are_refused_until_processes_exist)
 
     KT_ASSERT(Mdl != NULL);
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    /* The shared user data page's reservation is there in every process. */
     _SEH2_TRY {
-        MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
+        MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, (PVOID)MM_SHARED_USER_DATA_VA, FALSE,
+                                     NormalPagePriority);
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
-    KT_EXPECT_EQ(Status, STATUS_NOT_SUPPORTED);
+    KT_EXPECT_EQ(Status, STATUS_CONFLICTING_ADDRESSES);
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     MmUnlockPages(Mdl);
