@@ -28,11 +28,24 @@ _Static_assert(sizeof(KTRAP_FRAME) == 76, "trap frame must match trapentry.S");
 #define KiTrapFrameFromUserMode(TrapFrame) (((TrapFrame)->SegCs & RPL_MASK) != 0)
 ULONG KiTrapFrameEsp(PKTRAP_FRAME TrapFrame);
 
+/*
+ * At the base of a stack KeCallOnKernelStack switched to: the stack it was
+ * called from, as NT's KSTACK_CONTROL records it for a kernel-stack callout.
+ * Following these records back, exception dispatch and stack traces reach
+ * the frames of every stack the current one was called from.
+ */
+typedef struct _KSTACK_CONTROL {
+    ULONG_PTR PreviousStackBase;
+    ULONG_PTR PreviousStackLimit;
+    struct _KSTACK_CONTROL *PreviousControl;   /* NULL: the previous stack is the boot stack */
+} KSTACK_CONTROL, *PKSTACK_CONTROL;
+
 /* The processor control region: one processor, reachable as KeGetPcr() and through fs. */
 typedef struct _KPCR {
     PKSEH_FRAME ExceptionList;   /* offset 0, as NT_TIB.ExceptionList */
     ULONG_PTR StackBase;         /* the current kernel stack's top and limit */
     ULONG_PTR StackLimit;
+    PKSTACK_CONTROL StackControl; /* at StackBase when KeCallOnKernelStack made the stack, else NULL */
     struct _KPCR *SelfPcr;
     KIRQL Irql;
     ULONG InterruptCount;
@@ -113,6 +126,30 @@ extern UCHAR KiBootStackGuard[], KiBootStackLimit[], KiBootStackTop[];
 #define KERNEL_STACK_SIZE (3 * PAGE_SIZE)
 
 NTSTATUS KeCallOnKernelStack(ULONG Pages, ULONG (*Function)(PVOID), PVOID Context, PULONG Result);
+
+/*
+ * One stack of the chain (kstack.c): its bounds, its KSTACK_CONTROL (NULL
+ * for the boot stack) and how many calls back from the current stack it is.
+ */
+typedef struct _KSTACK_SEGMENT {
+    ULONG_PTR StackBase;
+    ULONG_PTR StackLimit;
+    PKSTACK_CONTROL Control;
+    ULONG Depth;
+} KSTACK_SEGMENT, *PKSTACK_SEGMENT;
+
+/* A walk along saved EBPs, from a frame out to its callers, across the chain of stacks. */
+typedef struct _KSTACK_WALK {
+    ULONG_PTR Ebp;               /* [Ebp] the caller's EBP, [Ebp + 4] this frame's return address */
+    KSTACK_SEGMENT Segment;      /* the stack that holds it */
+} KSTACK_WALK, *PKSTACK_WALK;
+
+#define KSTACK_MAXIMUM_CHAIN 64  /* stacks a walk follows back before it stops trusting the records */
+BOOLEAN KiFindStackSegment(ULONG_PTR Address, ULONG Length, PKSTACK_SEGMENT Segment);
+VOID KiSetCurrentStack(PKSTACK_SEGMENT Segment);
+BOOLEAN KiStartStackWalk(PKSTACK_WALK Walk, ULONG_PTR Ebp);
+BOOLEAN KiNextStackFrame(PKSTACK_WALK Walk);
+#define KiStackFrameReturnAddress(Walk) (((PULONG_PTR)(Walk)->Ebp)[1])
 
 /* Boot and initialisation. */
 VOID KiInitializeGdt(VOID);
