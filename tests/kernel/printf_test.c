@@ -56,6 +56,7 @@ KTEST(printf, strings_chars_and_pointers)
     KT_EXPECT_FORMAT("[  abc]", "[%5s]", "abc");
     KT_EXPECT_FORMAT("[ab]", "[%.2s]", "abc");
     KT_EXPECT_FORMAT("[(null)]", "[%s]", Null);
+    KT_EXPECT_FORMAT("[]", "[%.3s]", Null);      /* glibc's output: no "(nu" */
     KT_EXPECT_FORMAT("[x]", "[%c]", 'x');
     KT_EXPECT_FORMAT("[80100000]", "[%p]", (PVOID)0x80100000);
     KT_EXPECT_FORMAT("[00000000]", "[%p]", (PVOID)NULL);
