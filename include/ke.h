@@ -177,6 +177,8 @@ DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_
 typedef VOID (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 extern PKBUGCHECK_HOOK KiBugCheckHook;
 PCSTR KeBugCheckName(ULONG BugCheckCode);
+typedef VOID (*PKDEBUG_PRINT_HOOK)(PCSTR Text, ULONG Length);
+extern PKDEBUG_PRINT_HOOK KiDebugPrintHook;   /* sees what each DbgPrint sends to COM1 (tests) */
 PCSTR KiSymbolFromAddress(ULONG_PTR Address, ULONG_PTR *Offset);
 VOID KiPrintStackTrace(ULONG_PTR Ebp, ULONG_PTR Eip);
 DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
