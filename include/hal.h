@@ -4,6 +4,15 @@
 
 #include <ntddk.h>
 
+#ifdef KTEST_HOST
+/* The host tests run HAL code over ports they simulate (tests/host/pci_test.c). */
+UCHAR __inbyte(USHORT Port);
+USHORT __inword(USHORT Port);
+ULONG __indword(USHORT Port);
+VOID __outbyte(USHORT Port, UCHAR Value);
+VOID __outword(USHORT Port, USHORT Value);
+VOID __outdword(USHORT Port, ULONG Value);
+#else
 FORCEINLINE UCHAR __inbyte(USHORT Port)
 {
     UCHAR Value;
@@ -39,6 +48,7 @@ FORCEINLINE VOID __outdword(USHORT Port, ULONG Value)
 {
     __asm__ volatile("outl %0, %1" : : "a"(Value), "Nd"(Port));
 }
+#endif
 
 /* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c). */
 #define COM1_PORT 0x3F8
