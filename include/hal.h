@@ -58,7 +58,11 @@ VOID HalSerialWrite(PCSTR Text, ULONG Length);
 LONG HalSerialGetChar(VOID);           /* -1 when nothing is waiting */
 BOOLEAN HalSerialLoopbackTest(VOID);
 
-/* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c). */
+/* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c); reading a data port gives its mask. */
+#define PIC1_COMMAND 0x20
+#define PIC1_DATA    0x21
+#define PIC2_COMMAND 0xA0
+#define PIC2_DATA    0xA1
 #define PIC_IRQ_COUNT 16
 #define PIC_IRQ_TIMER 0
 #define PIC_IRQ_CASCADE 2
