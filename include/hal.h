@@ -50,13 +50,34 @@ FORCEINLINE VOID __outdword(USHORT Port, ULONG Value)
 }
 #endif
 
-/* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c). */
+/* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c). Its registers, as offsets from the base port: */
 #define COM1_PORT 0x3F8
+#define UART_DATA           0      /* RBR/THR; divisor low when DLAB */
+#define UART_IER            1      /* divisor high when DLAB */
+#define UART_FCR            2
+#define UART_LCR            3
+#define UART_MCR            4
+#define UART_LSR            5
+#define UART_SCR            7      /* scratch: holds what is written, nothing else */
+
+#define UART_LCR_8N1        0x03
+#define UART_LCR_DLAB       0x80
+#define UART_FCR_ENABLE     0x07   /* FIFOs on, both cleared */
+#define UART_MCR_DTR_RTS    0x03
+#define UART_MCR_OUT2       0x08
+#define UART_MCR_LOOP       0x10
+#define UART_LSR_DATA       0x01
+#define UART_LSR_THRE       0x20   /* the transmitter holding register is empty */
+#define UART_CLOCK_HZ       115200
+#define UART_TRANSMIT_POLLS 10000  /* line status reads before a transmitter counts as stalled:
+                                      about 10 ms at ISA port speed; a byte at 115200 baud takes 87 us */
+
 VOID HalInitializeSerial(VOID);
 VOID HalSerialPutChar(CHAR Character);
 VOID HalSerialWrite(PCSTR Text, ULONG Length);
 LONG HalSerialGetChar(VOID);           /* -1 when nothing is waiting */
 BOOLEAN HalSerialLoopbackTest(VOID);
+BOOLEAN HalpWaitForTransmitter(USHORT LineStatusPort, PBOOLEAN Stalled);
 
 /* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c); reading a data port gives its mask. */
 #define PIC1_COMMAND 0x20

@@ -1,26 +1,8 @@
 /* serial.c: COM1 as a 16550 UART at 115200 8N1, polled in both directions. */
 #include <hal.h>
 
-/* 16550 registers, as offsets from the base port. */
-#define UART_DATA        0 /* RBR/THR; divisor low when DLAB */
-#define UART_IER         1 /* divisor high when DLAB */
-#define UART_FCR         2
-#define UART_LCR         3
-#define UART_MCR         4
-#define UART_LSR         5
-#define UART_SCR         7
-
-#define UART_LCR_8N1     0x03
-#define UART_LCR_DLAB    0x80
-#define UART_FCR_ENABLE  0x07 /* FIFOs on, both cleared */
-#define UART_MCR_DTR_RTS 0x03
-#define UART_MCR_OUT2    0x08
-#define UART_MCR_LOOP    0x10
-#define UART_LSR_DATA    0x01
-#define UART_LSR_THRE    0x20
-#define UART_CLOCK_HZ    115200
-
 static BOOLEAN HalpSerialPresent;
+static BOOLEAN HalpSerialStalled;   /* the transmitter last timed out: do not wait for it again */
 
 VOID HalInitializeSerial(VOID)
 {
@@ -41,13 +23,31 @@ VOID HalInitializeSerial(VOID)
     __outbyte(COM1_PORT + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
 }
 
+/*
+ * Waits for the transmitter holding register to empty, as the line status
+ * register at LineStatusPort shows it: TRUE when it did, FALSE after
+ * UART_TRANSMIT_POLLS reads without it. A line that stalled once
+ * (*Stalled) gets one read per character until it shows THRE by itself, so
+ * a dead line costs output, never a hang, not even in KeBugCheckEx.
+ */
+BOOLEAN HalpWaitForTransmitter(USHORT LineStatusPort, PBOOLEAN Stalled)
+{
+    ULONG Polls = *Stalled ? 1 : UART_TRANSMIT_POLLS;
+
+    for (ULONG Poll = 0; Poll < Polls; Poll++) {
+        if (__inbyte(LineStatusPort) & UART_LSR_THRE) {
+            *Stalled = FALSE;
+            return TRUE;
+        }
+    }
+    *Stalled = TRUE;
+    return FALSE;
+}
+
 VOID HalSerialPutChar(CHAR Character)
 {
-    if (!HalpSerialPresent)
-        return;
-    while ((__inbyte(COM1_PORT + UART_LSR) & UART_LSR_THRE) == 0)
-        ;
-    __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
+    if (HalpSerialPresent && HalpWaitForTransmitter(COM1_PORT + UART_LSR, &HalpSerialStalled))
+        __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
 }
 
 /* Writes Length bytes, turning "\n" into "\r\n" for terminals. */
