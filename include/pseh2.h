@@ -31,8 +31,10 @@
  * the compiler calls however the scope is left) is what catches those exits:
  * it jumps to the finally block, whose end jumps back to the exit.
  *
- * Rules, as with setjmp: locals changed inside the try (or in a finally a
- * return passes through) and read afterwards must be volatile.
+ * Rules: as with setjmp, locals changed inside the try (or in a finally a
+ * return passes through) and read afterwards must be volatile; and a
+ * function with a try block keeps its frame pointer (the kernel builds with
+ * -fno-omit-frame-pointer), through which dispatch proves the frame live.
  */
 #ifndef NTMM_PSEH2_H
 #define NTMM_PSEH2_H

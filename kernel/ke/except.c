@@ -78,15 +78,18 @@ static BOOLEAN KiIsOnCurrentStack(ULONG_PTR Address)
 VOID KiSehRegister(PKSEH_FRAME Frame)
 {
     PKSEH_FRAME Head = KiPcr.ExceptionList;
+    KSTACK_WALK Opener;
 
     if (Head == Frame ||
         (Head != NULL && KiIsOnCurrentStack((ULONG_PTR)Head) && KiIsOnCurrentStack((ULONG_PTR)Frame) &&
          Head->Jump.Ebp < Frame->Jump.Ebp))
         KiBadFrame(Head, 0);
+    /* The opening function's frame, through its EBP: not on a stack means it keeps no frame pointer. */
+    if (!KiStartStackWalk(&Opener, Frame->Jump.Ebp))
+        KiBadFrame(Frame, 0);
     Frame->Next = Head;
     Frame->State = KSEH_FRAME_OPEN;
-    /* The opening function's own return address, from the frame its EBP points at. */
-    Frame->ReturnAddress = ((PULONG_PTR)Frame->Jump.Ebp)[1];
+    Frame->ReturnAddress = KiStackFrameReturnAddress(&Opener);
     KiPcr.ExceptionList = Frame;
 }
 

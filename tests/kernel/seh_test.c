@@ -493,6 +493,22 @@ KTEST_BUGCHECK(seh, try_after_a_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCE
     } _SEH2_END;
 }
 
+/* A frame whose EBP is on no stack, as in a function built without a frame pointer, is refused at once. */
+KTEST_BUGCHECK(seh, registering_a_frame_without_a_frame_pointer_stops_with_0x1e_bad_stack,
+               KMODE_EXCEPTION_NOT_HANDLED)
+{
+    static KSEH_FRAME Frame;    /* not on the stack either: nothing may follow it */
+
+    if (KiSehSetJump(&Frame.Jump) != 0)
+        return;
+    Frame.Jump.Ebp = (ULONG)KiPcr.StackBase;    /* just past the top: on no stack */
+    KT_BUGCHECK_PARAMETER(1, STATUS_BAD_STACK);
+    KT_BUGCHECK_PARAMETER(2, &Frame);
+    KT_BUGCHECK_PARAMETER(3, 0);
+    KT_BUGCHECK_PARAMETER(4, 0);                /* the frame is not on a stack: its jump buffer is not read */
+    KiSehRegister(&Frame);
+}
+
 static ULONG __attribute__((noinline)) RaiseOnCalledStack(PVOID Context)
 {
     ExRaiseStatus((NTSTATUS)(ULONG_PTR)Context);
