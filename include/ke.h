@@ -28,24 +28,12 @@ _Static_assert(sizeof(KTRAP_FRAME) == 76, "trap frame must match trapentry.S");
 #define KiTrapFrameFromUserMode(TrapFrame) (((TrapFrame)->SegCs & RPL_MASK) != 0)
 ULONG KiTrapFrameEsp(PKTRAP_FRAME TrapFrame);
 
-/*
- * At the base of a stack KeCallOnKernelStack switched to: the stack it was
- * called from, as NT's KSTACK_CONTROL records it for a kernel-stack callout.
- * Following these records back, exception dispatch and stack traces reach
- * the frames of every stack the current one was called from.
- */
-typedef struct _KSTACK_CONTROL {
-    ULONG_PTR PreviousStackBase;
-    ULONG_PTR PreviousStackLimit;
-    struct _KSTACK_CONTROL *PreviousControl;   /* NULL: the previous stack is the boot stack */
-} KSTACK_CONTROL, *PKSTACK_CONTROL;
-
 /* The processor control region: one processor, reachable as KeGetPcr() and through fs. */
 typedef struct _KPCR {
     PKSEH_FRAME ExceptionList;   /* offset 0, as NT_TIB.ExceptionList */
     ULONG_PTR StackBase;         /* the current kernel stack's top and limit */
     ULONG_PTR StackLimit;
-    PKSTACK_CONTROL StackControl; /* at StackBase when KeCallOnKernelStack made the stack, else NULL */
+    struct _KSTACK_CONTROL *StackControl; /* at StackBase when KeCallOnKernelStack made the stack, else NULL */
     struct _KPCR *SelfPcr;
     KIRQL Irql;
     ULONG InterruptCount;
@@ -127,6 +115,39 @@ extern UCHAR KiBootStackGuard[], KiBootStackLimit[], KiBootStackTop[];
 
 NTSTATUS KeCallOnKernelStack(ULONG Pages, ULONG (*Function)(PVOID), PVOID Context, PULONG Result);
 
+/* Boot and initialisation. */
+VOID KiInitializeGdt(VOID);
+VOID KiInitializeIdt(VOID);
+VOID KiInitializeDoubleFaultTask(VOID);
+BOOLEAN KeCommandLineHasOption(PCSTR Option, PCSTR *Value);
+extern BOOLEAN KeTestBoot;
+
+/* Traps and exceptions. */
+typedef BOOLEAN (*PKTRAP_HANDLER)(PKTRAP_FRAME TrapFrame);
+VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
+VOID KiSetIdtGate(ULONG Vector, PVOID Handler, USHORT Selector, USHORT Access);
+extern KIDTENTRY KiIdt[IDT_ENTRIES];
+extern KGDTENTRY KiGdt[KGDT_ENTRIES];
+DECLSPEC_NORETURN VOID KiDispatchException(PEXCEPTION_RECORD ExceptionRecord, PKTRAP_FRAME TrapFrame);
+BOOLEAN KeExceptionHandlerActive(VOID);
+BOOLEAN KeInvalidAccessAllowed(PKTRAP_FRAME TrapFrame);
+UCHAR KiProbeRead(PVOID Address);
+VOID KiProbeWrite(PVOID Address);
+DECLSPEC_NORETURN VOID KiSehLongJump(PKSEH_JUMP_BUFFER JumpBuffer, int Value);
+
+/* Kernel stacks and the chain KeCallOnKernelStack makes of them (kstack.c). */
+/*
+ * At the base of a stack KeCallOnKernelStack switched to: the stack it was
+ * called from, as NT's KSTACK_CONTROL records it for a kernel-stack callout.
+ * Following these records back, exception dispatch and stack traces reach
+ * the frames of every stack the current one was called from.
+ */
+typedef struct _KSTACK_CONTROL {
+    ULONG_PTR PreviousStackBase;
+    ULONG_PTR PreviousStackLimit;
+    struct _KSTACK_CONTROL *PreviousControl;   /* NULL: the previous stack is the boot stack */
+} KSTACK_CONTROL, *PKSTACK_CONTROL;
+
 /*
  * One stack of the chain (kstack.c): its bounds, its KSTACK_CONTROL (NULL
  * for the boot stack) and how many calls back from the current stack it is.
@@ -150,26 +171,6 @@ VOID KiSetCurrentStack(PKSTACK_SEGMENT Segment);
 BOOLEAN KiStartStackWalk(PKSTACK_WALK Walk, ULONG_PTR Ebp);
 BOOLEAN KiNextStackFrame(PKSTACK_WALK Walk);
 #define KiStackFrameReturnAddress(Walk) (((PULONG_PTR)(Walk)->Ebp)[1])
-
-/* Boot and initialisation. */
-VOID KiInitializeGdt(VOID);
-VOID KiInitializeIdt(VOID);
-VOID KiInitializeDoubleFaultTask(VOID);
-BOOLEAN KeCommandLineHasOption(PCSTR Option, PCSTR *Value);
-extern BOOLEAN KeTestBoot;
-
-/* Traps and exceptions. */
-typedef BOOLEAN (*PKTRAP_HANDLER)(PKTRAP_FRAME TrapFrame);
-VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
-VOID KiSetIdtGate(ULONG Vector, PVOID Handler, USHORT Selector, USHORT Access);
-extern KIDTENTRY KiIdt[IDT_ENTRIES];
-extern KGDTENTRY KiGdt[KGDT_ENTRIES];
-DECLSPEC_NORETURN VOID KiDispatchException(PEXCEPTION_RECORD ExceptionRecord, PKTRAP_FRAME TrapFrame);
-BOOLEAN KeExceptionHandlerActive(VOID);
-BOOLEAN KeInvalidAccessAllowed(PKTRAP_FRAME TrapFrame);
-UCHAR KiProbeRead(PVOID Address);
-VOID KiProbeWrite(PVOID Address);
-DECLSPEC_NORETURN VOID KiSehLongJump(PKSEH_JUMP_BUFFER JumpBuffer, int Value);
 
 /* Bugcheck. */
 DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2,
