@@ -5,6 +5,15 @@
 #include <ntddk.h>
 #include <hw/pc.h>
 
+#ifdef KTEST_HOST
+/* The host tests run HAL code over ports they simulate (tests/host/pci_test.c). */
+UCHAR __inbyte(USHORT Port);
+USHORT __inword(USHORT Port);
+ULONG __indword(USHORT Port);
+VOID __outbyte(USHORT Port, UCHAR Value);
+VOID __outword(USHORT Port, USHORT Value);
+VOID __outdword(USHORT Port, ULONG Value);
+#else
 FORCEINLINE UCHAR __inbyte(USHORT Port)
 {
     UCHAR Value;
@@ -40,15 +49,24 @@ FORCEINLINE VOID __outdword(USHORT Port, ULONG Value)
 {
     __asm__ volatile("outl %0, %1" : : "a"(Value), "Nd"(Port));
 }
+#endif
 
 /* COM1, a 16550 at 115200 8N1 (kernel/hal/serial.c; the registers are in hw/pc.h). */
+#define UART_TRANSMIT_POLLS 10000  /* line status reads before a transmitter counts as stalled:
+                                      about 10 ms at ISA port speed; a byte at 115200 baud takes 87 us */
+
 VOID HalInitializeSerial(VOID);
 VOID HalSerialPutChar(CHAR Character);
 VOID HalSerialWrite(PCSTR Text, ULONG Length);
 LONG HalSerialGetChar(VOID);           /* -1 when nothing is waiting */
 BOOLEAN HalSerialLoopbackTest(VOID);
+BOOLEAN HalpWaitForTransmitter(USHORT LineStatusPort, PBOOLEAN Stalled);
 
-/* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c). */
+/* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c); reading a data port gives its mask. */
+#define PIC1_COMMAND 0x20
+#define PIC1_DATA    0x21
+#define PIC2_COMMAND 0xA0
+#define PIC2_DATA    0xA1
 #define PIC_IRQ_COUNT 16
 #define PIC_IRQ_TIMER 0
 #define PIC_IRQ_CASCADE 2

@@ -63,6 +63,7 @@ typedef struct _KPCR {
     PKSEH_FRAME ExceptionList;   /* offset 0, as NT_TIB.ExceptionList */
     ULONG_PTR StackBase;         /* the current kernel stack's top and limit */
     ULONG_PTR StackLimit;
+    struct _KSTACK_CONTROL *StackControl; /* at StackBase when KeCallOnKernelStack made the stack, else NULL */
     struct _KPCR *SelfPcr;
     KIRQL Irql;
     ULONG InterruptCount;
@@ -257,6 +258,43 @@ UCHAR KiProbeRead(PVOID Address);
 VOID KiProbeWrite(PVOID Address);
 DECLSPEC_NORETURN VOID KiSehLongJump(PKSEH_JUMP_BUFFER JumpBuffer, int Value);
 
+/* Kernel stacks and the chain KeCallOnKernelStack makes of them (kstack.c). */
+/*
+ * At the base of a stack KeCallOnKernelStack switched to: the stack it was
+ * called from, as NT's KSTACK_CONTROL records it for a kernel-stack callout.
+ * Following these records back, exception dispatch and stack traces reach
+ * the frames of every stack the current one was called from.
+ */
+typedef struct _KSTACK_CONTROL {
+    ULONG_PTR PreviousStackBase;
+    ULONG_PTR PreviousStackLimit;
+    struct _KSTACK_CONTROL *PreviousControl;   /* NULL: the previous stack is the boot stack */
+} KSTACK_CONTROL, *PKSTACK_CONTROL;
+
+/*
+ * One stack of the chain (kstack.c): its bounds, its KSTACK_CONTROL (NULL
+ * for the boot stack) and how many calls back from the current stack it is.
+ */
+typedef struct _KSTACK_SEGMENT {
+    ULONG_PTR StackBase;
+    ULONG_PTR StackLimit;
+    PKSTACK_CONTROL Control;
+    ULONG Depth;
+} KSTACK_SEGMENT, *PKSTACK_SEGMENT;
+
+/* A walk along saved EBPs, from a frame out to its callers, across the chain of stacks. */
+typedef struct _KSTACK_WALK {
+    ULONG_PTR Ebp;               /* [Ebp] the caller's EBP, [Ebp + 4] this frame's return address */
+    KSTACK_SEGMENT Segment;      /* the stack that holds it */
+} KSTACK_WALK, *PKSTACK_WALK;
+
+#define KSTACK_MAXIMUM_CHAIN 64  /* stacks a walk follows back before it stops trusting the records */
+BOOLEAN KiFindStackSegment(ULONG_PTR Address, ULONG Length, PKSTACK_SEGMENT Segment);
+VOID KiSetCurrentStack(PKSTACK_SEGMENT Segment);
+BOOLEAN KiStartStackWalk(PKSTACK_WALK Walk, ULONG_PTR Ebp);
+BOOLEAN KiNextStackFrame(PKSTACK_WALK Walk);
+#define KiStackFrameReturnAddress(Walk) (((PULONG_PTR)(Walk)->Ebp)[1])
+
 /* Bugcheck. */
 DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2,
                                         ULONG_PTR P3, ULONG_PTR P4, PKTRAP_FRAME TrapFrame);
@@ -264,6 +302,8 @@ DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_
 typedef BOOLEAN (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 extern PKBUGCHECK_HOOK KiBugCheckHook;
 PCSTR KeBugCheckName(ULONG BugCheckCode);
+typedef VOID (*PKDEBUG_PRINT_HOOK)(PCSTR Text, ULONG Length);
+extern PKDEBUG_PRINT_HOOK KiDebugPrintHook;   /* sees what each DbgPrint sends to COM1 (tests) */
 PCSTR KiSymbolFromAddress(ULONG_PTR Address, ULONG_PTR *Offset);
 VOID KiPrintStackTrace(ULONG_PTR Ebp, ULONG_PTR Eip);
 DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);

@@ -272,6 +272,7 @@ DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
                                           ULONG_PTR BugCheckParameter4);
 DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 
+#define DBGPRINT_MAXIMUM_LENGTH 512   /* bytes one DbgPrint call sends, its newline included */
 ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 VOID NTAPI DbgBreakPoint(VOID);
 

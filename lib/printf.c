@@ -30,12 +30,15 @@ static void PutRepeated(FORMAT_OUTPUT *Out, char c, int Count)
         PutChar(Out, c);
 }
 
+/* What a NULL %s prints, as glibc does: all of it, or nothing when the precision would cut it. */
+static const char NullString[] = "(null)";
+
 static void PutString(FORMAT_OUTPUT *Out, const char *s, const FORMAT_SPEC *Spec)
 {
     int Length = 0;
 
     if (s == NULL)
-        s = "(null)";
+        s = Spec->Precision >= 0 && Spec->Precision < (int)sizeof(NullString) - 1 ? "" : NullString;
     while (s[Length] != '\0' && (Spec->Precision < 0 || Length < Spec->Precision))
         Length++;
     if (!Spec->LeftAlign)
@@ -48,15 +51,16 @@ static void PutString(FORMAT_OUTPUT *Out, const char *s, const FORMAT_SPEC *Spec
 
 /*
  * One integer conversion. Layout: [pad][sign or 0x][zeros][digits][pad].
- * Precision gives the minimum digit count and turns off zero padding, as C says.
+ * Sign is the character to print before the digits, 0 for none: '+' and
+ * ' ' are for signed conversions only (SignFor). Precision gives the minimum
+ * digit count and turns off zero padding, as C says.
  */
-static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, int Negative,
+static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
                       unsigned Base, int Upper, const FORMAT_SPEC *Spec)
 {
     const char *Digits = Upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char Text[24];
     int Count = 0;
-    char Sign = 0;
     const char *Prefix = "";
     int PrefixLength = 0, Zeros = 0, Padding;
 
@@ -69,12 +73,6 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, int Negative
     } else if (Count == 0) {
         Zeros = 1;
     }
-    if (Negative)
-        Sign = '-';
-    else if (Spec->Plus)
-        Sign = '+';
-    else if (Spec->Space)
-        Sign = ' ';
     if (Spec->Alternate && Base == 16 && Count != 0) {
         Prefix = Upper ? "0X" : "0x";
         PrefixLength = 2;
@@ -99,6 +97,15 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, int Negative
         PutChar(Out, Text[--Count]);
     if (Spec->LeftAlign)
         PutRepeated(Out, ' ', Padding);
+}
+
+static char SignFor(int Negative, const FORMAT_SPEC *Spec)
+{
+    if (Negative)
+        return '-';
+    if (Spec->Plus)
+        return '+';
+    return Spec->Space ? ' ' : 0;
 }
 
 static int ParseDecimal(const char **Cursor)
@@ -178,7 +185,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             else if (Short >= 2)
                 Signed = (signed char)Signed;
             Value = Signed < 0 ? 0ULL - (unsigned long long)Signed : (unsigned long long)Signed;
-            PutNumber(&Out, Value, Signed < 0, 10, 0, &Spec);
+            PutNumber(&Out, Value, SignFor(Signed < 0, &Spec), 10, 0, &Spec);
             break;
         }
         case 'u':

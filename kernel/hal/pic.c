@@ -6,12 +6,8 @@
  * no device) costs no port I/O.
  */
 #include <hal.h>
-#include <hw/i386.h>
+#include <ke.h>
 
-#define PIC1_COMMAND 0x20
-#define PIC1_DATA    0x21
-#define PIC2_COMMAND 0xA0
-#define PIC2_DATA    0xA1
 #define PIC_ICW1_INIT_ICW4 0x11
 #define PIC_ICW4_8086      0x01
 #define PIC_EOI            0x20
@@ -21,13 +17,24 @@ static KIRQL HalpIrqIrql[PIC_IRQ_COUNT];   /* 0: line not enabled */
 static USHORT HalpEnabledIrqs;              /* bit set: a driver enabled the line */
 static USHORT HalpCurrentMask = 0xFFFF;     /* what the chips hold (bit set: masked) */
 
+/*
+ * The record and the chips change together with interrupts off: an
+ * interrupt taken between them could raise and lower IRQL itself (a DPC
+ * does), find the record already saying Mask, and leave the chips holding
+ * a mask nobody asked for, the timer masked for good.
+ */
 static VOID HalpWriteMask(USHORT Mask)
 {
-    if (Mask == HalpCurrentMask)
-        return;
-    HalpCurrentMask = Mask;
-    __outbyte(PIC1_DATA, Mask & 0xFF);
-    __outbyte(PIC2_DATA, Mask >> 8);
+    ULONG EFlags = KiReadEFlags();
+
+    _disable();
+    if (Mask != HalpCurrentMask) {
+        HalpCurrentMask = Mask;
+        __outbyte(PIC1_DATA, Mask & 0xFF);
+        __outbyte(PIC2_DATA, Mask >> 8);
+    }
+    if (EFlags & EFLAGS_IF)
+        _enable();
 }
 
 VOID HalInitializePic(VOID)

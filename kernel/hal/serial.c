@@ -2,6 +2,7 @@
 #include <hal.h>
 
 static BOOLEAN HalpSerialPresent;
+static BOOLEAN HalpSerialStalled;   /* the transmitter last timed out: do not wait for it again */
 
 VOID HalInitializeSerial(VOID)
 {
@@ -22,13 +23,31 @@ VOID HalInitializeSerial(VOID)
     __outbyte(COM1_PORT + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
 }
 
+/*
+ * Waits for the transmitter holding register to empty, as the line status
+ * register at LineStatusPort shows it: TRUE when it did, FALSE after
+ * UART_TRANSMIT_POLLS reads without it. A line that stalled once
+ * (*Stalled) gets one read per character until it shows THRE by itself, so
+ * a dead line costs output, never a hang, not even in KeBugCheckEx.
+ */
+BOOLEAN HalpWaitForTransmitter(USHORT LineStatusPort, PBOOLEAN Stalled)
+{
+    ULONG Polls = *Stalled ? 1 : UART_TRANSMIT_POLLS;
+
+    for (ULONG Poll = 0; Poll < Polls; Poll++) {
+        if (__inbyte(LineStatusPort) & UART_LSR_THRE) {
+            *Stalled = FALSE;
+            return TRUE;
+        }
+    }
+    *Stalled = TRUE;
+    return FALSE;
+}
+
 VOID HalSerialPutChar(CHAR Character)
 {
-    if (!HalpSerialPresent)
-        return;
-    while ((__inbyte(COM1_PORT + UART_LSR) & UART_LSR_THRE) == 0)
-        ;
-    __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
+    if (HalpSerialPresent && HalpWaitForTransmitter(COM1_PORT + UART_LSR, &HalpSerialStalled))
+        __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
 }
 
 /* Writes Length bytes, turning "\n" into "\r\n" for terminals. */

@@ -11,8 +11,6 @@ PKBUGCHECK_HOOK KiBugCheckHook;
 ULONG KiBugCheckData[5];            /* code and parameters of the stop, for a debugger */
 static volatile LONG KiBugCheckActive;
 
-extern UCHAR KiDoubleFaultStackLimit[], KiDoubleFaultStackTop[];
-
 PCSTR KeBugCheckName(ULONG BugCheckCode)
 {
 #define NTMM_BUGCODE_CASE(Name, Value) case Value: return #Name;
@@ -38,14 +36,6 @@ VOID KiHaltProcessor(VOID)
     }
 }
 
-static BOOLEAN KiIsStackRange(ULONG_PTR Address, ULONG Length)
-{
-    if (Address >= KiPcr.StackLimit && Address + Length <= KiPcr.StackBase)
-        return TRUE;
-    return Address >= (ULONG_PTR)KiDoubleFaultStackLimit &&
-           Address + Length <= (ULONG_PTR)KiDoubleFaultStackTop;
-}
-
 static VOID KiPrintAddress(ULONG_PTR Address)
 {
     ULONG_PTR Offset;
@@ -58,24 +48,27 @@ static VOID KiPrintAddress(ULONG_PTR Address)
 }
 
 /*
- * Follows the saved-EBP chain from (Ebp, Eip). Every frame is checked to lie
- * on a known stack and above the previous one before it is read, so a
- * corrupt chain ends the trace instead of faulting inside the bugcheck.
+ * Follows the saved-EBP chain from (Ebp, Eip), across the stacks
+ * KeCallOnKernelStack switched between. Every frame is checked to lie on one
+ * of them and further out than the previous one before it is read
+ * (KiNextStackFrame), so a corrupt chain ends the trace instead of faulting
+ * inside the bugcheck.
  */
 VOID KiPrintStackTrace(ULONG_PTR Ebp, ULONG_PTR Eip)
 {
+    KSTACK_WALK Walk;
+    BOOLEAN OnStack = KiStartStackWalk(&Walk, Ebp);
+
     DbgPrint("Stack trace:\n");
     for (ULONG Depth = 0; Depth < 32; Depth++) {
-        PULONG_PTR Frame = (PULONG_PTR)Ebp;
-
         DbgPrint("  #%-2u ", Depth);
         KiPrintAddress(Eip);
-        if (Ebp == 0 || !KiIsStackRange(Ebp, 2 * sizeof(ULONG_PTR)))
+        if (!OnStack)
             break;
-        Eip = Frame[1];
-        if (Eip == 0 || (Frame[0] != 0 && Frame[0] <= Ebp))
+        Eip = KiStackFrameReturnAddress(&Walk);
+        if (Eip == 0)
             break;
-        Ebp = Frame[0];
+        OnStack = KiNextStackFrame(&Walk);
     }
 }
 

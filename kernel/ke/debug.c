@@ -3,17 +3,28 @@
 #include <hal.h>
 #include <kprintf.h>
 
+PKDEBUG_PRINT_HOOK KiDebugPrintHook;
+
+/*
+ * One call sends at most DBGPRINT_MAXIMUM_LENGTH bytes, as NT documents; a
+ * longer message is cut there and, as NT's is, still ends with a newline,
+ * so the next message starts a line of its own.
+ */
 ULONG DbgPrint(PCSTR Format, ...)
 {
-    CHAR Buffer[512];
+    CHAR Buffer[DBGPRINT_MAXIMUM_LENGTH];
     va_list Args;
     int Length;
 
     va_start(Args, Format);
     Length = kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
     va_end(Args);
-    if (Length >= (int)sizeof(Buffer))
-        Length = sizeof(Buffer) - 1;
+    if (Length >= (int)sizeof(Buffer)) {
+        Length = sizeof(Buffer);
+        Buffer[Length - 1] = '\n';
+    }
+    if (KiDebugPrintHook != NULL)
+        KiDebugPrintHook(Buffer, (ULONG)Length);
     HalSerialWrite(Buffer, (ULONG)Length);
     return STATUS_SUCCESS;
 }

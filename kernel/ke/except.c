@@ -6,16 +6,26 @@
  * living on the stack of the function that opened it. Dispatching takes the
  * innermost frame off the list, copies the exception into it, and jumps back
  * into its try statement, where the filter decides. Because frames are
- * stack objects, the list is checked as it is used: a frame must lie above
- * the current stack pointer and inside the kernel stack, and a new frame's
- * function (its saved EBP) must be the same as, or deeper than, the function
- * of the frame it is linked in front of. A head frame whose function is
- * deeper than the one registering was left behind by a return from inside a
- * try block. (Two tries in one function may sit in either order on its
+ * stack objects, a frame is proved live before it is used: the function
+ * that opened it (the EBP its jump buffer holds) must be on the chain of
+ * frames from here outward, across the stacks KeCallOnKernelStack switched
+ * between, still with the return address it had when the frame was
+ * registered, and the frame must lie inside that function's stack frame. A
+ * frame whose function has returned fails that test however its memory was
+ * reused since, and stops the system with KMODE_EXCEPTION_NOT_HANDLED and
+ * STATUS_BAD_STACK (what NT's unwind raises for a registration record
+ * outside the stack) instead of being jumped to. Registering a frame checks the head
+ * more cheaply: a head opened by a deeper function on the same stack, or
+ * the very frame being registered, was left behind by a function that
+ * returned. (Two tries in one function may sit in either order on its
  * stack, so frame addresses alone cannot tell.)
  */
 #include <ke.h>
 #include <string.h>
+
+_Static_assert(offsetof(KSEH_FRAME, State) == KSEH_FRAME_STATE &&
+               offsetof(KSEH_FRAME, Jump) == KSEH_FRAME_JUMP &&
+               offsetof(KSEH_FRAME, Exit) == KSEH_FRAME_EXIT, "sehjump.S's frame offsets");
 
 static DECLSPEC_NORETURN VOID KiUnhandledException(PEXCEPTION_RECORD ExceptionRecord,
                                                    PKTRAP_FRAME TrapFrame)
@@ -27,36 +37,97 @@ static DECLSPEC_NORETURN VOID KiUnhandledException(PEXCEPTION_RECORD ExceptionRe
                      ExceptionRecord->ExceptionInformation[1], TrapFrame);
 }
 
-static BOOLEAN KiIsFrameOnStack(PKSEH_FRAME Frame, ULONG_PTR StackPointer)
+/*
+ * A frame the list cannot trust: KMODE_EXCEPTION_NOT_HANDLED with
+ * STATUS_BAD_STACK, the frame, the exception being dispatched (0 when none)
+ * and the address of the try statement as the frame records it.
+ */
+static DECLSPEC_NORETURN VOID KiBadFrame(PKSEH_FRAME Frame, NTSTATUS ExceptionCode)
 {
-    ULONG_PTR Address = (ULONG_PTR)Frame;
+    KSTACK_SEGMENT Segment;
+    ULONG_PTR TryAddress = 0;
 
-    return Address > StackPointer && Address + sizeof(*Frame) <= KiPcr.StackBase &&
-           Address >= KiPcr.StackLimit;
+    if (KiFindStackSegment((ULONG_PTR)Frame, sizeof(*Frame), &Segment))
+        TryAddress = Frame->Jump.Eip;
+    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)STATUS_BAD_STACK, (ULONG_PTR)Frame,
+                 (ULONG_PTR)ExceptionCode, TryAddress);
 }
 
-/* A frame the list cannot trust: stop, naming the frame, as NT does for a bad registration. */
-static DECLSPEC_NORETURN VOID KiBadFrame(PKSEH_FRAME Frame)
+/* Is Frame's try statement still running? When it is, *Segment receives the stack it is on. */
+static BOOLEAN KiIsFrameLive(PKSEH_FRAME Frame, PKSTACK_SEGMENT Segment)
 {
-    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)STATUS_INVALID_DISPOSITION,
-                 (ULONG_PTR)Frame, (ULONG_PTR)KiPcr.ExceptionList, 0);
+    KSTACK_WALK Walk;
+
+    if (!KiFindStackSegment((ULONG_PTR)Frame, sizeof(*Frame), Segment) ||
+        !KiStartStackWalk(&Walk, (ULONG_PTR)__builtin_frame_address(0)))
+        return FALSE;
+    do {
+        if (Walk.Ebp == Frame->Jump.Ebp)
+            return KiStackFrameReturnAddress(&Walk) == Frame->ReturnAddress &&
+                   Walk.Segment.Depth == Segment->Depth && (ULONG_PTR)Frame >= Frame->Jump.Esp &&
+                   (ULONG_PTR)Frame + sizeof(*Frame) <= Walk.Ebp;
+    } while (KiNextStackFrame(&Walk));
+    return FALSE;
+}
+
+static BOOLEAN KiIsOnCurrentStack(ULONG_PTR Address)
+{
+    return Address >= KiPcr.StackLimit && Address < KiPcr.StackBase;
 }
 
 VOID KiSehRegister(PKSEH_FRAME Frame)
 {
     PKSEH_FRAME Head = KiPcr.ExceptionList;
+    KSTACK_WALK Opener;
 
-    if (Head != NULL && Head->Jump.Ebp < Frame->Jump.Ebp)
-        KiBadFrame(Head);
+    if (Head == Frame ||
+        (Head != NULL && KiIsOnCurrentStack((ULONG_PTR)Head) && KiIsOnCurrentStack((ULONG_PTR)Frame) &&
+         Head->Jump.Ebp < Frame->Jump.Ebp))
+        KiBadFrame(Head, 0);
+    /* The opening function's frame, through its EBP: not on a stack means it keeps no frame pointer. */
+    if (!KiStartStackWalk(&Opener, Frame->Jump.Ebp))
+        KiBadFrame(Frame, 0);
     Frame->Next = Head;
+    Frame->State = KSEH_FRAME_OPEN;
+    Frame->ReturnAddress = KiStackFrameReturnAddress(&Opener);
     KiPcr.ExceptionList = Frame;
 }
 
 VOID KiSehUnregister(PKSEH_FRAME Frame)
 {
     if (KiPcr.ExceptionList != Frame)
-        KiBadFrame(Frame);
+        KiBadFrame(KiPcr.ExceptionList, 0);
     KiPcr.ExceptionList = Frame->Next;
+    Frame->State = KSEH_FRAME_CLOSED;
+}
+
+/* Back to the break, continue, goto or return that left Frame's try block (KiSehScopeExit saved it). */
+static DECLSPEC_NORETURN VOID KiSehResumeExit(PKSEH_FRAME Frame)
+{
+    Frame->State = KSEH_FRAME_CLOSED;
+    KiSehLongJump(&Frame->Exit, 1);
+}
+
+/*
+ * Reached from KiSehScopeExit (sehjump.S) when a try block is left other than
+ * by falling out of it or _SEH2_LEAVE: the frame comes off the list and the
+ * try statement runs its finally block as an abnormal termination, at the
+ * end of which KiSehEndFinally resumes the exit.
+ */
+DECLSPEC_NORETURN VOID KiSehLeaveTryBlock(PKSEH_FRAME Frame);
+VOID KiSehLeaveTryBlock(PKSEH_FRAME Frame)
+{
+    KiSehUnregister(Frame);
+    Frame->State = KSEH_FRAME_LEAVING;
+    KiSehLongJump(&Frame->Jump, 1);
+}
+
+/* _SEH2_EXCEPT's way in: a try/except left by break, continue, goto or return has nothing to run. */
+BOOLEAN KiSehEnterHandler(PKSEH_FRAME Frame)
+{
+    if (Frame->State == KSEH_FRAME_LEAVING)
+        KiSehResumeExit(Frame);
+    return TRUE;
 }
 
 BOOLEAN KeExceptionHandlerActive(VOID)
@@ -109,28 +180,40 @@ static VOID KiContextFromTrapFrame(PCONTEXT Context, PKTRAP_FRAME TrapFrame)
 VOID KiDispatchException(PEXCEPTION_RECORD ExceptionRecord, PKTRAP_FRAME TrapFrame)
 {
     PKSEH_FRAME Frame = KiPcr.ExceptionList;
-    ULONG_PTR StackPointer = (ULONG_PTR)__builtin_frame_address(0);
+    KSTACK_SEGMENT Segment;
 
     if (Frame == NULL)
         KiUnhandledException(ExceptionRecord, TrapFrame);
-    if (!KiIsFrameOnStack(Frame, StackPointer))
-        KiBadFrame(Frame);
+    if (!KiIsFrameLive(Frame, &Segment))
+        KiBadFrame(Frame, ExceptionRecord->ExceptionCode);
 
     KiPcr.ExceptionList = Frame->Next;
+    Frame->State = KSEH_FRAME_EXCEPTION;
     Frame->ExceptionRecord = *ExceptionRecord;
     Frame->ExceptionRecord.ExceptionRecord = NULL; /* a nested record would be on a dead stack */
     KiContextFromTrapFrame(&Frame->Context, TrapFrame);
     Frame->ExceptionPointers.ExceptionRecord = &Frame->ExceptionRecord;
     Frame->ExceptionPointers.ContextRecord = &Frame->Context;
+    /* A frame on a stack the current one was called from: that stack is current again. */
+    if (Segment.Depth != 0)
+        KiSetCurrentStack(&Segment);
     KiSehLongJump(&Frame->Jump, 1);
 }
 
 /* Passes the frame's exception on to the next frame out; the frame is already off the list. */
-VOID KiSehContinueSearch(PKSEH_FRAME Frame)
+static DECLSPEC_NORETURN VOID KiSehContinueSearch(PKSEH_FRAME Frame)
 {
     EXCEPTION_RECORD Record = Frame->ExceptionRecord;
 
     KiDispatchException(&Record, NULL);
+}
+
+/* The end of a finally block that did not end normally: resume the exit that left it, or the exception. */
+VOID KiSehEndFinally(PKSEH_FRAME Frame)
+{
+    if (Frame->State == KSEH_FRAME_LEAVING)
+        KiSehResumeExit(Frame);
+    KiSehContinueSearch(Frame);
 }
 
 BOOLEAN KiSehFilter(PKSEH_FRAME Frame, LONG Disposition)
@@ -139,6 +222,7 @@ BOOLEAN KiSehFilter(PKSEH_FRAME Frame, LONG Disposition)
 
     switch (Disposition) {
     case EXCEPTION_EXECUTE_HANDLER:
+        Frame->State = KSEH_FRAME_CLOSED;
         return TRUE;
     case EXCEPTION_CONTINUE_SEARCH:
         KiSehContinueSearch(Frame);

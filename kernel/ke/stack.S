@@ -1,9 +1,9 @@
 /*
  * stack.S: ULONG KiCallOnStack(PVOID StackTop, ULONG (*Function)(PVOID), PVOID Context)
  * runs Function(Context) on another stack and returns its result on this
- * one. The EBP chain is carried across, so stack traces and GDB see the
- * caller. KeCallOnKernelStack (kstack.c's user in ke) keeps the PCR's stack
- * bounds right around it.
+ * one. The EBP chain is carried across, so stack traces, exception
+ * dispatch and GDB see the caller. KeCallOnKernelStack (kstack.c) keeps the
+ * PCR's stack bounds and the chain of stacks right around it.
  */
     .text
     .globl KiCallOnStack

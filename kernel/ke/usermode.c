@@ -23,6 +23,7 @@ typedef struct _KI_USER_RUN {
     PKTHREAD Caller;
     PKTHREAD Thread;
     ULONG_PTR StackBase, StackLimit, Esp0;
+    struct _KSTACK_CONTROL *StackControl;
     PKSEH_FRAME ExceptionList;
     NTSTATUS ExitStatus;
     BOOLEAN EndProcess;
@@ -63,6 +64,7 @@ NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess)
     Run.Thread = Thread;
     Run.StackBase = KiPcr.StackBase;
     Run.StackLimit = KiPcr.StackLimit;
+    Run.StackControl = KiPcr.StackControl;
     Run.Esp0 = KiPcr.TSS->Esp0;
     Run.ExceptionList = KiPcr.ExceptionList;
     if (KiSehSetJump(&Run.Return) == 0) {
@@ -73,6 +75,7 @@ NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess)
         KiPcr.TSS->Esp0 = (ULONG_PTR)Thread->InitialStack;
         KiPcr.StackBase = (ULONG_PTR)Thread->InitialStack;
         KiPcr.StackLimit = (ULONG_PTR)Thread->StackLimit;
+        KiPcr.StackControl = NULL;
         KiPcr.ExceptionList = NULL;
         KiSetTebSegment(Thread->Teb);
         KiEnterUserMode(TrapFrame);
@@ -84,6 +87,7 @@ NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess)
     KiPcr.TSS->Esp0 = Run.Esp0;
     KiPcr.StackBase = Run.StackBase;
     KiPcr.StackLimit = Run.StackLimit;
+    KiPcr.StackControl = Run.StackControl;
     KiPcr.ExceptionList = Run.ExceptionList;
     Thread->TrapFrame = NULL;
     *EndProcess = Run.EndProcess;

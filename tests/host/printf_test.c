@@ -28,6 +28,8 @@
 static const char *const IntegerFormats[] = {
     "%d", "%i", "%u", "%x", "%X", "%o", "%5d", "%-5d|", "%05d", "%+d", "% d", "%.3d",
     "%8.3d", "%-8.3x|", "%#x", "%#X", "%#o", "%#08x", "%.0d", "%hhd", "%hd", "%hu",
+    /* C gives + and space meaning only for signed conversions. */
+    "%+u", "% u", "%+x", "% x", "%+X", "%+o", "% o", "%+#x", "% 5u", "%+05x",
 };
 
 static const int IntegerValues[] = { 0, 1, -1, 7, 42, -42, 255, 65535, 0x7FFFFFFF, -0x7FFFFFFF - 1 };
@@ -43,7 +45,8 @@ KTEST(printf_host, long_long_formats_match_libc)
 {
     static const long long Values[] = { 0, 1, -1, 0x7FFFFFFFFFFFFFFFLL, -0x7FFFFFFFFFFFFFFFLL - 1,
                                         0x123456789ABCDEFLL, 4294967296LL };
-    static const char *const Formats[] = { "%lld", "%llu", "%llx", "%llX", "%016llX", "%-20lld|", "%+lld" };
+    static const char *const Formats[] = { "%lld", "%llu", "%llx", "%llX", "%016llX", "%-20lld|", "%+lld",
+                                           "%+llu", "% llx" };
 
     for (size_t f = 0; f < sizeof(Formats) / sizeof(Formats[0]); f++)
         for (size_t v = 0; v < sizeof(Values) / sizeof(Values[0]); v++)
@@ -58,6 +61,10 @@ KTEST(printf_host, strings_and_chars_match_libc)
     for (size_t f = 0; f < sizeof(Formats) / sizeof(Formats[0]); f++)
         for (size_t v = 0; v < sizeof(Values) / sizeof(Values[0]); v++)
             COMPARE(Formats[f], Values[v]);
+    /* glibc prints a NULL string as "(null)" only when the precision leaves room for all of it. */
+    static const char *const NullFormats[] = { "%s", "%.3s", "%.5s", "%.6s", "%.7s", "%10.3s|", "%-8s|", "%.0s" };
+    for (size_t f = 0; f < sizeof(NullFormats) / sizeof(NullFormats[0]); f++)
+        COMPARE(NullFormats[f], (const char *)NULL);
     COMPARE("%c%c%3c%-3c|", 'a', 'b', 'c', 'd');
     COMPARE("%%|");
     COMPARE("%*d|%-*d|%.*d", 6, 42, 6, 42, 4, 7);

@@ -1,5 +1,6 @@
-/* printf_test.c: the formatting core behind DbgPrint, in the kernel (the host runs its own copy). */
+/* printf_test.c: the formatting core behind DbgPrint, in the kernel (the host runs its own copy), and DbgPrint. */
 #include "ktest.h"
+#include <ke.h>
 #include <kprintf.h>
 #include <string.h>
 
@@ -56,6 +57,7 @@ KTEST(printf, strings_chars_and_pointers)
     KT_EXPECT_FORMAT("[  abc]", "[%5s]", "abc");
     KT_EXPECT_FORMAT("[ab]", "[%.2s]", "abc");
     KT_EXPECT_FORMAT("[(null)]", "[%s]", Null);
+    KT_EXPECT_FORMAT("[]", "[%.3s]", Null);      /* glibc's output: no "(nu" */
     KT_EXPECT_FORMAT("[x]", "[%c]", 'x');
     KT_EXPECT_FORMAT("[80100000]", "[%p]", (PVOID)0x80100000);
     KT_EXPECT_FORMAT("[00000000]", "[%p]", (PVOID)NULL);
@@ -71,4 +73,33 @@ KTEST(printf, truncates_and_returns_the_full_length)
     KT_EXPECT(strcmp(Buffer, "abcd") == 0);
     KT_EXPECT_EQ(Buffer[5], 'X');
     KT_EXPECT_EQ(ksnprintf(NULL, 0, "%d", 12345), 5);
+}
+
+static CHAR PrintSent[DBGPRINT_MAXIMUM_LENGTH];
+static ULONG PrintSentLength;
+
+static VOID RecordPrint(PCSTR Text, ULONG Length)
+{
+    PrintSentLength = Length;
+    memcpy(PrintSent, Text, Length < sizeof(PrintSent) ? Length : sizeof(PrintSent));
+}
+
+/* The lines printed are KTAP diagnostics, so the log stays readable. */
+KTEST(printf, dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_newline)
+{
+    CHAR Long[600];
+
+    memset(Long, 'x', sizeof(Long) - 1);
+    Long[sizeof(Long) - 1] = '\0';
+    KiDebugPrintHook = RecordPrint;
+    DbgPrint("    # %s\n", Long);
+    KT_EXPECT_EQ(PrintSentLength, DBGPRINT_MAXIMUM_LENGTH);
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], 'x');
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 1], '\n');
+
+    /* 511 characters and the NUL fit: sent whole. */
+    DbgPrint("    # %.*s\n", DBGPRINT_MAXIMUM_LENGTH - 8, Long);
+    KT_EXPECT_EQ(PrintSentLength, DBGPRINT_MAXIMUM_LENGTH - 1);
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], '\n');
+    KiDebugPrintHook = NULL;
 }

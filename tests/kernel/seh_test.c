@@ -1,6 +1,12 @@
-/* seh_test.c: _SEH2_TRY/_SEH2_EXCEPT/_SEH2_FINALLY and ExRaiseStatus, nested, across calls and after returns. */
+/*
+ * seh_test.c: _SEH2_TRY/_SEH2_EXCEPT/_SEH2_FINALLY and ExRaiseStatus: nested,
+ * across calls and stacks, left by break, continue, goto and return, and the
+ * stops for a frame that outlived its function.
+ */
 #include "ktest.h"
 #include <ke.h>
+#include <mm.h>
+#include <string.h>
 
 /* Raises Status (when it is not success) from Depth calls down. */
 static ULONG __attribute__((noinline)) RaiseFromDeeper(ULONG Depth, NTSTATUS Status)
@@ -226,20 +232,342 @@ KTEST_BUGCHECK(seh, unhandled_ex_raise_status_stops_with_0x1e, KMODE_EXCEPTION_N
     RaiseFromDeeper(3, STATUS_INSUFFICIENT_RESOURCES);
 }
 
-static VOID __attribute__((noinline)) ReturnWithFrameRegistered(VOID)
+
+KTEST(seh, break_inside_try_leaves_the_enclosing_loop)
+{
+    volatile ULONG Passes = 0;
+
+    for (volatile ULONG Pass = 0; Pass < 3; Pass++) {
+        _SEH2_TRY {
+            Passes++;
+            if (Pass == 0)
+                break;
+        } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        } _SEH2_END;
+    }
+    KT_EXPECT_EQ(Passes, 1);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+KTEST(seh, continue_inside_try_runs_the_finally_then_the_next_pass)
+{
+    volatile ULONG Passes = 0, PastContinue = 0, Finally = 0, Abnormal = 0;
+
+    for (volatile ULONG Pass = 0; Pass < 3; Pass++) {
+        _SEH2_TRY {
+            Passes++;
+            if (Pass < 2)
+                continue;
+            PastContinue++;
+        } _SEH2_FINALLY {
+            Finally++;
+            Abnormal += _SEH2_AbnormalTermination();
+        } _SEH2_END;
+    }
+    KT_EXPECT_EQ(Passes, 3);
+    KT_EXPECT_EQ(PastContinue, 1);
+    KT_EXPECT_EQ(Finally, 3);
+    KT_EXPECT_EQ(Abnormal, 2);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+KTEST(seh, break_and_goto_leave_nested_tries_through_their_finally_blocks)
+{
+    volatile ULONG Order = 0, Passes = 0;
+
+    for (;;) {
+        _SEH2_TRY {
+            _SEH2_TRY {
+                Passes++;
+                break;
+            } _SEH2_FINALLY {
+                Order = Order * 10 + 1 + _SEH2_AbnormalTermination();
+            } _SEH2_END;
+        } _SEH2_FINALLY {
+            Order = Order * 10 + 3 + _SEH2_AbnormalTermination();
+        } _SEH2_END;
+    }
+    KT_EXPECT_EQ(Passes, 1);
+    KT_EXPECT_EQ(Order, 24);
+    _SEH2_TRY {
+        goto Out;
+    } _SEH2_FINALLY {
+        Order = Order * 10 + _SEH2_AbnormalTermination();
+    } _SEH2_END;
+    Order = 0;
+Out:
+    KT_EXPECT_EQ(Order, 241);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+KTEST(seh, switch_and_loops_inside_a_try_keep_their_own_break)
+{
+    volatile ULONG Reached = 0;
+
+    _SEH2_TRY {
+        for (ULONG i = 0; i < 10; i++) {
+            if (i == 2)
+                break;
+            Reached++;
+        }
+        switch (Reached) {
+        case 2:
+            Reached += 10;
+            break;
+        default:
+            Reached = 0;
+            break;
+        }
+        Reached += 100;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Reached = 0;
+    } _SEH2_END;
+    KT_EXPECT_EQ(Reached, 112);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+KTEST(seh, leave_from_an_inner_loop_reaches_the_finally_normally)
+{
+    volatile ULONG Finally = 0, Abnormal = 0, Passes = 0;
+
+    _SEH2_TRY {
+        for (;;) {
+            if (++Passes == 3)
+                _SEH2_LEAVE;
+        }
+    } _SEH2_FINALLY {
+        Finally++;
+        Abnormal += _SEH2_AbnormalTermination();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Passes, 3);
+    KT_EXPECT_EQ(Finally, 1);
+    KT_EXPECT_EQ(Abnormal, 0);
+}
+
+static volatile ULONG FinallyRuns, AbnormalFinallyRuns;
+
+static NTSTATUS __attribute__((noinline)) YieldThroughFinally(VOID)
 {
     _SEH2_TRY {
-        return; /* wrong: leaves the frame linked in. */
+        _SEH2_YIELD(return STATUS_PENDING);
+    } _SEH2_FINALLY {
+        FinallyRuns++;
+        AbnormalFinallyRuns += _SEH2_AbnormalTermination();
+    } _SEH2_END;
+    return STATUS_SUCCESS;
+}
+
+/* A plain return computes its value, then the finally blocks run innermost first. */
+static ULONG __attribute__((noinline)) ReturnThroughTwoFinallys(volatile ULONG Value)
+{
+    _SEH2_TRY {
+        _SEH2_TRY {
+            if (Value != 0)
+                return Value * 2 + RaiseFromDeeper(3, STATUS_SUCCESS);
+        } _SEH2_FINALLY {
+            FinallyRuns = FinallyRuns * 10 + 1;
+            AbnormalFinallyRuns += _SEH2_AbnormalTermination();
+        } _SEH2_END;
+    } _SEH2_FINALLY {
+        FinallyRuns = FinallyRuns * 10 + 2;
+        AbnormalFinallyRuns += _SEH2_AbnormalTermination();
+    } _SEH2_END;
+    return 0;
+}
+
+KTEST(seh, yield_and_return_run_the_finally_as_an_abnormal_termination)
+{
+    FinallyRuns = AbnormalFinallyRuns = 0;
+    KT_EXPECT_EQ(YieldThroughFinally(), STATUS_PENDING);
+    KT_EXPECT_EQ(FinallyRuns, 1);
+    KT_EXPECT_EQ(AbnormalFinallyRuns, 1);
+
+    FinallyRuns = AbnormalFinallyRuns = 0;
+    KT_EXPECT_EQ(ReturnThroughTwoFinallys(20), 43);
+    KT_EXPECT_EQ(FinallyRuns, 12);
+    KT_EXPECT_EQ(AbnormalFinallyRuns, 2);
+
+    FinallyRuns = AbnormalFinallyRuns = 0;
+    KT_EXPECT_EQ(ReturnThroughTwoFinallys(0), 0);
+    KT_EXPECT_EQ(FinallyRuns, 12);
+    KT_EXPECT_EQ(AbnormalFinallyRuns, 0);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+static VOID __attribute__((noinline)) ReturnFromInsideExceptTry(VOID)
+{
+    _SEH2_TRY {
+        return;
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
 }
 
-/* A frame left behind by a plain return is caught by the caller's next try, not followed. */
-KTEST_BUGCHECK(seh, stale_frame_is_detected, KMODE_EXCEPTION_NOT_HANDLED)
+/* Called at the depth of a function that has returned: its locals lie where that function's try frame was. */
+static VOID __attribute__((noinline)) OverwriteDeadFrameAndRaise(NTSTATUS Status)
 {
-    KT_BUGCHECK_PARAMETER(1, STATUS_INVALID_DISPOSITION);
-    ReturnWithFrameRegistered();
+    volatile UCHAR Scribble[sizeof(KSEH_FRAME) + 64];
+
+    memset((PVOID)Scribble, 0xA5, sizeof(Scribble));
+    RaiseFromDeeper(2, Status);
+}
+
+KTEST(seh, sibling_raise_after_a_return_from_inside_a_try_reaches_the_callers_handler)
+{
+    volatile NTSTATUS Caught = 0;
+
+    _SEH2_TRY {
+        ReturnFromInsideExceptTry();
+        OverwriteDeadFrameAndRaise(STATUS_TIMEOUT);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Caught, STATUS_TIMEOUT);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+static ULONG_PTR AbandonedFrame, AbandonedTry;
+
+/*
+ * Registers a try frame and returns with it still linked, as a plain return
+ * from a try block did before scope exits unregistered: the frame now lies
+ * in dead stack.
+ */
+static VOID __attribute__((noinline)) AbandonRegisteredFrame(VOID)
+{
+    KSEH_FRAME Frame;
+
+    if (KiSehSetJump(&Frame.Jump) == 0) {
+        KiSehRegister(&Frame);
+        AbandonedFrame = (ULONG_PTR)&Frame;
+        AbandonedTry = Frame.Jump.Eip;
+    }
+}
+
+/* At the same depth, with the dead frame left intact under a buffer nothing writes, and its calls below. */
+static VOID __attribute__((noinline)) RaiseBesideIntactDeadFrame(NTSTATUS Status)
+{
+    volatile UCHAR Untouched[sizeof(KSEH_FRAME) + 256];
+
+    __asm__ volatile("" : : "r"(Untouched) : "memory");
+    RaiseFromDeeper(2, Status);
+}
+
+/* The stop a dead frame must cause: 0x1E with STATUS_BAD_STACK, the frame and the exception dispatched (0: none). */
+static VOID ExpectBadStackStop(NTSTATUS ExceptionCode)
+{
+    KT_BUGCHECK_PARAMETER(1, STATUS_BAD_STACK);
+    KT_BUGCHECK_PARAMETER(2, AbandonedFrame);
+    KT_BUGCHECK_PARAMETER(3, ExceptionCode);
+}
+
+/* The dead frame's buffer says to jump into the scribble: dispatch must stop first. */
+KTEST_BUGCHECK(seh, raise_over_an_overwritten_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
+{
+    AbandonRegisteredFrame();
+    ExpectBadStackStop(STATUS_TIMEOUT);
+    OverwriteDeadFrameAndRaise(STATUS_TIMEOUT);
+    KT_EXPECT(FALSE); /* not reached; also keeps the call above from becoming a jump, at another depth */
+}
+
+/*
+ * The dead frame is whole and its function's EBP is live again, now a
+ * sibling's: only the return address at that EBP tells the two calls apart.
+ */
+KTEST_BUGCHECK(seh, raise_over_an_intact_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
+{
+    AbandonRegisteredFrame();
+    ExpectBadStackStop(STATUS_NO_MEMORY);
+    KT_BUGCHECK_PARAMETER(4, AbandonedTry);
+    RaiseBesideIntactDeadFrame(STATUS_NO_MEMORY);
+    KT_EXPECT(FALSE);
+}
+
+/* The next try block opened finds the dead frame at the head of the list before any exception. */
+KTEST_BUGCHECK(seh, try_after_a_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
+{
+    AbandonRegisteredFrame();
+    ExpectBadStackStop(0);
+    KT_BUGCHECK_PARAMETER(4, AbandonedTry);
     _SEH2_TRY {
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
+}
+
+/* A frame whose EBP is on no stack, as in a function built without a frame pointer, is refused at once. */
+KTEST_BUGCHECK(seh, registering_a_frame_without_a_frame_pointer_stops_with_0x1e_bad_stack,
+               KMODE_EXCEPTION_NOT_HANDLED)
+{
+    static KSEH_FRAME Frame;    /* not on the stack either: nothing may follow it */
+
+    if (KiSehSetJump(&Frame.Jump) != 0)
+        return;
+    Frame.Jump.Ebp = (ULONG)KiPcr.StackBase;    /* just past the top: on no stack */
+    KT_BUGCHECK_PARAMETER(1, STATUS_BAD_STACK);
+    KT_BUGCHECK_PARAMETER(2, &Frame);
+    KT_BUGCHECK_PARAMETER(3, 0);
+    KT_BUGCHECK_PARAMETER(4, 0);                /* the frame is not on a stack: its jump buffer is not read */
+    KiSehRegister(&Frame);
+}
+
+static ULONG __attribute__((noinline)) RaiseOnCalledStack(PVOID Context)
+{
+    ExRaiseStatus((NTSTATUS)(ULONG_PTR)Context);
+}
+
+static ULONG __attribute__((noinline)) DivideOnCalledStack(PVOID Context)
+{
+    return DivideBy((ULONG)(ULONG_PTR)Context);
+}
+
+/* A try block on the called stack, in front of the caller's frame on the stack below it. */
+static ULONG __attribute__((noinline)) CatchOnCalledStack(PVOID Context)
+{
+    volatile NTSTATUS Caught = 0;
+
+    UNREFERENCED_PARAMETER(Context);
+    _SEH2_TRY {
+        RaiseFromDeeper(4, STATUS_TIMEOUT);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Caught;
+}
+
+/* One more stack switch inside the first, raising from the innermost. */
+static ULONG __attribute__((noinline)) CallAgainAndRaise(PVOID Context)
+{
+    ULONG Result;
+
+    KeCallOnKernelStack(1, RaiseOnCalledStack, Context, &Result);
+    return 0;
+}
+
+KTEST(seh, exceptions_on_a_called_stack_reach_the_callers_handler)
+{
+    static ULONG (*const Functions[])(PVOID) = { RaiseOnCalledStack, DivideOnCalledStack, CallAgainAndRaise };
+    static const NTSTATUS Expected[] = { STATUS_NO_MEMORY, STATUS_INTEGER_DIVIDE_BY_ZERO, STATUS_NO_MEMORY };
+    ULONG_PTR StackBase = KiPcr.StackBase, StackLimit = KiPcr.StackLimit;
+    ULONG FreePtes = MmTotalFreeSystemPtes, Result = 0;
+
+    for (volatile ULONG i = 0; i < sizeof(Functions) / sizeof(Functions[0]); i++) {
+        volatile NTSTATUS Caught = 0;
+
+        _SEH2_TRY {
+            KeCallOnKernelStack(2, Functions[i], (PVOID)(ULONG_PTR)(i == 1 ? 0 : STATUS_NO_MEMORY), &Result);
+        } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+            Caught = _SEH2_GetExceptionCode();
+        } _SEH2_END;
+        KT_EXPECT_EQ(Caught, Expected[i]);
+        KT_EXPECT_EQ(KiPcr.StackBase, StackBase);
+        KT_EXPECT_EQ(KiPcr.StackLimit, StackLimit);
+        KT_EXPECT_EQ(MmTotalFreeSystemPtes, FreePtes);   /* the called stacks were freed */
+    }
+    _SEH2_TRY {
+        KT_EXPECT_EQ(KeCallOnKernelStack(2, CatchOnCalledStack, NULL, &Result), STATUS_SUCCESS);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Result = 0;
+    } _SEH2_END;
+    KT_EXPECT_EQ(Result, STATUS_TIMEOUT);
+    KT_EXPECT_EQ(KiPcr.StackBase, StackBase);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
 }
