@@ -172,6 +172,30 @@ NTSTATUS KiCopyLoaderBlock(ULONG MultibootInfoPhysical, PLOADER_PARAMETER_BLOCK 
 
 extern const ULONG NtBuildNumber;
 
+/*
+ * The processor's guards against the kernel touching user pages
+ * (cpufeat.c). SMEP is on whenever the processor has it: ring 0 never runs
+ * user code. SMAP is opt-in (the `smap` command-line switch), because NT
+ * x86 lets kernel code touch user memory inside a try block; with it on,
+ * the kernel reaches user pages only inside KiAllowUserAccess ...
+ * KiForbidUserAccess (stac/clac), which the probe and copy helpers use.
+ */
+extern BOOLEAN KeSmepEnabled, KeSmapEnabled;
+VOID KiInitializeProcessorProtection(VOID);
+VOID KiSetSmap(BOOLEAN Enable);
+
+FORCEINLINE VOID KiAllowUserAccess(VOID)
+{
+    if (KeSmapEnabled)
+        __asm__ volatile("stac" ::: "memory", "cc");
+}
+
+FORCEINLINE VOID KiForbidUserAccess(VOID)
+{
+    if (KeSmapEnabled)
+        __asm__ volatile("clac" ::: "memory", "cc");
+}
+
 /* CPU features found at boot (CPUID leaf 1, EDX). */
 extern ULONG KeFeatureBits;
 

@@ -105,8 +105,10 @@ NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddres
             ProbeForWrite(BaseAddress, sizeof(*BaseAddress), sizeof(ULONG_PTR));
             ProbeForWrite(RegionSize, sizeof(*RegionSize), sizeof(ULONG_PTR));
         }
+        KiAllowUserAccess();
         *CapturedBase = *BaseAddress;
         *CapturedSize = *RegionSize;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -120,8 +122,10 @@ NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddres
 VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID StartingAddress, PVOID EndingAddress)
 {
     _SEH2_TRY {
+        KiAllowUserAccess();
         *BaseAddress = StartingAddress;
         *RegionSize = (PUCHAR)EndingAddress - (PUCHAR)StartingAddress + 1;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
 }

@@ -12,7 +12,8 @@
  * else is a reference nobody mapped: an access violation for a probe in a
  * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
- * the process's VADs (userfault.c), below APC_LEVEL only.
+ * the process's VADs (userfault.c), below APC_LEVEL only; a kernel fault on
+ * a user page SMEP or SMAP refused is not resolved at all.
  */
 #include "mi.h"
 
@@ -70,6 +71,30 @@ static NTSTATUS MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKT
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
 }
 
+/*
+ * A kernel-mode fault on a present user page that the processor's guards
+ * refused. An instruction fetch is SMEP stopping ring 0 from running user
+ * code: NT stops for that (ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY: address,
+ * PTE). A read or write with SMAP on and EFLAGS.AC clear is a touch outside
+ * the probe and copy helpers: TRUE, an access violation for the code that
+ * made it. A write to a read-only page is neither; MiResolveUserFault
+ * decides it.
+ */
+static BOOLEAN MiIsUserPageGuarded(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame)
+{
+    MMPTE Pte;
+
+    if (!MiAddressToPde(VirtualAddress)->u.Hard.Valid)
+        return FALSE;
+    Pte = *MiAddressToPte(VirtualAddress);
+    if (!Pte.u.Hard.Valid || !Pte.u.Hard.Owner)
+        return FALSE;
+    if (FaultStatus & PF_FETCH)
+        KeBugCheckWithTf(ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, (ULONG_PTR)VirtualAddress, Pte.u.Long, 0, 0,
+                         TrapFrame);
+    return KeSmapEnabled && !(TrapFrame->EFlags & EFLAGS_AC) && !((FaultStatus & PF_WRITE) && !Pte.u.Hard.Write);
+}
+
 NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
                        PKTRAP_FRAME TrapFrame)
 {
@@ -78,6 +103,9 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     MMPTE TempPte;
 
     if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
+        if (PreviousMode == KernelMode && (FaultStatus & PF_PRESENT) &&
+            MiIsUserPageGuarded(FaultStatus, VirtualAddress, TrapFrame))
+            return STATUS_ACCESS_VIOLATION;
         if (KiPcr.Irql > APC_LEVEL)
             return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
         return MiResolveUserFault(FaultStatus, VirtualAddress, TrapFrame);

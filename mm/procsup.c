@@ -168,11 +168,13 @@ NTSTATUS MmCreatePeb(PEPROCESS Process, PPEB *Peb)
     if (!NT_SUCCESS(Status))
         return Status;
     KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KiAllowUserAccess();
     (*Peb)->NumberOfProcessors = 1;
     (*Peb)->OSMajorVersion = MI_NT_MAJOR_VERSION;
     (*Peb)->OSMinorVersion = MI_NT_MINOR_VERSION;
     (*Peb)->OSBuildNumber = (USHORT)NtBuildNumber;
     (*Peb)->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
+    KiForbidUserAccess();
     KeUnstackDetachProcess(&ApcState);
     return STATUS_SUCCESS;
 }

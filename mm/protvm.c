@@ -110,7 +110,9 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
 
     MiReturnAddressAndSize(BaseAddress, NumberOfBytesToProtect, StartingAddress, EndingAddress);
     _SEH2_TRY {
+        KiAllowUserAccess();
         *OldAccessProtection = MiProtectionToPageProtect(OldProtection);
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
     return STATUS_SUCCESS;

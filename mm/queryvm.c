@@ -58,9 +58,11 @@ static NTSTATUS MiReturnBasicInformation(PVOID MemoryInformation, PSIZE_T Return
     volatile NTSTATUS Status = STATUS_SUCCESS;
 
     _SEH2_TRY {
+        KiAllowUserAccess();
         *(PMEMORY_BASIC_INFORMATION)MemoryInformation = *Information;
         if (ReturnLength != NULL)
             *ReturnLength = sizeof(*Information);
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;

@@ -20,7 +20,9 @@ static BOOLEAN MiCopyInProcess(PEPROCESS Process, PVOID Destination, PVOID Sourc
 
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     _SEH2_TRY {
+        KiAllowUserAccess();
         memcpy(Destination, Source, Length);
+        KiForbidUserAccess();
         Copied = TRUE;
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
@@ -89,7 +91,9 @@ static NTSTATUS MiReadWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress
     }
     if (NumberOfBytes != NULL) {
         _SEH2_TRY {
+            KiAllowUserAccess();
             *NumberOfBytes = Copied;
+            KiForbidUserAccess();
         } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         } _SEH2_END;
     }

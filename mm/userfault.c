@@ -67,8 +67,10 @@ static BOOLEAN MiGetUserStack(PULONG_PTR DeallocationStack, PULONG_PTR StackBase
     if (Teb == NULL)
         return FALSE;
     _SEH2_TRY {
+        KiAllowUserAccess();
         *DeallocationStack = (ULONG_PTR)Teb->DeallocationStack;
         *StackBase = (ULONG_PTR)Teb->NtTib.StackBase;
+        KiForbidUserAccess();
         Read = TRUE;
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
@@ -99,7 +101,10 @@ static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID
     }
     MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
     Vad->u.VadFlags.CommitCharge++;
+    /* The TEB was just read in MiGetUserStack: it is resident and cannot fault. */
+    KiAllowUserAccess();
     ((PTEB)KeGetCurrentThread()->Teb)->NtTib.StackLimit = (PVOID)Page;
+    KiForbidUserAccess();
     return STATUS_SUCCESS;
 }
 

@@ -19,10 +19,15 @@
 #define CR4_PSE 0x00000010 /* 4 MB pages in non-PAE mode */
 #define CR4_PAE 0x00000020
 #define CR4_PGE 0x00000080 /* global pages survive a CR3 reload */
+#define CR4_SMEP 0x00100000 /* ring 0 may not execute a user page */
+#define CR4_SMAP 0x00200000 /* ring 0 may not touch a user page unless EFLAGS.AC is set */
 
 /* CPUID leaves: 0 gives the highest leaf (and the vendor), 1 the signature and features. */
 #define CPUID_LEAF_MAXIMUM  0
 #define CPUID_LEAF_FEATURES 1
+#define CPUID_LEAF_EXTENDED_FEATURES 7      /* subleaf 0: EBX */
+#define CPUID7_EBX_SMEP 0x00000080
+#define CPUID7_EBX_SMAP 0x00100000
 
 /* CPUID leaf 1, EDX. */
 #define CPUID_FEATURE_PSE  0x00000008

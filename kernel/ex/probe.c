@@ -8,7 +8,7 @@
  * page that cannot be written raises now rather than halfway through the
  * service's work.
  */
-#include <ntddk.h>
+#include <ke.h>
 #include <mmlayout.h>
 
 VOID NTAPI ExRaiseAccessViolation(VOID)
@@ -46,7 +46,9 @@ VOID NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment)
         return;
     ExpProbeRange(Address, Length, Alignment);
     Last = (ULONG_PTR)PAGE_ALIGN((ULONG_PTR)Address + Length - 1);
+    KiAllowUserAccess();
     *(volatile UCHAR *)Address = *(volatile UCHAR *)Address;
     for (Page = (ULONG_PTR)PAGE_ALIGN(Address) + PAGE_SIZE; Page <= Last && Page != 0; Page += PAGE_SIZE)
         *(volatile UCHAR *)Page = *(volatile UCHAR *)Page;
+    KiForbidUserAccess();
 }

@@ -211,6 +211,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
                      MultibootInfoPhysical, LOADER_MAXIMUM_MODULES);
 
     KiInitializeSystemTime();
+    KiInitializeProcessorProtection();
     MmInitSystem();
     ExInitializePool();
     PsInitSystem();

@@ -44,7 +44,9 @@ static NTSTATUS KiCaptureArguments(PKTRAP_FRAME TrapFrame, KPROCESSOR_MODE Previ
     _SEH2_TRY {
         if (PreviousMode == UserMode)
             ProbeForRead((PVOID)TrapFrame->Edx, Bytes, sizeof(ULONG));
+        KiAllowUserAccess();
         memcpy(Arguments, (PVOID)TrapFrame->Edx, Bytes);
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -95,7 +97,9 @@ VOID KiDebugService(PKTRAP_FRAME TrapFrame)
         _SEH2_TRY {
             if (KiTrapFrameFromUserMode(TrapFrame))
                 ProbeForRead((PVOID)TrapFrame->Ecx, Length, 1);
+            KiAllowUserAccess();
             memcpy(Text, (PVOID)TrapFrame->Ecx, Length);
+            KiForbidUserAccess();
         } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
             Readable = FALSE;
         } _SEH2_END;

@@ -114,8 +114,10 @@ static BOOLEAN KiIsPrivilegedInstruction(PKTRAP_FRAME TrapFrame)
 
     _SEH2_TRY {
         ProbeForRead((PVOID)TrapFrame->Eip, sizeof(Opcode), 1);
+        KiAllowUserAccess();
         for (ULONG i = 0; i < sizeof(Opcode); i++)
             Opcode[i] = ((volatile UCHAR *)TrapFrame->Eip)[i];
+        KiForbidUserAccess();
         Read = TRUE;
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;

@@ -52,7 +52,11 @@ KiTrapCommon:
     movl $KGDT_R0_PCR, %eax
     movl %eax, %fs
     cld
-    movl %esp, %ebx
+    /* Ring 3 may leave EFLAGS.AC set: under SMAP the kernel starts with user pages closed. */
+    cmpb $0, KeSmapEnabled
+    je 1f
+    clac
+1:  movl %esp, %ebx
     pushl TF_EIP(%ebx)
     pushl TF_EBP(%ebx)
     movl %esp, %ebp

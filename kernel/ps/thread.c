@@ -67,6 +67,7 @@ static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID A
     if (NT_SUCCESS(Status)) {
         PULONG_PTR Esp = (PULONG_PTR)Stack.Top - 2;
 
+        KiAllowUserAccess();
         Teb->NtTib.ExceptionList = EXCEPTION_CHAIN_END;
         Teb->NtTib.StackBase = Stack.Top;
         Teb->NtTib.StackLimit = Stack.Limit;
@@ -76,6 +77,7 @@ static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID A
         Teb->DeallocationStack = Stack.Base;
         Esp[0] = 0;                           /* the start routine's return address: none */
         Esp[1] = (ULONG_PTR)Argument;
+        KiForbidUserAccess();
         *InitialEsp = Esp;
         Thread->Tcb.Teb = Teb;
     }
@@ -93,7 +95,9 @@ static VOID PspDeleteUserContext(PEPROCESS Process, PETHREAD Thread)
     SIZE_T Size = 0;
 
     KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KiAllowUserAccess();
     Base = Teb->DeallocationStack;
+    KiForbidUserAccess();
     ZwFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE);
     KeUnstackDetachProcess(&ApcState);
     MmDeleteTeb(Process, Teb);

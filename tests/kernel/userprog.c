@@ -92,7 +92,9 @@ static NTSTATUS KtMapSegments(const ELF32_HEADER *Header, SIZE_T Size)
         Status = ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Length, MEM_COMMIT, PAGE_READWRITE);
         if (!NT_SUCCESS(Status))
             break;
+        KiAllowUserAccess();
         memcpy((PVOID)Segment->VirtualAddress, (const UCHAR *)Header + Segment->Offset, Segment->FileSize);
+        KiForbidUserAccess();
         Status = ZwProtectVirtualMemory(NtCurrentProcess(), &Base, &Length, KtSegmentProtection(Segment->Flags), &Old);
     }
     return Status;

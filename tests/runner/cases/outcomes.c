@@ -83,3 +83,8 @@ KTEST_BUGCHECK(runnerstop, stops_with_another_parameter, MANUALLY_INITIATED_CRAS
 KTEST_BUGCHECK(runnerstop, returns_without_stopping, MANUALLY_INITIATED_CRASH)
 {
 }
+
+KTEST_BUGCHECK(runnerstop, skips_where_the_machine_cannot, MANUALLY_INITIATED_CRASH)
+{
+    KT_SKIP("skipped on purpose");
+}
