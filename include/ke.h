@@ -345,13 +345,13 @@ VOID KiExpireTimers(VOID);
 DECLSPEC_NORETURN VOID KiExitEmulator(UCHAR Code);
 
 /* Small CPU helpers. */
-FORCEINLINE ULONG KiReadCr0(void) { ULONG v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-FORCEINLINE ULONG KiReadCr2(void) { ULONG v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-FORCEINLINE ULONG KiReadCr3(void) { ULONG v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-FORCEINLINE ULONG KiReadCr4(void) { ULONG v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-FORCEINLINE void KiWriteCr0(ULONG v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-FORCEINLINE void KiWriteCr3(ULONG v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-FORCEINLINE void KiWriteCr4(ULONG v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+#define KiReadCr0() __readcr0()
+#define KiReadCr2() __readcr2()
+#define KiReadCr3() __readcr3()
+#define KiReadCr4() __readcr4()
+#define KiWriteCr0(Value) __writecr0(Value)
+#define KiWriteCr3(Value) __writecr3(Value)
+#define KiWriteCr4(Value) __writecr4(Value)
 FORCEINLINE ULONG KiReadEFlags(void) { ULONG v; __asm__ volatile("pushfl; popl %0" : "=r"(v)); return v; }
 FORCEINLINE void _disable(void) { __asm__ volatile("cli" : : : "memory"); }
 FORCEINLINE void _enable(void) { __asm__ volatile("sti" : : : "memory"); }

@@ -263,6 +263,18 @@ LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object);
 NTSTATUS NTAPI ZwClose(HANDLE Handle);
 NTSTATUS NTAPI NtClose(HANDLE Handle);
 
+/* --- Control registers: the intrinsics MSVC gives a driver, by the same names -- */
+
+#if defined(__i386__)
+FORCEINLINE ULONG_PTR __readcr0(VOID) { ULONG_PTR v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+FORCEINLINE ULONG_PTR __readcr2(VOID) { ULONG_PTR v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+FORCEINLINE ULONG_PTR __readcr3(VOID) { ULONG_PTR v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+FORCEINLINE ULONG_PTR __readcr4(VOID) { ULONG_PTR v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+FORCEINLINE VOID __writecr0(ULONG_PTR v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+FORCEINLINE VOID __writecr3(ULONG_PTR v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+FORCEINLINE VOID __writecr4(ULONG_PTR v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+#endif
+
 /* --- Bugcheck and debug output ------------------------------------------ */
 
 DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,

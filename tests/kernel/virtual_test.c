@@ -464,3 +464,31 @@ KTEST_BUGCHECK(virtual, user_fault_at_dispatch_level_stops_with_0xa, IRQL_NOT_LE
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
     *(volatile ULONG *)Base = 1;         /* committed but not resident: a fault that would have to wait */
 }
+
+KTEST(virtual, no_cache_and_write_combine_reach_the_pte)
+{
+    PVOID Base = NULL;
+    SIZE_T Size = PAGE_SIZE;
+    PMMPTE PointerPte;
+
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                         PAGE_READWRITE | PAGE_NOCACHE), STATUS_SUCCESS);
+    *(volatile ULONG *)Base = 1;
+    PointerPte = MiAddressToPte(Base);
+    KT_EXPECT(PointerPte->u.Hard.Valid && PointerPte->u.Hard.Owner && !PointerPte->u.Hard.Global);
+    KT_EXPECT_EQ(PointerPte->u.Hard.CacheDisable, 1);                  /* PCD and PWT: uncached */
+    KT_EXPECT_EQ(PointerPte->u.Hard.WriteThrough, 1);
+    EXPECT_REGION(Base, Base, Base, PAGE_READWRITE | PAGE_NOCACHE, PAGE_SIZE, MEM_COMMIT,
+                  PAGE_READWRITE | PAGE_NOCACHE, MEM_PRIVATE);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+
+    Base = NULL;
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                         PAGE_READWRITE | PAGE_WRITECOMBINE), STATUS_SUCCESS);
+    *(volatile ULONG *)Base = 1;
+    PointerPte = MiAddressToPte(Base);
+    KT_EXPECT_EQ(PointerPte->u.Hard.CacheDisable, 0);                  /* PWT alone: PAT entry 1 */
+    KT_EXPECT_EQ(PointerPte->u.Hard.WriteThrough, 1);
+    KT_EXPECT_EQ(Query(Base).Protect, PAGE_READWRITE | PAGE_WRITECOMBINE);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
