@@ -37,6 +37,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
           -fno-asynchronous-unwind-tables \
           -fno-strict-aliasing \
           -mgeneral-regs-only \
+          -fshort-wchar \
           -Wall -Wextra -Werror -Wno-multichar \
           -Iinclude -Ilib/include -Itests/kernel \
           -MMD -MP
@@ -46,6 +47,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
 #   walk the EBP chain, leaf functions included (a trap can stop in any of them).
 # -fno-strict-aliasing: MMPTE and pool headers are read through several views.
 # -mgeneral-regs-only: no x87/SSE state is saved on traps, so none may be used.
+# -fshort-wchar: L"..." is UTF-16 (WCHAR), as NT drivers write UNICODE_STRING literals.
 # -Wno-multichar: pool tags are written as NT writes them, 'looP'.
 ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments

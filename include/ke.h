@@ -170,6 +170,7 @@ FORCEINLINE VOID KiLeaveKernelService(KPROCESSOR_MODE PreviousMode)
 }
 
 /* Boot and initialisation. */
+VOID KiSetProcessorFeatures(VOID);
 VOID KiInitializeGdt(VOID);
 VOID KiInitializeIdt(VOID);
 VOID KiInitializeDoubleFaultTask(VOID);

@@ -161,6 +161,40 @@ _Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, TickCount) == 0x320, "KUSER_SHARE
 #define KI_USER_SHARED_DATA 0xFFDF0000   /* the same token sequence as mmlayout.h's */
 #define SharedUserData ((KUSER_SHARED_DATA *const)KI_USER_SHARED_DATA)
 
+/* Indexes of KUSER_SHARED_DATA.ProcessorFeatures, for ExIsProcessorFeaturePresent. */
+#define PF_FLOATING_POINT_PRECISION_ERRATA 0
+#define PF_FLOATING_POINT_EMULATED         1
+#define PF_COMPARE_EXCHANGE_DOUBLE         2
+#define PF_MMX_INSTRUCTIONS_AVAILABLE      3
+#define PF_PPC_MOVEMEM_64BIT_OK            4
+#define PF_ALPHA_BYTE_INSTRUCTIONS         5
+#define PF_XMMI_INSTRUCTIONS_AVAILABLE     6
+#define PF_3DNOW_INSTRUCTIONS_AVAILABLE    7
+#define PF_RDTSC_INSTRUCTION_AVAILABLE     8
+#define PF_PAE_ENABLED                     9
+#define PF_XMMI64_INSTRUCTIONS_AVAILABLE   10
+#define PF_SSE_DAZ_MODE_AVAILABLE          11
+#define PF_NX_ENABLED                      12
+#define PF_SSE3_INSTRUCTIONS_AVAILABLE     13
+#define PF_COMPARE_EXCHANGE128             14
+#define PF_COMPARE64_EXCHANGE128           15
+#define PF_CHANNELS_ENABLED                16
+#define PF_XSAVE_ENABLED                   17
+#define PF_SECOND_LEVEL_ADDRESS_TRANSLATION 20
+#define PF_VIRT_FIRMWARE_ENABLED           21
+#define PF_RDWRFSGSBASE_AVAILABLE          22
+#define PF_FASTFAIL_AVAILABLE              23
+#define PF_RDRAND_INSTRUCTION_AVAILABLE    28
+#define PF_RDTSCP_INSTRUCTION_AVAILABLE    32
+#define PF_SSSE3_INSTRUCTIONS_AVAILABLE    36
+#define PF_SSE4_1_INSTRUCTIONS_AVAILABLE   37
+#define PF_SSE4_2_INSTRUCTIONS_AVAILABLE   38
+#define PF_AVX_INSTRUCTIONS_AVAILABLE      39
+#define PF_AVX2_INSTRUCTIONS_AVAILABLE     40
+
+/* TRUE when the processor has the feature; FALSE for an index past PROCESSOR_FEATURE_MAX. */
+BOOLEAN NTAPI ExIsProcessorFeaturePresent(_In_ ULONG ProcessorFeature);
+
 /* --- Objects and handles ---------------------------------------------------- */
 
 #define DELETE                   0x00010000
@@ -259,8 +293,31 @@ DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
                                           ULONG_PTR BugCheckParameter4);
 DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 
-ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 VOID NTAPI DbgBreakPoint(VOID);
+
+/*
+ * DbgPrintEx: a message for one component at one level. Levels 0-31 name a
+ * bit of the mask (DPFLTR_ERROR_LEVEL is bit 0); a Level with DPFLTR_MASK
+ * set is the mask itself. As NT does by default, only error messages are
+ * printed; ntmm has no per-component filter to enable more.
+ */
+#define DPFLTR_ERROR_LEVEL   0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL   2
+#define DPFLTR_INFO_LEVEL    3
+#define DPFLTR_MASK          0x80000000
+#define DPFLTR_SYSTEM_ID     0
+#define DPFLTR_DEFAULT_ID    101
+#define DPFLTR_IHVDRIVER_ID  77
+
+ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z_ _Printf_format_string_ PCSTR Format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* What a checked build prints; ntmm keeps its checks on, so these print. */
+#define KdPrint(Arguments) ((void)DbgPrint Arguments)
+#define KdPrintEx(Arguments) ((void)DbgPrintEx Arguments)
+#define KdBreakPoint() DbgBreakPoint()
 
 /*
  * ASSERT stays compiled in the default build (NTMM_NO_ASSERT removes it) and
@@ -276,6 +333,11 @@ VOID NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineNumber, PC
 #define ASSERT(exp) ((void)sizeof(!(exp)))
 #define ASSERTMSG(msg, exp) ((void)sizeof(!(exp)))
 #endif
+#define NT_ASSERT(exp) ASSERT(exp)
+
+/* Code that may touch pageable memory must run at APC_LEVEL or below. */
+#define PAGED_CODE() ASSERTMSG("pageable code called above APC_LEVEL", KeGetCurrentIrql() <= APC_LEVEL)
+#define PAGED_CODE_LOCKED() ((void)0)
 
 /* --- Structured exceptions ---------------------------------------------- */
 
@@ -330,7 +392,38 @@ DECLSPEC_NORETURN VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord
 
 /* --- Interlocked and list helpers --------------------------------------- */
 
+#include <interlocked.h>
 #include <rtl/list.h>
+
+/* --- RTL memory routines (the macros are the DDK's, over the C library's mem*) -- */
+
+#include <string.h>
+
+#define RtlCopyMemory(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+#define RtlMoveMemory(Destination, Source, Length) memmove((Destination), (Source), (Length))
+#define RtlFillMemory(Destination, Length, Fill) memset((Destination), (Fill), (Length))
+#define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))
+#define RtlEqualMemory(Destination, Source, Length) (!memcmp((Destination), (Source), (Length)))
+#define RtlCopyBytes RtlCopyMemory
+#define RtlFillBytes RtlFillMemory
+#define RtlZeroBytes RtlZeroMemory
+
+/* Zeroing the compiler may not remove as a dead store (a key about to go out of scope). */
+FORCEINLINE PVOID RtlSecureZeroMemory(_Out_writes_bytes_all_(Length) PVOID Destination, _In_ SIZE_T Length)
+{
+    volatile UCHAR *Byte = (volatile UCHAR *)Destination;
+
+    while (Length-- != 0)
+        *Byte++ = 0;
+    return Destination;
+}
+
+/* lib/rtl/movemem.c */
+SIZE_T NTAPI RtlCompareMemory(_In_ const VOID *Source1, _In_ const VOID *Source2, _In_ SIZE_T Length);
+SIZE_T NTAPI RtlCompareMemoryUlong(_In_reads_bytes_(Length) PVOID Source, _In_ SIZE_T Length, _In_ ULONG Pattern);
+VOID NTAPI RtlFillMemoryUlong(_Out_writes_bytes_all_(Length) PVOID Destination, _In_ SIZE_T Length,
+                              _In_ ULONG Pattern);
+VOID FASTCALL RtlPrefetchMemoryNonTemporal(_In_ PVOID Source, _In_ SIZE_T Length);
 
 /* --- Spin locks (one processor: a lock is an IRQL raise plus an owner check) -- */
 
@@ -358,8 +451,26 @@ VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
     ((ULONG)((((ULONG_PTR)(Size)) >> PAGE_SHIFT) + \
              ((BYTE_OFFSET(Va) + BYTE_OFFSET(Size) + PAGE_SIZE - 1) >> PAGE_SHIFT)))
 
+typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
+typedef ULONG PFN_COUNT;
+
 PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress);
 BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress);
+
+/*
+ * The bounds of user space, as the DDK gives them to drivers: variables the
+ * kernel exports, read through these macros. The kernel's own sources use
+ * the same numbers as constants (MI_HIGHEST_USER_ADDRESS and its siblings,
+ * include/mmlayout.h), which assembly can use too.
+ */
+extern PVOID MmHighestUserAddress;
+extern PVOID MmSystemRangeStart;
+extern ULONG_PTR MmUserProbeAddress;
+#define MM_HIGHEST_USER_ADDRESS MmHighestUserAddress
+#define MM_SYSTEM_RANGE_START MmSystemRangeStart
+#define MM_USER_PROBE_ADDRESS MmUserProbeAddress
+#define MM_LOWEST_USER_ADDRESS ((PVOID)0x10000)
+#define MM_LOWEST_SYSTEM_ADDRESS ((PVOID)0xC0800000)
 
 typedef enum _MEMORY_CACHING_TYPE {
     MmNonCached = 0,
@@ -476,7 +587,7 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
 #define MDL_MAPPING_FLAGS (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | \
                            MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_PARENT_MAPPED_SYSTEM_VA | MDL_IO_SPACE)
 
-#define MmGetMdlPfnArray(Mdl) ((PULONG)((PMDL)(Mdl) + 1))
+#define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((PMDL)(Mdl) + 1))
 #define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
 #define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
 #define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
@@ -486,7 +597,7 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
     do {                                                                                         \
         (MemoryDescriptorList)->Next = NULL;                                                     \
         (MemoryDescriptorList)->Size = (CSHORT)(sizeof(MDL) +                                    \
-            (sizeof(ULONG) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length))));               \
+            (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length))));          \
         (MemoryDescriptorList)->MdlFlags = 0;                                                    \
         (MemoryDescriptorList)->StartVa = PAGE_ALIGN(BaseVa);                                    \
         (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET(BaseVa);                                \

@@ -1,9 +1,15 @@
 /*
  * addrsup.c: from a virtual address to what backs it: MmGetPhysicalAddress
  * (the large-page path, the 4 KB path, zero for an invalid address, as the
- * WRK's) and MmIsAddressValid, both through the self-map.
+ * WRK's) and MmIsAddressValid, both through the self-map; and the bounds
+ * of user space the DDK exports as variables.
  */
 #include "mi.h"
+
+/* The DDK's MM_HIGHEST_USER_ADDRESS, MM_SYSTEM_RANGE_START and MM_USER_PROBE_ADDRESS read these. */
+PVOID MmHighestUserAddress = (PVOID)MI_HIGHEST_USER_ADDRESS;
+PVOID MmSystemRangeStart = (PVOID)MI_SYSTEM_RANGE_START;
+ULONG_PTR MmUserProbeAddress = MI_USER_PROBE_ADDRESS;
 
 PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress)
 {

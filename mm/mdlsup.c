@@ -65,11 +65,11 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
     NTSTATUS Status = STATUS_SUCCESS;
     KIRQL OldIrql;
 
-    ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MM_SYSTEM_RANGE_START);
+    ASSERT(KeGetCurrentIrql() <= APC_LEVEL || (ULONG_PTR)Start >= MI_SYSTEM_RANGE_START);
     ASSERT((MemoryDescriptorList->MdlFlags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL |
                                              MDL_PARTIAL | MDL_MAPPED_TO_SYSTEM_VA)) == 0);
     /* User mode may name only user addresses, and the range may not wrap. */
-    if ((AccessMode == UserMode && (ULONG_PTR)Start + Length > MM_USER_PROBE_ADDRESS) ||
+    if ((AccessMode == UserMode && (ULONG_PTR)Start + Length > MI_USER_PROBE_ADDRESS) ||
         (ULONG_PTR)Start + Length < (ULONG_PTR)Start)
         ExRaiseStatus(STATUS_ACCESS_VIOLATION);
 

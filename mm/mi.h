@@ -224,7 +224,7 @@ VOID MiInitializeHyperSpace(PFN_NUMBER DirectoryFrame, PFN_NUMBER HyperSpaceTabl
 
 /* --- User address spaces ---------------------------------------------------------- */
 
-#define MI_USER_PAGE_TABLES (MM_SYSTEM_RANGE_START >> PDE_SHIFT)   /* 512 PDEs cover user space */
+#define MI_USER_PAGE_TABLES (MI_SYSTEM_RANGE_START >> PDE_SHIFT)   /* 512 PDEs cover user space */
 #define MI_VAD_TAG ' daV'                 /* "Vad " in memory, NT's tag */
 #define MI_PAGE_TABLE_COUNT_TAG 'tPmM'    /* "MmPt" */
 

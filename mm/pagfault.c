@@ -72,7 +72,7 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     PMMPTE PointerPte;
     MMPTE TempPte;
 
-    if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
+    if ((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START) {
         if (KiPcr.Irql > APC_LEVEL) {
             if (!KeInvalidAccessAllowed(TrapFrame))
                 MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);

@@ -46,7 +46,7 @@ VOID MiInitializeSharedUserData(VOID)
 /*
  * Maps the shared user data page into the current process (Process):
  * read-only at MM_SHARED_USER_DATA_VA, under a VAD that reserves the whole
- * 64 KB below MM_USER_PROBE_ADDRESS and can be neither changed nor freed.
+ * 64 KB below MI_USER_PROBE_ADDRESS and can be neither changed nor freed.
  * The page is the system's, not the process's (PhysicalMapping).
  */
 static NTSTATUS MiMapSharedUserData(PEPROCESS Process)
@@ -146,7 +146,7 @@ VOID MmCleanProcessAddressSpace(PEPROCESS Process)
         MiRemoveVad(Process, Vad);
         MiFreeVad(Vad);
     }
-    MiDeleteEmptyPageTables(Process, (PVOID)0, (PVOID)(MM_SYSTEM_RANGE_START - 1));
+    MiDeleteEmptyPageTables(Process, (PVOID)0, (PVOID)(MI_SYSTEM_RANGE_START - 1));
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);
 }

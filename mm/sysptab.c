@@ -39,7 +39,7 @@ BOOLEAN MiSyncSystemPde(PVOID VirtualAddress)
     ULONG Index = MiAddressToPdeOffset(VirtualAddress);
     PMMPTE PointerPde = MiAddressToPde(VirtualAddress);
 
-    if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START || MiIsSelfMapPde(Index) ||
+    if ((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START || MiIsSelfMapPde(Index) ||
         !MmSystemPagePtes[Index].u.Hard.Valid || PointerPde->u.Hard.Valid)
         return FALSE;
     *PointerPde = MmSystemPagePtes[Index];
@@ -60,7 +60,7 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
     MMPTE TempPde;
     KIRQL OldIrql;
 
-    ASSERT((ULONG_PTR)VirtualAddress >= MM_SYSTEM_RANGE_START && !MiIsSelfMapPde(Index));
+    ASSERT((ULONG_PTR)VirtualAddress >= MI_SYSTEM_RANGE_START && !MiIsSelfMapPde(Index));
     if (PointerPde->u.Hard.Valid || MiSyncSystemPde(VirtualAddress))
         return STATUS_SUCCESS;
 
@@ -104,7 +104,7 @@ PFN_NUMBER MiCreateAddressSpace(PPFN_NUMBER HyperSpaceFrame)
         return MM_EMPTY_LIST;
     }
     Directory = MiMapPageInHyperSpace(DirectoryFrame, &OldIrql);
-    for (ULONG Index = MiAddressToPdeOffset(MM_SYSTEM_RANGE_START); Index < PTE_PER_PAGE; Index++) {
+    for (ULONG Index = MiAddressToPdeOffset(MI_SYSTEM_RANGE_START); Index < PTE_PER_PAGE; Index++) {
         if (!MiIsSelfMapPde(Index))
             Directory[Index] = MmSystemPagePtes[Index];
     }

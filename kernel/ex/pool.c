@@ -219,8 +219,8 @@ static DECLSPEC_NORETURN VOID ExpFreeOfNonPoolAddress(PVOID P)
 {
     MI_POOL_PAGE_TYPE Type;
 
-    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START)
-        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_USER_ADDRESS, (ULONG_PTR)P, MM_SYSTEM_RANGE_START, 0);
+    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_USER_ADDRESS, (ULONG_PTR)P, MI_SYSTEM_RANGE_START, 0);
     if (!MiIsPoolRange(P, &Type))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_NEVER_IN_POOL, (ULONG_PTR)P, 0, 0);
     if (Type == MiPagedPoolPages)
@@ -275,7 +275,7 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         return;
     }
     Entry = POOL_BLOCK_HEADER(P);
-    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
+    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
         ExpFreeOfNonPoolAddress(P);
     if (Entry->PoolType == 0)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);

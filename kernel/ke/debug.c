@@ -1,20 +1,49 @@
-/* debug.c: DbgPrint to COM1, RtlAssert, DbgBreakPoint, and the list-corruption stop. */
+/* debug.c: DbgPrint and DbgPrintEx to COM1, RtlAssert, DbgBreakPoint, and the list-corruption stop. */
 #include <ke.h>
 #include <hal.h>
 #include <kprintf.h>
 
-ULONG DbgPrint(PCSTR Format, ...)
+/* The levels DbgPrintEx prints, for every component: errors only, NT's default. */
+#define KD_DEFAULT_PRINT_MASK (1u << DPFLTR_ERROR_LEVEL)
+#define KD_LAST_LEVEL_BIT 31
+
+static VOID KdpPrint(PCSTR Format, va_list Args)
 {
     CHAR Buffer[512];
-    va_list Args;
     int Length;
 
-    va_start(Args, Format);
     Length = kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
-    va_end(Args);
     if (Length >= (int)sizeof(Buffer))
         Length = sizeof(Buffer) - 1;
     HalSerialWrite(Buffer, (ULONG)Length);
+}
+
+ULONG DbgPrint(PCSTR Format, ...)
+{
+    va_list Args;
+
+    va_start(Args, Format);
+    KdpPrint(Format, Args);
+    va_end(Args);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * A Level up to 31 names one bit of the mask, a larger one (DPFLTR_MASK
+ * set) is the mask itself. A filtered message is dropped, and the call
+ * still succeeds, as NT's does.
+ */
+ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
+{
+    ULONG Mask = Level > KD_LAST_LEVEL_BIT ? (Level & ~DPFLTR_MASK) : (1u << Level);
+    va_list Args;
+
+    UNREFERENCED_PARAMETER(ComponentId);
+    if (Mask & KD_DEFAULT_PRINT_MASK) {
+        va_start(Args, Format);
+        KdpPrint(Format, Args);
+        va_end(Args);
+    }
     return STATUS_SUCCESS;
 }
 

@@ -158,6 +158,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
         DbgPrint("warning: not started by a multiboot loader (magic %08X)\n", Magic);
 
     MmInitSystem();
+    KiSetProcessorFeatures();
     ExInitializePool();
     PsInitSystem();
     IoInitSystem();
