@@ -435,6 +435,63 @@ VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
 VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
 
+/* --- Interlocked operations under a caller's spin lock (kernel/ex/interlck.c) ----- */
+
+/*
+ * Callable at any IRQL: the lock is held with interrupts masked. Inserts
+ * and pushes return the entry that was first (InsertTail: last) before the
+ * call, or NULL when the list was empty; removes and pops return the entry
+ * taken, or NULL. The x86 stdcall exports and their fastcall twins (Exf*)
+ * are both here, as NT x86 has both.
+ */
+PLIST_ENTRY NTAPI ExInterlockedInsertHeadList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ __drv_aliasesMem PLIST_ENTRY ListEntry,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY NTAPI ExInterlockedInsertTailList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ __drv_aliasesMem PLIST_ENTRY ListEntry,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY NTAPI ExInterlockedRemoveHeadList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY NTAPI ExInterlockedPushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+                                                    _Inout_ __drv_aliasesMem PSINGLE_LIST_ENTRY ListEntry,
+                                                    _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY NTAPI ExInterlockedPopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+                                                   _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY FASTCALL ExfInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY ListEntry,
+                                                        PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY FASTCALL ExfInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+
+/* Each returns the value before the addition. */
+ULONG NTAPI ExInterlockedAddUlong(_Inout_ PULONG Addend, _In_ ULONG Increment, _Inout_ PKSPIN_LOCK Lock);
+ULONG FASTCALL ExfInterlockedAddUlong(PULONG Addend, ULONG Increment, PKSPIN_LOCK Lock);
+LARGE_INTEGER NTAPI ExInterlockedAddLargeInteger(_Inout_ PLARGE_INTEGER Addend, _In_ LARGE_INTEGER Increment,
+                                                 _Inout_ PKSPIN_LOCK Lock);
+VOID FASTCALL ExInterlockedAddLargeStatistic(_Inout_ PLARGE_INTEGER Addend, _In_ ULONG Increment);
+
+/* The sign of a result, for the x86 helpers below. */
+#define RESULT_ZERO     0
+#define RESULT_NEGATIVE 1
+#define RESULT_POSITIVE 2
+
+typedef enum _INTERLOCKED_RESULT {
+    ResultNegative = RESULT_NEGATIVE,
+    ResultZero = RESULT_ZERO,
+    ResultPositive = RESULT_POSITIVE
+} INTERLOCKED_RESULT;
+
+INTERLOCKED_RESULT FASTCALL Exfi386InterlockedIncrementLong(_Inout_ PLONG Addend);
+INTERLOCKED_RESULT FASTCALL Exfi386InterlockedDecrementLong(_Inout_ PLONG Addend);
+ULONG FASTCALL Exfi386InterlockedExchangeUlong(_Inout_ PULONG Target, _In_ ULONG Value);
+INTERLOCKED_RESULT NTAPI Exi386InterlockedIncrementLong(_Inout_ PLONG Addend);
+INTERLOCKED_RESULT NTAPI Exi386InterlockedDecrementLong(_Inout_ PLONG Addend);
+ULONG NTAPI Exi386InterlockedExchangeUlong(_Inout_ PULONG Target, _In_ ULONG Value);
+#define ExInterlockedIncrementLong(Addend, Lock) Exfi386InterlockedIncrementLong(Addend)
+#define ExInterlockedDecrementLong(Addend, Lock) Exfi386InterlockedDecrementLong(Addend)
+#define ExInterlockedExchangeUlong(Target, Value, Lock) Exfi386InterlockedExchangeUlong(Target, Value)
+
 /* --- Memory: pages and addresses ------------------------------------------ */
 
 #ifndef PAGE_SIZE
@@ -812,11 +869,20 @@ typedef union _SLIST_HEADER {
     };
 } DECLSPEC_ALIGN(sizeof(PVOID) * 2) SLIST_HEADER, *PSLIST_HEADER;
 
-VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead);
-PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
-PSLIST_ENTRY NTAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead);
-PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead);
-USHORT NTAPI ExQueryDepthSList(PSLIST_HEADER SListHead);
+/* NT x86 exports the SLIST operations __fastcall; the spin lock of the Ex forms is not used. */
+VOID NTAPI InitializeSListHead(_Out_ PSLIST_HEADER SListHead);
+PSLIST_ENTRY FASTCALL InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+                                                _Inout_ __drv_aliasesMem PSLIST_ENTRY ListEntry);
+PSLIST_ENTRY FASTCALL InterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
+PSLIST_ENTRY FASTCALL InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+USHORT NTAPI ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
+#define QueryDepthSList(ListHead) ExQueryDepthSList(ListHead)
+#define ExInitializeSListHead InitializeSListHead
+PSLIST_ENTRY FASTCALL ExInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+                                                  _Inout_ __drv_aliasesMem PSLIST_ENTRY ListEntry,
+                                                  _Inout_opt_ PKSPIN_LOCK Lock);
+PSLIST_ENTRY FASTCALL ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead, _Inout_opt_ PKSPIN_LOCK Lock);
+PSLIST_ENTRY FASTCALL ExInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
 
 /* --- Lookaside lists ------------------------------------------------------ */
 
