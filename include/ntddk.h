@@ -677,6 +677,23 @@ PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMo
 VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList);
 VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl);
 
+/*
+ * Reserved mappings (mm/mapaddr.c): system address space set aside once,
+ * into which locked MDLs are mapped later without any chance of running
+ * out of system PTEs. PoolTag must be the one given at reservation.
+ */
+_Must_inspect_result_ _IRQL_requires_max_(APC_LEVEL)
+PVOID NTAPI MmAllocateMappingAddress(_In_ SIZE_T NumberOfBytes, _In_ ULONG PoolTag);
+_IRQL_requires_max_(APC_LEVEL)
+VOID NTAPI MmFreeMappingAddress(_In_ PVOID BaseAddress, _In_ ULONG PoolTag);
+_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI MmMapLockedPagesWithReservedMapping(_In_ PVOID MappingAddress, _In_ ULONG PoolTag,
+                                                _Inout_ PMDL MemoryDescriptorList,
+                                                _In_ __drv_strictTypeMatch(__drv_typeCond)
+                                                    MEMORY_CACHING_TYPE CacheType);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI MmUnmapReservedMapping(_In_ PVOID BaseAddress, _In_ ULONG PoolTag, _Inout_ PMDL MemoryDescriptorList);
+
 #define MM_DONT_ZERO_ALLOCATION               0x00000001
 #define MM_ALLOCATE_FROM_LOCAL_NODE_ONLY      0x00000002
 #define MM_ALLOCATE_FULLY_REQUIRED            0x00000004

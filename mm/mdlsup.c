@@ -135,45 +135,45 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
  * (NULL, or NT's stop when the caller wants one). Device memory takes
  * CacheType.
  */
-PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
-                                         MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
-                                         ULONG BugCheckOnFailure, ULONG Priority)
+/*
+ * The checks every system mapping of an MDL makes before it takes PTEs:
+ * the pages must be locked (NT's MEMORY_MANAGEMENT 0x1233 otherwise), the
+ * caching type known, and no frame under a large page asked for another
+ * type than cached. Returns FALSE to refuse (or stops, when MustSucceed);
+ * *CacheAttribute gets the type asked for.
+ */
+BOOLEAN MiCheckMdlMapping(PMDL Mdl, MEMORY_CACHING_TYPE CacheType, BOOLEAN MustSucceed, PULONG CacheAttribute)
 {
-    PMDL Mdl = MemoryDescriptorList;
-    ULONG Count = MiMdlPages(Mdl), CacheAttribute;
+    ULONG Count = MiMdlPages(Mdl);
     PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
-    ULONG Level = Priority & ~(ULONG)0xF;
-    BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
-    PMMPTE PointerPte = NULL;
-    KIRQL OldIrql;
 
-    UNREFERENCED_PARAMETER(RequestedAddress);
-    if (AccessMode != KernelMode)
-        ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
-    if (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))
-        return Mdl->MappedSystemVa;
     if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL)) == 0)
         KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
     if ((ULONG)CacheType >= MmMaximumCacheType)
-        return NULL;
-    CacheAttribute = MiCacheTypeToAttribute(CacheType);
-    for (ULONG i = 0; i < Count && CacheAttribute != MiCached; i++) {
+        return FALSE;
+    *CacheAttribute = MiCacheTypeToAttribute(CacheType);
+    for (ULONG i = 0; i < Count && *CacheAttribute != MiCached; i++) {
         if (MiIsPhysicalPage(Pages[i]) && MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Pages[i])) {
             if (MustSucceed)
                 KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME, (ULONG_PTR)Mdl, Pages[i],
-                             CacheAttribute);
-            return NULL;
+                             *CacheAttribute);
+            return FALSE;
         }
     }
+    return TRUE;
+}
 
-    if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
-          (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
-        PointerPte = MiReserveSystemPtes(Count);
-    if (PointerPte == NULL) {
-        if (MustSucceed)
-            KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
-        return NULL;
-    }
+/*
+ * Makes PointerPte[0..] map the MDL's pages, each RAM page with the type its
+ * PFN records (a page not typed yet takes CacheAttribute), then marks the
+ * MDL mapped at MappedSystemVa.
+ */
+VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID MappedSystemVa)
+{
+    ULONG Count = MiMdlPages(Mdl);
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+    KIRQL OldIrql;
+
     MiPrepareForNonCached(CacheAttribute);
     MiAcquirePfnLock(&OldIrql);
     for (ULONG i = 0; i < Count; i++) {
@@ -189,11 +189,39 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
         MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiCacheAttributeToProtection(PageAttribute)));
     }
     MiReleasePfnLock(OldIrql);
-
-    Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
+    Mdl->MappedSystemVa = MappedSystemVa;
     Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
     if (Mdl->MdlFlags & MDL_PARTIAL)
         Mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+}
+
+PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
+                                         MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
+                                         ULONG BugCheckOnFailure, ULONG Priority)
+{
+    PMDL Mdl = MemoryDescriptorList;
+    ULONG Count = MiMdlPages(Mdl), CacheAttribute;
+    ULONG Level = Priority & ~(ULONG)0xF;
+    BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
+    PMMPTE PointerPte = NULL;
+
+    UNREFERENCED_PARAMETER(RequestedAddress);
+    if (AccessMode != KernelMode)
+        ExRaiseStatus(STATUS_NOT_SUPPORTED);   /* user-space mappings come with processes */
+    if (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA))
+        return Mdl->MappedSystemVa;
+    if (!MiCheckMdlMapping(Mdl, CacheType, MustSucceed, &CacheAttribute))
+        return NULL;
+
+    if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
+          (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
+        PointerPte = MiReserveSystemPtes(Count);
+    if (PointerPte == NULL) {
+        if (MustSucceed)
+            KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
+        return NULL;
+    }
+    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset);
     return Mdl->MappedSystemVa;
 }
 

@@ -2,7 +2,7 @@
  * pagfault.c: MmAccessFault, what a page fault means.
  *
  * System space: a PDE missing only in this directory is copied from the
- * master; a demand-zero PTE gets a zeroed page (only below DISPATCH_LEVEL:
+ * master; a demand-zero PTE in pool gets a zeroed page (only below DISPATCH_LEVEL:
  * pageable memory cannot be touched where the fault could not wait); a
  * write to a valid read-only page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY;
  * anything else is a reference nobody mapped and stops with
@@ -105,7 +105,8 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
 
     if (KiPcr.Irql > APC_LEVEL && !KeInvalidAccessAllowed(TrapFrame))
         MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
-    if (MiIsDemandZeroPte(TempPte))
+    /* Only pool is demand-zero in system space: elsewhere an invalid PTE may hold anything (mapaddr.c). */
+    if (MiIsDemandZeroPte(TempPte) && MiIsPoolRange(VirtualAddress, NULL))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
 }
