@@ -708,13 +708,163 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
                                    MEMORY_CACHING_TYPE CacheType, ULONG Flags);
 VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList);
 
-/* The start of an IRP: the fields ntmm's I/O manager uses, at the DDK's offsets. */
+/* --- I/O request packets (the DDK's x86 layout; kernel/io/irp.c) ------------------ */
+
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _FILE_OBJECT *PFILE_OBJECT;
+typedef struct _KEVENT *PKEVENT;
+typedef struct _IRP *PIRP;
+typedef struct _IO_STACK_LOCATION *PIO_STACK_LOCATION;
+
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+typedef VOID (NTAPI *PIO_APC_ROUTINE)(PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG Reserved);
+typedef VOID (NTAPI *PDRIVER_CANCEL)(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef NTSTATUS (NTAPI *PIO_COMPLETION_ROUTINE)(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context);
+
+typedef struct _KDEVICE_QUEUE_ENTRY {
+    LIST_ENTRY DeviceListEntry;
+    ULONG SortKey;
+    BOOLEAN Inserted;
+} KDEVICE_QUEUE_ENTRY, *PKDEVICE_QUEUE_ENTRY;
+
+/* An asynchronous procedure call; ntmm queues none yet, the IRP's tail holds one. */
+typedef struct _KAPC {
+    UCHAR Type;
+    UCHAR SpareByte0;
+    UCHAR Size;
+    UCHAR SpareByte1;
+    ULONG SpareLong0;
+    struct _KTHREAD *Thread;
+    LIST_ENTRY ApcListEntry;
+    PVOID KernelRoutine;
+    PVOID RundownRoutine;
+    PVOID NormalRoutine;
+    PVOID NormalContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    CCHAR ApcStateIndex;
+    KPROCESSOR_MODE ApcMode;
+    BOOLEAN Inserted;
+} KAPC, *PKAPC, *PRKAPC;
+
+#define IO_TYPE_IRP 6
+
+/* IRP.AllocationFlags. */
+#define IRP_QUOTA_CHARGED          0x01
+#define IRP_ALLOCATED_MUST_SUCCEED 0x02
+#define IRP_ALLOCATED_FIXED_SIZE   0x04
+#define IRP_LOOKASIDE_ALLOCATION   0x08
+
+/*
+ * The packet and, after it, StackCount IO_STACK_LOCATIONs. CurrentLocation
+ * counts down from StackCount + 1 as the IRP is passed down.
+ */
 typedef struct _IRP {
     CSHORT Type;
     USHORT Size;
     PMDL MdlAddress;
     ULONG Flags;
-} IRP, *PIRP;
+    union {
+        struct _IRP *MasterIrp;
+        volatile LONG IrpCount;
+        PVOID SystemBuffer;
+    } AssociatedIrp;
+    LIST_ENTRY ThreadListEntry;
+    IO_STATUS_BLOCK IoStatus;
+    KPROCESSOR_MODE RequestorMode;
+    BOOLEAN PendingReturned;
+    CHAR StackCount;
+    CHAR CurrentLocation;
+    BOOLEAN Cancel;
+    KIRQL CancelIrql;
+    CCHAR ApcEnvironment;
+    UCHAR AllocationFlags;
+    PIO_STATUS_BLOCK UserIosb;
+    PKEVENT UserEvent;
+    union {
+        struct {
+            PIO_APC_ROUTINE UserApcRoutine;
+            PVOID UserApcContext;
+        } AsynchronousParameters;
+        LARGE_INTEGER AllocationSize;
+    } Overlay;
+    volatile PDRIVER_CANCEL CancelRoutine;
+    PVOID UserBuffer;
+    union {
+        struct {
+            union {
+                KDEVICE_QUEUE_ENTRY DeviceQueueEntry;
+                struct {
+                    PVOID DriverContext[4];
+                };
+            };
+            PETHREAD Thread;
+            PCHAR AuxiliaryBuffer;
+            struct {
+                LIST_ENTRY ListEntry;
+                union {
+                    PIO_STACK_LOCATION CurrentStackLocation;
+                    ULONG PacketType;
+                };
+            };
+            PFILE_OBJECT OriginalFileObject;
+        } Overlay;
+        KAPC Apc;
+        PVOID CompletionKey;
+    } Tail;
+} IRP;
+
+/* One driver's view of the request; Parameters is the DDK's union, here as its raw words. */
+typedef struct _IO_STACK_LOCATION {
+    UCHAR MajorFunction;
+    UCHAR MinorFunction;
+    UCHAR Flags;
+    UCHAR Control;
+    union {
+        struct {
+            PVOID Argument1;
+            PVOID Argument2;
+            PVOID Argument3;
+            PVOID Argument4;
+        } Others;
+    } Parameters;
+    PDEVICE_OBJECT DeviceObject;
+    PFILE_OBJECT FileObject;
+    PIO_COMPLETION_ROUTINE CompletionRoutine;
+    PVOID Context;
+} IO_STACK_LOCATION;
+
+#ifdef __i386__
+_Static_assert(sizeof(KAPC) == 0x30, "x86 KAPC");
+_Static_assert(sizeof(IRP) == 0x70, "x86 IRP");
+_Static_assert(FIELD_OFFSET(IRP, StackCount) == 0x22, "x86 IRP.StackCount");
+_Static_assert(FIELD_OFFSET(IRP, Tail.Overlay.CurrentStackLocation) == 0x60, "x86 IRP current stack location");
+_Static_assert(sizeof(IO_STACK_LOCATION) == 0x24, "x86 IO_STACK_LOCATION");
+#endif
+
+#define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
+#define IoGetCurrentIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation)
+#define IoGetNextIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation - 1)
+
+/*
+ * IoAllocateIrp: a packet with StackSize stack locations from nonpaged pool
+ * (charged to the current process when ChargeQuota), or NULL. IoFreeIrp
+ * frees the packet only: the MDLs on MdlAddress are the caller's to free
+ * first, as in NT.
+ */
+_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
+PIRP NTAPI IoAllocateIrp(_In_ CCHAR StackSize, _In_ BOOLEAN ChargeQuota);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI IoFreeIrp(_In_ __drv_freesMem(Mem) PIRP Irp);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI IoInitializeIrp(_Inout_updates_bytes_(PacketSize) PIRP Irp, _In_ USHORT PacketSize, _In_ CCHAR StackSize);
 
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,
                          PIRP Irp);
