@@ -183,8 +183,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
 # The executive pool builds unchanged for the host over tests/host/pool_host.c.
-# interlck.c holds spin locks the host has no stand-in for.
-HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/interlck.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# interlck.c and poolquota.c need spin locks and processes the host has no stand-in for.
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/interlck.c kernel/ex/poolquota.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL)
 HOST_CFLAGS += -mcx16 -Ikernel/ex
 

@@ -1017,6 +1017,19 @@ VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag);
 VOID NTAPI ExFreePool(PVOID P);
 SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged);
 
+/*
+ * Pool charged to the current process (kernel/ex/poolquota.c): raises
+ * STATUS_QUOTA_EXCEEDED past the process's limit and
+ * STATUS_INSUFFICIENT_RESOURCES when pool runs out, or returns NULL for
+ * either with POOL_QUOTA_FAIL_INSTEAD_OF_RAISE in PoolType.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI ExAllocatePoolWithQuotaTag(_In_ __drv_strictTypeMatch(__drv_typeExpr) POOL_TYPE PoolType,
+                                       _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI ExAllocatePoolWithQuota(_In_ __drv_strictTypeMatch(__drv_typeExpr) POOL_TYPE PoolType,
+                                    _In_ SIZE_T NumberOfBytes);
+
 /* --- Interlocked singly linked lists (x86 layout: next, depth, sequence in 8 bytes) -- */
 
 typedef struct _SLIST_ENTRY {

@@ -96,4 +96,8 @@ NTSTATUS PsCreateProcess(PCSTR ImageFileName, ULONG Flags, PEPROCESS *Process);
 NTSTATUS PsTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus);
 NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
 
+/* Pool quota (psquota.c): charge Amount bytes of PoolType's pool to Process, or give them back. */
+NTSTATUS NTAPI PsChargeProcessPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount);
+VOID NTAPI PsReturnPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount);
+
 #endif

@@ -151,6 +151,7 @@
 #define __drv_strictType(Type, Mode)
 #define __drv_typeCond
 #define __drv_typeConst
+#define __drv_typeExpr
 #define __drv_when(Condition, Annotations)
 #define __drv_maxIRQL(Irql)
 #define __drv_minIRQL(Irql)

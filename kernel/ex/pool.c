@@ -289,6 +289,8 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
     Units = Entry->BlockSize;
     if (Units == 0 || (ULONG_PTR)Entry + (Units << POOL_BLOCK_SHIFT) > (ULONG_PTR)PAGE_END(Entry))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
+    if (EXP_IS_QUOTA_BLOCK(Entry))
+        ExpReturnPoolQuota(Entry);
     ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
@@ -354,6 +356,13 @@ SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
         *QuotaCharged = FALSE;
     if (PAGE_ALIGN(PoolBlock) == PoolBlock && ExpFindBigPage(PoolBlock, &Tag, &Pages))
         return (SIZE_T)Pages * PAGE_SIZE;
+    /* A charged block's last pointer names its process: it is not the caller's to use. */
+    if (EXP_IS_QUOTA_BLOCK(POOL_BLOCK_HEADER(PoolBlock))) {
+        if (QuotaCharged != NULL)
+            *QuotaCharged = TRUE;
+        return ((SIZE_T)POOL_BLOCK_HEADER(PoolBlock)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER) -
+               sizeof(PVOID);
+    }
     return ((SIZE_T)POOL_BLOCK_HEADER(PoolBlock)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER);
 }
 

@@ -29,13 +29,17 @@ PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
     USHORT PacketSize = IoSizeOfIrp((UCHAR)StackSize);
     PIRP Irp;
 
-    UNREFERENCED_PARAMETER(ChargeQuota);
     if (StackSize < 1)
         return NULL;
-    Irp = ExAllocatePoolWithTag(NonPagedPool, PacketSize, IOP_IRP_TAG);
+    if (ChargeQuota)
+        Irp = ExAllocatePoolWithQuotaTag(NonPagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, PacketSize, IOP_IRP_TAG);
+    else
+        Irp = ExAllocatePoolWithTag(NonPagedPool, PacketSize, IOP_IRP_TAG);
     if (Irp == NULL)
         return NULL;
     IoInitializeIrp(Irp, PacketSize, StackSize);
+    if (ChargeQuota)
+        Irp->AllocationFlags |= IRP_QUOTA_CHARGED;
     return Irp;
 }
 
