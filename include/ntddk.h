@@ -661,12 +661,21 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
         (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                     \
     } while (0)
 
+/* The pre-Safe form: maps with MmMapLockedPages, which stops the system rather than fail. */
+#define MmGetSystemAddressForMdl(Mdl)                                                           \
+    (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))                 \
+         ? ((Mdl)->MappedSystemVa)                                                                \
+         : (MmMapLockedPages((Mdl), KernelMode)))
+
 #define MmGetSystemAddressForMdlSafe(Mdl, Priority)                                             \
     (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))                 \
          ? ((Mdl)->MappedSystemVa)                                                                \
          : (MmMapLockedPagesSpecifyCache((Mdl), KernelMode, MmCached, NULL, FALSE, (Priority))))
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length);
+PMDL NTAPI MmCreateMdl(_Out_writes_bytes_opt_(sizeof(MDL) + (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length)))
+                           PMDL MemoryDescriptorList,
+                       _In_reads_bytes_opt_(Length) PVOID Base, _In_ SIZE_T Length);
 VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation);
 VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList);
@@ -883,6 +892,35 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
 VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress);
 PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes);
 VOID NTAPI MmFreeNonCachedMemory(PVOID BaseAddress, SIZE_T NumberOfBytes);
+VOID NTAPI MmFreeContiguousMemorySpecifyCache(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes,
+                                              _In_ MEMORY_CACHING_TYPE CacheType);
+
+/* --- What the memory manager tells about the machine (mm/mmquery.c, mm/addrsup.c) -- */
+
+typedef enum _MM_SYSTEM_SIZE {
+    MmSmallSystem,
+    MmMediumSystem,
+    MmLargeSystem
+} MM_SYSTEMSIZE;
+
+typedef enum _NT_PRODUCT_TYPE {
+    NtProductWinNt = 1,
+    NtProductLanManNt,
+    NtProductServer
+} NT_PRODUCT_TYPE, *PNT_PRODUCT_TYPE;
+
+typedef struct _PHYSICAL_MEMORY_RANGE {
+    PHYSICAL_ADDRESS BaseAddress;
+    LARGE_INTEGER NumberOfBytes;
+} PHYSICAL_MEMORY_RANGE, *PPHYSICAL_MEMORY_RANGE;
+
+MM_SYSTEMSIZE NTAPI MmQuerySystemSize(VOID);
+BOOLEAN NTAPI MmIsThisAnNtAsSystem(VOID);
+/* The RAM runs and a zeroed entry after the last, in nonpaged pool the caller frees; NULL if none can be had. */
+PPHYSICAL_MEMORY_RANGE NTAPI MmGetPhysicalMemoryRanges(VOID);
+/* The system address of a physical page mapped in system space, or NULL. */
+PVOID NTAPI MmGetVirtualForPhysical(_In_ PHYSICAL_ADDRESS PhysicalAddress);
+BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(_In_ PVOID VirtualAddress);
 
 /* --- Buses (HAL) ------------------------------------------------------------ */
 

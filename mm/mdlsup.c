@@ -1,8 +1,8 @@
 /*
- * mdlsup.c: the memory manager's side of MDLs: describing a buffer's pages
- * (MmBuildMdlForNonPagedPool), locking them (MmProbeAndLockPages /
- * MmUnlockPages), mapping them into system PTEs, and MDLs of fresh pages
- * (MmAllocatePagesForMdlEx).
+ * mdlsup.c: the memory manager's side of MDLs: making one (MmCreateMdl),
+ * describing a buffer's pages (MmBuildMdlForNonPagedPool), locking them
+ * (MmProbeAndLockPages / MmUnlockPages), mapping them into system PTEs, and
+ * MDLs of fresh pages (MmAllocatePagesForMdlEx).
  *
  * Locking a page takes one PFN reference, so a locked page outlives its
  * mapping: a paged-pool page freed while an MDL holds it stays in memory
@@ -15,6 +15,7 @@
 /* MEMORY_MANAGEMENT first parameters NT uses: mapping pages that are not locked; an uncached view of a large page's frame. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
 #define MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME 0x1000
+#define MI_MDL_TAG 'ldmM'   /* "Mmdl": MDLs the memory manager allocates */
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -24,6 +25,22 @@ SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 static ULONG MiMdlPages(PMDL Mdl)
 {
     return ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount);
+}
+
+/*
+ * The old DDK's MDL constructor: initializes MemoryDescriptorList for Length
+ * bytes at Base, allocating it from nonpaged pool first when the caller
+ * passes none (NULL when pool runs out; free it with ExFreePool).
+ */
+PMDL NTAPI MmCreateMdl(PMDL MemoryDescriptorList, PVOID Base, SIZE_T Length)
+{
+    if (MemoryDescriptorList == NULL) {
+        MemoryDescriptorList = ExAllocatePoolWithTag(NonPagedPool, MmSizeOfMdl(Base, Length), MI_MDL_TAG);
+        if (MemoryDescriptorList == NULL)
+            return NULL;
+    }
+    MmInitializeMdl(MemoryDescriptorList, Base, Length);
+    return MemoryDescriptorList;
 }
 
 VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
@@ -292,7 +309,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
     if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
         (Skip != 0 && Skip < High - Low + 1))
         return NULL;
-    Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), 'ldmM');
+    Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), MI_MDL_TAG);
     if (Mdl == NULL)
         return NULL;
     Pages = MmGetMdlPfnArray(Mdl);
@@ -327,7 +344,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
 
     if (Found == 0 || ((Flags & MM_ALLOCATE_FULLY_REQUIRED) && Found < Wanted)) {
         MiUnlockPageArray(Pages, Found);
-        ExFreePoolWithTag(Mdl, 'ldmM');
+        ExFreePoolWithTag(Mdl, MI_MDL_TAG);
         return NULL;
     }
     MmInitializeMdl(Mdl, NULL, (SIZE_T)Found * PAGE_SIZE);
