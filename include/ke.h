@@ -203,6 +203,9 @@ DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
 
 /* Clock, timers and DPCs. */
 extern volatile ULONGLONG KeTickCount;
+extern LARGE_INTEGER KeBootTime;   /* the system time at boot, from the CMOS clock (systime.c) */
+VOID KiInitializeSystemTime(VOID);
+VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value);
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame);
 VOID KiInitializeDpcQueue(VOID);
 VOID KiRetireDpcList(VOID);

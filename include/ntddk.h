@@ -1198,16 +1198,84 @@ BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 
 /* --- Time --------------------------------------------------------------- */
 
-VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+/*
+ * System time counts 100 ns units since 1601-01-01 (UTC; ntmm takes the
+ * CMOS clock as UTC), interrupt time 100 ns units since boot, the tick
+ * count clock interrupts since boot, the performance counter PIT input
+ * ticks (its frequency is returned with it).
+ */
+typedef struct _TIME_FIELDS {
+    CSHORT Year;            /* 1601 and on */
+    CSHORT Month;           /* 1-12 */
+    CSHORT Day;             /* 1-31 */
+    CSHORT Hour;            /* 0-23 */
+    CSHORT Minute;
+    CSHORT Second;
+    CSHORT Milliseconds;
+    CSHORT Weekday;         /* 0 (Sunday) - 6, ignored by RtlTimeFieldsToTime */
+} TIME_FIELDS, *PTIME_FIELDS;
+
+BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+VOID NTAPI KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
+ULONGLONG NTAPI KeQueryInterruptTime(VOID);
+VOID NTAPI KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);
 ULONG NTAPI KeQueryTimeIncrement(VOID);
+LARGE_INTEGER NTAPI KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency);
+/* Spins for at least MicroSeconds, at any IRQL; for the short waits hardware asks for. */
+VOID NTAPI KeStallExecutionProcessor(_In_ ULONG MicroSeconds);
 
-/* --- Port I/O (HAL) ----------------------------------------------------- */
+/* --- Processors and caches ----------------------------------------------- */
 
-UCHAR NTAPI READ_PORT_UCHAR(PUCHAR Port);
-USHORT NTAPI READ_PORT_USHORT(PUSHORT Port);
-ULONG NTAPI READ_PORT_ULONG(PULONG Port);
-VOID NTAPI WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value);
-VOID NTAPI WRITE_PORT_USHORT(PUSHORT Port, USHORT Value);
-VOID NTAPI WRITE_PORT_ULONG(PULONG Port, ULONG Value);
+/* One processor. */
+extern CCHAR KeNumberProcessors;
+FORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID)
+{
+    return 0;
+}
+
+/* x86 caches snoop DMA and I/O: nothing to flush, as the DDK's x86 macro says. */
+#define KeFlushIoBuffers(Mdl, ReadOperation, DmaOperation) \
+    ((void)(Mdl), (void)(ReadOperation), (void)(DmaOperation))
+
+/* --- Port and register I/O (HAL: kernel/hal/portio.c) ---------------------------- */
+
+/* A port is a 16-bit number passed as a pointer; the buffer forms move Count values through the one port. */
+UCHAR NTAPI READ_PORT_UCHAR(_In_ PUCHAR Port);
+USHORT NTAPI READ_PORT_USHORT(_In_ PUSHORT Port);
+ULONG NTAPI READ_PORT_ULONG(_In_ PULONG Port);
+VOID NTAPI WRITE_PORT_UCHAR(_In_ PUCHAR Port, _In_ UCHAR Value);
+VOID NTAPI WRITE_PORT_USHORT(_In_ PUSHORT Port, _In_ USHORT Value);
+VOID NTAPI WRITE_PORT_ULONG(_In_ PULONG Port, _In_ ULONG Value);
+VOID NTAPI READ_PORT_BUFFER_UCHAR(_In_ PUCHAR Port, _Out_writes_all_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI READ_PORT_BUFFER_USHORT(_In_ PUSHORT Port, _Out_writes_all_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI READ_PORT_BUFFER_ULONG(_In_ PULONG Port, _Out_writes_all_(Count) PULONG Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_UCHAR(_In_ PUCHAR Port, _In_reads_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_USHORT(_In_ PUSHORT Port, _In_reads_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_ULONG(_In_ PULONG Port, _In_reads_(Count) PULONG Buffer, _In_ ULONG Count);
+
+/*
+ * Memory-mapped registers: each access is one access of its width, in
+ * program order; a write is followed by a fence so it has left the
+ * processor before the call returns. The buffer forms move Count values
+ * between Buffer and consecutive registers.
+ */
+UCHAR NTAPI READ_REGISTER_UCHAR(_In_ volatile UCHAR *Register);
+USHORT NTAPI READ_REGISTER_USHORT(_In_ volatile USHORT *Register);
+ULONG NTAPI READ_REGISTER_ULONG(_In_ volatile ULONG *Register);
+VOID NTAPI WRITE_REGISTER_UCHAR(_In_ volatile UCHAR *Register, _In_ UCHAR Value);
+VOID NTAPI WRITE_REGISTER_USHORT(_In_ volatile USHORT *Register, _In_ USHORT Value);
+VOID NTAPI WRITE_REGISTER_ULONG(_In_ volatile ULONG *Register, _In_ ULONG Value);
+VOID NTAPI READ_REGISTER_BUFFER_UCHAR(_In_reads_(Count) volatile UCHAR *Register,
+                                      _Out_writes_all_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI READ_REGISTER_BUFFER_USHORT(_In_reads_(Count) volatile USHORT *Register,
+                                       _Out_writes_all_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI READ_REGISTER_BUFFER_ULONG(_In_reads_(Count) volatile ULONG *Register,
+                                      _Out_writes_all_(Count) PULONG Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_UCHAR(_Out_writes_(Count) volatile UCHAR *Register, _In_reads_(Count) PUCHAR Buffer,
+                                       _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_USHORT(_Out_writes_(Count) volatile USHORT *Register,
+                                        _In_reads_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_ULONG(_Out_writes_(Count) volatile ULONG *Register, _In_reads_(Count) PULONG Buffer,
+                                       _In_ ULONG Count);
 
 #endif

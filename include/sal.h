@@ -24,6 +24,7 @@
 #define _Out_writes_bytes_(Size)
 #define _Out_writes_bytes_opt_(Size)
 #define _Out_writes_bytes_all_(Size)
+#define _Out_writes_all_(Size)
 #define _Out_writes_bytes_to_(Size, Count)
 #define _Out_writes_to_(Size, Count)
 #define _Out_range_(Low, High)

@@ -1,11 +1,11 @@
-/* clock.c: the clock interrupt's work: counting ticks, publishing them to user mode, expiring timers. */
+/* clock.c: the clock interrupt's work: counting ticks, publishing them and the times to user mode, expiring timers. */
 #include <ke.h>
 #include <hal.h>
 
 volatile ULONGLONG KeTickCount;
 
 /* The writer's half of KSYSTEM_TIME's protocol (ntddk.h): High2Time first, High1Time last. */
-static VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value)
+VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value)
 {
     Time->High2Time = (LONG)(Value >> 32);
     Time->LowPart = (ULONG)Value;
@@ -20,6 +20,7 @@ VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame)
     SharedUserData->TickCountLowDeprecated = (ULONG)KeTickCount;
     KiWriteSystemTime(&SharedUserData->TickCount, KeTickCount);
     KiWriteSystemTime(&SharedUserData->InterruptTime, KeTickCount * KE_TIME_INCREMENT);
+    KiWriteSystemTime(&SharedUserData->SystemTime, (ULONGLONG)KeBootTime.QuadPart + KeTickCount * KE_TIME_INCREMENT);
     KiExpireTimers();
 }
 

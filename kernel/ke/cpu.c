@@ -11,6 +11,8 @@ extern ULONG RtlpPrefetchNonTemporalGranularity;   /* lib/rtl/movemem.c */
 
 #define KI_DEFAULT_CACHE_LINE 32   /* the P6's line, for a processor whose CPUID does not give one */
 
+CCHAR KeNumberProcessors = 1;
+
 static ULONG KiMaximumExtendedLeaf(VOID)
 {
     ULONG Regs[4];

@@ -162,6 +162,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     ExInitializePool();
     PsInitSystem();
     IoInitSystem();
+    KiInitializeSystemTime();
     HalInitializeClock();
     _enable();
 
