@@ -192,7 +192,12 @@ $(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(wildcard tests/kernel/
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES)
 
+# ntddk.h as 32-bit x86 code, compile only: its types' sizes checked against the DDK's (tests/host/ddk_sizes.c).
+DDK_SIZES_FLAGS := -m32 -ffreestanding -fsyntax-only -std=gnu11 -Wall -Wextra -Werror -Wno-multichar -fshort-wchar \
+                   -Iinclude -Ilib/include
+
 test-host: $(BUILD)/host/ktest-host
+	$(HOSTCC) $(DDK_SIZES_FLAGS) tests/host/ddk_sizes.c
 	$<
 
 # --- set-up ---
