@@ -102,10 +102,15 @@ KTEST(time, stall_waits_at_least_as_long_as_asked_at_any_irql)
     After = KeQueryPerformanceCounter(NULL);
     KT_EXPECT(After.QuadPart - Before.QuadPart >= 2000LL * PIT_INPUT_HZ / 1000000);
 
+    /*
+     * 35 ms is three clock periods and more; under TCG a busy host can
+     * make the emulated PIT's interrupts coalesce (the PIC holds one), so
+     * only "the clock ran" is certain, not how many ticks it counted.
+     */
     KeQueryTickCount(&TicksBefore);
     KeStallExecutionProcessor(35000);
     KeQueryTickCount(&TicksAfter);
-    KT_EXPECT(TicksAfter.QuadPart - TicksBefore.QuadPart >= 3);
+    KT_EXPECT(TicksAfter.QuadPart - TicksBefore.QuadPart >= 1);
 
     /* With the clock masked, the stall still keeps time: the clock's pending tick arrives after. */
     KeRaiseIrql(HIGH_LEVEL, &OldIrql);
