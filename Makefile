@@ -38,6 +38,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
           -fno-asynchronous-unwind-tables \
           -fno-strict-aliasing \
           -mgeneral-regs-only \
+          -fshort-wchar \
           -Wall -Wextra -Werror -Wno-multichar \
           -Iinclude -Ilib/include -Itests/kernel \
           -MMD -MP
@@ -47,6 +48,7 @@ CFLAGS := $(TARGET_FLAGS) -m32 -march=i686 -std=gnu11 -O2 -g \
 #   walk the EBP chain, leaf functions included (a trap can stop in any of them).
 # -fno-strict-aliasing: MMPTE and pool headers are read through several views.
 # -mgeneral-regs-only: no x87/SSE state is saved on traps, so none may be used.
+# -fshort-wchar: L"..." is UTF-16 (WCHAR), as NT drivers write UNICODE_STRING literals.
 # -Wno-multichar: pool tags are written as NT writes them, 'looP'.
 ASFLAGS := $(TARGET_FLAGS) -m32 -D__ASSEMBLER__ -Iinclude -MMD -MP
 LDFLAGS := -m elf_i386 -nostdlib -static -T linker.ld --no-warn-rwx-segments
@@ -229,7 +231,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
 # The executive pool builds unchanged for the host over tests/host/pool_host.c.
-HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# interlck.c and poolquota.c need spin locks and processes the host has no stand-in for.
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL) \
@@ -249,7 +252,12 @@ $(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/host/%.o)
 
+# ntddk.h as 32-bit x86 code, compile only: its types' sizes checked against the DDK's (tests/host/ddk_sizes.c).
+DDK_SIZES_FLAGS := -m32 -ffreestanding -fsyntax-only -std=gnu11 -Wall -Wextra -Werror -Wno-multichar -fshort-wchar \
+                   -Iinclude -Ilib/include
+
 test-host: $(BUILD)/host/ktest-host
+	$(HOSTCC) $(DDK_SIZES_FLAGS) tests/host/ddk_sizes.c
 	$<
 
 # --- set-up ---

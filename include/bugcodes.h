@@ -31,6 +31,8 @@
     X(PFN_REFERENCE_COUNT,                0x00000026)  \
     X(NO_SPIN_LOCK_AVAILABLE,             0x00000027)  \
     X(MUST_SUCCEED_POOL_EMPTY,            0x00000041)  \
+    X(MULTIPLE_IRP_COMPLETE_REQUESTS,     0x00000044)  \
+    X(QUOTA_UNDERFLOW,                    0x00000021)  \
     X(NO_MORE_SYSTEM_PTES,                0x0000003F)  \
     X(TARGET_MDL_TOO_SMALL,               0x00000040)  \
     X(NO_PAGES_AVAILABLE,                 0x0000004D)  \

@@ -75,6 +75,7 @@ VOID HalInitializePic(VOID);
 VOID HalEnableSystemInterrupt(ULONG Irq, KIRQL Irql);
 VOID HalEndOfInterrupt(ULONG Irq);
 BOOLEAN HalIsSpuriousInterrupt(ULONG Irq);
+BOOLEAN HalIsInterruptPending(ULONG Irq);
 USHORT HalGetInterruptMask(VOID);
 VOID HalSetIrqlMask(KIRQL Irql);
 
@@ -85,6 +86,10 @@ BOOLEAN NTAPI HalQueryRealTimeClock(PTIME_FIELDS TimeFields);
 #define PIT_INPUT_HZ 1193182
 #define CLOCK_TICKS_PER_SECOND 100
 #define KE_TIME_INCREMENT (10000000 / CLOCK_TICKS_PER_SECOND) /* in 100 ns units */
+#define PIT_CLOCK_DIVISOR (PIT_INPUT_HZ / CLOCK_TICKS_PER_SECOND) /* input ticks per clock interrupt */
 VOID HalInitializeClock(VOID);
+
+/* The CMOS real-time clock (kernel/hal/cmos.c), read once at boot for the system time. */
+BOOLEAN NTAPI HalQueryRealTimeClock(PTIME_FIELDS TimeFields);
 
 #endif

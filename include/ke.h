@@ -263,6 +263,7 @@ typedef struct _KSERVICE_TABLE_DESCRIPTOR {
 extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable;
 
 /* Boot and initialisation. */
+VOID KiSetProcessorFeatures(VOID);
 VOID KiInitializeGdt(VOID);
 VOID KiInitializeIdt(VOID);
 VOID KiInitializeDoubleFaultTask(VOID);
@@ -334,6 +335,8 @@ DECLSPEC_NORETURN VOID KiHaltProcessor(VOID);
 
 /* Clock, timers and DPCs. */
 extern volatile ULONGLONG KeTickCount;
+extern LARGE_INTEGER KeBootTime;   /* the system time at tick 0, from the RTC (clock.c) */
+VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value);
 VOID KiClockInterrupt(PKTRAP_FRAME TrapFrame);
 VOID KiInitializeSystemTime(VOID);
 LONGLONG KiSystemTimeAtTick(ULONGLONG Ticks);

@@ -10,7 +10,6 @@
 #include <mmlayout.h>
 #include <rtl/avl.h>
 
-typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
 typedef LONG SPFN_NUMBER;
 
 /* --- PTEs: one 32-bit word, viewed through the format its state calls for ---------- */

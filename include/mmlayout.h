@@ -6,11 +6,17 @@
 #ifndef NTMM_MMLAYOUT_H
 #define NTMM_MMLAYOUT_H
 
-#define MM_LOWEST_USER_ADDRESS   0x00010000
-#define MM_HIGHEST_USER_ADDRESS  0x7FFEFFFF
-#define MM_USER_PROBE_ADDRESS    0x7FFF0000
-#define MM_SYSTEM_RANGE_START    0x80000000
-/* The highest address a VAD may cover: the 64 KB below MM_USER_PROBE_ADDRESS hold the shared data page. */
+/*
+ * The bounds of user space. The DDK's MM_HIGHEST_USER_ADDRESS family names
+ * exported variables (ntddk.h), which drivers read; the kernel uses these
+ * constants, NT's MI_ spelling of the same numbers (its amd64 mi.h has
+ * MI_HIGHEST_USER_ADDRESS and MI_SYSTEM_RANGE_START).
+ */
+#define MI_LOWEST_USER_ADDRESS   0x00010000
+#define MI_HIGHEST_USER_ADDRESS  0x7FFEFFFF
+#define MI_USER_PROBE_ADDRESS    0x7FFF0000
+#define MI_SYSTEM_RANGE_START    0x80000000
+/* The highest address a VAD may cover: the 64 KB below MI_USER_PROBE_ADDRESS hold the shared data page. */
 #define MM_HIGHEST_VAD_ADDRESS   0x7FFDFFFF
 #define MM_SHARED_USER_DATA_VA   0x7FFE0000 /* KUSER_SHARED_DATA as user mode sees it, read-only */
 #define MM_ALLOCATION_GRANULARITY 0x10000   /* user reservations start on 64 KB boundaries */

@@ -174,6 +174,40 @@ _Static_assert(FIELD_OFFSET(KUSER_SHARED_DATA, TickCount) == 0x320, "KUSER_SHARE
 #define KI_USER_SHARED_DATA 0xFFDF0000   /* the same token sequence as mmlayout.h's */
 #define SharedUserData ((KUSER_SHARED_DATA *const)KI_USER_SHARED_DATA)
 
+/* Indexes of KUSER_SHARED_DATA.ProcessorFeatures, for ExIsProcessorFeaturePresent. */
+#define PF_FLOATING_POINT_PRECISION_ERRATA 0
+#define PF_FLOATING_POINT_EMULATED         1
+#define PF_COMPARE_EXCHANGE_DOUBLE         2
+#define PF_MMX_INSTRUCTIONS_AVAILABLE      3
+#define PF_PPC_MOVEMEM_64BIT_OK            4
+#define PF_ALPHA_BYTE_INSTRUCTIONS         5
+#define PF_XMMI_INSTRUCTIONS_AVAILABLE     6
+#define PF_3DNOW_INSTRUCTIONS_AVAILABLE    7
+#define PF_RDTSC_INSTRUCTION_AVAILABLE     8
+#define PF_PAE_ENABLED                     9
+#define PF_XMMI64_INSTRUCTIONS_AVAILABLE   10
+#define PF_SSE_DAZ_MODE_AVAILABLE          11
+#define PF_NX_ENABLED                      12
+#define PF_SSE3_INSTRUCTIONS_AVAILABLE     13
+#define PF_COMPARE_EXCHANGE128             14
+#define PF_COMPARE64_EXCHANGE128           15
+#define PF_CHANNELS_ENABLED                16
+#define PF_XSAVE_ENABLED                   17
+#define PF_SECOND_LEVEL_ADDRESS_TRANSLATION 20
+#define PF_VIRT_FIRMWARE_ENABLED           21
+#define PF_RDWRFSGSBASE_AVAILABLE          22
+#define PF_FASTFAIL_AVAILABLE              23
+#define PF_RDRAND_INSTRUCTION_AVAILABLE    28
+#define PF_RDTSCP_INSTRUCTION_AVAILABLE    32
+#define PF_SSSE3_INSTRUCTIONS_AVAILABLE    36
+#define PF_SSE4_1_INSTRUCTIONS_AVAILABLE   37
+#define PF_SSE4_2_INSTRUCTIONS_AVAILABLE   38
+#define PF_AVX_INSTRUCTIONS_AVAILABLE      39
+#define PF_AVX2_INSTRUCTIONS_AVAILABLE     40
+
+/* TRUE when the processor has the feature; FALSE for an index past PROCESSOR_FEATURE_MAX. */
+BOOLEAN NTAPI ExIsProcessorFeaturePresent(_In_ ULONG ProcessorFeature);
+
 /* --- Objects and handles ---------------------------------------------------- */
 
 #define DELETE                   0x00010000
@@ -285,8 +319,31 @@ DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
 DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 
 #define DBGPRINT_MAXIMUM_LENGTH 512   /* bytes one DbgPrint call sends, its newline included */
-ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 VOID NTAPI DbgBreakPoint(VOID);
+
+/*
+ * DbgPrintEx: a message for one component at one level. Levels 0-31 name a
+ * bit of the mask (DPFLTR_ERROR_LEVEL is bit 0); a Level with DPFLTR_MASK
+ * set is the mask itself. As NT does by default, only error messages are
+ * printed; ntmm has no per-component filter to enable more.
+ */
+#define DPFLTR_ERROR_LEVEL   0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL   2
+#define DPFLTR_INFO_LEVEL    3
+#define DPFLTR_MASK          0x80000000
+#define DPFLTR_SYSTEM_ID     0
+#define DPFLTR_DEFAULT_ID    101
+#define DPFLTR_IHVDRIVER_ID  77
+
+ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z_ _Printf_format_string_ PCSTR Format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* What a checked build prints; ntmm keeps its checks on, so these print. */
+#define KdPrint(Arguments) ((void)DbgPrint Arguments)
+#define KdPrintEx(Arguments) ((void)DbgPrintEx Arguments)
+#define KdBreakPoint() DbgBreakPoint()
 
 /*
  * ASSERT stays compiled in the default build (NTMM_NO_ASSERT removes it) and
@@ -302,6 +359,11 @@ VOID NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineNumber, PC
 #define ASSERT(exp) ((void)sizeof(!(exp)))
 #define ASSERTMSG(msg, exp) ((void)sizeof(!(exp)))
 #endif
+#define NT_ASSERT(exp) ASSERT(exp)
+
+/* Code that may touch pageable memory must run at APC_LEVEL or below. */
+#define PAGED_CODE() ASSERTMSG("pageable code called above APC_LEVEL", KeGetCurrentIrql() <= APC_LEVEL)
+#define PAGED_CODE_LOCKED() ((void)0)
 
 /* --- Structured exceptions ---------------------------------------------- */
 
@@ -356,7 +418,38 @@ DECLSPEC_NORETURN VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord
 
 /* --- Interlocked and list helpers --------------------------------------- */
 
+#include <interlocked.h>
 #include <rtl/list.h>
+
+/* --- RTL memory routines (the macros are the DDK's, over the C library's mem*) -- */
+
+#include <string.h>
+
+#define RtlCopyMemory(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+#define RtlMoveMemory(Destination, Source, Length) memmove((Destination), (Source), (Length))
+#define RtlFillMemory(Destination, Length, Fill) memset((Destination), (Fill), (Length))
+#define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))
+#define RtlEqualMemory(Destination, Source, Length) (!memcmp((Destination), (Source), (Length)))
+#define RtlCopyBytes RtlCopyMemory
+#define RtlFillBytes RtlFillMemory
+#define RtlZeroBytes RtlZeroMemory
+
+/* Zeroing the compiler may not remove as a dead store (a key about to go out of scope). */
+FORCEINLINE PVOID RtlSecureZeroMemory(_Out_writes_bytes_all_(Length) PVOID Destination, _In_ SIZE_T Length)
+{
+    volatile UCHAR *Byte = (volatile UCHAR *)Destination;
+
+    while (Length-- != 0)
+        *Byte++ = 0;
+    return Destination;
+}
+
+/* lib/rtl/movemem.c */
+SIZE_T NTAPI RtlCompareMemory(_In_ const VOID *Source1, _In_ const VOID *Source2, _In_ SIZE_T Length);
+SIZE_T NTAPI RtlCompareMemoryUlong(_In_reads_bytes_(Length) PVOID Source, _In_ SIZE_T Length, _In_ ULONG Pattern);
+VOID NTAPI RtlFillMemoryUlong(_Out_writes_bytes_all_(Length) PVOID Destination, _In_ SIZE_T Length,
+                              _In_ ULONG Pattern);
+VOID FASTCALL RtlPrefetchMemoryNonTemporal(_In_ PVOID Source, _In_ SIZE_T Length);
 
 /* --- Spin locks (one processor: a lock is an IRQL raise plus an owner check) -- */
 
@@ -367,6 +460,63 @@ VOID NTAPI KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
 VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
 VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+
+/* --- Interlocked operations under a caller's spin lock (kernel/ex/interlck.c) ----- */
+
+/*
+ * Callable at any IRQL: the lock is held with interrupts masked. Inserts
+ * and pushes return the entry that was first (InsertTail: last) before the
+ * call, or NULL when the list was empty; removes and pops return the entry
+ * taken, or NULL. The x86 stdcall exports and their fastcall twins (Exf*)
+ * are both here, as NT x86 has both.
+ */
+PLIST_ENTRY NTAPI ExInterlockedInsertHeadList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ __drv_aliasesMem PLIST_ENTRY ListEntry,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY NTAPI ExInterlockedInsertTailList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ __drv_aliasesMem PLIST_ENTRY ListEntry,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY NTAPI ExInterlockedRemoveHeadList(_Inout_ PLIST_ENTRY ListHead,
+                                              _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY NTAPI ExInterlockedPushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+                                                    _Inout_ __drv_aliasesMem PSINGLE_LIST_ENTRY ListEntry,
+                                                    _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY NTAPI ExInterlockedPopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead,
+                                                   _Inout_ _Requires_lock_not_held_(*_Curr_) PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+PLIST_ENTRY FASTCALL ExfInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY FASTCALL ExfInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead, PSINGLE_LIST_ENTRY ListEntry,
+                                                        PKSPIN_LOCK Lock);
+PSINGLE_LIST_ENTRY FASTCALL ExfInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, PKSPIN_LOCK Lock);
+
+/* Each returns the value before the addition. */
+ULONG NTAPI ExInterlockedAddUlong(_Inout_ PULONG Addend, _In_ ULONG Increment, _Inout_ PKSPIN_LOCK Lock);
+ULONG FASTCALL ExfInterlockedAddUlong(PULONG Addend, ULONG Increment, PKSPIN_LOCK Lock);
+LARGE_INTEGER NTAPI ExInterlockedAddLargeInteger(_Inout_ PLARGE_INTEGER Addend, _In_ LARGE_INTEGER Increment,
+                                                 _Inout_ PKSPIN_LOCK Lock);
+VOID FASTCALL ExInterlockedAddLargeStatistic(_Inout_ PLARGE_INTEGER Addend, _In_ ULONG Increment);
+
+/* The sign of a result, for the x86 helpers below. */
+#define RESULT_ZERO     0
+#define RESULT_NEGATIVE 1
+#define RESULT_POSITIVE 2
+
+typedef enum _INTERLOCKED_RESULT {
+    ResultNegative = RESULT_NEGATIVE,
+    ResultZero = RESULT_ZERO,
+    ResultPositive = RESULT_POSITIVE
+} INTERLOCKED_RESULT;
+
+INTERLOCKED_RESULT FASTCALL Exfi386InterlockedIncrementLong(_Inout_ PLONG Addend);
+INTERLOCKED_RESULT FASTCALL Exfi386InterlockedDecrementLong(_Inout_ PLONG Addend);
+ULONG FASTCALL Exfi386InterlockedExchangeUlong(_Inout_ PULONG Target, _In_ ULONG Value);
+INTERLOCKED_RESULT NTAPI Exi386InterlockedIncrementLong(_Inout_ PLONG Addend);
+INTERLOCKED_RESULT NTAPI Exi386InterlockedDecrementLong(_Inout_ PLONG Addend);
+ULONG NTAPI Exi386InterlockedExchangeUlong(_Inout_ PULONG Target, _In_ ULONG Value);
+#define ExInterlockedIncrementLong(Addend, Lock) Exfi386InterlockedIncrementLong(Addend)
+#define ExInterlockedDecrementLong(Addend, Lock) Exfi386InterlockedDecrementLong(Addend)
+#define ExInterlockedExchangeUlong(Target, Value, Lock) Exfi386InterlockedExchangeUlong(Target, Value)
 
 /* --- Memory: pages and addresses ------------------------------------------ */
 
@@ -384,8 +534,26 @@ VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
     ((ULONG)((((ULONG_PTR)(Size)) >> PAGE_SHIFT) + \
              ((BYTE_OFFSET(Va) + BYTE_OFFSET(Size) + PAGE_SIZE - 1) >> PAGE_SHIFT)))
 
+typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
+typedef ULONG PFN_COUNT;
+
 PHYSICAL_ADDRESS NTAPI MmGetPhysicalAddress(PVOID BaseAddress);
 BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress);
+
+/*
+ * The bounds of user space, as the DDK gives them to drivers: variables the
+ * kernel exports, read through these macros. The kernel's own sources use
+ * the same numbers as constants (MI_HIGHEST_USER_ADDRESS and its siblings,
+ * include/mmlayout.h), which assembly can use too.
+ */
+extern PVOID MmHighestUserAddress;
+extern PVOID MmSystemRangeStart;
+extern ULONG_PTR MmUserProbeAddress;
+#define MM_HIGHEST_USER_ADDRESS MmHighestUserAddress
+#define MM_SYSTEM_RANGE_START MmSystemRangeStart
+#define MM_USER_PROBE_ADDRESS MmUserProbeAddress
+#define MM_LOWEST_USER_ADDRESS ((PVOID)0x10000)
+#define MM_LOWEST_SYSTEM_ADDRESS ((PVOID)0xC0800000)
 
 typedef enum _MEMORY_CACHING_TYPE {
     MmNonCached = 0,
@@ -502,7 +670,7 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
 #define MDL_MAPPING_FLAGS (MDL_MAPPED_TO_SYSTEM_VA | MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL | \
                            MDL_PARTIAL_HAS_BEEN_MAPPED | MDL_PARENT_MAPPED_SYSTEM_VA | MDL_IO_SPACE)
 
-#define MmGetMdlPfnArray(Mdl) ((PULONG)((PMDL)(Mdl) + 1))
+#define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((PMDL)(Mdl) + 1))
 #define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
 #define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
 #define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
@@ -512,12 +680,18 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
     do {                                                                                         \
         (MemoryDescriptorList)->Next = NULL;                                                     \
         (MemoryDescriptorList)->Size = (CSHORT)(sizeof(MDL) +                                    \
-            (sizeof(ULONG) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length))));               \
+            (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length))));          \
         (MemoryDescriptorList)->MdlFlags = 0;                                                    \
         (MemoryDescriptorList)->StartVa = PAGE_ALIGN(BaseVa);                                    \
         (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET(BaseVa);                                \
         (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                     \
     } while (0)
+
+/* The pre-Safe form: maps with MmMapLockedPages, which stops the system rather than fail. */
+#define MmGetSystemAddressForMdl(Mdl)                                                           \
+    (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))                 \
+         ? ((Mdl)->MappedSystemVa)                                                                \
+         : (MmMapLockedPages((Mdl), KernelMode)))
 
 #define MmGetSystemAddressForMdlSafe(Mdl, Priority)                                             \
     (((Mdl)->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))                 \
@@ -525,6 +699,9 @@ _Static_assert(sizeof(MDL) == 28, "x86 MDL header");
          : (MmMapLockedPagesSpecifyCache((Mdl), KernelMode, MmCached, NULL, FALSE, (Priority))))
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length);
+PMDL NTAPI MmCreateMdl(_Out_writes_bytes_opt_(sizeof(MDL) + (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length)))
+                           PMDL MemoryDescriptorList,
+                       _In_reads_bytes_opt_(Length) PVOID Base, _In_ SIZE_T Length);
 VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
 VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation);
 VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList);
@@ -534,6 +711,23 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
 PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode);
 VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList);
 VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl);
+
+/*
+ * Reserved mappings (mm/mapaddr.c): system address space set aside once,
+ * into which locked MDLs are mapped later without any chance of running
+ * out of system PTEs. PoolTag must be the one given at reservation.
+ */
+_Must_inspect_result_ _IRQL_requires_max_(APC_LEVEL)
+PVOID NTAPI MmAllocateMappingAddress(_In_ SIZE_T NumberOfBytes, _In_ ULONG PoolTag);
+_IRQL_requires_max_(APC_LEVEL)
+VOID NTAPI MmFreeMappingAddress(_In_ PVOID BaseAddress, _In_ ULONG PoolTag);
+_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI MmMapLockedPagesWithReservedMapping(_In_ PVOID MappingAddress, _In_ ULONG PoolTag,
+                                                _Inout_ PMDL MemoryDescriptorList,
+                                                _In_ __drv_strictTypeMatch(__drv_typeCond)
+                                                    MEMORY_CACHING_TYPE CacheType);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI MmUnmapReservedMapping(_In_ PVOID BaseAddress, _In_ ULONG PoolTag, _Inout_ PMDL MemoryDescriptorList);
 
 #define MM_DONT_ZERO_ALLOCATION               0x00000001
 #define MM_ALLOCATE_FROM_LOCAL_NODE_ONLY      0x00000002
@@ -549,13 +743,163 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
                                    MEMORY_CACHING_TYPE CacheType, ULONG Flags);
 VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList);
 
-/* The start of an IRP: the fields ntmm's I/O manager uses, at the DDK's offsets. */
+/* --- I/O request packets (the DDK's x86 layout; kernel/io/irp.c) ------------------ */
+
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _FILE_OBJECT *PFILE_OBJECT;
+typedef struct _KEVENT *PKEVENT;
+typedef struct _IRP *PIRP;
+typedef struct _IO_STACK_LOCATION *PIO_STACK_LOCATION;
+
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+typedef VOID (NTAPI *PIO_APC_ROUTINE)(PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG Reserved);
+typedef VOID (NTAPI *PDRIVER_CANCEL)(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef NTSTATUS (NTAPI *PIO_COMPLETION_ROUTINE)(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context);
+
+typedef struct _KDEVICE_QUEUE_ENTRY {
+    LIST_ENTRY DeviceListEntry;
+    ULONG SortKey;
+    BOOLEAN Inserted;
+} KDEVICE_QUEUE_ENTRY, *PKDEVICE_QUEUE_ENTRY;
+
+/* An asynchronous procedure call; ntmm queues none yet, the IRP's tail holds one. */
+typedef struct _KAPC {
+    UCHAR Type;
+    UCHAR SpareByte0;
+    UCHAR Size;
+    UCHAR SpareByte1;
+    ULONG SpareLong0;
+    struct _KTHREAD *Thread;
+    LIST_ENTRY ApcListEntry;
+    PVOID KernelRoutine;
+    PVOID RundownRoutine;
+    PVOID NormalRoutine;
+    PVOID NormalContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    CCHAR ApcStateIndex;
+    KPROCESSOR_MODE ApcMode;
+    BOOLEAN Inserted;
+} KAPC, *PKAPC, *PRKAPC;
+
+#define IO_TYPE_IRP 6
+
+/* IRP.AllocationFlags. */
+#define IRP_QUOTA_CHARGED          0x01
+#define IRP_ALLOCATED_MUST_SUCCEED 0x02
+#define IRP_ALLOCATED_FIXED_SIZE   0x04
+#define IRP_LOOKASIDE_ALLOCATION   0x08
+
+/*
+ * The packet and, after it, StackCount IO_STACK_LOCATIONs. CurrentLocation
+ * counts down from StackCount + 1 as the IRP is passed down.
+ */
 typedef struct _IRP {
     CSHORT Type;
     USHORT Size;
     PMDL MdlAddress;
     ULONG Flags;
-} IRP, *PIRP;
+    union {
+        struct _IRP *MasterIrp;
+        volatile LONG IrpCount;
+        PVOID SystemBuffer;
+    } AssociatedIrp;
+    LIST_ENTRY ThreadListEntry;
+    IO_STATUS_BLOCK IoStatus;
+    KPROCESSOR_MODE RequestorMode;
+    BOOLEAN PendingReturned;
+    CHAR StackCount;
+    CHAR CurrentLocation;
+    BOOLEAN Cancel;
+    KIRQL CancelIrql;
+    CCHAR ApcEnvironment;
+    UCHAR AllocationFlags;
+    PIO_STATUS_BLOCK UserIosb;
+    PKEVENT UserEvent;
+    union {
+        struct {
+            PIO_APC_ROUTINE UserApcRoutine;
+            PVOID UserApcContext;
+        } AsynchronousParameters;
+        LARGE_INTEGER AllocationSize;
+    } Overlay;
+    volatile PDRIVER_CANCEL CancelRoutine;
+    PVOID UserBuffer;
+    union {
+        struct {
+            union {
+                KDEVICE_QUEUE_ENTRY DeviceQueueEntry;
+                struct {
+                    PVOID DriverContext[4];
+                };
+            };
+            PETHREAD Thread;
+            PCHAR AuxiliaryBuffer;
+            struct {
+                LIST_ENTRY ListEntry;
+                union {
+                    PIO_STACK_LOCATION CurrentStackLocation;
+                    ULONG PacketType;
+                };
+            };
+            PFILE_OBJECT OriginalFileObject;
+        } Overlay;
+        KAPC Apc;
+        PVOID CompletionKey;
+    } Tail;
+} IRP;
+
+/* One driver's view of the request; Parameters is the DDK's union, here as its raw words. */
+typedef struct _IO_STACK_LOCATION {
+    UCHAR MajorFunction;
+    UCHAR MinorFunction;
+    UCHAR Flags;
+    UCHAR Control;
+    union {
+        struct {
+            PVOID Argument1;
+            PVOID Argument2;
+            PVOID Argument3;
+            PVOID Argument4;
+        } Others;
+    } Parameters;
+    PDEVICE_OBJECT DeviceObject;
+    PFILE_OBJECT FileObject;
+    PIO_COMPLETION_ROUTINE CompletionRoutine;
+    PVOID Context;
+} IO_STACK_LOCATION;
+
+#ifdef __i386__
+_Static_assert(sizeof(KAPC) == 0x30, "x86 KAPC");
+_Static_assert(sizeof(IRP) == 0x70, "x86 IRP");
+_Static_assert(FIELD_OFFSET(IRP, StackCount) == 0x22, "x86 IRP.StackCount");
+_Static_assert(FIELD_OFFSET(IRP, Tail.Overlay.CurrentStackLocation) == 0x60, "x86 IRP current stack location");
+_Static_assert(sizeof(IO_STACK_LOCATION) == 0x24, "x86 IO_STACK_LOCATION");
+#endif
+
+#define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
+#define IoGetCurrentIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation)
+#define IoGetNextIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation - 1)
+
+/*
+ * IoAllocateIrp: a packet with StackSize stack locations from nonpaged pool
+ * (charged to the current process when ChargeQuota), or NULL. IoFreeIrp
+ * frees the packet only: the MDLs on MdlAddress are the caller's to free
+ * first, as in NT.
+ */
+_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
+PIRP NTAPI IoAllocateIrp(_In_ CCHAR StackSize, _In_ BOOLEAN ChargeQuota);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI IoFreeIrp(_In_ __drv_freesMem(Mem) PIRP Irp);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID NTAPI IoInitializeIrp(_Inout_updates_bytes_(PacketSize) PIRP Irp, _In_ USHORT PacketSize, _In_ CCHAR StackSize);
 
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,
                          PIRP Irp);
@@ -574,6 +918,35 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
 VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress);
 PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes);
 VOID NTAPI MmFreeNonCachedMemory(PVOID BaseAddress, SIZE_T NumberOfBytes);
+VOID NTAPI MmFreeContiguousMemorySpecifyCache(_In_ PVOID BaseAddress, _In_ SIZE_T NumberOfBytes,
+                                              _In_ MEMORY_CACHING_TYPE CacheType);
+
+/* --- What the memory manager tells about the machine (mm/mmquery.c, mm/addrsup.c) -- */
+
+typedef enum _MM_SYSTEM_SIZE {
+    MmSmallSystem,
+    MmMediumSystem,
+    MmLargeSystem
+} MM_SYSTEMSIZE;
+
+typedef enum _NT_PRODUCT_TYPE {
+    NtProductWinNt = 1,
+    NtProductLanManNt,
+    NtProductServer
+} NT_PRODUCT_TYPE, *PNT_PRODUCT_TYPE;
+
+typedef struct _PHYSICAL_MEMORY_RANGE {
+    PHYSICAL_ADDRESS BaseAddress;
+    LARGE_INTEGER NumberOfBytes;
+} PHYSICAL_MEMORY_RANGE, *PPHYSICAL_MEMORY_RANGE;
+
+MM_SYSTEMSIZE NTAPI MmQuerySystemSize(VOID);
+BOOLEAN NTAPI MmIsThisAnNtAsSystem(VOID);
+/* The RAM runs and a zeroed entry after the last, in nonpaged pool the caller frees; NULL if none can be had. */
+PPHYSICAL_MEMORY_RANGE NTAPI MmGetPhysicalMemoryRanges(VOID);
+/* The system address of a physical page mapped in system space, or NULL. */
+PVOID NTAPI MmGetVirtualForPhysical(_In_ PHYSICAL_ADDRESS PhysicalAddress);
+BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(_In_ PVOID VirtualAddress);
 
 /* --- Buses (HAL) ------------------------------------------------------------ */
 
@@ -708,6 +1081,19 @@ VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag);
 VOID NTAPI ExFreePool(PVOID P);
 SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged);
 
+/*
+ * Pool charged to the current process (kernel/ex/poolquota.c): raises
+ * STATUS_QUOTA_EXCEEDED past the process's limit and
+ * STATUS_INSUFFICIENT_RESOURCES when pool runs out, or returns NULL for
+ * either with POOL_QUOTA_FAIL_INSTEAD_OF_RAISE in PoolType.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI ExAllocatePoolWithQuotaTag(_In_ __drv_strictTypeMatch(__drv_typeExpr) POOL_TYPE PoolType,
+                                       _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI ExAllocatePoolWithQuota(_In_ __drv_strictTypeMatch(__drv_typeExpr) POOL_TYPE PoolType,
+                                    _In_ SIZE_T NumberOfBytes);
+
 /* --- Interlocked singly linked lists (x86 layout: next, depth, sequence in 8 bytes) -- */
 
 typedef struct _SLIST_ENTRY {
@@ -730,11 +1116,20 @@ typedef union _SLIST_HEADER {
 _Static_assert(sizeof(SLIST_HEADER) == 8, "x86 SLIST_HEADER: next, depth, sequence in one cmpxchg8b word");
 #endif
 
-VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead);
-PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
-PSLIST_ENTRY NTAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead);
-PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead);
-USHORT NTAPI ExQueryDepthSList(PSLIST_HEADER SListHead);
+/* NT x86 exports the SLIST operations __fastcall; the spin lock of the Ex forms is not used. */
+VOID NTAPI InitializeSListHead(_Out_ PSLIST_HEADER SListHead);
+PSLIST_ENTRY FASTCALL InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+                                                _Inout_ __drv_aliasesMem PSLIST_ENTRY ListEntry);
+PSLIST_ENTRY FASTCALL InterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
+PSLIST_ENTRY FASTCALL InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+USHORT NTAPI ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
+#define QueryDepthSList(ListHead) ExQueryDepthSList(ListHead)
+#define ExInitializeSListHead InitializeSListHead
+PSLIST_ENTRY FASTCALL ExInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+                                                  _Inout_ __drv_aliasesMem PSLIST_ENTRY ListEntry,
+                                                  _Inout_opt_ PKSPIN_LOCK Lock);
+PSLIST_ENTRY FASTCALL ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead, _Inout_opt_ PKSPIN_LOCK Lock);
+PSLIST_ENTRY FASTCALL ExInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
 
 /* --- Lookaside lists ------------------------------------------------------ */
 
@@ -878,31 +1273,84 @@ BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 
 /* --- Time --------------------------------------------------------------- */
 
-/* System time: 100-ns units since 1601-01-01 (UTC), read from the RTC at boot and advanced by the clock. */
-VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
-VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount);
-ULONG NTAPI KeQueryTimeIncrement(VOID);
-
+/*
+ * System time counts 100 ns units since 1601-01-01 (UTC; ntmm takes the
+ * CMOS clock as UTC), interrupt time 100 ns units since boot, the tick
+ * count clock interrupts since boot, the performance counter PIT input
+ * ticks (its frequency is returned with it).
+ */
 typedef struct _TIME_FIELDS {
-    CSHORT Year;                   /* 1601 and later */
-    CSHORT Month;                  /* 1-12 */
-    CSHORT Day;                    /* 1-31 */
-    CSHORT Hour;                   /* 0-23 */
+    CSHORT Year;            /* 1601 and on */
+    CSHORT Month;           /* 1-12 */
+    CSHORT Day;             /* 1-31 */
+    CSHORT Hour;            /* 0-23 */
     CSHORT Minute;
     CSHORT Second;
     CSHORT Milliseconds;
-    CSHORT Weekday;                /* 0 is Sunday */
+    CSHORT Weekday;         /* 0 (Sunday) - 6, ignored by RtlTimeFieldsToTime */
 } TIME_FIELDS, *PTIME_FIELDS;
 
-BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
+BOOLEAN NTAPI RtlTimeFieldsToTime(_In_ PTIME_FIELDS TimeFields, _Out_ PLARGE_INTEGER Time);
+VOID NTAPI KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime);
+ULONGLONG NTAPI KeQueryInterruptTime(VOID);
+VOID NTAPI KeQueryTickCount(_Out_ PLARGE_INTEGER CurrentCount);
+ULONG NTAPI KeQueryTimeIncrement(VOID);
+LARGE_INTEGER NTAPI KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency);
+/* Spins for at least MicroSeconds, at any IRQL; for the short waits hardware asks for. */
+VOID NTAPI KeStallExecutionProcessor(_In_ ULONG MicroSeconds);
 
-/* --- Port I/O (HAL) ----------------------------------------------------- */
+/* --- Processors and caches ----------------------------------------------- */
 
-UCHAR NTAPI READ_PORT_UCHAR(PUCHAR Port);
-USHORT NTAPI READ_PORT_USHORT(PUSHORT Port);
-ULONG NTAPI READ_PORT_ULONG(PULONG Port);
-VOID NTAPI WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value);
-VOID NTAPI WRITE_PORT_USHORT(PUSHORT Port, USHORT Value);
-VOID NTAPI WRITE_PORT_ULONG(PULONG Port, ULONG Value);
+/* One processor. */
+extern CCHAR KeNumberProcessors;
+FORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID)
+{
+    return 0;
+}
+
+/* x86 caches snoop DMA and I/O: nothing to flush, as the DDK's x86 macro says. */
+#define KeFlushIoBuffers(Mdl, ReadOperation, DmaOperation) \
+    ((void)(Mdl), (void)(ReadOperation), (void)(DmaOperation))
+
+/* --- Port and register I/O (HAL: kernel/hal/portio.c) ---------------------------- */
+
+/* A port is a 16-bit number passed as a pointer; the buffer forms move Count values through the one port. */
+UCHAR NTAPI READ_PORT_UCHAR(_In_ PUCHAR Port);
+USHORT NTAPI READ_PORT_USHORT(_In_ PUSHORT Port);
+ULONG NTAPI READ_PORT_ULONG(_In_ PULONG Port);
+VOID NTAPI WRITE_PORT_UCHAR(_In_ PUCHAR Port, _In_ UCHAR Value);
+VOID NTAPI WRITE_PORT_USHORT(_In_ PUSHORT Port, _In_ USHORT Value);
+VOID NTAPI WRITE_PORT_ULONG(_In_ PULONG Port, _In_ ULONG Value);
+VOID NTAPI READ_PORT_BUFFER_UCHAR(_In_ PUCHAR Port, _Out_writes_all_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI READ_PORT_BUFFER_USHORT(_In_ PUSHORT Port, _Out_writes_all_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI READ_PORT_BUFFER_ULONG(_In_ PULONG Port, _Out_writes_all_(Count) PULONG Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_UCHAR(_In_ PUCHAR Port, _In_reads_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_USHORT(_In_ PUSHORT Port, _In_reads_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_PORT_BUFFER_ULONG(_In_ PULONG Port, _In_reads_(Count) PULONG Buffer, _In_ ULONG Count);
+
+/*
+ * Memory-mapped registers: each access is one access of its width, in
+ * program order; a write is followed by a fence so it has left the
+ * processor before the call returns. The buffer forms move Count values
+ * between Buffer and consecutive registers.
+ */
+UCHAR NTAPI READ_REGISTER_UCHAR(_In_ volatile UCHAR *Register);
+USHORT NTAPI READ_REGISTER_USHORT(_In_ volatile USHORT *Register);
+ULONG NTAPI READ_REGISTER_ULONG(_In_ volatile ULONG *Register);
+VOID NTAPI WRITE_REGISTER_UCHAR(_In_ volatile UCHAR *Register, _In_ UCHAR Value);
+VOID NTAPI WRITE_REGISTER_USHORT(_In_ volatile USHORT *Register, _In_ USHORT Value);
+VOID NTAPI WRITE_REGISTER_ULONG(_In_ volatile ULONG *Register, _In_ ULONG Value);
+VOID NTAPI READ_REGISTER_BUFFER_UCHAR(_In_reads_(Count) volatile UCHAR *Register,
+                                      _Out_writes_all_(Count) PUCHAR Buffer, _In_ ULONG Count);
+VOID NTAPI READ_REGISTER_BUFFER_USHORT(_In_reads_(Count) volatile USHORT *Register,
+                                       _Out_writes_all_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI READ_REGISTER_BUFFER_ULONG(_In_reads_(Count) volatile ULONG *Register,
+                                      _Out_writes_all_(Count) PULONG Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_UCHAR(_Out_writes_(Count) volatile UCHAR *Register, _In_reads_(Count) PUCHAR Buffer,
+                                       _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_USHORT(_Out_writes_(Count) volatile USHORT *Register,
+                                        _In_reads_(Count) PUSHORT Buffer, _In_ ULONG Count);
+VOID NTAPI WRITE_REGISTER_BUFFER_ULONG(_Out_writes_(Count) volatile ULONG *Register, _In_reads_(Count) PULONG Buffer,
+                                       _In_ ULONG Count);
 
 #endif

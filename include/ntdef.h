@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <sal.h>
 
 /*
  * Integer types. On i386 the DDK declares ULONG as 'unsigned long'; here it
@@ -12,22 +13,25 @@
  * the %u/%X a driver writer uses for a ULONG.
  */
 typedef void VOID, *PVOID;
-typedef char CHAR, *PCHAR;
+typedef char CHAR, *PCHAR, *PSTR, CCHAR;
 typedef const char *PCSTR, *PCSZ;
 typedef unsigned char UCHAR, *PUCHAR, BOOLEAN, *PBOOLEAN;
 typedef short SHORT, CSHORT, *PSHORT;
-typedef unsigned short USHORT, *PUSHORT, WCHAR, *PWCHAR;
+typedef unsigned short USHORT, *PUSHORT, WCHAR, *PWCHAR, *PWCH, *PWSTR;
+typedef const WCHAR *PCWSTR, *PCWCH;
+typedef int INT, *PINT;
+typedef unsigned int UINT, *PUINT;
 typedef int LONG, *PLONG;
 typedef unsigned int ULONG, *PULONG;
-typedef long long LONGLONG, *PLONGLONG;
-typedef unsigned long long ULONGLONG, *PULONGLONG, ULONG64;
+typedef long long LONGLONG, *PLONGLONG, LONG64, *PLONG64;
+typedef unsigned long long ULONGLONG, *PULONGLONG, ULONG64, *PULONG64;
 #if defined(__x86_64__) && defined(KTEST_HOST)
 /* Host-built tests (make test-host) run this code on x86-64. */
-typedef long long LONG_PTR, *PLONG_PTR;
-typedef unsigned long long ULONG_PTR, *PULONG_PTR;
+typedef long long LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR;
+typedef unsigned long long ULONG_PTR, *PULONG_PTR, UINT_PTR, *PUINT_PTR;
 #else
-typedef int LONG_PTR, *PLONG_PTR;
-typedef unsigned int ULONG_PTR, *PULONG_PTR;
+typedef int LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR;
+typedef unsigned int ULONG_PTR, *PULONG_PTR, UINT_PTR, *PUINT_PTR;
 #endif
 typedef ULONG_PTR SIZE_T, *PSIZE_T;
 typedef LONG_PTR SSIZE_T;
@@ -57,6 +61,11 @@ _Static_assert(sizeof(ULONG) == 4 && sizeof(ULONG_PTR) == sizeof(PVOID),
 #define IN
 #define OUT
 #define OPTIONAL
+#define CONST const
+#define NOTHING
+
+/* A compile-time check, as the DDK's (a static assertion rather than a negative array size). */
+#define C_ASSERT(Expression) _Static_assert(Expression, #Expression)
 #ifdef __i386__
 #define NTAPI    __attribute__((stdcall))
 #define FASTCALL __attribute__((fastcall))
@@ -114,6 +123,15 @@ typedef struct _UNICODE_STRING {
     PWCHAR Buffer;
 } UNICODE_STRING, *PUNICODE_STRING;
 typedef const UNICODE_STRING *PCUNICODE_STRING;
+typedef const STRING *PCSTRING, *PCANSI_STRING;
+
+/*
+ * A counted string over a literal: RTL_CONSTANT_STRING(L"Name") for a
+ * UNICODE_STRING, RTL_CONSTANT_STRING("Name") for an ANSI_STRING. The kernel
+ * is built with 16-bit wchar_t (-fshort-wchar), so L"" literals are UTF-16
+ * as a driver writer expects.
+ */
+#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (s) }
 
 #define FIELD_OFFSET(Type, Field) ((LONG)offsetof(Type, Field))
 #define CONTAINING_RECORD(Address, Type, Field) \

@@ -109,4 +109,8 @@ NTSTATUS PsRunUserThread(PEPROCESS Process, PVOID StartAddress, PVOID Argument, 
 /* The services of ps (thread.c) are in ntsvc.h; kernel callers use the Zw form. */
 NTSTATUS NTAPI ZwTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 
+/* Pool quota (psquota.c): charge Amount bytes of PoolType's pool to Process, or give them back. */
+NTSTATUS NTAPI PsChargeProcessPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount);
+VOID NTAPI PsReturnPoolQuota(PEPROCESS Process, POOL_TYPE PoolType, ULONG_PTR Amount);
+
 #endif

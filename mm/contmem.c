@@ -173,6 +173,14 @@ VOID NTAPI MmFreeContiguousMemory(PVOID BaseAddress)
     ExFreePoolWithTag(Allocation, 'tnoC');
 }
 
+/* As NT's: the size and type are those of the allocation, which the memory manager already knows. */
+VOID NTAPI MmFreeContiguousMemorySpecifyCache(PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType)
+{
+    UNREFERENCED_PARAMETER(NumberOfBytes);
+    UNREFERENCED_PARAMETER(CacheType);
+    MmFreeContiguousMemory(BaseAddress);
+}
+
 /* Any pages, zeroed, mapped uncached (NT's MmAllocateNonCachedMemory). */
 PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes)
 {

@@ -121,9 +121,9 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
     Status = MiCaptureAddressAndSize(PreviousMode, BaseAddress, RegionSize, &CapturedBase, &CapturedSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_USER_ADDRESS)
+    if ((ULONG_PTR)CapturedBase > MI_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
-    if (MM_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
+    if (MI_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_3;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_VM_OPERATION, PsProcessObjectType, PreviousMode,

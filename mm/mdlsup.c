@@ -1,8 +1,8 @@
 /*
- * mdlsup.c: the memory manager's side of MDLs: describing a buffer's pages
- * (MmBuildMdlForNonPagedPool), locking them (MmProbeAndLockPages /
- * MmUnlockPages), mapping them into system PTEs, and MDLs of fresh pages
- * (MmAllocatePagesForMdlEx).
+ * mdlsup.c: the memory manager's side of MDLs: making one (MmCreateMdl),
+ * describing a buffer's pages (MmBuildMdlForNonPagedPool), locking them
+ * (MmProbeAndLockPages / MmUnlockPages), mapping them into system PTEs, and
+ * MDLs of fresh pages (MmAllocatePagesForMdlEx).
  *
  * Locking a page takes one PFN reference, so a locked page outlives its
  * mapping: a paged-pool page freed while an MDL holds it stays in memory
@@ -17,6 +17,7 @@
 #define MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME 0x1000
 /* DRIVER_UNMAPPING_INVALID_VIEW's second parameter for a user-space view (NT's is 1 for a system one too). */
 #define MI_BUGCHECK_USER_VIEW 1
+#define MI_MDL_TAG 'ldmM'   /* "Mmdl": MDLs the memory manager allocates */
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -26,6 +27,22 @@ SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 static ULONG MiMdlPages(PMDL Mdl)
 {
     return ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(Mdl), Mdl->ByteCount);
+}
+
+/*
+ * The old DDK's MDL constructor: initializes MemoryDescriptorList for Length
+ * bytes at Base, allocating it from nonpaged pool first when the caller
+ * passes none (NULL when pool runs out; free it with ExFreePool).
+ */
+PMDL NTAPI MmCreateMdl(PMDL MemoryDescriptorList, PVOID Base, SIZE_T Length)
+{
+    if (MemoryDescriptorList == NULL) {
+        MemoryDescriptorList = ExAllocatePoolWithTag(NonPagedPool, MmSizeOfMdl(Base, Length), MI_MDL_TAG);
+        if (MemoryDescriptorList == NULL)
+            return NULL;
+    }
+    MmInitializeMdl(MemoryDescriptorList, Base, Length);
+    return MemoryDescriptorList;
 }
 
 VOID NTAPI MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList)
@@ -73,7 +90,7 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
     ASSERT((MemoryDescriptorList->MdlFlags & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL |
                                              MDL_PARTIAL | MDL_MAPPED_TO_SYSTEM_VA)) == 0);
     /* User mode may name only user addresses, and the range may not wrap. */
-    if ((AccessMode == UserMode && (ULONG_PTR)Start + Length > MM_USER_PROBE_ADDRESS) ||
+    if ((AccessMode == UserMode && (ULONG_PTR)Start + Length > MI_USER_PROBE_ADDRESS) ||
         (ULONG_PTR)Start + Length < (ULONG_PTR)Start)
         ExRaiseStatus(STATUS_ACCESS_VIOLATION);
 
@@ -113,7 +130,7 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
     }
     /* User pages are charged to their process, which may not go away while they are locked. */
     MemoryDescriptorList->Process = NULL;
-    if ((ULONG_PTR)Start < MM_SYSTEM_RANGE_START) {
+    if ((ULONG_PTR)Start < MI_SYSTEM_RANGE_START) {
         MemoryDescriptorList->Process = PsGetCurrentProcessEx();
         MemoryDescriptorList->Process->NumberOfLockedPages += Count;
     }
@@ -178,7 +195,7 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
     if (Base == NULL)
         Status = MiFindEmptyAddressRange(Process, (SIZE_T)Count << PAGE_SHIFT, MM_ALLOCATION_GRANULARITY,
                                          (PVOID)MM_HIGHEST_VAD_ADDRESS, FALSE, &Base);
-    else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MM_LOWEST_USER_ADDRESS ||
+    else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MI_LOWEST_USER_ADDRESS ||
              ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count ||
              MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
         Status = STATUS_CONFLICTING_ADDRESSES;
@@ -225,34 +242,70 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
  * (NULL, or NT's stop when the caller wants one). Device memory takes
  * CacheType.
  */
+/*
+ * The checks every system mapping of an MDL makes before it takes PTEs:
+ * the pages must be locked (NT's MEMORY_MANAGEMENT 0x1233 otherwise), the
+ * caching type known, and no frame under a large page asked for another
+ * type than cached. Returns FALSE to refuse (or stops, when MustSucceed);
+ * *CacheAttribute gets the type asked for.
+ */
+BOOLEAN MiCheckMdlMapping(PMDL Mdl, MEMORY_CACHING_TYPE CacheType, BOOLEAN MustSucceed, PULONG CacheAttribute)
+{
+    ULONG Count = MiMdlPages(Mdl);
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+
+    if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL | MDL_SOURCE_IS_NONPAGED_POOL)) == 0)
+        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
+    if ((ULONG)CacheType >= MmMaximumCacheType)
+        return FALSE;
+    *CacheAttribute = MiCacheTypeToAttribute(CacheType);
+    for (ULONG i = 0; i < Count && *CacheAttribute != MiCached; i++) {
+        if (MiIsPhysicalPage(Pages[i]) && MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Pages[i])) {
+            if (MustSucceed)
+                KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME, (ULONG_PTR)Mdl, Pages[i],
+                             *CacheAttribute);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/*
+ * Makes PointerPte[0..] map the MDL's pages, each RAM page with the type its
+ * PFN records (a page not typed yet takes CacheAttribute), then marks the
+ * MDL mapped at MappedSystemVa.
+ */
+VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID MappedSystemVa)
+{
+    ULONG Count = MiMdlPages(Mdl);
+    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+    KIRQL OldIrql;
+
+    MiPrepareForNonCached(CacheAttribute);
+    MiAcquirePfnLock(&OldIrql);
+    for (ULONG i = 0; i < Count; i++)
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiMdlPageProtection(Pages[i], CacheAttribute)));
+    MiReleasePfnLock(OldIrql);
+    Mdl->MappedSystemVa = MappedSystemVa;
+    Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+    if (Mdl->MdlFlags & MDL_PARTIAL)
+        Mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+}
+
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority)
 {
     PMDL Mdl = MemoryDescriptorList;
     ULONG Count = MiMdlPages(Mdl), CacheAttribute;
-    PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
     ULONG Level = Priority & ~(ULONG)0xF;
     BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
     PMMPTE PointerPte = NULL;
-    KIRQL OldIrql;
 
     if (AccessMode == KernelMode && (Mdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA)))
         return Mdl->MappedSystemVa;
-    if ((Mdl->MdlFlags & (MDL_PAGES_LOCKED | MDL_PARTIAL | MDL_SOURCE_IS_NONPAGED_POOL)) == 0)
-        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_MAP_UNLOCKED_PAGE, Pages[0], 0, 0);
-    if ((ULONG)CacheType >= MmMaximumCacheType)
+    if (!MiCheckMdlMapping(Mdl, CacheType, MustSucceed, &CacheAttribute))
         return NULL;
-    CacheAttribute = MiCacheTypeToAttribute(CacheType);
-    for (ULONG i = 0; i < Count && CacheAttribute != MiCached; i++) {
-        if (MiIsPhysicalPage(Pages[i]) && MI_PAGE_FRAME_INDEX_MUST_BE_CACHED(Pages[i])) {
-            if (MustSucceed)
-                KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_NONCACHED_LARGE_PAGE_FRAME, (ULONG_PTR)Mdl, Pages[i],
-                             CacheAttribute);
-            return NULL;
-        }
-    }
-
     if (AccessMode == UserMode)
         return MiMapLockedPagesInUserSpace(Mdl, Count, CacheAttribute, RequestedAddress);
 
@@ -264,16 +317,7 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
             KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
         return NULL;
     }
-    MiPrepareForNonCached(CacheAttribute);
-    MiAcquirePfnLock(&OldIrql);
-    for (ULONG i = 0; i < Count; i++)
-        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiMdlPageProtection(Pages[i], CacheAttribute)));
-    MiReleasePfnLock(OldIrql);
-
-    Mdl->MappedSystemVa = (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset;
-    Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
-    if (Mdl->MdlFlags & MDL_PARTIAL)
-        Mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
+    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset);
     return Mdl->MappedSystemVa;
 }
 
@@ -302,7 +346,7 @@ VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList)
     ULONG Count = MiMdlPages(MemoryDescriptorList);
     PMMPTE PointerPte = MiAddressToPte(BaseAddress);
 
-    if ((ULONG_PTR)BaseAddress < MM_SYSTEM_RANGE_START) {
+    if ((ULONG_PTR)BaseAddress < MI_SYSTEM_RANGE_START) {
         MiUnmapLockedPagesInUserSpace(BaseAddress, MemoryDescriptorList);
         return;
     }
@@ -364,7 +408,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
     if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
         (Skip != 0 && Skip < High - Low + 1))
         return NULL;
-    Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), 'ldmM');
+    Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), MI_MDL_TAG);
     if (Mdl == NULL)
         return NULL;
     Pages = MmGetMdlPfnArray(Mdl);
@@ -399,7 +443,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
 
     if (Found == 0 || ((Flags & MM_ALLOCATE_FULLY_REQUIRED) && Found < Wanted)) {
         MiUnlockPageArray(Pages, Found);
-        ExFreePoolWithTag(Mdl, 'ldmM');
+        ExFreePoolWithTag(Mdl, MI_MDL_TAG);
         return NULL;
     }
     MmInitializeMdl(Mdl, NULL, (SIZE_T)Found * PAGE_SIZE);

@@ -232,7 +232,7 @@ VOID MiInitializeHyperSpace(PFN_NUMBER DirectoryFrame, PFN_NUMBER HyperSpaceTabl
 
 /* --- User address spaces ---------------------------------------------------------- */
 
-#define MI_USER_PAGE_TABLES (MM_SYSTEM_RANGE_START >> PDE_SHIFT)   /* 512 PDEs cover user space */
+#define MI_USER_PAGE_TABLES (MI_SYSTEM_RANGE_START >> PDE_SHIFT)   /* 512 PDEs cover user space */
 #define MI_VAD_TAG ' daV'                 /* "Vad " in memory, NT's tag */
 #define MI_PAGE_TABLE_COUNT_TAG 'tPmM'    /* "MmPt" */
 
@@ -321,6 +321,31 @@ FORCEINLINE VOID MiPrepareForNonCached(ULONG CacheAttribute)
     if (CacheAttribute != MiCached)
         __wbinvd();
 }
+
+/* Mapping an MDL's pages into system PTEs (mdlsup.c), for MDL mappings and reserved mappings. */
+BOOLEAN MiCheckMdlMapping(PMDL Mdl, MEMORY_CACHING_TYPE CacheType, BOOLEAN MustSucceed, PULONG CacheAttribute);
+VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID MappedSystemVa);
+
+/*
+ * SYSTEM_PTE_MISUSE first parameters for reserved mappings (mapaddr.c), as
+ * NT documents them: 0x100 a reservation of no bytes; 0x101-0x103 freeing
+ * one not owned (tag), empty, or still mapped; 0x104, 0x105, 0x107 mapping
+ * into one not owned, invalid, or not empty; 0x108-0x10C unmapping one not
+ * owned, empty, with more pages than it holds, pages not mapped, or not all
+ * of what is mapped.
+ */
+#define MI_PTE_MISUSE_ZERO_MAPPINGS     0x100
+#define MI_PTE_MISUSE_FREE_NOT_OWNED    0x101
+#define MI_PTE_MISUSE_FREE_EMPTY        0x102
+#define MI_PTE_MISUSE_FREE_STILL_MAPPED 0x103
+#define MI_PTE_MISUSE_MAP_NOT_OWNED     0x104
+#define MI_PTE_MISUSE_MAP_INVALID       0x105
+#define MI_PTE_MISUSE_MAP_NOT_EMPTY     0x107
+#define MI_PTE_MISUSE_UNMAP_NOT_OWNED   0x108
+#define MI_PTE_MISUSE_UNMAP_EMPTY       0x109
+#define MI_PTE_MISUSE_UNMAP_TOO_MANY    0x10A
+#define MI_PTE_MISUSE_UNMAP_NOT_MAPPED  0x10B
+#define MI_PTE_MISUSE_UNMAP_PARTIAL     0x10C
 
 /* --- Start-up of the rest (syspte.c, iosup.c, procsup.c, commit.c) ---------------- */
 

@@ -328,7 +328,7 @@ static VOID MiInitializePfnDatabase(VOID)
     ULONG_PTR PoolStart = (ULONG_PTR)MmNonPagedPoolStart, PoolEnd = (ULONG_PTR)MmNonPagedPoolEnd;
 
     /* Pages already mapped in system space: page tables first, then what they map. */
-    for (ULONG_PTR Pde = MiAddressToPdeOffset(MM_SYSTEM_RANGE_START); Pde < PTE_PER_PAGE; Pde++) {
+    for (ULONG_PTR Pde = MiAddressToPdeOffset(MI_SYSTEM_RANGE_START); Pde < PTE_PER_PAGE; Pde++) {
         PMMPTE PointerPde = (PMMPTE)PDE_BASE + Pde;
         ULONG_PTR Base = Pde << PDE_SHIFT;
 

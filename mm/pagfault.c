@@ -8,9 +8,11 @@
  * brought in where the fault could not wait: a probe instruction of the
  * kernel inside a try block (KeInvalidAccessAllowed) gets
  * STATUS_ACCESS_VIOLATION, anything else stops with IRQL_NOT_LESS_OR_EQUAL.
- * At APC_LEVEL or below a demand-zero PTE gets a zeroed page, and anything
- * else is a reference nobody mapped: an access violation for a probe in a
- * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
+ * At APC_LEVEL or below a demand-zero PTE in pool gets a zeroed page (only
+ * pool is demand-zero in system space: elsewhere an invalid PTE may hold
+ * anything, mapaddr.c), and anything else is a reference nobody mapped: an
+ * access violation for a probe in a try block, PAGE_FAULT_IN_NONPAGED_AREA
+ * otherwise.
  * User space belongs to the current process: its faults are resolved from
  * the process's VADs (userfault.c), below APC_LEVEL only; a kernel fault on
  * a user page SMEP or SMAP refused is not resolved at all.
@@ -102,7 +104,7 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     PMMPTE PointerPte;
     MMPTE TempPte;
 
-    if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START) {
+    if ((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START) {
         if (PreviousMode == KernelMode && (FaultStatus & PF_PRESENT) &&
             MiIsUserPageGuarded(FaultStatus, VirtualAddress, TrapFrame))
             return STATUS_ACCESS_VIOLATION;
@@ -135,7 +137,8 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
 
     if (KiPcr.Irql > APC_LEVEL)
         return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
-    if (MiIsDemandZeroPte(TempPte))
+    /* Only pool is demand-zero in system space: elsewhere an invalid PTE may hold anything (mapaddr.c). */
+    if (MiIsDemandZeroPte(TempPte) && MiIsPoolRange(VirtualAddress, NULL))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
 }
@@ -149,6 +152,6 @@ BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length)
 {
     ULONG_PTR Start = (ULONG_PTR)VirtualAddress, Last = Start + (Length != 0 ? Length - 1 : 0);
 
-    return Start < MM_SYSTEM_RANGE_START || Last < Start ||
+    return Start < MI_SYSTEM_RANGE_START || Last < Start ||
            (Last >= (ULONG_PTR)MmPagedPoolStart && Start < (ULONG_PTR)MmPagedPoolEnd);
 }

@@ -63,8 +63,8 @@ static BOOLEAN MiIsPageZero(PFN_NUMBER PageFrameIndex)
  */
 static BOOLEAN MiIsUserPageTableEntry(PMMPTE PointerPte)
 {
-    return (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPte(MM_SYSTEM_RANGE_START) ||
-           ((ULONG_PTR)PointerPte >= PDE_BASE && (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPde(MM_SYSTEM_RANGE_START));
+    return (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPte(MI_SYSTEM_RANGE_START) ||
+           ((ULONG_PTR)PointerPte >= PDE_BASE && (ULONG_PTR)PointerPte < (ULONG_PTR)MiAddressToPde(MI_SYSTEM_RANGE_START));
 }
 
 static VOID MiCheckUserPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)

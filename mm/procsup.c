@@ -48,7 +48,7 @@ VOID MiInitializeSharedUserData(VOID)
 /*
  * Maps the shared user data page into the current process (Process):
  * read-only at MM_SHARED_USER_DATA_VA, under a VAD that reserves the whole
- * 64 KB below MM_USER_PROBE_ADDRESS and can be neither changed nor freed.
+ * 64 KB below MI_USER_PROBE_ADDRESS and can be neither changed nor freed.
  * The page is the system's, not the process's (PhysicalMapping).
  */
 static NTSTATUS MiMapSharedUserData(PEPROCESS Process)
@@ -219,7 +219,7 @@ VOID MmCleanProcessAddressSpace(PEPROCESS Process)
     MmLockAddressSpace(Process);
     while ((Node = RtlAvlFirstRange(&Process->VadRoot)) != NULL)
         MiDeleteVad(Process, CONTAINING_RECORD(Node, MMVAD, Node));
-    MiDeleteEmptyPageTables(Process, (PVOID)0, (PVOID)(MM_SYSTEM_RANGE_START - 1));
+    MiDeleteEmptyPageTables(Process, (PVOID)0, (PVOID)(MI_SYSTEM_RANGE_START - 1));
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);
 }

@@ -11,8 +11,8 @@
 static VOID MiQueryFreeRegion(PEPROCESS Process, ULONG_PTR Va, PMEMORY_BASIC_INFORMATION Information)
 {
     PRTL_AVL_RANGE_NODE Next = RtlAvlFindFirstOverlap(&Process->VadRoot, Va >> PAGE_SHIFT,
-                                                      MM_HIGHEST_USER_ADDRESS >> PAGE_SHIFT);
-    ULONG_PTR End = Next != NULL ? Next->StartingVpn << PAGE_SHIFT : MM_HIGHEST_USER_ADDRESS + 1;
+                                                      MI_HIGHEST_USER_ADDRESS >> PAGE_SHIFT);
+    ULONG_PTR End = Next != NULL ? Next->StartingVpn << PAGE_SHIFT : MI_HIGHEST_USER_ADDRESS + 1;
 
     Information->BaseAddress = (PVOID)Va;
     Information->AllocationBase = NULL;
@@ -91,7 +91,7 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
         if (!NT_SUCCESS(Status))
             return Status;
     }
-    if ((ULONG_PTR)BaseAddress > MM_HIGHEST_USER_ADDRESS)
+    if ((ULONG_PTR)BaseAddress > MI_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_QUERY_INFORMATION, PsProcessObjectType, PreviousMode,

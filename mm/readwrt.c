@@ -70,8 +70,8 @@ static NTSTATUS MiReadWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress
     if (PreviousMode != KernelMode) {
         if ((ULONG_PTR)BaseAddress + BufferSize < (ULONG_PTR)BaseAddress ||
             (ULONG_PTR)Buffer + BufferSize < (ULONG_PTR)Buffer ||
-            (ULONG_PTR)BaseAddress + BufferSize > MM_USER_PROBE_ADDRESS ||
-            (ULONG_PTR)Buffer + BufferSize > MM_USER_PROBE_ADDRESS)
+            (ULONG_PTR)BaseAddress + BufferSize > MI_USER_PROBE_ADDRESS ||
+            (ULONG_PTR)Buffer + BufferSize > MI_USER_PROBE_ADDRESS)
             return STATUS_ACCESS_VIOLATION;
         if (NumberOfBytes != NULL)
             Status = MiProbeForWrite(NumberOfBytes, sizeof(*NumberOfBytes), sizeof(ULONG_PTR));

@@ -40,7 +40,7 @@ BOOLEAN MiSyncSystemPde(PVOID VirtualAddress)
     ULONG Index = MiAddressToPdeOffset(VirtualAddress);
     PMMPTE PointerPde = MiAddressToPde(VirtualAddress);
 
-    if ((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START || MiIsSelfMapPde(Index) ||
+    if ((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START || MiIsSelfMapPde(Index) ||
         !MmSystemPagePtes[Index].u.Hard.Valid || PointerPde->u.Hard.Valid)
         return FALSE;
     *PointerPde = MmSystemPagePtes[Index];
@@ -64,7 +64,7 @@ NTSTATUS MiEnsureSystemPageTable(PVOID VirtualAddress)
     MMPTE TempPde;
     KIRQL OldIrql;
 
-    ASSERT((ULONG_PTR)VirtualAddress >= MM_SYSTEM_RANGE_START && !MiIsSelfMapPde(Index));
+    ASSERT((ULONG_PTR)VirtualAddress >= MI_SYSTEM_RANGE_START && !MiIsSelfMapPde(Index));
     if (PointerPde->u.Hard.Valid || MiSyncSystemPde(VirtualAddress))
         return STATUS_SUCCESS;
 
@@ -105,7 +105,7 @@ VOID MmMakeSystemRangeAddressable(PEPROCESS Process, PVOID StartingAddress, PVOI
     PMMPTE Directory;
     KIRQL OldIrql;
 
-    ASSERT((ULONG_PTR)StartingAddress >= MM_SYSTEM_RANGE_START);
+    ASSERT((ULONG_PTR)StartingAddress >= MI_SYSTEM_RANGE_START);
     Directory = MiMapPageInHyperSpace(DirectoryFrame, &OldIrql);
     for (ULONG Index = MiAddressToPdeOffset(StartingAddress); Index <= MiAddressToPdeOffset(EndingAddress); Index++) {
         if (!MiIsSelfMapPde(Index) && !Directory[Index].u.Hard.Valid && MmSystemPagePtes[Index].u.Hard.Valid)
@@ -135,7 +135,7 @@ PFN_NUMBER MiCreateAddressSpace(PPFN_NUMBER HyperSpaceFrame)
         return MM_EMPTY_LIST;
     }
     Directory = MiMapPageInHyperSpace(DirectoryFrame, &OldIrql);
-    for (ULONG Index = MiAddressToPdeOffset(MM_SYSTEM_RANGE_START); Index < PTE_PER_PAGE; Index++) {
+    for (ULONG Index = MiAddressToPdeOffset(MI_SYSTEM_RANGE_START); Index < PTE_PER_PAGE; Index++) {
         if (!MiIsSelfMapPde(Index))
             Directory[Index] = MmSystemPagePtes[Index];
     }

@@ -36,7 +36,7 @@ NTSTATUS MiMakeUserPageTable(PEPROCESS Process, PVOID VirtualAddress)
     MMPTE TempPde;
     KIRQL OldIrql;
 
-    ASSERT((ULONG_PTR)VirtualAddress < MM_SYSTEM_RANGE_START);
+    ASSERT((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START);
     if (PointerPde->u.Hard.Valid)
         return STATUS_SUCCESS;
     MiAcquirePfnLock(&OldIrql);

@@ -105,7 +105,7 @@ BOOLEAN MmCheckProcessAddressSpace(PEPROCESS Process, BOOLEAN Verbose)
         PMMVAD Vad = CONTAINING_RECORD(Node, MMVAD, Node);
         SIZE_T Committed;
 
-        if ((ULONG_PTR)MI_VAD_END(Vad) > MM_HIGHEST_USER_ADDRESS || (ULONG_PTR)MI_VAD_START(Vad) < MM_LOWEST_USER_ADDRESS)
+        if ((ULONG_PTR)MI_VAD_END(Vad) > MI_HIGHEST_USER_ADDRESS || (ULONG_PTR)MI_VAD_START(Vad) < MI_LOWEST_USER_ADDRESS)
             MiVadCheckFailed(Verbose, Process, "a VAD lies outside user space", (ULONG_PTR)MI_VAD_START(Vad),
                              Node->EndingVpn);
         VirtualSize += MI_VAD_PAGES(Vad) << PAGE_SHIFT;

@@ -49,7 +49,7 @@ BOOLEAN MiCheckForConflictingVadExistence(PEPROCESS Process, PVOID StartingAddre
 
 /*
  * Room for SizeOfRange bytes on an Alignment boundary (a power of two, in
- * bytes) between MM_LOWEST_USER_ADDRESS and HighestAddress: the lowest such
+ * bytes) between MI_LOWEST_USER_ADDRESS and HighestAddress: the lowest such
  * range, or the highest with TopDown (NT's MiFindEmptyAddressRange and
  * MiFindEmptyAddressRangeDown). STATUS_NO_MEMORY when there is none.
  */
@@ -57,7 +57,7 @@ NTSTATUS MiFindEmptyAddressRange(PEPROCESS Process, SIZE_T SizeOfRange, ULONG_PT
                                  PVOID HighestAddress, BOOLEAN TopDown, PVOID *Base)
 {
     ULONG_PTR Pages = BYTES_TO_PAGES(SizeOfRange), Found;
-    ULONG_PTR LowestVpn = MM_LOWEST_USER_ADDRESS >> PAGE_SHIFT, HighestVpn = (ULONG_PTR)HighestAddress >> PAGE_SHIFT;
+    ULONG_PTR LowestVpn = MI_LOWEST_USER_ADDRESS >> PAGE_SHIFT, HighestVpn = (ULONG_PTR)HighestAddress >> PAGE_SHIFT;
     BOOLEAN Fits;
 
     if (TopDown)

@@ -191,7 +191,7 @@ static void StartCount(COUNT_JOB *Job, const char *Self, const char *Work)
     snprintf(OutArg, sizeof(OutArg), "--callgrind-out-file=%s", Job->OutFile);
     snprintf(SizeArg, sizeof(SizeArg), "%zu", Sizes[Job->SizeIndex]);
     snprintf(PairsArg, sizeof(PairsArg), "%d", COUNTED_PAIRS);
-    /* Valgrind maps low by default; the pool refuses blocks below MM_SYSTEM_RANGE_START as user addresses. */
+    /* Valgrind maps low by default; the pool refuses blocks below MI_SYSTEM_RANGE_START as user addresses. */
     char *Argv[] = { "valgrind", "--tool=callgrind", "--aspace-minaddr=0x100000000", OutArg, "--collect-atstart=no",
                      "--toggle-collect=BenchMeasured",
                      (char *)Self, "--count", (char *)Name, SizeArg, Job->Batched ? "batch" : "pair", PairsArg, NULL };

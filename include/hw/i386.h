@@ -19,6 +19,7 @@
 #define CR4_PSE 0x00000010 /* 4 MB pages in non-PAE mode */
 #define CR4_PAE 0x00000020
 #define CR4_PGE 0x00000080 /* global pages survive a CR3 reload */
+#define CR4_OSFXSR 0x00000200 /* the OS saves SSE state: SSE instructions do not fault */
 #define CR4_SMEP 0x00100000 /* ring 0 may not execute a user page */
 #define CR4_SMAP 0x00200000 /* ring 0 may not touch a user page unless EFLAGS.AC is set */
 
@@ -30,6 +31,7 @@
 #define CPUID7_EBX_SMAP 0x00100000
 
 /* CPUID leaf 1, EDX. */
+#define CPUID_FEATURE_FPU  0x00000001
 #define CPUID_FEATURE_PSE  0x00000008
 #define CPUID_FEATURE_TSC  0x00000010
 #define CPUID_FEATURE_MSR  0x00000020
@@ -38,6 +40,25 @@
 #define CPUID_FEATURE_PGE  0x00002000
 #define CPUID_FEATURE_CMOV 0x00008000 /* cmovcc (and fcmov/fcomi with an x87) */
 #define CPUID_FEATURE_PAT  0x00010000
+#define CPUID_FEATURE_CLFSH 0x00080000
+#define CPUID_FEATURE_MMX  0x00800000
+#define CPUID_FEATURE_SSE  0x02000000
+#define CPUID_FEATURE_SSE2 0x04000000
+/* CPUID leaf 1, ECX. */
+#define CPUID_FEATURE2_SSE3   0x00000001
+#define CPUID_FEATURE2_SSSE3  0x00000200
+#define CPUID_FEATURE2_SSE41  0x00080000
+#define CPUID_FEATURE2_SSE42  0x00100000
+#define CPUID_FEATURE2_RDRAND 0x40000000
+/* CPUID leaf 1, EBX bits 15-8: the CLFLUSH line size in 8-byte units. */
+#define CPUID_CLFLUSH_LINE_SHIFT 8
+#define CPUID_CLFLUSH_LINE_MASK 0xFF
+#define CPUID_CLFLUSH_LINE_UNIT 8
+/* The extended leaves: the highest one, and leaf 0x80000001's EDX. */
+#define CPUID_EXTENDED_MAXIMUM  0x80000000
+#define CPUID_EXTENDED_FEATURES 0x80000001
+#define CPUID_EXT_FEATURE_RDTSCP 0x08000000
+#define CPUID_EXT_FEATURE_3DNOW  0x80000000
 
 /*
  * What ntmm's code cannot run without, beyond CPUID itself (boot/cpucheck.S

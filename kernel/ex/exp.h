@@ -228,6 +228,15 @@ VOID ExpInitializeSmallPoolLookasides(VOID);
 VOID ExpStartLookasideScan(VOID);
 SIZE_T ExpLookasideCachedBytes(ULONG Tag, BOOLEAN Paged);
 
+/*
+ * poolquota.c: a block charged to a process has POOL_QUOTA_MASK in its
+ * header's PoolType (added to the stored type + 1, as NT x86 does) and the
+ * process in its last pointer; the free path gives the charge back.
+ */
+#define POOL_QUOTA_MASK 8
+#define EXP_IS_QUOTA_BLOCK(Entry) ((((Entry)->PoolType - 1) & POOL_QUOTA_MASK) != 0)
+VOID ExpReturnPoolQuota(PPOOL_HEADER Entry);
+
 /* pool.c: the bytes a block or big allocation counts for in tracking. */
 SIZE_T ExpTrackedBytes(PVOID Body);
 VOID ExAdjustLookasideDepth(VOID);

@@ -29,18 +29,18 @@ VOID NTAPI InitializeSListHead(PSLIST_HEADER SListHead)
     SListHead->Alignment = 0;
 }
 
-PSLIST_ENTRY NTAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry)
+PSLIST_ENTRY FASTCALL InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry)
 {
     return ExpInterlockedPushEntrySList(ListHead, ListEntry);
 }
 
-PSLIST_ENTRY NTAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead)
+PSLIST_ENTRY FASTCALL InterlockedPopEntrySList(PSLIST_HEADER ListHead)
 {
     return ExpInterlockedPopEntrySList(ListHead);
 }
 
 /* Takes the whole chain at once. The sequence stays, as on NT x86: a racing pop fails on the emptied first entry. */
-PSLIST_ENTRY NTAPI InterlockedFlushSList(PSLIST_HEADER ListHead)
+PSLIST_ENTRY FASTCALL InterlockedFlushSList(PSLIST_HEADER ListHead)
 {
     SLIST_HEADER Old, New;
 

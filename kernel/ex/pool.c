@@ -221,8 +221,8 @@ static DECLSPEC_NORETURN VOID ExpFreeOfNonPoolAddress(PVOID P)
 {
     MI_POOL_PAGE_TYPE Type;
 
-    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START)
-        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_USER_ADDRESS, (ULONG_PTR)P, MM_SYSTEM_RANGE_START, 0);
+    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_USER_ADDRESS, (ULONG_PTR)P, MI_SYSTEM_RANGE_START, 0);
     if (!MiIsPoolRange(P, &Type))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_NEVER_IN_POOL, (ULONG_PTR)P, 0, 0);
     if (Type == MiPagedPoolPages)
@@ -279,7 +279,7 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         return;
     }
     Entry = POOL_BLOCK_HEADER(P);
-    if ((ULONG_PTR)P < MM_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
+    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
         ExpFreeOfNonPoolAddress(P);
     if (Entry->PoolType == 0)
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);
@@ -295,6 +295,8 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
     if (!ExpNextBlockAgrees(Entry, Units))
         ExpBadNextBlock(Entry);
+    if (EXP_IS_QUOTA_BLOCK(Entry))
+        ExpReturnPoolQuota(Entry);
     ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
@@ -361,6 +363,13 @@ SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
         *QuotaCharged = FALSE;
     if (PAGE_ALIGN(PoolBlock) == PoolBlock && ExpFindBigPage(PoolBlock, &Tag, &Pages))
         return (SIZE_T)Pages * PAGE_SIZE;
+    /* A charged block's last pointer names its process: it is not the caller's to use. */
+    if (EXP_IS_QUOTA_BLOCK(POOL_BLOCK_HEADER(PoolBlock))) {
+        if (QuotaCharged != NULL)
+            *QuotaCharged = TRUE;
+        return ((SIZE_T)POOL_BLOCK_HEADER(PoolBlock)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER) -
+               sizeof(PVOID);
+    }
     return ((SIZE_T)POOL_BLOCK_HEADER(PoolBlock)->BlockSize << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER);
 }
 

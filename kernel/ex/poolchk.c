@@ -47,7 +47,7 @@ static VOID ExpWalkSmallPage(PPOOL_WALK Walk, PPOOL_HEADER Page)
         }
         if (Entry->PreviousSize != Previous)
             ExpWalkFailed(Walk, 0x5, Entry, "previous size does not match the block before");
-        if (Entry->PoolType != 0 && Entry->PoolType != InUse)
+        if (Entry->PoolType != 0 && (Entry->PoolType & ~POOL_QUOTA_MASK) != InUse)
             ExpWalkFailed(Walk, 0x20, Entry, "pool type of another pool");
         if (Entry->BlockSize < POOL_MINIMUM_UNITS) {
             if (Entry->PoolType != 0 || Entry->PoolIndex != 0)

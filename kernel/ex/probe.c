@@ -2,7 +2,7 @@
  * probe.c: ProbeForRead and ProbeForWrite, the checks a system service
  * makes on a pointer a user-mode caller passed, inside the service's try
  * block: a misaligned address raises STATUS_DATATYPE_MISALIGNMENT, a range
- * that wraps or reaches past MM_USER_PROBE_ADDRESS raises
+ * that wraps or reaches past MI_USER_PROBE_ADDRESS raises
  * STATUS_ACCESS_VIOLATION, and a length of zero is always accepted.
  * ProbeForWrite then writes each page of the range back onto itself, so a
  * page that cannot be written raises now rather than halfway through the
@@ -28,7 +28,7 @@ static VOID ExpProbeRange(PVOID Address, SIZE_T Length, ULONG Alignment)
     ASSERT(Alignment == 1 || Alignment == 2 || Alignment == 4 || Alignment == 8 || Alignment == 16);
     if ((Start & (Alignment - 1)) != 0)
         ExRaiseDatatypeMisalignment();
-    if (Start + Length < Start || Start + Length > MM_USER_PROBE_ADDRESS)
+    if (Start + Length < Start || Start + Length > MI_USER_PROBE_ADDRESS)
         ExRaiseAccessViolation();
 }
 

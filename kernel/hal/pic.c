@@ -12,6 +12,7 @@
 #define PIC_ICW4_8086      0x01
 #define PIC_EOI            0x20
 #define PIC_READ_ISR       0x0B
+#define PIC_READ_IRR       0x0A
 
 static KIRQL HalpIrqIrql[PIC_IRQ_COUNT];   /* 0: line not enabled */
 static USHORT HalpEnabledIrqs;              /* bit set: a driver enabled the line */
@@ -97,4 +98,16 @@ VOID HalEndOfInterrupt(ULONG Irq)
     if (Irq >= 8)
         __outbyte(PIC2_COMMAND, PIC_EOI);
     __outbyte(PIC1_COMMAND, PIC_EOI);
+}
+
+/* Has the line raised a request the processor has not taken yet (masked or with interrupts off)? */
+BOOLEAN HalIsInterruptPending(ULONG Irq)
+{
+    USHORT Command = Irq < 8 ? PIC1_COMMAND : PIC2_COMMAND;
+    UCHAR Requests;
+
+    __outbyte(Command, PIC_READ_IRR);
+    Requests = __inbyte(Command);
+    __outbyte(Command, PIC_READ_ISR);
+    return (Requests & (1u << (Irq & 7))) != 0;
 }

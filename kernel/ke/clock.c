@@ -9,10 +9,10 @@
 #include <hal.h>
 
 volatile ULONGLONG KeTickCount;
-static LONGLONG KiBootSystemTime;   /* system time at tick 0 */
+LARGE_INTEGER KeBootTime;   /* system time at tick 0 */
 
 /* The writer's half of KSYSTEM_TIME's protocol (ntddk.h): High2Time first, High1Time last. */
-static VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value)
+VOID KiWriteSystemTime(volatile KSYSTEM_TIME *Time, ULONGLONG Value)
 {
     Time->High2Time = (LONG)(Value >> 32);
     Time->LowPart = (ULONG)Value;
@@ -41,7 +41,7 @@ VOID KiInitializeSystemTime(VOID)
         DbgPrint("warning: no real-time clock; system time counts from 1601-01-01\n");
         return;
     }
-    KiBootSystemTime = Time.QuadPart - (LONGLONG)KeTickCount * KE_TIME_INCREMENT;
+    KeBootTime.QuadPart = Time.QuadPart - (LONGLONG)KeTickCount * KE_TIME_INCREMENT;
     DbgPrint("system time: %04u-%02u-%02u %02u:%02u:%02u UTC (RTC)\n", TimeFields.Year, TimeFields.Month,
              TimeFields.Day, TimeFields.Hour, TimeFields.Minute, TimeFields.Second);
 }
@@ -49,7 +49,7 @@ VOID KiInitializeSystemTime(VOID)
 /* System time at Ticks; the caller keeps the clock out while it reads KeTickCount. */
 LONGLONG KiSystemTimeAtTick(ULONGLONG Ticks)
 {
-    return KiBootSystemTime + (LONGLONG)Ticks * KE_TIME_INCREMENT;
+    return KeBootTime.QuadPart + (LONGLONG)Ticks * KE_TIME_INCREMENT;
 }
 
 VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime)
@@ -69,6 +69,15 @@ VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount)
     CurrentCount->QuadPart = (LONGLONG)KeTickCount;
     if (EFlags & EFLAGS_IF)
         _enable();
+}
+
+/* Interrupt time: 100 ns units since boot, in steps of KE_TIME_INCREMENT. */
+ULONGLONG NTAPI KeQueryInterruptTime(VOID)
+{
+    LARGE_INTEGER Ticks;
+
+    KeQueryTickCount(&Ticks);
+    return (ULONGLONG)Ticks.QuadPart * KE_TIME_INCREMENT;
 }
 
 ULONG NTAPI KeQueryTimeIncrement(VOID)

@@ -1,24 +1,25 @@
-/* debug.c: DbgPrint to COM1, RtlAssert, DbgBreakPoint, and the list-corruption stop. */
+/* debug.c: DbgPrint and DbgPrintEx to COM1, RtlAssert, DbgBreakPoint, and the list-corruption stop. */
 #include <ke.h>
 #include <hal.h>
 #include <kprintf.h>
 
 PKDEBUG_PRINT_HOOK KiDebugPrintHook;
 
+/* The levels DbgPrintEx prints, for every component: errors only, NT's default. */
+#define KD_DEFAULT_PRINT_MASK (1u << DPFLTR_ERROR_LEVEL)
+#define KD_LAST_LEVEL_BIT 31
+
 /*
  * One call sends at most DBGPRINT_MAXIMUM_LENGTH bytes, as NT documents; a
  * longer message is cut there and, as NT's is, still ends with a newline,
  * so the next message starts a line of its own.
  */
-ULONG DbgPrint(PCSTR Format, ...)
+static VOID KdpPrint(PCSTR Format, va_list Args)
 {
     CHAR Buffer[DBGPRINT_MAXIMUM_LENGTH];
-    va_list Args;
     int Length;
 
-    va_start(Args, Format);
     Length = kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
-    va_end(Args);
     if (Length >= (int)sizeof(Buffer)) {
         Length = sizeof(Buffer);
         Buffer[Length - 1] = '\n';
@@ -26,6 +27,34 @@ ULONG DbgPrint(PCSTR Format, ...)
     if (KiDebugPrintHook != NULL)
         KiDebugPrintHook(Buffer, (ULONG)Length);
     HalSerialWrite(Buffer, (ULONG)Length);
+}
+
+ULONG DbgPrint(PCSTR Format, ...)
+{
+    va_list Args;
+
+    va_start(Args, Format);
+    KdpPrint(Format, Args);
+    va_end(Args);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * A Level up to 31 names one bit of the mask, a larger one (DPFLTR_MASK
+ * set) is the mask itself. A filtered message is dropped, and the call
+ * still succeeds, as NT's does.
+ */
+ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
+{
+    ULONG Mask = Level > KD_LAST_LEVEL_BIT ? (Level & ~DPFLTR_MASK) : (1u << Level);
+    va_list Args;
+
+    UNREFERENCED_PARAMETER(ComponentId);
+    if (Mask & KD_DEFAULT_PRINT_MASK) {
+        va_start(Args, Format);
+        KdpPrint(Format, Args);
+        va_end(Args);
+    }
     return STATUS_SUCCESS;
 }
 

@@ -213,6 +213,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     KiInitializeSystemTime();
     KiInitializeProcessorProtection();
     MmInitSystem();
+    KiSetProcessorFeatures();
     ExInitializePool();
     PsInitSystem();
     IoInitSystem();

@@ -1,50 +1,55 @@
 /*
- * time.c: NT system time, 100-ns units since 1601-01-01, from calendar
- * fields. Counting from 1 March makes February, the only irregular month,
- * fall at the end of the year: the days before a month are then a linear
- * function of its number ((153 * m + 2) / 5), and a leap day is simply
- * the last day of the year before. Every Gregorian rule (4, 100, 400) is
- * one division.
+ * time.c: RtlTimeFieldsToTime, from a calendar date to NT's system time,
+ * 100 ns units since 1601-01-01. Days are counted with the proleptic
+ * Gregorian calendar's 400-year cycle, from a year that starts in March so
+ * the leap day falls at the end.
  */
 #include <ntddk.h>
 
-#define RTL_FIRST_YEAR        1601
-#define RTL_TICKS_PER_SECOND  10000000LL
-#define RTL_TICKS_PER_MS      10000LL
-#define RTL_SECONDS_PER_DAY   86400LL
-#define RTL_DAYS_MARCH_TO_JANUARY 306   /* 1 March to 1 January of the next year */
+#define TICKS_PER_MILLISECOND 10000LL
+#define MILLISECONDS_PER_DAY (24LL * 60 * 60 * 1000)
+#define DAYS_PER_400_YEARS 146097
+#define FIRST_YEAR 1601
+#define CYCLE_START_YEAR 1600
+#define CYCLE_START_TO_1601 306                     /* 1600-03-01 to 1601-01-01 */
+#define MAXIMUM_YEAR 30827                         /* the last year a LARGE_INTEGER of 100 ns holds */
 
 static BOOLEAN RtlpIsLeapYear(LONG Year)
 {
     return (Year % 4 == 0 && Year % 100 != 0) || Year % 400 == 0;
 }
 
-static LONG RtlpDaysInMonth(LONG Year, LONG Month)
+/*
+ * Days from 1601-01-01 to Year-Month-Day, counted from 1600-03-01 (the
+ * start of a 400-year cycle in March-based years, so every date here is
+ * after it), less the 306 days from there to 1601-01-01.
+ */
+static LONGLONG RtlpDaysSince1601(LONG Year, LONG Month, LONG Day)
 {
-    static const UCHAR Days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    LONG Shifted = Year - CYCLE_START_YEAR - (Month <= 2);   /* March-based years since 1600 */
+    LONG Era = Shifted / 400, YearOfEra = Shifted % 400;
+    LONG MonthFromMarch = (Month + 9) % 12;                  /* March 0 ... February 11 */
+    LONG DayOfYear = (153 * MonthFromMarch + 2) / 5 + Day - 1;
+    LONG DayOfEra = YearOfEra * 365 + YearOfEra / 4 - YearOfEra / 100 + DayOfYear;
 
-    return Days[Month - 1] + (Month == 2 && RtlpIsLeapYear(Year));
+    return (LONGLONG)Era * DAYS_PER_400_YEARS + DayOfEra - CYCLE_START_TO_1601;
 }
 
-/* FALSE, and Time untouched, when a field is out of range (Weekday is ignored, as NT ignores it). */
+/* FALSE, with Time untouched, for a field out of its range (a 30 February included). */
 BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time)
 {
+    static const UCHAR DaysInMonth[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     LONG Year = TimeFields->Year, Month = TimeFields->Month, Day = TimeFields->Day;
-    LONG ShiftedYear, ShiftedMonth;
-    LONGLONG Days;
+    LONGLONG Milliseconds;
 
-    if (Year < RTL_FIRST_YEAR || Month < 1 || Month > 12 || Day < 1 || Day > RtlpDaysInMonth(Year, Month) ||
-        TimeFields->Hour < 0 || TimeFields->Hour > 23 || TimeFields->Minute < 0 || TimeFields->Minute > 59 ||
-        TimeFields->Second < 0 || TimeFields->Second > 59 || TimeFields->Milliseconds < 0 ||
-        TimeFields->Milliseconds > 999)
+    if (Year < FIRST_YEAR || Year > MAXIMUM_YEAR || Month < 1 || Month > 12 || Day < 1 ||
+        Day > DaysInMonth[Month - 1] + (Month == 2 && RtlpIsLeapYear(Year)) || TimeFields->Hour < 0 ||
+        TimeFields->Hour > 23 || TimeFields->Minute < 0 || TimeFields->Minute > 59 || TimeFields->Second < 0 ||
+        TimeFields->Second > 59 || TimeFields->Milliseconds < 0 || TimeFields->Milliseconds > 999)
         return FALSE;
-    /* Years from March 1600, months from March. */
-    ShiftedYear = Year - (RTL_FIRST_YEAR - 1) - (Month <= 2);
-    ShiftedMonth = (Month + 9) % 12;
-    Days = 365LL * ShiftedYear + ShiftedYear / 4 - ShiftedYear / 100 + ShiftedYear / 400 +
-           (153 * ShiftedMonth + 2) / 5 + Day - 1 - RTL_DAYS_MARCH_TO_JANUARY;
-    Time->QuadPart = ((Days * RTL_SECONDS_PER_DAY + TimeFields->Hour * 3600LL + TimeFields->Minute * 60LL +
-                       TimeFields->Second) * RTL_TICKS_PER_SECOND) +
-                     TimeFields->Milliseconds * RTL_TICKS_PER_MS;
+    Milliseconds = RtlpDaysSince1601(Year, Month, Day) * MILLISECONDS_PER_DAY +
+                   ((TimeFields->Hour * 60LL + TimeFields->Minute) * 60 + TimeFields->Second) * 1000 +
+                   TimeFields->Milliseconds;
+    Time->QuadPart = Milliseconds * TICKS_PER_MILLISECOND;
     return TRUE;
 }

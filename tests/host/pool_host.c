@@ -8,6 +8,7 @@
 #include <ntddk.h>
 #include <mm.h>
 #include <rtl/bitmap.h>
+#include "exp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -209,4 +210,11 @@ BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PK
     Timer->Period = Period;
     Timer->Dpc = Dpc;
     return FALSE;
+}
+
+/* No processes on the host, so no block is ever charged to one (kernel/ex/poolquota.c is not built). */
+VOID ExpReturnPoolQuota(PPOOL_HEADER Entry)
+{
+    (void)Entry;
+    abort();
 }

@@ -94,7 +94,7 @@ KTEST(alias, an_mdl_from_a_mapped_into_b_is_read_by_ring_3_code_in_b)
     KeStackAttachProcess(&Two.B->Pcb, &Two.ApcState);
     UserView = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
     KT_ASSERT(UserView != NULL);
-    KT_EXPECT((ULONG_PTR)UserView < MM_SYSTEM_RANGE_START);
+    KT_EXPECT((PVOID)UserView < MM_SYSTEM_RANGE_START);
     KT_EXPECT_EQ((ULONG_PTR)UserView % MM_ALLOCATION_GRANULARITY, 0);
     KeUnstackDetachProcess(&Two.ApcState);
     KT_ASSERT_EQ(PsRunUserThread(Two.B, Entry, UserView, &ExitStatus), STATUS_SUCCESS);

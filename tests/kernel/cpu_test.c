@@ -105,3 +105,25 @@ KTEST(cpu, paging_is_on_with_write_protect_and_the_features_cpuid_offers)
     KT_EXPECT_EQ((Cr4 & CR4_PSE) != 0, (KeFeatureBits & CPUID_FEATURE_PSE) != 0);
     KT_EXPECT_EQ((Cr4 & CR4_PGE) != 0, (KeFeatureBits & CPUID_FEATURE_PGE) != 0);
 }
+
+KTEST(cpu, processor_features_are_what_cpuid_and_cr4_allow)
+{
+    ULONG Regs[4];
+
+    __cpuid(Regs, 1);
+    KT_EXPECT_EQ(ExIsProcessorFeaturePresent(PF_RDTSC_INSTRUCTION_AVAILABLE), (Regs[3] & CPUID_FEATURE_TSC) != 0);
+    KT_EXPECT_EQ(ExIsProcessorFeaturePresent(PF_COMPARE_EXCHANGE_DOUBLE), (Regs[3] & CPUID_FEATURE_CX8) != 0);
+    KT_EXPECT_EQ(ExIsProcessorFeaturePresent(PF_MMX_INSTRUCTIONS_AVAILABLE), (Regs[3] & CPUID_FEATURE_MMX) != 0);
+    KT_EXPECT_EQ(ExIsProcessorFeaturePresent(PF_FLOATING_POINT_EMULATED), (Regs[3] & CPUID_FEATURE_FPU) == 0);
+    /* ntmm saves no SSE state and leaves CR4.OSFXSR off, so SSE is not usable whatever CPUID says. */
+    KT_EXPECT_EQ(KiReadCr4() & CR4_OSFXSR, 0);
+    KT_EXPECT(!ExIsProcessorFeaturePresent(PF_XMMI_INSTRUCTIONS_AVAILABLE));
+    KT_EXPECT(!ExIsProcessorFeaturePresent(PF_XMMI64_INSTRUCTIONS_AVAILABLE));
+    KT_EXPECT(!ExIsProcessorFeaturePresent(PF_PAE_ENABLED));
+    KT_EXPECT(!ExIsProcessorFeaturePresent(PF_NX_ENABLED));
+    /* The answer is the shared page's byte, which user mode reads too. */
+    KT_EXPECT_EQ(SharedUserData->ProcessorFeatures[PF_RDTSC_INSTRUCTION_AVAILABLE],
+                 ExIsProcessorFeaturePresent(PF_RDTSC_INSTRUCTION_AVAILABLE));
+    KT_EXPECT(!ExIsProcessorFeaturePresent(PROCESSOR_FEATURE_MAX));
+    KT_EXPECT(!ExIsProcessorFeaturePresent(MAXULONG));
+}

@@ -53,8 +53,8 @@ KTEST(pagefault, probe_of_an_unmapped_system_address_raises_access_violation)
 KTEST(pagefault, user_addresses_are_access_violations_in_try)
 {
     KT_EXPECT_EQ(KtProbeRead(NULL), STATUS_ACCESS_VIOLATION);
-    KT_EXPECT_EQ(KtProbeRead((PVOID)MM_LOWEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
-    KT_EXPECT_EQ(KtProbeRead((PVOID)MM_HIGHEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)MI_LOWEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)MI_HIGHEST_USER_ADDRESS), STATUS_ACCESS_VIOLATION);
 }
 
 /* Above APC_LEVEL no fault is resolved: a probe in a try block gets the access violation instead. */

@@ -71,7 +71,7 @@ static NTSTATUS KtMapSegments(const ELF32_HEADER *Header, SIZE_T Size)
         if (Segment->Type != ELF_PT_LOAD || Segment->MemorySize == 0)
             continue;
         if (Segment->FileSize > Segment->MemorySize || Segment->Offset > Size || Size - Segment->Offset < Segment->FileSize ||
-            Segment->VirtualAddress < MM_LOWEST_USER_ADDRESS ||
+            Segment->VirtualAddress < (ULONG_PTR)MM_LOWEST_USER_ADDRESS ||
             MM_HIGHEST_VAD_ADDRESS - Segment->VirtualAddress < Segment->MemorySize)
             return STATUS_INVALID_IMAGE_FORMAT;
         Low = Segment->VirtualAddress < Low ? Segment->VirtualAddress : Low;

@@ -188,7 +188,7 @@ KTEST(virtual, free_checks_its_arguments)
     KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_FREE_VM_NOT_AT_BASE);
     Address = (PVOID)0x00020000;
     KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_MEMORY_NOT_ALLOCATED);
-    Address = (PVOID)MM_SYSTEM_RANGE_START;
+    Address = (PVOID)MI_SYSTEM_RANGE_START;
     KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_INVALID_PARAMETER_2);
     Address = Base;
     Size = VM_SIZE(5);
@@ -405,7 +405,7 @@ KTEST(virtual, query_checks_its_arguments)
                                       sizeof(Information), NULL), STATUS_INVALID_INFO_CLASS);
     KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), NULL, MemoryBasicInformation, &Information,
                                       sizeof(Information) - 1, NULL), STATUS_INFO_LENGTH_MISMATCH);
-    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MM_SYSTEM_RANGE_START, MemoryBasicInformation,
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MI_SYSTEM_RANGE_START, MemoryBasicInformation,
                                       &Information, sizeof(Information), NULL), STATUS_INVALID_PARAMETER_2);
     /* The shared user data page: one committed read-only page at the start of its own reservation. */
     EXPECT_REGION(MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, PAGE_READONLY, PAGE_SIZE,

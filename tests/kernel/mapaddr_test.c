@@ -1,0 +1,221 @@
+/*
+ * mapaddr_test.c: reserved mappings: the header NT keeps in front, mapping
+ * and unmapping MDLs of every size up to the reservation's, the NULL for
+ * one too big, and the SYSTEM_PTE_MISUSE stops for each misuse.
+ */
+#define NTMM_MM_WHITEBOX_TEST
+#include "ktest.h"
+#include "../../mm/mi.h"
+#include "mmtest.h"
+
+#define TAG 'MRmK'
+
+static PMDL AllocatePages(ULONG Pages)
+{
+    PHYSICAL_ADDRESS Low = KtPhysical(0), High = KtPhysical(0xFFFFFFFFULL), Skip = KtPhysical(0);
+
+    return MmAllocatePagesForMdlEx(Low, High, Skip, (SIZE_T)Pages * PAGE_SIZE, MmCached, 0);
+}
+
+static VOID FreePages(PMDL Mdl)
+{
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+}
+
+KTEST(reserved_mapping, reservation_holds_its_size_and_tag_in_front)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+    PVOID Mapping = MmAllocateMappingAddress(10 * PAGE_SIZE, TAG);
+    PMMPTE PointerPte;
+
+    KT_ASSERT(Mapping != NULL);
+    KT_EXPECT_EQ(BYTE_OFFSET(Mapping), 0);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free - 12);
+    PointerPte = MiAddressToPte(Mapping);
+    /* NT x86's layout: PTE count + 2 shifted left once, then the tag with its low bit clear. */
+    KT_EXPECT_EQ(PointerPte[-2].u.Long, 12 << 1);
+    KT_EXPECT_EQ(PointerPte[-1].u.Long, TAG & ~1u);
+    for (ULONG i = 0; i < 10; i++)
+        KT_EXPECT_EQ(PointerPte[i].u.Long, 0);
+    MmFreeMappingAddress(Mapping, TAG);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+
+    /* One byte is one page; an unaligned address inside the first page frees it as well. */
+    Mapping = MmAllocateMappingAddress(1, TAG);
+    KT_ASSERT(Mapping != NULL);
+    KT_EXPECT_EQ(MiAddressToPte(Mapping)[-2].u.Long, 3 << 1);
+    MmFreeMappingAddress((PUCHAR)Mapping + sizeof(ULONG), TAG);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+}
+
+KTEST(reserved_mapping, tag_zero_and_too_large_are_refused)
+{
+    KT_EXPECT(MmAllocateMappingAddress(PAGE_SIZE, 0) == NULL);
+    KT_EXPECT(MmAllocateMappingAddress(MAXULONG, TAG) == NULL);
+    KT_EXPECT(MmAllocateMappingAddress((SIZE_T)(MmNumberOfSystemPtes - 1) * PAGE_SIZE, TAG) == NULL);
+}
+
+KTEST(reserved_mapping, maps_and_unmaps_an_mdl_as_often_as_asked)
+{
+    PVOID Mapping = MmAllocateMappingAddress(10 * PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(10);
+    PPFN_NUMBER Pages;
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL);
+    KT_ASSERT(Mdl != NULL && Mdl->ByteCount == 10 * PAGE_SIZE);
+    Pages = MmGetMdlPfnArray(Mdl);
+    for (ULONG Round = 0; Round < 2; Round++) {
+        Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached);
+        KT_ASSERT(Va == Mapping);
+        KT_EXPECT(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA);
+        KT_EXPECT(Mdl->MappedSystemVa == Mapping);
+        for (ULONG i = 0; i < 10; i++) {
+            KT_EXPECT_EQ(PFN_FROM_PTE(MiAddressToPte(Va + i * PAGE_SIZE)), Pages[i]);
+            *(volatile ULONG *)(Va + i * PAGE_SIZE) = 0x01234567 + i + Round;
+            KT_EXPECT_EQ(*(volatile ULONG *)(Va + i * PAGE_SIZE), 0x01234567 + i + Round);
+        }
+        MmUnmapReservedMapping(Va, TAG, Mdl);
+        KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+        for (ULONG i = 0; i < 10; i++)
+            KT_EXPECT_EQ(MiAddressToPte(Va + i * PAGE_SIZE)->u.Long, 0);
+        KT_EXPECT_EQ(KtProbeRead(Va), STATUS_ACCESS_VIOLATION);
+    }
+    FreePages(Mdl);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+KTEST(reserved_mapping, a_smaller_mdl_keeps_its_byte_offset)
+{
+    PVOID Mapping = MmAllocateMappingAddress(4 * PAGE_SIZE, TAG);
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    PMDL Mdl;
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL && Buffer != NULL);
+    Mdl = IoAllocateMdl(Buffer + 0x123, PAGE_SIZE, FALSE, FALSE, NULL);
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    Buffer[0x123] = 0x5A;
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached);
+    /* The buffer's address includes the byte offset; MappedSystemVa does not, as documented. */
+    KT_EXPECT(Va == (PUCHAR)Mapping + 0x123);
+    KT_EXPECT(Mdl->MappedSystemVa == Mapping);
+    KT_EXPECT_EQ(*Va, 0x5A);
+    KT_EXPECT_EQ(MiAddressToPte((PUCHAR)Mapping + 2 * PAGE_SIZE)->u.Long, 0);
+    MmUnmapReservedMapping(Va, TAG, Mdl);
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, TAG);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+KTEST(reserved_mapping, an_mdl_bigger_than_the_reservation_gets_null)
+{
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(3);
+
+    KT_ASSERT(Mapping != NULL);
+    KT_ASSERT(Mdl != NULL && Mdl->ByteCount == 3 * PAGE_SIZE);
+    KT_EXPECT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached) == NULL);
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
+    KT_EXPECT_EQ(MiAddressToPte(Mapping)->u.Long, 0);
+    FreePages(Mdl);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+KTEST_BUGCHECK(reserved_mapping, reserving_no_bytes_stops, SYSTEM_PTE_MISUSE)
+{
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_ZERO_MAPPINGS);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    (VOID)MmAllocateMappingAddress(0, TAG);
+}
+
+KTEST_BUGCHECK(reserved_mapping, freeing_a_reservation_that_still_maps_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(1);
+
+    KT_ASSERT(Mapping != NULL && Mdl != NULL);
+    KT_ASSERT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached) == Mapping);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_FREE_STILL_MAPPED);
+    KT_BUGCHECK_PARAMETER(2, Mapping);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    KT_BUGCHECK_PARAMETER(4, 2);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+KTEST_BUGCHECK(reserved_mapping, mapping_into_a_reservation_twice_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PMDL First = AllocatePages(1), Second = AllocatePages(1);
+
+    KT_ASSERT(Mapping != NULL && First != NULL && Second != NULL);
+    KT_ASSERT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, First, MmCached) == Mapping);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_MAP_NOT_EMPTY);
+    KT_BUGCHECK_PARAMETER(2, Mapping);
+    KT_BUGCHECK_PARAMETER(3, Mapping);
+    KT_BUGCHECK_PARAMETER(4, (PUCHAR)Mapping + PAGE_SIZE);
+    (VOID)MmMapLockedPagesWithReservedMapping(Mapping, TAG, Second, MmCached);
+}
+
+KTEST_BUGCHECK(reserved_mapping, mapping_with_another_tag_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(1);
+
+    KT_ASSERT(Mapping != NULL && Mdl != NULL);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_MAP_NOT_OWNED);
+    KT_BUGCHECK_PARAMETER(3, 'rehO');
+    KT_BUGCHECK_PARAMETER(4, TAG & ~1u);
+    (VOID)MmMapLockedPagesWithReservedMapping(Mapping, 'rehO', Mdl, MmCached);
+}
+
+KTEST_BUGCHECK(reserved_mapping, unmapping_with_another_tag_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(1);
+
+    KT_ASSERT(Mapping != NULL && Mdl != NULL);
+    KT_ASSERT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached) == Mapping);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_UNMAP_NOT_OWNED);
+    MmUnmapReservedMapping(Mapping, 'rehO', Mdl);
+}
+
+KTEST_BUGCHECK(reserved_mapping, unmapping_what_is_not_mapped_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(PAGE_SIZE, TAG);
+    PMDL Mdl = AllocatePages(1);
+
+    KT_ASSERT(Mapping != NULL && Mdl != NULL);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_UNMAP_NOT_MAPPED);
+    MmUnmapReservedMapping(Mapping, TAG, Mdl);
+}
+
+KTEST_BUGCHECK(reserved_mapping, freeing_with_another_tag_stops, SYSTEM_PTE_MISUSE)
+{
+    PVOID Mapping = MmAllocateMappingAddress(PAGE_SIZE, TAG);
+
+    KT_ASSERT(Mapping != NULL);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_FREE_NOT_OWNED);
+    KT_BUGCHECK_PARAMETER(2, Mapping);
+    KT_BUGCHECK_PARAMETER(4, TAG & ~1u);
+    MmFreeMappingAddress(Mapping, 'rehO');
+}
+
+/*
+ * The header PTEs are invalid PTEs that may look like demand-zero ones
+ * (this tag has protection bits and nothing else): touching them must stop
+ * as any unmapped system address does, not conjure a page up.
+ */
+KTEST_BUGCHECK(reserved_mapping, touching_the_header_stops, PAGE_FAULT_IN_NONPAGED_AREA)
+{
+    PVOID Mapping = MmAllocateMappingAddress(PAGE_SIZE, 0x00000080);
+    PUCHAR Header;
+
+    KT_ASSERT(Mapping != NULL);
+    Header = (PUCHAR)Mapping - PAGE_SIZE;
+    KT_BUGCHECK_PARAMETER(1, Header);
+    (VOID)*(volatile UCHAR *)Header;
+}
