@@ -318,8 +318,20 @@ DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
                                           ULONG_PTR BugCheckParameter4);
 DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 
+/*
+ * DbgPrint knows NT's conversions as well as C's (%wZ for a
+ * PUNICODE_STRING, %Z, %ws, %S, %I64x: lib/include/kprintf.h). GCC's format
+ * checking knows only C's and would refuse driver code that uses NT's, so
+ * only the kernel's own sources, which use none of them, keep the check.
+ */
+#if defined(NTMM_KERNEL_INTERNAL) || defined(NTMM_MM_INTERNAL)
+#define NTMM_DBGPRINT_FORMAT(FormatIndex, FirstArgument) __attribute__((format(printf, FormatIndex, FirstArgument)))
+#else
+#define NTMM_DBGPRINT_FORMAT(FormatIndex, FirstArgument)
+#endif
+
 #define DBGPRINT_MAXIMUM_LENGTH 512   /* bytes one DbgPrint call sends, its newline included */
-ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...) NTMM_DBGPRINT_FORMAT(1, 2);
 VOID NTAPI DbgBreakPoint(VOID);
 
 /*
@@ -338,7 +350,7 @@ VOID NTAPI DbgBreakPoint(VOID);
 #define DPFLTR_IHVDRIVER_ID  77
 
 ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z_ _Printf_format_string_ PCSTR Format, ...)
-    __attribute__((format(printf, 3, 4)));
+    NTMM_DBGPRINT_FORMAT(3, 4);
 
 /* What a checked build prints; ntmm keeps its checks on, so these print. */
 #define KdPrint(Arguments) ((void)DbgPrint Arguments)

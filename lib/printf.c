@@ -33,20 +33,65 @@ static void PutRepeated(FORMAT_OUTPUT *Out, char c, int Count)
 /* What a NULL %s prints, as glibc does: all of it, or nothing when the precision would cut it. */
 static const char NullString[] = "(null)";
 
-static void PutString(FORMAT_OUTPUT *Out, const char *s, const FORMAT_SPEC *Spec)
+/*
+ * NT's counted strings (UNICODE_STRING, ANSI_STRING) as the formatter sees
+ * them: Length in bytes, then MaximumLength, then the buffer; the same
+ * layout in the kernel and on the host.
+ */
+typedef struct _FORMAT_COUNTED_STRING {
+    unsigned short Length;
+    unsigned short MaximumLength;
+    const void *Buffer;
+} FORMAT_COUNTED_STRING;
+
+/*
+ * A string of 8-bit or, when Wide, 16-bit characters (NT's WCHAR, whatever
+ * the compiler's wchar_t is): Count characters, or up to a NUL when Count
+ * is -1. A 16-bit character outside ASCII prints as '?', as NT's
+ * conversion to the ANSI code page prints one it cannot show; a NUL inside
+ * a counted string prints as '?' too, so the output stays one C string.
+ */
+static char StringChar(const void *Chars, int Wide, int Index)
+{
+    unsigned Char = Wide ? ((const unsigned short *)Chars)[Index] : ((const unsigned char *)Chars)[Index];
+
+    if (Char == 0 || (Wide && Char > 0x7F))
+        return '?';
+    return (char)Char;
+}
+
+static void PutString(FORMAT_OUTPUT *Out, const void *Chars, int Wide, int Count, const FORMAT_SPEC *Spec)
 {
     int Length = 0;
 
-    if (s == NULL)
-        s = Spec->Precision >= 0 && Spec->Precision < (int)sizeof(NullString) - 1 ? "" : NullString;
-    while (s[Length] != '\0' && (Spec->Precision < 0 || Length < Spec->Precision))
-        Length++;
+    if (Chars == NULL) {
+        Chars = Spec->Precision >= 0 && Spec->Precision < (int)sizeof(NullString) - 1 ? "" : NullString;
+        Wide = 0;
+        Count = -1;
+    }
+    if (Count < 0) {
+        while ((Wide ? ((const unsigned short *)Chars)[Length] : ((const unsigned char *)Chars)[Length]) != 0 &&
+               (Spec->Precision < 0 || Length < Spec->Precision))
+            Length++;
+    } else {
+        Length = Spec->Precision >= 0 && Spec->Precision < Count ? Spec->Precision : Count;
+    }
     if (!Spec->LeftAlign)
         PutRepeated(Out, ' ', Spec->Width - Length);
     for (int i = 0; i < Length; i++)
-        PutChar(Out, s[i]);
+        PutChar(Out, StringChar(Chars, Wide, i));
     if (Spec->LeftAlign)
         PutRepeated(Out, ' ', Spec->Width - Length);
+}
+
+/* %Z and %wZ: a NULL string, or one without a buffer, prints as a NULL %s does. */
+static void PutCountedString(FORMAT_OUTPUT *Out, const FORMAT_COUNTED_STRING *String, int Wide,
+                             const FORMAT_SPEC *Spec)
+{
+    if (String == NULL || String->Buffer == NULL)
+        PutString(Out, NULL, 0, -1, Spec);
+    else
+        PutString(Out, String->Buffer, Wide, Wide ? String->Length / 2 : String->Length, Spec);
 }
 
 /*
@@ -126,7 +171,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
 
     while (*p != '\0') {
         FORMAT_SPEC Spec = { 0, 0, 0, 0, 0, 0, -1 };
-        int LongCount = 0, Short = 0, SizeT = 0;
+        int LongCount = 0, Short = 0, SizeT = 0, Wide = 0;
         unsigned long long Value;
 
         if (*p != '%') {
@@ -161,12 +206,22 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
                 Spec.Precision = ParseDecimal(&p);
             }
         }
+        /* C's length modifiers, and NT's: w (wide), I (pointer-sized), I32 and I64. */
         for (;; p++) {
             if (*p == 'l') LongCount++;
             else if (*p == 'h') Short++;
             else if (*p == 'z' || *p == 't' || *p == 'j') SizeT = 1;
+            else if (*p == 'w') Wide = 1;
+            else if (p[0] == 'I' && p[1] == '6' && p[2] == '4') { LongCount = 2; p += 2; }
+            else if (p[0] == 'I' && p[1] == '3' && p[2] == '2') { LongCount = 0; SizeT = 0; p += 2; }
+            else if (*p == 'I') SizeT = 1;
             else break;
         }
+        /* For characters and strings, l means wide as w does; %S and %C are wide unless h says narrow. */
+        if (LongCount != 0)
+            Wide = 1;
+        if ((*p == 'S' || *p == 'C') && Short == 0)
+            Wide = 1;
 
         switch (*p) {
         case 'd':
@@ -212,8 +267,10 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             PutNumber(&Out, (unsigned long long)(size_t)va_arg(Args, void *), 0, 16, 1, &PointerSpec);
             break;
         }
-        case 'c': {
-            char c = (char)va_arg(Args, int);
+        case 'c':
+        case 'C': {
+            unsigned short WideChar = (unsigned short)va_arg(Args, int);
+            char c = Wide ? StringChar(&WideChar, 1, 0) : (char)WideChar;
             if (!Spec.LeftAlign)
                 PutRepeated(&Out, ' ', Spec.Width - 1);
             PutChar(&Out, c);
@@ -222,7 +279,11 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             break;
         }
         case 's':
-            PutString(&Out, va_arg(Args, const char *), &Spec);
+        case 'S':
+            PutString(&Out, va_arg(Args, const void *), Wide, -1, &Spec);
+            break;
+        case 'Z':
+            PutCountedString(&Out, va_arg(Args, const FORMAT_COUNTED_STRING *), Wide, &Spec);
             break;
         case '%':
             PutChar(&Out, '%');

@@ -9,6 +9,15 @@
  * the current period; a reload the processor has not taken yet (interrupts
  * off) shows as IRQ 0 pending and is added. A stall polls the count itself,
  * so it keeps time with interrupts off too.
+ *
+ * Reloads the processor never sees cost the tick count whole periods: the
+ * PIC holds one request per line, so two reloads while the clock is
+ * masked, or an emulator that falls behind and coalesces interrupts, raise
+ * IRQ 0 once. The counter therefore advances by differences: the periods
+ * the clock counted since the previous reading, plus the count's change,
+ * and one more period when the count has gone round with no tick seen. It
+ * falls behind the PIT by the periods nobody saw, never runs ahead of it,
+ * and never stands still while the PIT runs.
  */
 #include <hal.h>
 #include <ke.h>
@@ -19,7 +28,10 @@
 #define PIT_CHANNEL0_LATCH          0x00 /* channel 0, latch the count */
 #define MICROSECONDS_PER_SECOND 1000000
 
+/* The previous reading: the counter, the channel's count, and the periods the clock had seen. */
 static ULONGLONG HalpLastPerformanceCount;
+static ULONG HalpLastPitCount = PIT_CLOCK_DIVISOR;
+static ULONGLONG HalpLastPeriods;
 
 VOID HalInitializeClock(VOID)
 {
@@ -46,33 +58,38 @@ static ULONG HalpReadPitCount(VOID)
     return Count;
 }
 
-/*
- * PIT input ticks since the clock started, and PIT_INPUT_HZ as the
- * frequency. It never goes backwards; it can lag when the clock interrupt
- * is held off for more than one period (10 ms).
- */
+/* PIT input ticks from count Previous to count Now, with at most one reload between them. */
+static ULONG HalpPitTicksBetween(ULONG Previous, ULONG Now)
+{
+    return Now <= Previous ? Previous - Now : Previous + PIT_CLOCK_DIVISOR - Now;
+}
+
+/* PIT input ticks since the clock started, and PIT_INPUT_HZ as the frequency. */
 LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency)
 {
     ULONG EFlags = KiReadEFlags();
-    ULONG Elapsed;
-    ULONGLONG Ticks, Count;
+    ULONG PitCount;
+    ULONGLONG Periods;
+    LONGLONG Advance;
     LARGE_INTEGER Result;
 
     if (PerformanceFrequency != NULL)
         PerformanceFrequency->QuadPart = PIT_INPUT_HZ;
     _disable();
-    Ticks = KeTickCount;
-    Elapsed = PIT_CLOCK_DIVISOR - HalpReadPitCount();
-    /* A reload not yet taken: the count restarted before it was latched (a small elapsed), count its tick. */
-    if (HalIsInterruptPending(PIC_IRQ_TIMER) && Elapsed < PIT_CLOCK_DIVISOR / 2)
-        Ticks++;
-    Count = Ticks * PIT_CLOCK_DIVISOR + Elapsed;
-    if (Count < HalpLastPerformanceCount)
-        Count = HalpLastPerformanceCount;
-    HalpLastPerformanceCount = Count;
+    Periods = KeTickCount;
+    PitCount = HalpReadPitCount();
+    /* A reload not yet taken: the count restarted before it was latched (a small elapsed), count its period. */
+    if (HalIsInterruptPending(PIC_IRQ_TIMER) && PIT_CLOCK_DIVISOR - PitCount < PIT_CLOCK_DIVISOR / 2)
+        Periods++;
+    Advance = (LONGLONG)(Periods - HalpLastPeriods) * PIT_CLOCK_DIVISOR + (LONG)HalpLastPitCount - (LONG)PitCount;
+    if (Advance < 0)   /* the count went round with no period seen: it cannot have run backwards */
+        Advance += PIT_CLOCK_DIVISOR;
+    HalpLastPerformanceCount += (ULONGLONG)Advance;
+    HalpLastPitCount = PitCount;
+    HalpLastPeriods = Periods;
     if (EFlags & EFLAGS_IF)
         _enable();
-    Result.QuadPart = (LONGLONG)Count;
+    Result.QuadPart = (LONGLONG)HalpLastPerformanceCount;
     return Result;
 }
 
@@ -90,7 +107,7 @@ VOID NTAPI KeStallExecutionProcessor(ULONG MicroSeconds)
     while (Elapsed < Wanted) {
         ULONG Now = HalpReadPitCount();
 
-        Elapsed += Now <= Previous ? Previous - Now : Previous + PIT_CLOCK_DIVISOR - Now;
+        Elapsed += HalpPitTicksBetween(Previous, Now);
         Previous = Now;
     }
 }

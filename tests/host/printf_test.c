@@ -12,6 +12,7 @@
 #pragma GCC diagnostic ignored "-Wformat"
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
 
 #define COMPARE(...)                                                              \
     do {                                                                          \
@@ -89,4 +90,49 @@ KTEST(printf_host, pointers_print_as_nt_does)
 
     ksnprintf(Buffer, sizeof(Buffer), "%p", (void *)0xABCDEF);
     KT_EXPECT(strcmp(Buffer, sizeof(void *) == 8 ? "0000000000ABCDEF" : "00ABCDEF") == 0);
+}
+
+#define EXPECT_FORMAT(Expected, ...)                                                  \
+    do {                                                                              \
+        char Ours[128];                                                               \
+        int OurLength = ksnprintf(Ours, sizeof(Ours), __VA_ARGS__);                   \
+        KT_EXPECT_EQ(OurLength, (int)strlen(Expected));                               \
+        if (strcmp(Ours, Expected) != 0) {                                            \
+            KT_EXPECT(strcmp(Ours, Expected) == 0);                                   \
+            KtLog("format %s: ours \"%s\", NT's \"%s\"", #__VA_ARGS__, Ours, Expected); \
+        }                                                                             \
+    } while (0)
+
+/* NT's additions, which the C library has no counterpart for: checked against what NT's DbgPrint prints. */
+KTEST(printf_host, nt_counted_and_wide_strings)
+{
+    static const WCHAR Name[] = { 'D', 'e', 'v', 'i', 'c', 'e', 0 };
+    static const WCHAR Accented[] = { 'c', 0xE9, 0x4E2D, 0 };
+    static const WCHAR Embedded[] = { 'a', 0, 'b' };
+    UNICODE_STRING Unicode = { 8, sizeof(Name), (PWSTR)Name };        /* "Devi": Length, not the NUL, ends it */
+    UNICODE_STRING Odd = { 5, sizeof(Name), (PWSTR)Name };            /* an odd byte count: two characters */
+    UNICODE_STRING WithNul = { sizeof(Embedded), sizeof(Embedded), (PWSTR)Embedded };
+    UNICODE_STRING NoBuffer = { 4, 4, NULL };
+    ANSI_STRING Ansi = { 3, 8, (PCHAR)"abcdef" };
+
+    EXPECT_FORMAT("[Devi]", "[%wZ]", &Unicode);
+    EXPECT_FORMAT("[  Devi|Devi  |De]", "[%6wZ|%-6wZ|%.2wZ]", &Unicode, &Unicode, &Unicode);
+    EXPECT_FORMAT("De", "%wZ", &Odd);
+    EXPECT_FORMAT("a?b", "%wZ", &WithNul);
+    EXPECT_FORMAT("(null) (null)", "%wZ %wZ", (PUNICODE_STRING)NULL, &NoBuffer);
+    EXPECT_FORMAT("abc", "%Z", &Ansi);
+    EXPECT_FORMAT("Device Device Device", "%ws %ls %S", Name, Name, Name);
+    EXPECT_FORMAT("c??", "%ws", Accented);                           /* outside ASCII: '?' */
+    EXPECT_FORMAT("narrow", "%hS", "narrow");
+    EXPECT_FORMAT("(null)", "%ws", (PCWSTR)NULL);
+    EXPECT_FORMAT("x|? y", "%wc|%C %hC", (WCHAR)'x', (WCHAR)0x4E2D, 'y');
+}
+
+KTEST(printf_host, nt_size_prefixes)
+{
+    EXPECT_FORMAT("123456789ABCDEF0", "%I64X", 0x123456789ABCDEF0ULL);
+    EXPECT_FORMAT("-1 18446744073709551615", "%I64d %I64u", -1LL, ~0ULL);
+    EXPECT_FORMAT("ffffffff", "%I32x", 0xFFFFFFFFu);
+    EXPECT_FORMAT("-5", "%Id", (ptrdiff_t)-5);
+    EXPECT_FORMAT("00001234", "%08Ix", (size_t)0x1234);
 }

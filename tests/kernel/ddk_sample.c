@@ -46,7 +46,7 @@ NTSTATUS SampleTypesAndStrings(VOID)
     SAMPLE_CHECK(SampleName.Buffer[1] == L'D');
     SAMPLE_CHECK(SampleAnsiName.Length == 6 && SampleAnsiName.Buffer[5] == 'e');
     /* Informational: filtered out, as NT filters it by default. */
-    KdPrintEx((DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddk_sample: a name of %u bytes\n", SampleName.Length));
+    KdPrintEx((DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "ddk_sample: %wZ is %u bytes\n", &SampleName, SampleName.Length));
     return STATUS_SUCCESS;
 }
 

@@ -103,3 +103,16 @@ KTEST(printf, dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_n
     KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], '\n');
     KiDebugPrintHook = NULL;
 }
+
+/* A driver's DbgPrint of a UNICODE_STRING: this file is driver code to GCC, so %wZ compiles. */
+KTEST(printf, dbgprint_prints_a_unicode_string_with_wZ)
+{
+    UNICODE_STRING Name = RTL_CONSTANT_STRING(L"\\Device\\Sample");
+    LONGLONG Big = 0x100000000LL;
+
+    KiDebugPrintHook = RecordPrint;
+    DbgPrint("    # %wZ is %u bytes, %I64x\n", &Name, Name.Length, Big);
+    KiDebugPrintHook = NULL;
+    KT_EXPECT_EQ(PrintSentLength, strlen("    # \\Device\\Sample is 28 bytes, 100000000\n"));
+    KT_EXPECT(memcmp(PrintSent, "    # \\Device\\Sample is 28 bytes, 100000000\n", PrintSentLength) == 0);
+}

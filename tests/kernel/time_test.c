@@ -128,6 +128,38 @@ KTEST(time, performance_counter_counts_pit_ticks_and_never_goes_back)
     KT_EXPECT(Now.QuadPart - Previous.QuadPart <= Expected + PIT_CLOCK_DIVISOR);
 }
 
+/*
+ * Two reloads with the clock masked raise IRQ 0 once, so the tick count
+ * loses a period for good. The counter still moves with the PIT: at
+ * HIGH_LEVEL across both reloads, and in the periods after, where the
+ * tick count alone would leave it standing still.
+ */
+KTEST(time, performance_counter_keeps_moving_when_clock_ticks_are_lost)
+{
+    LARGE_INTEGER Previous, Now, TicksBefore, TicksAfter;
+    LONGLONG Stalled = 2000LL * PIT_INPUT_HZ / 1000000;   /* what a 2 ms stall is in counter units */
+    KIRQL OldIrql;
+
+    KeRaiseIrql(HIGH_LEVEL, &OldIrql);
+    KeQueryTickCount(&TicksBefore);
+    Previous = KeQueryPerformanceCounter(NULL);
+    for (ULONG i = 0; i < 13; i++) {   /* 26 ms: two reloads and more */
+        KeStallExecutionProcessor(2000);
+        Now = KeQueryPerformanceCounter(NULL);
+        KT_EXPECT(Now.QuadPart - Previous.QuadPart >= Stalled);
+        Previous = Now;
+    }
+    KeLowerIrql(OldIrql);
+    KeQueryTickCount(&TicksAfter);
+    KT_EXPECT(TicksAfter.QuadPart - TicksBefore.QuadPart < 2);   /* a period was lost */
+    for (ULONG i = 0; i < 13; i++) {
+        KeStallExecutionProcessor(2000);
+        Now = KeQueryPerformanceCounter(NULL);
+        KT_EXPECT(Now.QuadPart - Previous.QuadPart >= Stalled);
+        Previous = Now;
+    }
+}
+
 KTEST(time, stall_waits_at_least_as_long_as_asked_at_any_irql)
 {
     LARGE_INTEGER Before, After, TicksBefore, TicksAfter;
