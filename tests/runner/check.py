@@ -104,7 +104,7 @@ def check_outcomes():
     status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
     last = output.strip().splitlines()[-1] if output.strip() else ""
     check(status == 1, "the runner exits non-zero (it exited %d)" % status)
-    check(last == "4 passed, 8 failed, 2 skipped, 1 invariant check failed",
+    check(last == "4 passed, 10 failed, 2 skipped, 1 invariant check failed",
           "the counts are exact: '%s'" % last)
     verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
     expected = {
@@ -123,6 +123,8 @@ def check_outcomes():
         "runnerstop.stops_with_another_parameter": "not ok",
         "runnerstop.returns_without_stopping": "not ok",
         "runnerstop.skips_where_the_machine_cannot": "skip",
+        "runnerstop.fails_a_check_then_stops_as_expected": "not ok",
+        "runnerstop.fails_a_check_then_skips": "not ok",
     }
     for key, verdict in expected.items():
         check(verdicts.get(key) == verdict, "results.ktap: %s is %s (it is %s)" % (key, verdict, verdicts.get(key)))
@@ -152,7 +154,10 @@ def check_exit_codes():
             ("ktest=runnerstop.stops_as_expected", run.EXIT_EXPECTED_STOP, "the expected stop"),
             ("ktest=runnerstop.stops_with_another_code", run.EXIT_BUGCHECK, "another stop"),
             ("ktest=runnerstop.returns_without_stopping", run.EXIT_TESTS_FAILED, "no stop"),
-            ("ktest=runnerstop.skips_where_the_machine_cannot", run.EXIT_TESTS_DONE, "a stop case that skips")]:
+            ("ktest=runnerstop.skips_where_the_machine_cannot", run.EXIT_TESTS_DONE, "a stop case that skips"),
+            ("ktest=runnerstop.fails_a_check_then_stops_as_expected", run.EXIT_BUGCHECK,
+             "the expected stop after a failed check"),
+            ("ktest=runnerstop.fails_a_check_then_skips", run.EXIT_TESTS_FAILED, "a skip after a failed check")]:
         code = qemu_exit_code(append)
         check(code == expected, "%s: %d (expected %d)" % (what, code, expected))
 

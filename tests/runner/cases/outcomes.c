@@ -88,3 +88,17 @@ KTEST_BUGCHECK(runnerstop, skips_where_the_machine_cannot, MANUALLY_INITIATED_CR
 {
     KT_SKIP("skipped on purpose");
 }
+
+/* A check that failed before the expected stop fails the case: the stop does not excuse it. */
+KTEST_BUGCHECK(runnerstop, fails_a_check_then_stops_as_expected, MANUALLY_INITIATED_CRASH)
+{
+    KT_EXPECT_EQ(1 + 1, 3);
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, 0, 0, 0, 0);
+}
+
+/* Nor does a skip after it. */
+KTEST_BUGCHECK(runnerstop, fails_a_check_then_skips, MANUALLY_INITIATED_CRASH)
+{
+    KT_EXPECT_EQ(1 + 1, 3);
+    KT_SKIP("skipped after a failed check");
+}
