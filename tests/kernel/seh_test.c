@@ -475,6 +475,7 @@ KTEST_BUGCHECK(seh, raise_over_an_overwritten_dead_frame_stops_with_0x1e_bad_sta
  */
 KTEST_BUGCHECK(seh, raise_over_an_intact_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
 {
+    _disable();     /* intact: no interrupt may push its frame over the dead one */
     AbandonRegisteredFrame();
     ExpectBadStackStop(STATUS_NO_MEMORY);
     KT_BUGCHECK_PARAMETER(4, AbandonedTry);
@@ -485,9 +486,34 @@ KTEST_BUGCHECK(seh, raise_over_an_intact_dead_frame_stops_with_0x1e_bad_stack, K
 /* The next try block opened finds the dead frame at the head of the list before any exception. */
 KTEST_BUGCHECK(seh, try_after_a_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
 {
+    _disable();     /* the try address is read from the dead frame: no interrupt may write over it first */
     AbandonRegisteredFrame();
     ExpectBadStackStop(0);
     KT_BUGCHECK_PARAMETER(4, AbandonedTry);
+    _SEH2_TRY {
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+/*
+ * What an interrupt taken before the next try would leave where the dead
+ * frame was: its trap frame, full of addresses further out on the stack.
+ */
+static VOID __attribute__((noinline)) OverwriteDeadFrameWithStackAddresses(VOID)
+{
+    volatile ULONG_PTR Scribble[(sizeof(KSEH_FRAME) + 64) / sizeof(ULONG_PTR)];
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Scribble); i++)
+        Scribble[i] = KiPcr.StackBase - sizeof(ULONG_PTR);
+}
+
+/* The dead frame is known dead by where it lies, below the new try's stack, whatever its memory holds now. */
+KTEST_BUGCHECK(seh, try_after_a_dead_frame_an_interrupt_overwrote_stops_with_0x1e_bad_stack,
+               KMODE_EXCEPTION_NOT_HANDLED)
+{
+    AbandonRegisteredFrame();
+    OverwriteDeadFrameWithStackAddresses();
+    ExpectBadStackStop(0);
     _SEH2_TRY {
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
