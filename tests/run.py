@@ -222,12 +222,23 @@ def run_normal_cases(args, results):
         if boot.done and boot.exit_code in (EXIT_TESTS_DONE, EXIT_TESTS_FAILED):
             break
         # The boot died. Blame the case the kernel's bugcheck hook reported, or else
-        # the first listed case without a result, and go on after it.
+        # the first listed case without a result, and go on after it. A stop the hook
+        # saw outside any case (between cases, in a suite's invariant check) is no
+        # case's: the boot fails on its own and the next one starts after the last
+        # case reported, so the case after it still runs.
         missing = [key for key in expected if key not in done]
         if any(line.startswith("# ktest: crashed in") for line in boot.lines) and last:
             victim = last
             done[victim].diagnostics += boot.tail()
             done[victim].reason = boot.ending()
+        elif "# ktest: stopped outside a test case" in boot.lines and last:
+            results.append(Result("runner", "boot-%d" % boot_number, "fail", boot.tail(),
+                                  "%s outside any case, after %s" % (boot.ending(), last), log))
+            say("  CRASH    after %s: %s" % (last, boot.ending()))
+            after = last
+            if last == expected[-1] or boot_number > len(expected) + 1:
+                break
+            continue
         elif missing:
             victim = missing[0]
             suite, _, name = victim.partition(".")

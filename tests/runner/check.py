@@ -99,6 +99,45 @@ def check_cross_checks():
           "a consistent passing boot raises nothing")
 
 
+class ScriptedBoot:
+    """A Boot that replays a script: one list of lines and an exit code per boot, in order."""
+    script, appends = [], []
+
+    def __init__(self, args, append, log_path, iso=False, mem=None):
+        lines, self.exit_code = ScriptedBoot.script.pop(0)
+        ScriptedBoot.appends.append(append)
+        self.lines, self.timed_out, self.log_path = lines, False, log_path
+        self.done = "# ktest: done" in lines
+        self.stops = [m.group(1) for m in map(run.STOP_LINE.match, lines) if m]
+
+    ending, tail = run.Boot.ending, run.Boot.tail
+
+
+def check_stop_outside_a_case():
+    print("a stop between cases (in a suite's invariant check) in the runner's normal-case boots:")
+    listing = ["# ktest-case s.a", "# ktest-case s.b", "# ktest-case t.c"]
+    first = listing + ["KTAP version 1", "1..2", "  KTAP version 1", "  # Subtest: s", "  1..3",
+                       "  ok 1 a", "  ok 2 b", "*** STOP: 0x0000001A (0x00000000,0x00000000,0x00000000,0x00000000)",
+                       "# ktest: stopped outside a test case"]
+    resumed = ["# ktest-case t.c", "KTAP version 1", "1..1", "  KTAP version 1", "  # Subtest: t", "  1..2",
+               "  ok 1 c", "  ok 2 invariants", "ok 1 t", "# ktest: done"]
+    ScriptedBoot.script, ScriptedBoot.appends = [(first, run.EXIT_BUGCHECK), (resumed, run.EXIT_TESTS_DONE)], []
+    args = types.SimpleNamespace(filter="s,t", log_dir=os.path.join(ROOT, BUILD, "test"))
+    real_boot, run.Boot = run.Boot, ScriptedBoot
+    results = []
+    try:
+        run.run_normal_cases(args, results)
+    finally:
+        run.Boot = real_boot
+    verdicts = {(r.suite, r.name): r.status for r in results}
+    check(verdicts.get(("t", "c")) == "pass", "the first case after the stop is run, not blamed (%s)"
+          % verdicts.get(("t", "c")))
+    check(len(ScriptedBoot.appends) == 2 and ScriptedBoot.appends[1].endswith("ktest.after=s.b"),
+          "the next boot resumes after the last case reported (%s)" % ScriptedBoot.appends[-1:])
+    check(any(r.status == "fail" and "0x0000001A" in r.reason and (r.suite, r.name) != ("t", "c") for r in results),
+          "the stop is a failure of its own: %s" % [(r.suite, r.name, r.reason) for r in results if r.status == "fail"])
+
+
 def check_outcomes():
     print("cases that misbehave on purpose (tests/runner/cases):")
     status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
@@ -182,6 +221,7 @@ def check_duplicate_names():
 
 def main():
     check_cross_checks()
+    check_stop_outside_a_case()
     built = make("BUILD=" + BUILD, "KTEST_DIRS=tests/kernel tests/runner/cases", "all")
     if built.returncode != 0:
         print(built.stdout + built.stderr)
