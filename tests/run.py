@@ -24,7 +24,8 @@ exits QEMU with 0) and a "# ktest: done" line, and that status must agree
 with the KTAP: 33 only when every case passed, 37 when one failed, 39 only
 when a bugcheck case stopped as it expected. The kernel's own verdict on
 each suite must agree with the case lines the runner read, and a case name
-reported twice in one boot is a failure (two cases sharing a name).
+reported twice in one boot is a failure (two cases sharing a name), and so
+is an item of the filter that selects no case the kernel listed.
 
 Results go to LOG_DIR/results.ktap (KTAP version 1, one subtest per suite;
 each boot's log is a file named from the KTAP, not copied into it). The last
@@ -165,6 +166,12 @@ def listed(lines, kind):
     return found
 
 
+def unmatched_filter_items(filter_text, names):
+    """The filter's items that name no listed case: misspelt, or cut off with the kernel's command line."""
+    return [item for item in filter_text.split(",")
+            if item != "all" and not any(name == item or name.startswith(item + ".") for name in names)]
+
+
 def cross_check(boot, ktap, label):
     """Failures where the boot contradicts itself: duplicate names, suite verdicts, exit code."""
     problems, seen = [], set()
@@ -208,6 +215,13 @@ def run_normal_cases(args, results):
                                       "the filter '%s' matches no case (make test-list lists them)"
                                       % args.filter, log))
                 return []
+            # Each item must select something, or a misspelt one (or one the kernel's
+            # 255-character command line cut) would pass by running nothing.
+            if boot.done:
+                for item in unmatched_filter_items(args.filter, expected + [name for name, _ in bugcheck_cases]):
+                    results.append(Result("runner", "filter", "fail", [],
+                                          "the filter item '%s' matches no case the kernel listed (misspelt, "
+                                          "or cut off a command line longer than the kernel reads)" % item, log))
         results.extend(cross_check(boot, ktap, "boot-%d" % boot_number))
         last = None
         for suite, name, status, diagnostics in ktap.cases:
@@ -402,7 +416,10 @@ def list_cases(args):
     if not cases and not bugchecks:
         print("the filter '%s' matches no case" % args.filter, file=sys.stderr)
         return 1
-    return 0
+    unmatched = unmatched_filter_items(args.filter, [name for name, _ in cases + bugchecks])
+    for item in unmatched:
+        print("the filter item '%s' matches no case" % item, file=sys.stderr)
+    return 1 if unmatched else 0
 
 
 def main():

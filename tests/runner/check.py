@@ -182,6 +182,19 @@ def check_outcomes():
           "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
     status, output = runner("--filter", "poool")
     check(status != 0 and "matches no case" in output, "a filter that matches nothing is an error")
+    status, output = runner("--filter", "runnertest.passes,runnertest.pases")
+    check(status != 0 and "'runnertest.pases' matches no case" in output,
+          "a filter with one item that matches nothing is an error, though another matches")
+    # Longer than the kernel's command line: the items it cut must not pass by running nothing.
+    names = ["printf.integers", "printf.sixty_four_bit", "printf.width_padding_and_flags",
+             "printf.strings_chars_and_pointers", "printf.truncates_and_returns_the_full_length",
+             "printf.dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_newline",
+             "runnertest.passes", "runnertest.passes_after_a_crash"]
+    status, output = runner("--filter", ",".join(names))
+    check(status != 0 and "'runnertest.passes_after_a_crash' matches no case" in output,
+          "a filter cut off the kernel's command line is an error, not a shorter pass")
+    status, output = runner("--filter", "runnerstop,runnerstoop", "--list")
+    check(status != 0 and "'runnerstoop' matches no case" in output, "--list says which item matches nothing")
     status, output = runner("--filter", "runnerstop", "--list")
     check(status == 0 and "runnerstop.stops_as_expected (stops with 0x000000E2)" in output,
           "--list names the selected cases")
