@@ -65,9 +65,9 @@ def ktap_verdicts(path):
     return verdicts
 
 
-def fake_boot(lines, exit_code):
+def fake_boot(lines, exit_code, append=None):
     return types.SimpleNamespace(lines=lines, exit_code=exit_code, done="# ktest: done" in lines,
-                                 log_path="fake.log")
+                                 log_path="fake.log", append=append)
 
 
 def ktap_of(suite_line, case_line, plan=1):
@@ -97,6 +97,13 @@ def check_cross_checks():
     passing = ktap_of("ok 1 s", "ok 1 a")
     check(not run.cross_check(fake_boot(passing, run.EXIT_TESTS_DONE), run.Ktap(passing), "b"),
           "a consistent passing boot raises nothing")
+    append = "ktest=s ktest.normal ktest.after=s.a"
+    for echoed, phrase, what in [
+            ("build/kernel.elf " + append, None, "a command line read whole raises nothing"),
+            ("build/kernel.elf " + append[:-6], "cut short", "a command line the kernel cut is a failure")]:
+        lines = ['loader: qemu, command line "%s"' % echoed] + passing
+        problems = run.cross_check(fake_boot(lines, run.EXIT_TESTS_DONE, append), run.Ktap(lines), "b")
+        check(any(phrase in p.reason for p in problems) if phrase else not problems, what)
 
 
 class ScriptedBoot:
