@@ -93,6 +93,24 @@ KTEST_BUGCHECK(misuse, partial_mdl_whose_end_wraps_stops_with_0x40, TARGET_MDL_T
     BuildPartialExpectingTooSmall(2, 2, PAGE_SIZE, 0xFFFFF000);
 }
 
+/* A range that starts below its source: the offset, read unsigned as NT reads it, is past the source's end. */
+KTEST_BUGCHECK(misuse, partial_mdl_starting_below_its_source_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    BuildPartialExpectingTooSmall(2, 8, 0U - PAGE_SIZE, PAGE_SIZE);
+}
+
+/* A target whose Size (odd, and short of an MDL header) leaves no room for a single PFN. */
+KTEST_BUGCHECK(misuse, partial_mdl_into_a_target_smaller_than_an_mdl_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    PUCHAR Buffer = (PUCHAR)MM_PAGED_POOL_START;
+    PMDL Source = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+
+    Target->Size = sizeof(MDL) - 1;
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
+    IoBuildPartialMdl(Source, Target, Buffer, 1);
+}
+
 /* A target with room enough, a range that runs past the end of the source. */
 KTEST_BUGCHECK(misuse, partial_mdl_past_the_end_of_its_source_stops_with_0x40, TARGET_MDL_TOO_SMALL)
 {
