@@ -153,6 +153,7 @@ typedef struct _LOADER_PARAMETER_BLOCK {
     ULONG MemoryRangeCount;
     LOADER_MEMORY_RANGE MemoryRanges[LOADER_MAXIMUM_MEMORY_RANGES];
     BOOLEAN MemoryRangesFromSizes;   /* no map: the ranges are mem_lower and mem_upper */
+    ULONG MemoryRangesLeftOut;       /* map entries past the block's room: RAM lost, holes cut out of it */
     ULONG ModuleCount;
     LOADER_MODULE Modules[LOADER_MAXIMUM_MODULES];
     CHAR CommandLine[LOADER_COMMAND_LINE_LENGTH];

@@ -4,12 +4,16 @@
  * with the C library's snprintf.
  */
 #include <kprintf.h>
+#include <limits.h>
 
 typedef struct _FORMAT_OUTPUT {
     char *Buffer;
     size_t Size;      /* bytes available, the NUL included */
-    size_t Length;    /* bytes the whole output needs, the NUL excluded */
+    size_t Length;    /* bytes the whole output needs, the NUL excluded, counted up to FORMAT_OVERFLOW */
 } FORMAT_OUTPUT;
+
+/* The return value is an int: an output longer than INT_MAX is only known to be too long (C's -1). */
+#define FORMAT_OVERFLOW ((size_t)INT_MAX + 1)
 
 typedef struct _FORMAT_SPEC {
     int LeftAlign, ZeroPad, Plus, Space, Alternate;
@@ -21,13 +25,17 @@ static void PutChar(FORMAT_OUTPUT *Out, char c)
 {
     if (Out->Length + 1 < Out->Size)
         Out->Buffer[Out->Length] = c;
-    Out->Length++;
+    if (Out->Length < FORMAT_OVERFLOW)
+        Out->Length++;
 }
 
+/* What the buffer holds is written; the rest is only counted, so a width of INT_MAX costs no time. */
 static void PutRepeated(FORMAT_OUTPUT *Out, char c, int Count)
 {
-    while (Count-- > 0)
+    for (; Count > 0 && Out->Length + 1 < Out->Size; Count--)
         PutChar(Out, c);
+    if (Count > 0)
+        Out->Length = (size_t)Count < FORMAT_OVERFLOW - Out->Length ? Out->Length + Count : FORMAT_OVERFLOW;
 }
 
 /* What a NULL %s prints, as glibc does: all of it, or nothing when the precision would cut it. */
@@ -108,6 +116,7 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
     int Count = 0;
     const char *Prefix = "";
     int PrefixLength = 0, Zeros = 0, Padding;
+    long long Needed;
 
     while (Value != 0) {
         Text[Count++] = Digits[Value % Base];
@@ -126,7 +135,9 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
     }
     if (Zeros < 0)
         Zeros = 0;
-    Padding = Spec->Width - (Count + Zeros + PrefixLength + (Sign != 0));
+    /* Zeros may be near INT_MAX: the sum is taken wider. */
+    Needed = (long long)Count + Zeros + PrefixLength + (Sign != 0);
+    Padding = Needed < Spec->Width ? (int)(Spec->Width - Needed) : 0;
     if (Spec->ZeroPad && !Spec->LeftAlign && Spec->Precision < 0 && Padding > 0) {
         Zeros += Padding;
         Padding = 0;
@@ -153,12 +164,20 @@ static char SignFor(int Negative, const FORMAT_SPEC *Spec)
     return Spec->Space ? ' ' : 0;
 }
 
-static int ParseDecimal(const char **Cursor)
+/* A width or precision; one past INT_MAX sets *TooLong and reads as INT_MAX. */
+static int ParseDecimal(const char **Cursor, int *TooLong)
 {
     int Value = 0;
 
     while (**Cursor >= '0' && **Cursor <= '9') {
-        Value = Value * 10 + (**Cursor - '0');
+        int Digit = **Cursor - '0';
+
+        if (Value > (INT_MAX - Digit) / 10) {
+            *TooLong = 1;
+            Value = INT_MAX;
+        } else {
+            Value = Value * 10 + Digit;
+        }
         (*Cursor)++;
     }
     return Value;
@@ -168,6 +187,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
 {
     FORMAT_OUTPUT Out = { Buffer, Size, 0 };
     const char *p = Format;
+    int TooLong = 0;
 
     while (*p != '\0') {
         FORMAT_SPEC Spec = { 0, 0, 0, 0, 0, 0, -1 };
@@ -189,13 +209,17 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
         }
         if (*p == '*') {
             Spec.Width = va_arg(Args, int);
+            if (Spec.Width == INT_MIN) {
+                TooLong = 1;
+                Spec.Width = INT_MAX;
+            }
             if (Spec.Width < 0) {
                 Spec.LeftAlign = 1;
                 Spec.Width = -Spec.Width;
             }
             p++;
         } else {
-            Spec.Width = ParseDecimal(&p);
+            Spec.Width = ParseDecimal(&p, &TooLong);
         }
         if (*p == '.') {
             p++;
@@ -203,7 +227,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
                 Spec.Precision = va_arg(Args, int);
                 p++;
             } else {
-                Spec.Precision = ParseDecimal(&p);
+                Spec.Precision = ParseDecimal(&p, &TooLong);
             }
         }
         /* C's length modifiers, and NT's: w (wide), I (pointer-sized), I32 and I64. */
@@ -302,7 +326,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
     }
     if (Size != 0)
         Buffer[Out.Length < Size ? Out.Length : Size - 1] = '\0';
-    return (int)Out.Length;
+    return TooLong || Out.Length == FORMAT_OVERFLOW ? -1 : (int)Out.Length;
 }
 
 int ksnprintf(char *Buffer, size_t Size, const char *Format, ...)

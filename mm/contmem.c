@@ -88,19 +88,27 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
                                                    MEMORY_CACHING_TYPE CacheType)
 {
     ULONG Count = BYTES_TO_PAGES(NumberOfBytes);
-    PFN_NUMBER Lowest = BYTES_TO_PAGES(LowestAcceptableAddress.QuadPart);
-    PFN_NUMBER Highest = PHYSICAL_TO_PFN(HighestAcceptableAddress.QuadPart);
-    PFN_NUMBER Boundary = PHYSICAL_TO_PFN(BoundaryAddressMultiple.QuadPart);
+    /* The range is 64-bit (MAXULONG64 is the usual "anywhere"): clipped to RAM before it is narrowed. */
+    ULONGLONG LowestPage = ((ULONGLONG)LowestAcceptableAddress.QuadPart >> PAGE_SHIFT) +
+                           (BYTE_OFFSET(LowestAcceptableAddress.LowPart) != 0);
+    ULONGLONG HighestPage = (ULONGLONG)HighestAcceptableAddress.QuadPart >> PAGE_SHIFT;
+    ULONGLONG BoundaryPages = (ULONGLONG)BoundaryAddressMultiple.QuadPart >> PAGE_SHIFT;
+    PFN_NUMBER Lowest, Highest, Boundary;
     PFN_NUMBER First = MM_EMPTY_LIST;
     PMI_CONTIGUOUS_ALLOCATION Allocation;
     PVOID BaseAddress;
     KIRQL OldIrql;
 
-    if (Count == 0 || CacheType >= MmMaximumCacheType || Highest < Lowest || Highest - Lowest + 1 < Count ||
-        (Boundary != 0 && (Boundary < Count || (Boundary & (Boundary - 1)) != 0)))
+    if (HighestPage > MmHighestPhysicalPage)
+        HighestPage = MmHighestPhysicalPage;
+    if (Count == 0 || CacheType >= MmMaximumCacheType || HighestPage < LowestPage ||
+        HighestPage - LowestPage + 1 < Count ||
+        (BoundaryPages != 0 && (BoundaryPages < Count || (BoundaryPages & (BoundaryPages - 1)) != 0)))
         return NULL;
-    if (Highest > MmHighestPhysicalPage)
-        Highest = MmHighestPhysicalPage;
+    Lowest = (PFN_NUMBER)LowestPage;
+    Highest = (PFN_NUMBER)HighestPage;
+    /* No multiple of a boundary past the last page lies inside RAM: no constraint. */
+    Boundary = BoundaryPages > MmHighestPhysicalPage ? 0 : (PFN_NUMBER)BoundaryPages;
     Allocation = ExAllocatePoolWithTag(NonPagedPool, sizeof(*Allocation), 'tnoC');
     if (Allocation == NULL)
         return NULL;

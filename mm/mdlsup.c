@@ -177,7 +177,10 @@ static ULONG MiMdlPageProtection(PFN_NUMBER PageFrameIndex, ULONG CacheAttribute
  * its own at RequestedAddress, or the lowest free 64 KB-aligned range,
  * marked PhysicalMapping because the pages are the MDL's and not the
  * process's (its teardown erases the PTEs and frees no page). A range that
- * cannot be had raises, as NT raises for a UserMode mapping.
+ * cannot be had raises, as NT raises for a UserMode mapping: with
+ * STATUS_INVALID_ADDRESS when the requested address is unaligned or the
+ * view would not end below MM_HIGHEST_VAD_ADDRESS, with
+ * STATUS_CONFLICTING_ADDRESSES when something is mapped there.
  */
 static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttribute, PVOID RequestedAddress)
 {
@@ -195,9 +198,12 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
     if (Base == NULL)
         Status = MiFindEmptyAddressRange(Process, (SIZE_T)Count << PAGE_SHIFT, MM_ALLOCATION_GRANULARITY,
                                          (PVOID)MM_HIGHEST_VAD_ADDRESS, FALSE, &Base);
+    /* The room left is taken only once Base is known to be below the end, so it cannot wrap. */
     else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MI_LOWEST_USER_ADDRESS ||
-             ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count ||
-             MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
+             (ULONG_PTR)Base > MM_HIGHEST_VAD_ADDRESS ||
+             ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count)
+        Status = STATUS_INVALID_ADDRESS;
+    else if (MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
         Status = STATUS_CONFLICTING_ADDRESSES;
     if (NT_SUCCESS(Status)) {
         Vad = MiAllocateVad(Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1, MM_READWRITE);

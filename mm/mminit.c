@@ -409,6 +409,9 @@ static VOID MiPrintBootLog(VOID)
                  Range->BaseAddress + Range->Length - 1, Range->Type < 6 ? Types[Range->Type] : "?",
                  Range->Length / 1024);
     }
+    if (KeLoaderBlock.MemoryRangesLeftOut != 0)
+        DbgPrint("  and %u more: RAM among them is not used, and the rest is cut out of the RAM above\n",
+                 KeLoaderBlock.MemoryRangesLeftOut);
     DbgPrint("RAM kept: %u runs, %u pages (%u KB), page frames %X-%X\n",
              MmPhysicalMemoryBlock.NumberOfRuns, MmNumberOfPhysicalPages,
              MmNumberOfPhysicalPages * (PAGE_SIZE / 1024), MmLowestPhysicalPage, MmHighestPhysicalPage);

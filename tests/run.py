@@ -24,7 +24,8 @@ exits QEMU with 0) and a "# ktest: done" line, and that status must agree
 with the KTAP: 33 only when every case passed, 37 when one failed, 39 only
 when a bugcheck case stopped as it expected. The kernel's own verdict on
 each suite must agree with the case lines the runner read, and a case name
-reported twice in one boot is a failure (two cases sharing a name).
+reported twice in one boot is a failure (two cases sharing a name), and so
+is an item of the filter that selects no case the kernel listed.
 
 Results go to LOG_DIR/results.ktap (KTAP version 1, one subtest per suite;
 each boot's log is a file named from the KTAP, not copied into it). The last
@@ -51,6 +52,7 @@ CASE_LINE = re.compile(r"^  (ok|not ok) (\d+) (\S+)(?: # (SKIP)?\s*(.*))?$")
 SUITE_LINE = re.compile(r"^(ok|not ok) (\d+) (\S+)")
 SUBTEST_LINE = re.compile(r"^  # Subtest: (\S+)")
 STOP_LINE = re.compile(r"^\*\*\* STOP: 0x([0-9A-F]{8})")
+COMMAND_LINE = re.compile(r'^loader: .*, command line "(.*)"$')
 INVARIANTS = "invariants"
 
 print_lock = threading.Lock()
@@ -78,6 +80,7 @@ class Boot:
 
     def __init__(self, args, append, log_path, iso=False, mem=None):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
+        self.append = append
         machine = ["-m", mem or args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
                    "-serial", "stdio", "-monitor", "none",
                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + shlex.split(args.qemu_args)
@@ -165,9 +168,20 @@ def listed(lines, kind):
     return found
 
 
+def unmatched_filter_items(filter_text, names):
+    """The filter's items that name no listed case: misspelt, or cut off with the kernel's command line."""
+    return [item for item in filter_text.split(",")
+            if item != "all" and not any(name == item or name.startswith(item + ".") for name in names)]
+
+
 def cross_check(boot, ktap, label):
-    """Failures where the boot contradicts itself: duplicate names, suite verdicts, exit code."""
+    """Failures where the boot contradicts itself: command line, duplicate names, suite verdicts, exit code."""
     problems, seen = [], set()
+    # The kernel keeps 255 characters of its command line, the loader's path for it included: a
+    # longer one loses its end (ktest.after=, ktest.normal, filter items) without a word.
+    echoed = [m.group(1) for m in map(COMMAND_LINE.match, boot.lines) if m]
+    if getattr(boot, "append", None) and echoed and not echoed[0].endswith(boot.append):
+        problems.append("the kernel read its command line cut short: \"%s\"" % echoed[0])
     for suite, name, _, _ in ktap.cases:
         if name == INVARIANTS:
             continue
@@ -208,6 +222,13 @@ def run_normal_cases(args, results):
                                       "the filter '%s' matches no case (make test-list lists them)"
                                       % args.filter, log))
                 return []
+            # Each item must select something, or a misspelt one (or one the kernel's
+            # 255-character command line cut) would pass by running nothing.
+            if boot.done:
+                for item in unmatched_filter_items(args.filter, expected + [name for name, _ in bugcheck_cases]):
+                    results.append(Result("runner", "filter", "fail", [],
+                                          "the filter item '%s' matches no case the kernel listed (misspelt, "
+                                          "or cut off a command line longer than the kernel reads)" % item, log))
         results.extend(cross_check(boot, ktap, "boot-%d" % boot_number))
         last = None
         for suite, name, status, diagnostics in ktap.cases:
@@ -222,12 +243,23 @@ def run_normal_cases(args, results):
         if boot.done and boot.exit_code in (EXIT_TESTS_DONE, EXIT_TESTS_FAILED):
             break
         # The boot died. Blame the case the kernel's bugcheck hook reported, or else
-        # the first listed case without a result, and go on after it.
+        # the first listed case without a result, and go on after it. A stop the hook
+        # saw outside any case (between cases, in a suite's invariant check) is no
+        # case's: the boot fails on its own and the next one starts after the last
+        # case reported, so the case after it still runs.
         missing = [key for key in expected if key not in done]
         if any(line.startswith("# ktest: crashed in") for line in boot.lines) and last:
             victim = last
             done[victim].diagnostics += boot.tail()
             done[victim].reason = boot.ending()
+        elif "# ktest: stopped outside a test case" in boot.lines and last:
+            results.append(Result("runner", "boot-%d" % boot_number, "fail", boot.tail(),
+                                  "%s outside any case, after %s" % (boot.ending(), last), log))
+            say("  CRASH    after %s: %s" % (last, boot.ending()))
+            after = last
+            if last == expected[-1] or boot_number > len(expected) + 1:
+                break
+            continue
         elif missing:
             victim = missing[0]
             suite, _, name = victim.partition(".")
@@ -391,7 +423,10 @@ def list_cases(args):
     if not cases and not bugchecks:
         print("the filter '%s' matches no case" % args.filter, file=sys.stderr)
         return 1
-    return 0
+    unmatched = unmatched_filter_items(args.filter, [name for name, _ in cases + bugchecks])
+    for item in unmatched:
+        print("the filter item '%s' matches no case" % item, file=sys.stderr)
+    return 1 if unmatched else 0
 
 
 def main():

@@ -20,7 +20,8 @@ static VOID KdpPrint(PCSTR Format, va_list Args)
     int Length;
 
     Length = kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
-    if (Length >= (int)sizeof(Buffer)) {
+    /* -1: longer than an int counts, so longer than the buffer too. */
+    if (Length < 0 || Length >= (int)sizeof(Buffer)) {
         Length = sizeof(Buffer);
         Buffer[Length - 1] = '\n';
     }

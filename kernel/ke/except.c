@@ -15,10 +15,11 @@
  * reused since, and stops the system with KMODE_EXCEPTION_NOT_HANDLED and
  * STATUS_BAD_STACK (what NT's unwind raises for a registration record
  * outside the stack) instead of being jumped to. Registering a frame checks the head
- * more cheaply: a head opened by a deeper function on the same stack, or
- * the very frame being registered, was left behind by a function that
- * returned. (Two tries in one function may sit in either order on its
- * stack, so frame addresses alone cannot tell.)
+ * more cheaply: a head below the stack pointer of the function opening the
+ * new try, on the same stack, or the very frame being registered, was left
+ * behind by a function that returned. (Two tries in one function may sit in
+ * either order on its stack, so frame addresses alone cannot tell; every
+ * live frame lies above the opener's stack pointer.)
  */
 #include <ke.h>
 #include <string.h>
@@ -80,9 +81,10 @@ VOID KiSehRegister(PKSEH_FRAME Frame)
     PKSEH_FRAME Head = KiPcr.ExceptionList;
     KSTACK_WALK Opener;
 
+    /* Where the head lies, not what it holds: an interrupt since may have written over a dead one. */
     if (Head == Frame ||
         (Head != NULL && KiIsOnCurrentStack((ULONG_PTR)Head) && KiIsOnCurrentStack((ULONG_PTR)Frame) &&
-         Head->Jump.Ebp < Frame->Jump.Ebp))
+         (ULONG_PTR)Head < Frame->Jump.Esp))
         KiBadFrame(Head, 0);
     /* The opening function's frame, through its EBP: not on a stack means it keeps no frame pointer. */
     if (!KiStartStackWalk(&Opener, Frame->Jump.Ebp))

@@ -61,19 +61,67 @@ static VOID KiMemoryRangesFromSizes(PLOADER_PARAMETER_BLOCK Block)
     Block->MemoryRangesFromSizes = TRUE;
 }
 
+/* Where a map entry ends; one that would wrap past 2^64 ends there. */
+static ULONGLONG KiMemoryRangeEnd(ULONGLONG Base, ULONGLONG Length)
+{
+    return Length > ~0ULL - Base ? ~0ULL : Base + Length;
+}
+
+/*
+ * Records one entry of the loader's map (an empty one changes nothing and
+ * takes no room). A full block can lose RAM but never a hole in it: an
+ * available entry that does not fit is left out, and any other is cut out
+ * of the available ranges already recorded instead (from inside one, its
+ * smaller side goes too), so the sanitiser never sees RAM where the map
+ * said otherwise.
+ */
+static VOID KiRecordMemoryRange(PLOADER_PARAMETER_BLOCK Block, ULONGLONG Base, ULONGLONG Length, ULONG Type)
+{
+    ULONGLONG End = KiMemoryRangeEnd(Base, Length);
+
+    if (Length == 0)
+        return;
+    if (Block->MemoryRangeCount < LOADER_MAXIMUM_MEMORY_RANGES) {
+        PLOADER_MEMORY_RANGE Range = &Block->MemoryRanges[Block->MemoryRangeCount++];
+
+        Range->BaseAddress = Base;
+        Range->Length = Length;
+        Range->Type = Type;
+        return;
+    }
+    Block->MemoryRangesLeftOut++;
+    if (Type == MULTIBOOT_MEMORY_AVAILABLE)
+        return;
+    for (ULONG i = 0; i < Block->MemoryRangeCount; i++) {
+        PLOADER_MEMORY_RANGE Ram = &Block->MemoryRanges[i];
+        ULONGLONG RamEnd = KiMemoryRangeEnd(Ram->BaseAddress, Ram->Length);
+        ULONGLONG Below, Above;
+
+        if (Ram->Type != MULTIBOOT_MEMORY_AVAILABLE || End <= Ram->BaseAddress || Base >= RamEnd)
+            continue;
+        Below = Base > Ram->BaseAddress ? Base - Ram->BaseAddress : 0;
+        Above = RamEnd > End ? RamEnd - End : 0;
+        if (Below >= Above) {
+            Ram->Length = Below;
+        } else {
+            Ram->BaseAddress = End;
+            Ram->Length = Above;
+        }
+    }
+}
+
+/* Every entry of the map; one whose size field is too small for an entry or runs past the map ends it. */
 static VOID KiCopyMemoryMap(PMULTIBOOT_INFO Info, PLOADER_PARAMETER_BLOCK Block)
 {
     PUCHAR Cursor = KiLoaderPointer(Info->MmapAddr, Info->MmapLength);
     PUCHAR End = Cursor + Info->MmapLength;
 
-    while (Cursor != NULL && Cursor + sizeof(MULTIBOOT_MMAP_ENTRY) <= End &&
-           Block->MemoryRangeCount < LOADER_MAXIMUM_MEMORY_RANGES) {
+    while (Cursor != NULL && Cursor + sizeof(MULTIBOOT_MMAP_ENTRY) <= End) {
         PMULTIBOOT_MMAP_ENTRY Entry = (PMULTIBOOT_MMAP_ENTRY)Cursor;
-        PLOADER_MEMORY_RANGE Range = &Block->MemoryRanges[Block->MemoryRangeCount++];
 
-        Range->BaseAddress = Entry->BaseAddr;
-        Range->Length = Entry->Length;
-        Range->Type = Entry->Type;
+        if (Entry->Size < sizeof(*Entry) - sizeof(Entry->Size) || Entry->Size > (ULONG)(End - Cursor))
+            break;
+        KiRecordMemoryRange(Block, Entry->BaseAddr, Entry->Length, Entry->Type);
         Cursor += Entry->Size + sizeof(Entry->Size);
     }
 }

@@ -7,7 +7,8 @@
 
 /*
  * C99 snprintf semantics: writes at most Size bytes including the NUL and
- * returns the length the whole output would have had. Formats: %d %i %u %x
+ * returns the length the whole output would have had, or -1 when that, or
+ * a width or precision, is more than INT_MAX. Formats: %d %i %u %x
  * %X %o %c %s %p %%, the l, ll, h, hh and z length modifiers, the flags
  * - 0 + space #, width and precision (both may be *). %p prints the pointer
  * as eight upper-case hex digits, as NT's DbgPrint does. NT's additions:

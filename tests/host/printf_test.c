@@ -13,6 +13,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #pragma GCC diagnostic ignored "-Wformat-extra-args"
+#pragma GCC diagnostic ignored "-Wformat-overflow"
 
 #define COMPARE(...)                                                              \
     do {                                                                          \
@@ -135,4 +136,31 @@ KTEST(printf_host, nt_size_prefixes)
     EXPECT_FORMAT("ffffffff", "%I32x", 0xFFFFFFFFu);
     EXPECT_FORMAT("-5", "%Id", (ptrdiff_t)-5);
     EXPECT_FORMAT("00001234", "%08Ix", (size_t)0x1234);
+}
+
+/*
+ * Widths and precisions at and past INT_MAX: C's answer is -1 (EOVERFLOW)
+ * once the output would not fit an int, as glibc gives it; what is parsed
+ * never overflows (UBSan watches), and a huge width costs no time, since
+ * padding the buffer cannot hold is counted, not written.
+ */
+KTEST(printf_host, widths_past_int_max_give_minus_one)
+{
+    char Buffer[16];
+
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%99999999999d|", 1), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%.99999999999d|", 1), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "ab%.2147483648s|", "x"), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%*d|", -2147483647 - 1, 1), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%2147483647d%d", 1, 2), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%2147483647d%2147483647d%2147483647d", 1, 2, 3), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%2147483647d", 1), 2147483647);
+    KT_EXPECT(strcmp(Buffer, "               ") == 0);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%-2147483646d|", 7), 2147483647);
+    KT_EXPECT(strcmp(Buffer, "7              ") == 0);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%.2147483647d", 5), 2147483647);
+    KT_EXPECT(strcmp(Buffer, "000000000000000") == 0);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%+.2147483647d", 5), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%#.2147483647x", 5), -1);
+    KT_EXPECT_EQ(ksnprintf(Buffer, sizeof(Buffer), "%#2147483647x", 5), 2147483647);
 }

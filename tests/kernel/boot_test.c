@@ -169,6 +169,72 @@ KTEST(boot, loader_block_records_every_module_or_fails)
     KT_EXPECT_EQ(CopyCraftedInfo(0), STATUS_SUCCESS);
 }
 
+/* A map longer than the block: one big RAM range, 63 small ones, then holes in the big one. */
+static MULTIBOOT_MMAP_ENTRY CraftedLongMap[LOADER_MAXIMUM_MEMORY_RANGES + 4];
+
+static VOID SetCraftedEntry(ULONG Index, ULONGLONG Base, ULONGLONG Length, ULONG Type)
+{
+    CraftedLongMap[Index].Size = sizeof(CraftedLongMap[Index]) - sizeof(CraftedLongMap[Index].Size);
+    CraftedLongMap[Index].BaseAddr = Base;
+    CraftedLongMap[Index].Length = Length;
+    CraftedLongMap[Index].Type = Type;
+}
+
+/* Is any page of [Base, Base + Length) RAM in Descriptor? */
+static BOOLEAN DescriptorHasRam(const PHYSICAL_MEMORY_DESCRIPTOR *Descriptor, ULONGLONG Base, ULONGLONG Length)
+{
+    for (ULONG i = 0; i < Descriptor->NumberOfRuns; i++) {
+        ULONGLONG RunBase = PFN_TO_PHYSICAL(Descriptor->Run[i].BasePage);
+        ULONGLONG RunEnd = PFN_TO_PHYSICAL(Descriptor->Run[i].BasePage + Descriptor->Run[i].PageCount);
+
+        if (RunBase < Base + Length && Base < RunEnd)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/*
+ * Past LOADER_MAXIMUM_MEMORY_RANGES entries only RAM may be lost: a
+ * reserved range that comes late must still keep its bytes out of the RAM
+ * an earlier entry named, and an empty entry takes no room.
+ */
+KTEST(boot, a_memory_map_longer_than_the_block_loses_ram_never_a_hole)
+{
+    static PHYSICAL_MEMORY_DESCRIPTOR Descriptor;
+    ULONG Count = 0;
+
+    memset(&CraftedInfo, 0, sizeof(CraftedInfo));
+    SetCraftedEntry(Count++, 0x100000, 63 * 0x100000, MULTIBOOT_MEMORY_AVAILABLE);     /* 1 MB - 64 MB */
+    SetCraftedEntry(Count++, 0x3000000, 0, MULTIBOOT_MEMORY_RESERVED);                /* empty */
+    while (Count < LOADER_MAXIMUM_MEMORY_RANGES + 1)
+        SetCraftedEntry(Count, 0x10000000 + Count * 0x10000, PAGE_SIZE, MULTIBOOT_MEMORY_AVAILABLE), Count++;
+    SetCraftedEntry(Count++, 0x1000000, 0x100000, MULTIBOOT_MEMORY_RESERVED);         /* 16 MB, inside the first */
+    SetCraftedEntry(Count++, 0x20000000, 0x400000, MULTIBOOT_MEMORY_AVAILABLE);       /* 512 MB: no room */
+    SetCraftedEntry(Count++, 0x3C00000, 0x1000000, MULTIBOOT_MEMORY_NVS);             /* 60 MB, over the first's end */
+    CraftedInfo.MmapAddr = MmGetPhysicalAddress(CraftedLongMap).LowPart;
+    CraftedInfo.MmapLength = Count * sizeof(CraftedLongMap[0]);
+    KT_EXPECT_EQ(CopyCraftedInfo(MULTIBOOT_INFO_MEM_MAP), STATUS_SUCCESS);
+    KT_EXPECT_EQ(CraftedBlock.MemoryRangeCount, LOADER_MAXIMUM_MEMORY_RANGES);
+    KT_EXPECT_EQ(CraftedBlock.MemoryRangesLeftOut, 3);
+    MiBuildPhysicalMemoryDescriptor(CraftedBlock.MemoryRanges, CraftedBlock.MemoryRangeCount, &Descriptor);
+    KT_EXPECT(!DescriptorHasRam(&Descriptor, 0x1000000, 0x100000));
+    KT_EXPECT(!DescriptorHasRam(&Descriptor, 0x3C00000, 0x1000000));
+    KT_EXPECT(!DescriptorHasRam(&Descriptor, 0x20000000, 0x400000));
+    /* What is left of the first range is still RAM, and so are the small ones. */
+    KT_EXPECT(DescriptorHasRam(&Descriptor, 0x1100000, 0x2B00000));
+    KT_EXPECT(DescriptorHasRam(&Descriptor, 0x10000000, 0x1000000));
+
+    /* An entry whose size field would step back or past the map ends it, rather than be read again and again. */
+    SetCraftedEntry(0, 0x100000, 0x300000, MULTIBOOT_MEMORY_AVAILABLE);
+    CraftedLongMap[0].Size = 0xFFFFFFFC;
+    CraftedInfo.MmapLength = sizeof(CraftedLongMap);
+    KT_EXPECT_EQ(CopyCraftedInfo(MULTIBOOT_INFO_MEM_MAP), STATUS_SUCCESS);
+    KT_EXPECT_EQ(CraftedBlock.MemoryRangeCount, 0);
+    CraftedLongMap[0].Size = 0;
+    KT_EXPECT_EQ(CopyCraftedInfo(MULTIBOOT_INFO_MEM_MAP), STATUS_SUCCESS);
+    KT_EXPECT_EQ(CraftedBlock.MemoryRangeCount, 0);
+}
+
 /*
  * The loader's modules, on the machine this boots on: every page of each is
  * in use (never on a free list), and what tests/run.py loads ("ntmm module I

@@ -393,6 +393,35 @@ KTEST(iospace, contiguous_memory_meets_its_constraints)
     KT_EXPECT_EQ(MmAvailablePages, Available);
 }
 
+/*
+ * The acceptable range is 64-bit: MAXULONG64, the usual "anywhere", is
+ * clipped to the RAM there is, and a range wholly above 4 GB, which a
+ * non-PAE kernel cannot reach, gives nothing rather than memory below it.
+ */
+KTEST(iospace, contiguous_memory_takes_64_bit_acceptable_addresses)
+{
+    PFN_NUMBER Available = MmAvailablePages;
+    ULONGLONG First;
+    PUCHAR Va;
+
+    Va = MmAllocateContiguousMemory(2 * PAGE_SIZE, KtPhysical(~0ULL));
+    KT_ASSERT(Va != NULL);
+    KT_EXPECT(IsContiguous(Va, 2, &First));
+    MmFreeContiguousMemory(Va);
+    Va = MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, KtPhysical(0x100000), KtPhysical(~0ULL), KtPhysical(0),
+                                                MmCached);
+    KT_ASSERT(Va != NULL);
+    KT_EXPECT(IsContiguous(Va, 1, &First));
+    KT_EXPECT(First >= 0x100000);
+    MmFreeContiguousMemory(Va);
+
+    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, KtPhysical(0x100000000ULL), KtPhysical(0x1FFFFFFFFULL),
+                                                     KtPhysical(0), MmCached) == NULL);
+    KT_EXPECT(MmAllocateContiguousMemorySpecifyCache(PAGE_SIZE, KtPhysical(0x100000000ULL), KtPhysical(~0ULL),
+                                                     KtPhysical(0), MmCached) == NULL);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+}
+
 KTEST(iospace, noncached_memory_is_zeroed_and_uncached)
 {
     PFN_NUMBER Available = MmAvailablePages;

@@ -258,8 +258,11 @@ BOOLEAN KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4])
         return FALSE;
     }
 
-    Passed = BugCheckCode == Case->BugCheckCode;
-    if (!Passed)
+    /* A check that failed on the way to the stop fails the case, whatever the stop. */
+    Passed = BugCheckCode == Case->BugCheckCode && KtCurrentFailures == 0;
+    if (KtCurrentFailures != 0)
+        KtPrint("    # %u checks failed before the stop\n", KtCurrentFailures);
+    if (BugCheckCode != Case->BugCheckCode)
         KtPrint("    # stopped with 0x%08X, expected 0x%08X\n", BugCheckCode, Case->BugCheckCode);
     for (ULONG i = 0; i < 4; i++) {
         if (KtParameterChecked[i] && Parameters[i] != KtExpectedParameters[i]) {
@@ -277,8 +280,8 @@ BOOLEAN KtBugCheckHook(ULONG BugCheckCode, const ULONG_PTR Parameters[4])
 /*
  * Runs a KTEST_BUGCHECK case alone. Its stop ends the boot through the
  * hook; reaching the end here means it did not stop (a failure), skipped
- * (the machine lacks what it needs: a pass with SKIP, return 0) or ended
- * on a failed ASSERT. Returns the failures.
+ * (the machine lacks what it needs: a pass with SKIP, return 0, unless a
+ * check failed first) or ended on a failed ASSERT. Returns the failures.
  */
 static ULONG KtRunBugCheckCase(const KTEST_CASE *Case)
 {
@@ -287,15 +290,19 @@ static ULONG KtRunBugCheckCase(const KTEST_CASE *Case)
     KtBugCheckCaseRunning = TRUE;
     KtCurrentCase = Case;
     KtCurrentNumber = 1;
+    KtCurrentFailures = 0;
     KtCurrentSkip = NULL;
     if (KtSetJump(&KtAbortJump) == 0)
         KtPlatformRunBugCheckCase(Case);
     KtBugCheckCaseRunning = FALSE;
-    if (KtCurrentSkip != NULL) {
+    if (KtCurrentSkip != NULL && KtCurrentFailures == 0) {
         KtPrint("  ok 1 %s # SKIP %s\nok 1 %s\n# ktest: done\n", Case->Name, KtCurrentSkip, Case->Suite);
         return 0;
     }
-    KtPrint("    # the case returned; it should have stopped with 0x%08X\n", Case->BugCheckCode);
+    if (KtCurrentSkip != NULL)
+        KtPrint("    # the case skipped after a check failed\n");
+    else
+        KtPrint("    # the case returned; it should have stopped with 0x%08X\n", Case->BugCheckCode);
     KtReportCase(1, Case, FALSE, NULL);
     KtPrint("not ok 1 %s\n# ktest: done\n", Case->Suite);
     return 1;

@@ -73,6 +73,7 @@ static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 #else /* the kernel */
 
 #include <ke.h>
+#include <mm.h>
 #include <kprintf.h>
 #include <string.h>
 
@@ -95,6 +96,7 @@ static inline VOID KtVPrint(PCSTR Format, va_list Args)
 
 typedef struct _KT_PLATFORM_CASE_STATE {
     PKSEH_FRAME ExceptionList;
+    KSTACK_SEGMENT Stack;
     KIRQL Irql;
     BOOLEAN Broken;
 } KT_PLATFORM_CASE_STATE;
@@ -102,8 +104,34 @@ typedef struct _KT_PLATFORM_CASE_STATE {
 static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State)
 {
     State->ExceptionList = KiPcr.ExceptionList;
+    State->Stack.StackBase = KiPcr.StackBase;
+    State->Stack.StackLimit = KiPcr.StackLimit;
+    State->Stack.Control = KiPcr.StackControl;
+    State->Stack.Depth = 0;
     State->Irql = KeGetCurrentIrql();
     State->Broken = FALSE;
+}
+
+/*
+ * An ASSERT or a SKIP on a stack KeCallOnKernelStack made jumps back to the
+ * case's own stack past the finally blocks that would have made it current
+ * again and freed the called stacks: the harness does both, innermost
+ * first, so the next case does not run on a stack record that names a
+ * stack it is not on.
+ */
+static inline VOID KtPlatformLeaveCalledStacks(KT_PLATFORM_CASE_STATE *State)
+{
+    while (KiPcr.StackControl != NULL && KiPcr.StackControl != State->Stack.Control) {
+        PKSTACK_CONTROL Control = KiPcr.StackControl;
+        KSTACK_SEGMENT Previous = { Control->PreviousStackBase, Control->PreviousStackLimit,
+                                    Control->PreviousControl, 0 };
+        PVOID StackBase = (PVOID)KiPcr.StackBase;
+        ULONG Pages = (ULONG)((KiPcr.StackBase - KiPcr.StackLimit) / PAGE_SIZE);
+
+        KiSetCurrentStack(&Previous);
+        MmDeleteKernelStack(StackBase, Pages);
+    }
+    KiSetCurrentStack(&State->Stack);
 }
 
 /*
@@ -130,6 +158,8 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
             KeLowerIrql(State->Irql);
         State->Broken = TRUE;
     }
+    if (!Returned)
+        KtPlatformLeaveCalledStacks(State);
 }
 
 static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)

@@ -93,6 +93,24 @@ KTEST_BUGCHECK(misuse, partial_mdl_whose_end_wraps_stops_with_0x40, TARGET_MDL_T
     BuildPartialExpectingTooSmall(2, 2, PAGE_SIZE, 0xFFFFF000);
 }
 
+/* A range that starts below its source: the offset, read unsigned as NT reads it, is past the source's end. */
+KTEST_BUGCHECK(misuse, partial_mdl_starting_below_its_source_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    BuildPartialExpectingTooSmall(2, 8, 0U - PAGE_SIZE, PAGE_SIZE);
+}
+
+/* A target whose Size (odd, and short of an MDL header) leaves no room for a single PFN. */
+KTEST_BUGCHECK(misuse, partial_mdl_into_a_target_smaller_than_an_mdl_stops_with_0x40, TARGET_MDL_TOO_SMALL)
+{
+    PUCHAR Buffer = (PUCHAR)MM_PAGED_POOL_START;
+    PMDL Source = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+    PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
+
+    Target->Size = sizeof(MDL) - 1;
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
+    IoBuildPartialMdl(Source, Target, Buffer, 1);
+}
+
 /* A target with room enough, a range that runs past the end of the source. */
 KTEST_BUGCHECK(misuse, partial_mdl_past_the_end_of_its_source_stops_with_0x40, TARGET_MDL_TOO_SMALL)
 {
@@ -136,22 +154,68 @@ KTEST_BUGCHECK(misuse, freeing_noncached_memory_never_allocated_stops_with_0xda,
     MmFreeNonCachedMemory(Va, PAGE_SIZE);
 }
 
+/* Maps Mdl into user space at Requested: the status raised, STATUS_SUCCESS (and the view unmapped again) if none. */
+static NTSTATUS MapInUserSpaceAt(PMDL Mdl, PVOID Requested)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+    PVOID volatile View = NULL;
+
+    _SEH2_TRY {
+        View = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, Requested, FALSE, NormalPagePriority);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    if (Status == STATUS_SUCCESS)
+        MmUnmapLockedPages(View, Mdl);
+    return Status;
+}
+
+/*
+ * NT's answers for a requested user address: STATUS_INVALID_ADDRESS when it
+ * is not page-aligned or the view would end above MM_HIGHEST_VAD_ADDRESS
+ * (the room left must not be computed from an address already past it),
+ * STATUS_CONFLICTING_ADDRESSES when a VAD is there.
+ */
+KTEST(misuse, a_user_mode_mapping_beyond_the_highest_vad_address_raises_invalid_address)
+{
+    PMDL Mdl = IoAllocateMdl(PAGE_ALIGN(KeBugCheckEx), 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    ULONG Free = MmTotalFreeSystemPtes;
+
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
+    KT_ASSERT_EQ(MapInUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 + 0x10000)), STATUS_INVALID_ADDRESS);
+    KT_ASSERT_EQ(MapInUserSpaceAt(Mdl, (PVOID)MM_SYSTEM_RANGE_START), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapInUserSpaceAt(Mdl, (PVOID)0xFFFFF000), STATUS_INVALID_ADDRESS);
+    /* The last page of the range fits one page, not two. */
+    KT_EXPECT_EQ(MapInUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - PAGE_SIZE)), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapInUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - 2 * PAGE_SIZE)), STATUS_SUCCESS);
+    KT_EXPECT_EQ(MapInUserSpaceAt(Mdl, (PVOID)0x30000800), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+}
+
 KTEST(misuse, a_user_mode_mapping_that_cannot_be_placed_raises)
 {
     PMDL Mdl = IoAllocateMdl((PVOID)KeBugCheckEx, 100, FALSE, FALSE, NULL);
     volatile NTSTATUS Status = STATUS_SUCCESS;
     ULONG Free = MmTotalFreeSystemPtes;
+    PVOID First;
 
     KT_ASSERT(Mdl != NULL);
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
-    /* The shared user data page's reservation is there in every process. */
+    /* The shared user data page lies above MM_HIGHEST_VAD_ADDRESS in every process. */
     _SEH2_TRY {
         MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, (PVOID)MM_SHARED_USER_DATA_VA, FALSE,
                                      NormalPagePriority);
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
-    KT_EXPECT_EQ(Status, STATUS_CONFLICTING_ADDRESSES);
+    KT_EXPECT_EQ(Status, STATUS_INVALID_ADDRESS);
+    /* A view where another one is. */
+    First = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_EXPECT_EQ(MapInUserSpaceAt(Mdl, PAGE_ALIGN(First)), STATUS_CONFLICTING_ADDRESSES);
+    MmUnmapLockedPages(First, Mdl);
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     MmUnlockPages(Mdl);

@@ -88,6 +88,7 @@ static VOID RecordPrint(PCSTR Text, ULONG Length)
 KTEST(printf, dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_newline)
 {
     CHAR Long[600];
+    volatile int HugeWidth = 0x7FFFFFFF;
 
     memset(Long, 'x', sizeof(Long) - 1);
     Long[sizeof(Long) - 1] = '\0';
@@ -101,6 +102,12 @@ KTEST(printf, dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_n
     DbgPrint("    # %.*s\n", DBGPRINT_MAXIMUM_LENGTH - 8, Long);
     KT_EXPECT_EQ(PrintSentLength, DBGPRINT_MAXIMUM_LENGTH - 1);
     KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], '\n');
+
+    /* A message longer than an int can count (formatting says -1) is cut like any other. */
+    DbgPrint("    # %*d%d\n", HugeWidth, 1, 2);
+    KT_EXPECT_EQ(PrintSentLength, DBGPRINT_MAXIMUM_LENGTH);
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], ' ');
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 1], '\n');
     KiDebugPrintHook = NULL;
 }
 

@@ -425,6 +425,79 @@ KTEST(seh, sibling_raise_after_a_return_from_inside_a_try_reaches_the_callers_ha
     KT_EXPECT(KiPcr.ExceptionList == NULL);
 }
 
+/* An exception in a finally block that a break is running goes to the handler outside; the break is dropped. */
+KTEST(seh, raise_in_a_finally_run_by_break_reaches_the_outer_handler)
+{
+    volatile NTSTATUS Caught = 0;
+    volatile ULONG Passes = 0, AfterLoop = 0;
+
+    _SEH2_TRY {
+        for (;;) {
+            Passes++;
+            _SEH2_TRY {
+                break;
+            } _SEH2_FINALLY {
+                ExRaiseStatus(STATUS_UNSUCCESSFUL);
+            } _SEH2_END;
+        }
+        AfterLoop = 1;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Caught, STATUS_UNSUCCESSFUL);
+    KT_EXPECT_EQ(Passes, 1);
+    KT_EXPECT_EQ(AfterLoop, 0);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
+static ULONG __attribute__((noinline)) ReturnFromFinallyOfARaise(VOID)
+{
+    _SEH2_TRY {
+        ExRaiseStatus(STATUS_NO_MEMORY);
+    } _SEH2_FINALLY {
+        return 7;
+    } _SEH2_END;
+    return 0;
+}
+
+static LONG __attribute__((noinline)) RaisingFilter(VOID)
+{
+    ExRaiseStatus(STATUS_NO_MEMORY);
+}
+
+/*
+ * A return from a finally block ends the exception it was running for (as
+ * a C compiler's __finally does); an exception in a filter goes to the
+ * handlers outside, its own handler never running.
+ */
+KTEST(seh, return_from_a_finally_ends_the_exception_and_a_raising_filter_passes_it_out)
+{
+    volatile ULONG Result = 0, InnerHandler = 0;
+    volatile NTSTATUS Caught = 0;
+
+    _SEH2_TRY {
+        Result = ReturnFromFinallyOfARaise();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Result, 7);
+    KT_EXPECT_EQ(Caught, 0);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+
+    _SEH2_TRY {
+        _SEH2_TRY {
+            ExRaiseStatus(STATUS_UNSUCCESSFUL);
+        } _SEH2_EXCEPT(RaisingFilter()) {
+            InnerHandler = 1;
+        } _SEH2_END;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Caught = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Caught, STATUS_NO_MEMORY);
+    KT_EXPECT_EQ(InnerHandler, 0);
+    KT_EXPECT(KiPcr.ExceptionList == NULL);
+}
+
 static ULONG_PTR AbandonedFrame, AbandonedTry;
 
 /*
@@ -475,6 +548,7 @@ KTEST_BUGCHECK(seh, raise_over_an_overwritten_dead_frame_stops_with_0x1e_bad_sta
  */
 KTEST_BUGCHECK(seh, raise_over_an_intact_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
 {
+    _disable();     /* intact: no interrupt may push its frame over the dead one */
     AbandonRegisteredFrame();
     ExpectBadStackStop(STATUS_NO_MEMORY);
     KT_BUGCHECK_PARAMETER(4, AbandonedTry);
@@ -485,9 +559,34 @@ KTEST_BUGCHECK(seh, raise_over_an_intact_dead_frame_stops_with_0x1e_bad_stack, K
 /* The next try block opened finds the dead frame at the head of the list before any exception. */
 KTEST_BUGCHECK(seh, try_after_a_dead_frame_stops_with_0x1e_bad_stack, KMODE_EXCEPTION_NOT_HANDLED)
 {
+    _disable();     /* the try address is read from the dead frame: no interrupt may write over it first */
     AbandonRegisteredFrame();
     ExpectBadStackStop(0);
     KT_BUGCHECK_PARAMETER(4, AbandonedTry);
+    _SEH2_TRY {
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+}
+
+/*
+ * What an interrupt taken before the next try would leave where the dead
+ * frame was: its trap frame, full of addresses further out on the stack.
+ */
+static VOID __attribute__((noinline)) OverwriteDeadFrameWithStackAddresses(VOID)
+{
+    volatile ULONG_PTR Scribble[(sizeof(KSEH_FRAME) + 64) / sizeof(ULONG_PTR)];
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Scribble); i++)
+        Scribble[i] = KiPcr.StackBase - sizeof(ULONG_PTR);
+}
+
+/* The dead frame is known dead by where it lies, below the new try's stack, whatever its memory holds now. */
+KTEST_BUGCHECK(seh, try_after_a_dead_frame_an_interrupt_overwrote_stops_with_0x1e_bad_stack,
+               KMODE_EXCEPTION_NOT_HANDLED)
+{
+    AbandonRegisteredFrame();
+    OverwriteDeadFrameWithStackAddresses();
+    ExpectBadStackStop(0);
     _SEH2_TRY {
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;

@@ -65,9 +65,9 @@ def ktap_verdicts(path):
     return verdicts
 
 
-def fake_boot(lines, exit_code):
+def fake_boot(lines, exit_code, append=None):
     return types.SimpleNamespace(lines=lines, exit_code=exit_code, done="# ktest: done" in lines,
-                                 log_path="fake.log")
+                                 log_path="fake.log", append=append)
 
 
 def ktap_of(suite_line, case_line, plan=1):
@@ -97,6 +97,52 @@ def check_cross_checks():
     passing = ktap_of("ok 1 s", "ok 1 a")
     check(not run.cross_check(fake_boot(passing, run.EXIT_TESTS_DONE), run.Ktap(passing), "b"),
           "a consistent passing boot raises nothing")
+    append = "ktest=s ktest.normal ktest.after=s.a"
+    for echoed, phrase, what in [
+            ("build/kernel.elf " + append, None, "a command line read whole raises nothing"),
+            ("build/kernel.elf " + append[:-6], "cut short", "a command line the kernel cut is a failure")]:
+        lines = ['loader: qemu, command line "%s"' % echoed] + passing
+        problems = run.cross_check(fake_boot(lines, run.EXIT_TESTS_DONE, append), run.Ktap(lines), "b")
+        check(any(phrase in p.reason for p in problems) if phrase else not problems, what)
+
+
+class ScriptedBoot:
+    """A Boot that replays a script: one list of lines and an exit code per boot, in order."""
+    script, appends = [], []
+
+    def __init__(self, args, append, log_path, iso=False, mem=None):
+        lines, self.exit_code = ScriptedBoot.script.pop(0)
+        ScriptedBoot.appends.append(append)
+        self.lines, self.timed_out, self.log_path = lines, False, log_path
+        self.done = "# ktest: done" in lines
+        self.stops = [m.group(1) for m in map(run.STOP_LINE.match, lines) if m]
+
+    ending, tail = run.Boot.ending, run.Boot.tail
+
+
+def check_stop_outside_a_case():
+    print("a stop between cases (in a suite's invariant check) in the runner's normal-case boots:")
+    listing = ["# ktest-case s.a", "# ktest-case s.b", "# ktest-case t.c"]
+    first = listing + ["KTAP version 1", "1..2", "  KTAP version 1", "  # Subtest: s", "  1..3",
+                       "  ok 1 a", "  ok 2 b", "*** STOP: 0x0000001A (0x00000000,0x00000000,0x00000000,0x00000000)",
+                       "# ktest: stopped outside a test case"]
+    resumed = ["# ktest-case t.c", "KTAP version 1", "1..1", "  KTAP version 1", "  # Subtest: t", "  1..2",
+               "  ok 1 c", "  ok 2 invariants", "ok 1 t", "# ktest: done"]
+    ScriptedBoot.script, ScriptedBoot.appends = [(first, run.EXIT_BUGCHECK), (resumed, run.EXIT_TESTS_DONE)], []
+    args = types.SimpleNamespace(filter="s,t", log_dir=os.path.join(ROOT, BUILD, "test"))
+    real_boot, run.Boot = run.Boot, ScriptedBoot
+    results = []
+    try:
+        run.run_normal_cases(args, results)
+    finally:
+        run.Boot = real_boot
+    verdicts = {(r.suite, r.name): r.status for r in results}
+    check(verdicts.get(("t", "c")) == "pass", "the first case after the stop is run, not blamed (%s)"
+          % verdicts.get(("t", "c")))
+    check(len(ScriptedBoot.appends) == 2 and ScriptedBoot.appends[1].endswith("ktest.after=s.b"),
+          "the next boot resumes after the last case reported (%s)" % ScriptedBoot.appends[-1:])
+    check(any(r.status == "fail" and "0x0000001A" in r.reason and (r.suite, r.name) != ("t", "c") for r in results),
+          "the stop is a failure of its own: %s" % [(r.suite, r.name, r.reason) for r in results if r.status == "fail"])
 
 
 def check_outcomes():
@@ -104,7 +150,7 @@ def check_outcomes():
     status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
     last = output.strip().splitlines()[-1] if output.strip() else ""
     check(status == 1, "the runner exits non-zero (it exited %d)" % status)
-    check(last == "4 passed, 8 failed, 2 skipped, 1 invariant check failed",
+    check(last == "5 passed, 10 failed, 3 skipped, 1 invariant check failed",
           "the counts are exact: '%s'" % last)
     verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
     expected = {
@@ -116,6 +162,9 @@ def check_outcomes():
         "runnertest.passes_after_a_crash": "ok",
         "runnertest.returns_from_inside_a_try": "not ok",
         "runnertest.leaves_irql_raised": "not ok",
+        "runnertest.skips_on_a_called_stack": "skip",
+        "runnertest.runs_on_its_own_stack_after_a_skip_on_a_called_one": "ok",
+        "runnertest.invariants": "ok",
         "runnerleak.leaks_pool": "ok",
         "runnerleak.invariants": "not ok",
         "runnerstop.stops_as_expected": "ok",
@@ -123,6 +172,8 @@ def check_outcomes():
         "runnerstop.stops_with_another_parameter": "not ok",
         "runnerstop.returns_without_stopping": "not ok",
         "runnerstop.skips_where_the_machine_cannot": "skip",
+        "runnerstop.fails_a_check_then_stops_as_expected": "not ok",
+        "runnerstop.fails_a_check_then_skips": "not ok",
     }
     for key, verdict in expected.items():
         check(verdicts.get(key) == verdict, "results.ktap: %s is %s (it is %s)" % (key, verdict, verdicts.get(key)))
@@ -138,6 +189,19 @@ def check_outcomes():
           "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
     status, output = runner("--filter", "poool")
     check(status != 0 and "matches no case" in output, "a filter that matches nothing is an error")
+    status, output = runner("--filter", "runnertest.passes,runnertest.pases")
+    check(status != 0 and "'runnertest.pases' matches no case" in output,
+          "a filter with one item that matches nothing is an error, though another matches")
+    # Longer than the kernel's command line: the items it cut must not pass by running nothing.
+    names = ["printf.integers", "printf.sixty_four_bit", "printf.width_padding_and_flags",
+             "printf.strings_chars_and_pointers", "printf.truncates_and_returns_the_full_length",
+             "printf.dbgprint_sends_at_most_512_bytes_and_ends_a_cut_message_with_its_newline",
+             "runnertest.passes", "runnertest.passes_after_a_crash"]
+    status, output = runner("--filter", ",".join(names))
+    check(status != 0 and "'runnertest.passes_after_a_crash' matches no case" in output,
+          "a filter cut off the kernel's command line is an error, not a shorter pass")
+    status, output = runner("--filter", "runnerstop,runnerstoop", "--list")
+    check(status != 0 and "'runnerstoop' matches no case" in output, "--list says which item matches nothing")
     status, output = runner("--filter", "runnerstop", "--list")
     check(status == 0 and "runnerstop.stops_as_expected (stops with 0x000000E2)" in output,
           "--list names the selected cases")
@@ -152,7 +216,10 @@ def check_exit_codes():
             ("ktest=runnerstop.stops_as_expected", run.EXIT_EXPECTED_STOP, "the expected stop"),
             ("ktest=runnerstop.stops_with_another_code", run.EXIT_BUGCHECK, "another stop"),
             ("ktest=runnerstop.returns_without_stopping", run.EXIT_TESTS_FAILED, "no stop"),
-            ("ktest=runnerstop.skips_where_the_machine_cannot", run.EXIT_TESTS_DONE, "a stop case that skips")]:
+            ("ktest=runnerstop.skips_where_the_machine_cannot", run.EXIT_TESTS_DONE, "a stop case that skips"),
+            ("ktest=runnerstop.fails_a_check_then_stops_as_expected", run.EXIT_BUGCHECK,
+             "the expected stop after a failed check"),
+            ("ktest=runnerstop.fails_a_check_then_skips", run.EXIT_TESTS_FAILED, "a skip after a failed check")]:
         code = qemu_exit_code(append)
         check(code == expected, "%s: %d (expected %d)" % (what, code, expected))
 
@@ -177,6 +244,7 @@ def check_duplicate_names():
 
 def main():
     check_cross_checks()
+    check_stop_outside_a_case()
     built = make("BUILD=" + BUILD, "KTEST_DIRS=tests/kernel tests/runner/cases", "all")
     if built.returncode != 0:
         print(built.stdout + built.stderr)

@@ -57,6 +57,30 @@ KTEST(runnertest, leaves_irql_raised)
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
 }
 
+static ULONG SkipOnCalledStack(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    KT_SKIP("skipped on a stack KeCallOnKernelStack made");
+    return 0;
+}
+
+/* Skipped from a called stack: the harness must leave that stack for the case's own and free it. */
+KTEST(runnertest, skips_on_a_called_stack)
+{
+    ULONG Result;
+
+    KeCallOnKernelStack(1, SkipOnCalledStack, NULL, &Result);
+}
+
+/* Runs after the case above: it must find itself on the boot stack, by the record too. */
+KTEST(runnertest, runs_on_its_own_stack_after_a_skip_on_a_called_one)
+{
+    ULONG_PTR Here = (ULONG_PTR)__builtin_frame_address(0);
+
+    KT_EXPECT(Here >= KiPcr.StackLimit && Here < KiPcr.StackBase);
+    KT_EXPECT(KiPcr.StackControl == NULL);
+}
+
 /* The case passes; its suite's invariant check must fail, because the block is never freed. */
 KTEST(runnerleak, leaks_pool)
 {
@@ -87,4 +111,18 @@ KTEST_BUGCHECK(runnerstop, returns_without_stopping, MANUALLY_INITIATED_CRASH)
 KTEST_BUGCHECK(runnerstop, skips_where_the_machine_cannot, MANUALLY_INITIATED_CRASH)
 {
     KT_SKIP("skipped on purpose");
+}
+
+/* A check that failed before the expected stop fails the case: the stop does not excuse it. */
+KTEST_BUGCHECK(runnerstop, fails_a_check_then_stops_as_expected, MANUALLY_INITIATED_CRASH)
+{
+    KT_EXPECT_EQ(1 + 1, 3);
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, 0, 0, 0, 0);
+}
+
+/* Nor does a skip after it. */
+KTEST_BUGCHECK(runnerstop, fails_a_check_then_skips, MANUALLY_INITIATED_CRASH)
+{
+    KT_EXPECT_EQ(1 + 1, 3);
+    KT_SKIP("skipped after a failed check");
 }
