@@ -152,9 +152,13 @@ NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAM
         return Status;
     if (MI_IS_GUARD(Protection)) {
         Protection &= ~MM_GUARD_PAGE;
-        MiWriteUserPte(Process, PointerPte, MiIsTransitionPte(TempPte)
-                                                ? MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection)
-                                                : MiMakeDemandZeroPte(Protection));
+        if (MiIsTransitionPte(TempPte)) {
+            /* The frame's OriginalPte is what the page reports once it is valid again: no guard either. */
+            MI_PFN_ELEMENT(TempPte.u.Trans.PageFrameNumber)->OriginalPte = MiMakeDemandZeroPte(Protection);
+            MiWriteUserPte(Process, PointerPte, MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection));
+        } else {
+            MiWriteUserPte(Process, PointerPte, MiMakeDemandZeroPte(Protection));
+        }
         return MiCheckForUserStackOverflow(Process, Vad, VirtualAddress);
     }
     if ((FaultStatus & PF_WRITE) && !MI_IS_WRITABLE(Protection))

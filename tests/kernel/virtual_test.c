@@ -324,6 +324,26 @@ KTEST(virtual, a_guard_page_faults_once)
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
+/* A resident page made a guard page keeps its frame; the touch that takes the guard away takes it for good. */
+KTEST(virtual, a_guard_on_a_resident_page_goes_with_its_first_touch)
+{
+    PVOID Base = NULL, Address;
+    SIZE_T Size = PAGE_SIZE;
+    ULONG Old = 0;
+
+    KT_ASSERT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), STATUS_SUCCESS);
+    *(volatile ULONG *)Base = 1;
+    Address = Base;
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE | PAGE_GUARD, &Old),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(KtProbeRead(Base), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(Base), STATUS_SUCCESS);
+    EXPECT_REGION(Base, Base, Base, PAGE_READWRITE, PAGE_SIZE, MEM_COMMIT, PAGE_READWRITE, MEM_PRIVATE);
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Old, PAGE_READWRITE);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
+
 KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
 {
     PVOID Base = NULL, Address;
