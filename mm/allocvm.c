@@ -158,7 +158,9 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
     Status = MiCaptureAddressAndSize(PreviousMode, BaseAddress, RegionSize, &CapturedBase, &CapturedSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_VAD_ADDRESS)
+    /* The first 64 KB are never mapped, so that a NULL pointer, or one a little past it, always faults. */
+    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_VAD_ADDRESS ||
+        (CapturedBase != NULL && (ULONG_PTR)CapturedBase < MM_LOWEST_USER_ADDRESS))
         return STATUS_INVALID_PARAMETER_2;
     if (CapturedSize == 0 || MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_4;

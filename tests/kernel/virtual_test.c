@@ -173,6 +173,18 @@ KTEST(virtual, bad_arguments_get_nt_statuses)
     KT_EXPECT_EQ(Release(Reserved), STATUS_SUCCESS);
 }
 
+/* The NULL guard: no reservation may start below MM_LOWEST_USER_ADDRESS, so the walker never sees one. */
+KTEST(virtual, reserving_in_the_first_64k_is_refused)
+{
+    PVOID Base = (PVOID)0xF000;
+
+    KT_EXPECT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE, PAGE_READWRITE), STATUS_INVALID_PARAMETER_2);
+    Base = (PVOID)1;
+    KT_EXPECT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), STATUS_INVALID_PARAMETER_2);
+    KT_EXPECT_EQ(Query(NULL).State, MEM_FREE);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsGetCurrentProcess(), TRUE));
+}
+
 KTEST(virtual, free_checks_its_arguments)
 {
     PVOID Base = NULL, Address;
