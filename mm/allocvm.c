@@ -164,12 +164,9 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
         return STATUS_INVALID_PARAMETER_2;
     if (CapturedSize == 0 || MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_4;
-    if (ZeroBits != 0) {
-        if ((MAXULONG >> ZeroBits) < HighestAddress)
-            HighestAddress = MAXULONG >> ZeroBits;
-        if (CapturedBase != NULL && (ULONG_PTR)CapturedBase + CapturedSize - 1 > HighestAddress)
-            return STATUS_INVALID_PARAMETER_3;
-    }
+    /* ZeroBits bounds only a base the system chooses; one the caller gives is taken as it is. */
+    if (ZeroBits != 0 && (MAXULONG >> ZeroBits) < HighestAddress)
+        HighestAddress = MAXULONG >> ZeroBits;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_VM_OPERATION, PsProcessObjectType, PreviousMode,
                                        (PVOID *)&Process, NULL);

@@ -136,6 +136,18 @@ KTEST(virtual, zero_bits_keep_the_address_low)
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
+/* NT documents ZeroBits as used only when BaseAddress is NULL. */
+KTEST(virtual, zero_bits_do_not_bound_a_base_the_caller_gives)
+{
+    PVOID Base = (PVOID)0x10000000;
+    SIZE_T Size = PAGE_SIZE;
+
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 12, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(Base, (PVOID)0x10000000);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
+
 KTEST(virtual, bad_arguments_get_nt_statuses)
 {
     PVOID Base = NULL, Reserved = NULL;
