@@ -82,7 +82,7 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
         return Status;
     if ((ULONG_PTR)CapturedBase > MM_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
-    if (CapturedSize == 0 || MM_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
+    if (CapturedSize == 0 || MM_HIGHEST_USER_ADDRESS - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_3;
     StartingAddress = PAGE_ALIGN(CapturedBase);
     EndingAddress = (PVOID)(((ULONG_PTR)CapturedBase + CapturedSize - 1) | (PAGE_SIZE - 1));

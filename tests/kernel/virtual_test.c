@@ -224,6 +224,20 @@ KTEST(virtual, free_checks_its_arguments)
     KT_EXPECT_EQ(Release(Base), STATUS_MEMORY_NOT_ALLOCATED);
 }
 
+/* NT's bound for free and protect: the range must end below MM_HIGHEST_USER_ADDRESS, not at it. */
+KTEST(virtual, free_and_protect_refuse_a_range_reaching_the_last_user_byte)
+{
+    PVOID Address = (PVOID)(MM_HIGHEST_USER_ADDRESS + 1 - PAGE_SIZE);
+    SIZE_T Size = PAGE_SIZE;
+    ULONG Old;
+
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_INVALID_PARAMETER_3);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
+                 STATUS_INVALID_PARAMETER_3);
+    Size = PAGE_SIZE - 1;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_UNABLE_TO_FREE_VM);
+}
+
 KTEST(virtual, decommit_frees_pages_and_keeps_the_reservation)
 {
     SIZE_T Committed = MmTotalCommittedPages, Size;
