@@ -91,8 +91,9 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
         if (!NT_SUCCESS(Status))
             return Status;
     }
+    /* NT's status here is the plain one, not STATUS_INVALID_PARAMETER_2. */
     if ((ULONG_PTR)BaseAddress > MM_HIGHEST_USER_ADDRESS)
-        return STATUS_INVALID_PARAMETER_2;
+        return STATUS_INVALID_PARAMETER;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_QUERY_INFORMATION, PsProcessObjectType, PreviousMode,
                                        (PVOID *)&Process, NULL);

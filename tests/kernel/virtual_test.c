@@ -464,7 +464,7 @@ KTEST(virtual, query_checks_its_arguments)
     KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), NULL, MemoryBasicInformation, &Information,
                                       sizeof(Information) - 1, NULL), STATUS_INFO_LENGTH_MISMATCH);
     KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MM_SYSTEM_RANGE_START, MemoryBasicInformation,
-                                      &Information, sizeof(Information), NULL), STATUS_INVALID_PARAMETER_2);
+                                      &Information, sizeof(Information), NULL), STATUS_INVALID_PARAMETER);
     /* The shared user data page: one committed read-only page at the start of its own reservation. */
     EXPECT_REGION(MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, PAGE_READONLY, PAGE_SIZE,
                   MEM_COMMIT, PAGE_READONLY, MEM_PRIVATE);
