@@ -102,13 +102,18 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     MmLockAddressSpace(Process);
     Vad = MiLocateAddress(Process, BaseAddress);
-    if (Vad == NULL)
+    Status = STATUS_SUCCESS;
+    if (Process->ProcessExiting)
+        Status = STATUS_PROCESS_IS_TERMINATING;
+    else if (Vad == NULL)
         MiQueryFreeRegion(Process, (ULONG_PTR)PAGE_ALIGN(BaseAddress), &Information);
     else
         MiQueryVadRegion(Vad, (ULONG_PTR)PAGE_ALIGN(BaseAddress), &Information);
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);
     ObDereferenceObject(Process);
+    if (!NT_SUCCESS(Status))
+        return Status;
 
     return MiReturnBasicInformation(MemoryInformation, ReturnLength, &Information);
 }

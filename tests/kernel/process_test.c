@@ -287,6 +287,31 @@ KTEST(process, read_and_write_virtual_memory_cross_processes)
     DeleteProcess(Process);
 }
 
+/* A process that has exited keeps its object, not its address space: the VM services say so, as NT's do. */
+KTEST(process, the_address_space_of_an_exited_process_is_terminating)
+{
+    PEPROCESS Process = CreateProcess("exited");
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+    MEMORY_BASIC_INFORMATION Information;
+    PVOID Base = SHARED_BASE;
+    SIZE_T Size = PAGE_SIZE, Copied = 1;
+    ULONG Word = 0;
+
+    KT_ASSERT_EQ(AllocateIn(Process, SHARED_BASE, PAGE_SIZE), STATUS_SUCCESS);
+    KT_EXPECT_EQ(PsTerminateProcess(Process, STATUS_SUCCESS), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(Handle, SHARED_BASE, MemoryBasicInformation, &Information, sizeof(Information),
+                                      NULL), STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(ZwReadVirtualMemory(Handle, SHARED_BASE, &Word, sizeof(Word), &Copied),
+                 STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(Copied, 0);
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, SHARED_BASE, &Word, sizeof(Word), &Copied),
+                 STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(ZwAllocateVirtualMemory(Handle, &Base, 0, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_PROCESS_IS_TERMINATING);
+    ZwClose(Handle);
+    ObDereferenceObject(Process);
+}
+
 KTEST(process, every_process_sees_the_shared_user_data_page_read_only)
 {
     PEPROCESS Process = CreateProcess("shared");
