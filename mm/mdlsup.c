@@ -160,7 +160,10 @@ static ULONG MiMdlPageProtection(PFN_NUMBER PageFrameIndex, ULONG CacheAttribute
  * its own at RequestedAddress, or the lowest free 64 KB-aligned range,
  * marked PhysicalMapping because the pages are the MDL's and not the
  * process's (its teardown erases the PTEs and frees no page). A range that
- * cannot be had raises, as NT raises for a UserMode mapping.
+ * cannot be had raises, as NT raises for a UserMode mapping: a requested
+ * address that is not page-aligned or leaves no room for the view below
+ * MM_HIGHEST_VAD_ADDRESS is STATUS_INVALID_ADDRESS, one another VAD holds
+ * STATUS_CONFLICTING_ADDRESSES.
  */
 static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttribute, PVOID RequestedAddress)
 {
@@ -178,9 +181,11 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
     if (Base == NULL)
         Status = MiFindEmptyAddressRange(Process, (SIZE_T)Count << PAGE_SHIFT, MM_ALLOCATION_GRANULARITY,
                                          (PVOID)MM_HIGHEST_VAD_ADDRESS, FALSE, &Base);
-    else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MM_LOWEST_USER_ADDRESS ||
-             ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count ||
-             MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
+    else if (BYTE_OFFSET(Base) != 0 || Count == 0 || (ULONG_PTR)Base < MM_LOWEST_USER_ADDRESS ||
+             (ULONG_PTR)Base > MM_HIGHEST_VAD_ADDRESS ||
+             ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count)
+        Status = STATUS_INVALID_ADDRESS;
+    else if (MiCheckForConflictingVadExistence(Process, Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1))
         Status = STATUS_CONFLICTING_ADDRESSES;
     if (NT_SUCCESS(Status)) {
         Vad = MiAllocateVad(Base, (PUCHAR)Base + ((SIZE_T)Count << PAGE_SHIFT) - 1, MM_READWRITE);

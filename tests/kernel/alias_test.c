@@ -230,3 +230,50 @@ KTEST_BUGCHECK(alias, unmapping_a_user_address_nobody_mapped_stops, DRIVER_UNMAP
     MmBuildMdlForNonPagedPool(Mdl);
     MmUnmapLockedPages((PVOID)0x30000000, Mdl);
 }
+
+/* The status MmMapLockedPagesSpecifyCache(UserMode) raised for a view at Requested; a view made is unmapped again. */
+static NTSTATUS MapIntoUserSpaceAt(PMDL Mdl, PVOID Requested)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+    PVOID volatile View = NULL;
+
+    _SEH2_TRY {
+        View = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, Requested, FALSE, NormalPagePriority);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    if (NT_SUCCESS(Status)) {
+        KT_EXPECT_EQ(View, Requested);
+        MmUnmapLockedPages(View, Mdl);
+    }
+    return Status;
+}
+
+/* NT's checks on a requested user address: page-aligned, inside the VAD range, the whole view too, and free. */
+KTEST(alias, a_user_view_only_goes_where_user_space_has_room)
+{
+    PVOID Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, KT_ALIAS_TAG);
+    PVOID Reserved = (PVOID)0x30000000;
+    SIZE_T Size = MM_ALLOCATION_GRANULARITY;
+    PMDL Mdl;
+
+    KT_ASSERT(Buffer != NULL && BYTE_OFFSET(Buffer) == 0);
+    Mdl = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    MmBuildMdlForNonPagedPool(Mdl);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_SYSTEM_RANGE_START), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_USER_PROBE_ADDRESS), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - PAGE_SIZE)), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(ULONG_PTR)-PAGE_SIZE), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)0x30000800), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)PAGE_SIZE), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - 2 * PAGE_SIZE)), STATUS_SUCCESS);
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Reserved, 0, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PUCHAR)Reserved + MM_ALLOCATION_GRANULARITY - PAGE_SIZE),
+                 STATUS_CONFLICTING_ADDRESSES);
+    Size = 0;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Reserved, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
+}

@@ -144,14 +144,14 @@ KTEST(misuse, a_user_mode_mapping_that_cannot_be_placed_raises)
 
     KT_ASSERT(Mdl != NULL);
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
-    /* The shared user data page's reservation is there in every process. */
+    /* The shared user data page lies above MM_HIGHEST_VAD_ADDRESS, where no view may go. */
     _SEH2_TRY {
         MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, (PVOID)MM_SHARED_USER_DATA_VA, FALSE,
                                      NormalPagePriority);
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
-    KT_EXPECT_EQ(Status, STATUS_CONFLICTING_ADDRESSES);
+    KT_EXPECT_EQ(Status, STATUS_INVALID_ADDRESS);
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     MmUnlockPages(Mdl);
