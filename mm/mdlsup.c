@@ -291,14 +291,16 @@ PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMo
 static VOID MiUnmapLockedPagesInUserSpace(PVOID BaseAddress, PMDL Mdl)
 {
     PEPROCESS Process = PsGetCurrentProcessEx();
+    PVOID EndingAddress;
     PMMVAD Vad;
 
     MmLockAddressSpace(Process);
     Vad = MiLocateAddress(Process, BaseAddress);
     if (Vad == NULL || !Vad->u.VadFlags.PhysicalMapping || Vad->Mdl != Mdl || MI_VAD_START(Vad) != PAGE_ALIGN(BaseAddress))
         KeBugCheckEx(DRIVER_UNMAPPING_INVALID_VIEW, (ULONG_PTR)BaseAddress, MI_BUGCHECK_USER_VIEW, (ULONG_PTR)Mdl, 0);
+    EndingAddress = MI_VAD_END(Vad);
     MiDeleteVad(Process, Vad);
-    MiDeleteEmptyPageTables(Process, PAGE_ALIGN(BaseAddress), PAGE_ALIGN(BaseAddress));
+    MiDeleteEmptyPageTables(Process, PAGE_ALIGN(BaseAddress), EndingAddress);
     MmUnlockAddressSpace(Process);
 }
 

@@ -277,3 +277,24 @@ KTEST(alias, a_user_view_only_goes_where_user_space_has_room)
     IoFreeMdl(Mdl);
     ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
 }
+
+/* A view across a 4 MB boundary needs two page tables; unmapping it frees both. */
+KTEST(alias, unmapping_a_user_view_frees_every_page_table_it_needed)
+{
+    PVOID Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, KT_ALIAS_TAG);
+    PVOID Requested = (PVOID)(0x30400000 - PAGE_SIZE), View;
+    ULONG Tables = PsInitialSystemProcess->NumberOfPageTables;
+    PMDL Mdl;
+
+    KT_ASSERT(Buffer != NULL);
+    Mdl = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    MmBuildMdlForNonPagedPool(Mdl);
+    View = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, Requested, FALSE, NormalPagePriority);
+    KT_EXPECT_EQ(View, Requested);
+    KT_EXPECT_EQ(PsInitialSystemProcess->NumberOfPageTables, Tables + 2);
+    MmUnmapLockedPages(View, Mdl);
+    KT_EXPECT_EQ(PsInitialSystemProcess->NumberOfPageTables, Tables);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
+}
