@@ -87,18 +87,27 @@ static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID A
     return Status;
 }
 
+/*
+ * The TEB is the thread's own memory, which it may have freed or protected:
+ * as NT does, the stack is found through it inside a try block, and when it
+ * cannot be read the stack stays reserved until the process goes.
+ */
 static VOID PspDeleteUserContext(PEPROCESS Process, PETHREAD Thread)
 {
     PTEB Teb = Thread->Tcb.Teb;
     KAPC_STATE ApcState;
-    PVOID Base;
+    PVOID volatile Base = NULL;
     SIZE_T Size = 0;
 
     KeStackAttachProcess(&Process->Pcb, &ApcState);
-    KiAllowUserAccess();
-    Base = Teb->DeallocationStack;
-    KiForbidUserAccess();
-    ZwFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE);
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Base = Teb->DeallocationStack;
+        KiForbidUserAccess();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    if (Base != NULL)
+        ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Base, &Size, MEM_RELEASE);
     KeUnstackDetachProcess(&ApcState);
     MmDeleteTeb(Process, Teb);
     Thread->Tcb.Teb = NULL;

@@ -57,3 +57,9 @@ KTEST(user, a_program_can_end_its_own_process)
 {
     KT_EXPECT_EQ(MISBEHAVE(TerminateOwnProcess), 0x1234);
 }
+
+/* The TEB is user memory: a thread that freed its own still ends cleanly, and its stack goes with the process. */
+KTEST(user, a_thread_that_freed_its_teb_still_ends)
+{
+    KT_EXPECT_EQ(MISBEHAVE(FreeOwnTebThenEndThread), 0x600D);
+}

@@ -10,6 +10,14 @@
 
 static const ULONG ReadOnlyWord = 0x1234;
 
+static PTEB CurrentTeb(VOID)
+{
+    PTEB Teb;
+
+    __asm__ volatile("movl %%fs:0x18, %0" : "=r"(Teb));
+    return Teb;
+}
+
 /* Uses Depth * 1 KB of stack; the volatile array keeps the compiler from folding the recursion away. */
 static ULONG Recurse(ULONG Depth)
 {
@@ -56,6 +64,12 @@ ULONG NTAPI UserMain(PVOID Argument)
     case Breakpoint:
         __asm__ volatile("int3");
         return 0;
+    case FreeOwnTebThenEndThread:
+        Base = CurrentTeb();
+        Size = 0;
+        if (NtFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE) != STATUS_SUCCESS)
+            return 0xBAD;
+        return 0x600D;                           /* _start ends the thread: the kernel must not need the TEB */
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

@@ -16,6 +16,7 @@ enum {
     TerminateOwnProcess,
     Breakpoint,
     TouchGuardPage,
+    FreeOwnTebThenEndThread,
 };
 
 #endif
