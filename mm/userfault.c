@@ -78,12 +78,33 @@ static BOOLEAN MiGetUserStack(PULONG_PTR DeallocationStack, PULONG_PTR StackBase
 }
 
 /*
+ * Records the stack's new limit in the current thread's TEB; FALSE when the
+ * thread made its TEB unwritable (readable is not enough: it may be
+ * read-only), in which case NT gives the guard page violation.
+ */
+static BOOLEAN MiSetUserStackLimit(PVOID StackLimit)
+{
+    PTEB Teb = KeGetCurrentThread()->Teb;
+    volatile BOOLEAN Written = FALSE;
+
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Teb->NtTib.StackLimit = StackLimit;
+        KiForbidUserAccess();
+        Written = TRUE;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    return Written;
+}
+
+/*
  * A guard page hit in the current thread's stack moves the guard down a
  * page instead of raising, as NT's MiCheckForUserStackOverflow does: the
  * page below is committed as the new guard and the TEB's StackLimit
  * follows. When only the reservation's last page is left below, the stack
- * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else is
- * STATUS_GUARD_PAGE_VIOLATION. The caller has already removed the guard.
+ * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else, or a
+ * TEB that cannot be read or written, is STATUS_GUARD_PAGE_VIOLATION. The
+ * caller has already removed the guard.
  */
 static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress)
 {
@@ -101,11 +122,7 @@ static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID
     }
     MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
     Vad->u.VadFlags.CommitCharge++;
-    /* The TEB was just read in MiGetUserStack: it is resident and cannot fault. */
-    KiAllowUserAccess();
-    ((PTEB)KeGetCurrentThread()->Teb)->NtTib.StackLimit = (PVOID)Page;
-    KiForbidUserAccess();
-    return STATUS_SUCCESS;
+    return MiSetUserStackLimit((PVOID)Page) ? STATUS_SUCCESS : STATUS_GUARD_PAGE_VIOLATION;
 }
 
 NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame)

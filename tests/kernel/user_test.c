@@ -63,3 +63,9 @@ KTEST(user, a_thread_that_freed_its_teb_still_ends)
 {
     KT_EXPECT_EQ(MISBEHAVE(FreeOwnTebThenEndThread), 0x600D);
 }
+
+/* Growing the stack writes the TEB's StackLimit; a TEB the program made read-only is its problem, not the kernel's. */
+KTEST(user, a_read_only_teb_stops_the_stack_growing_not_the_system)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ReadOnlyTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+}

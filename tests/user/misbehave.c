@@ -70,6 +70,13 @@ ULONG NTAPI UserMain(PVOID Argument)
         if (NtFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE) != STATUS_SUCCESS)
             return 0xBAD;
         return 0x600D;                           /* _start ends the thread: the kernel must not need the TEB */
+    case ReadOnlyTebThenGrowStack: {
+        ULONG Old;
+
+        Base = CurrentTeb();
+        NtProtectVirtualMemory(NtCurrentProcess(), &Base, &Size, PAGE_READONLY, &Old);
+        return Recurse(100);
+    }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

@@ -17,6 +17,7 @@ enum {
     Breakpoint,
     TouchGuardPage,
     FreeOwnTebThenEndThread,
+    ReadOnlyTebThenGrowStack,
 };
 
 #endif
