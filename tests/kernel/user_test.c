@@ -69,3 +69,9 @@ KTEST(user, a_read_only_teb_stops_the_stack_growing_not_the_system)
 {
     KT_EXPECT_EQ(MISBEHAVE(ReadOnlyTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
 }
+
+/* NT's dispatcher copies a service's arguments from wherever edx points below MM_USER_PROBE_ADDRESS, aligned or not. */
+KTEST(user, a_service_takes_its_arguments_from_an_unaligned_stack)
+{
+    KT_EXPECT_EQ(MISBEHAVE(MisalignedServiceArguments), STATUS_INVALID_HANDLE);
+}

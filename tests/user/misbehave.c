@@ -10,6 +10,10 @@
 
 static const ULONG ReadOnlyWord = 0x1234;
 
+/* The services' numbers, as the stubs number them. */
+#define SERVICE_NUMBER(Name, Bytes) Number##Name,
+enum { NTMM_SYSTEM_SERVICES(SERVICE_NUMBER) };
+
 static PTEB CurrentTeb(VOID)
 {
     PTEB Teb;
@@ -76,6 +80,13 @@ ULONG NTAPI UserMain(PVOID Argument)
         Base = CurrentTeb();
         NtProtectVirtualMemory(NtCurrentProcess(), &Base, &Size, PAGE_READONLY, &Old);
         return Recurse(100);
+    }
+    case MisalignedServiceArguments: {
+        UCHAR Frame[8];
+        HANDLE Bad = (HANDLE)0x1230;
+
+        __builtin_memcpy(Frame + 1, &Bad, sizeof(Bad));    /* NtClose's one argument, at an odd address */
+        return UserSystemCall(NumberNtClose, Frame + 1);
     }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,

@@ -18,6 +18,7 @@ enum {
     TouchGuardPage,
     FreeOwnTebThenEndThread,
     ReadOnlyTebThenGrowStack,
+    MisalignedServiceArguments,
 };
 
 #endif
