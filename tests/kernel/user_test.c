@@ -75,3 +75,9 @@ KTEST(user, a_service_takes_its_arguments_from_an_unaligned_stack)
 {
     KT_EXPECT_EQ(MISBEHAVE(MisalignedServiceArguments), STATUS_INVALID_HANDLE);
 }
+
+/* A one-byte privileged instruction on the last byte of the last readable page is still decoded as one. */
+KTEST(user, a_privileged_instruction_at_the_end_of_a_page_is_still_privileged)
+{
+    KT_EXPECT_EQ(MISBEHAVE(PrivilegedInstructionAtPageEnd), STATUS_PRIVILEGED_INSTRUCTION);
+}

@@ -88,6 +88,17 @@ ULONG NTAPI UserMain(PVOID Argument)
         __builtin_memcpy(Frame + 1, &Bad, sizeof(Bad));    /* NtClose's one argument, at an odd address */
         return UserSystemCall(NumberNtClose, Frame + 1);
     }
+    case PrivilegedInstructionAtPageEnd: {
+        PUCHAR Code;
+
+        Size = PAGE_SIZE;
+        NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                PAGE_EXECUTE_READWRITE);
+        Code = (PUCHAR)Base + PAGE_SIZE - 1;     /* the page after it is free */
+        *Code = 0xF4;                            /* hlt */
+        ((VOID (*)(VOID))Code)();
+        return 0;
+    }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

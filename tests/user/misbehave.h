@@ -19,6 +19,7 @@ enum {
     FreeOwnTebThenEndThread,
     ReadOnlyTebThenGrowStack,
     MisalignedServiceArguments,
+    PrivilegedInstructionAtPageEnd,
 };
 
 #endif
