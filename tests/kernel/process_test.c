@@ -184,8 +184,6 @@ KTEST(process, handles_check_type_and_access)
                  STATUS_OBJECT_TYPE_MISMATCH);
     KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)0x7FFC, 0, NULL, KernelMode, (PVOID *)&Referenced, NULL),
                  STATUS_INVALID_HANDLE);
-    KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)0x5, 0, NULL, KernelMode, (PVOID *)&Referenced, NULL),
-                 STATUS_INVALID_HANDLE);
 
     Kernel = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
     KT_EXPECT(((ULONG_PTR)Kernel & KERNEL_HANDLE_MASK) != 0);
@@ -197,6 +195,32 @@ KTEST(process, handles_check_type_and_access)
     KT_EXPECT_EQ(ZwClose(Handle), STATUS_INVALID_HANDLE);
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->HandleCount, 0);
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References - 1);
+    DeleteProcess(Process);
+}
+
+/* NT ignores a handle's two low bits (OBJ_HANDLE_TAGBITS): they are the caller's to use. */
+KTEST(process, a_handle_with_tag_bits_names_the_same_object)
+{
+    PEPROCESS Process = CreateProcess("tagged"), Referenced;
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, 0);
+    HANDLE Kernel = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+
+    for (ULONG_PTR Tag = 1; Tag <= OBJ_HANDLE_TAGBITS; Tag++) {
+        KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)((ULONG_PTR)Handle | Tag), PROCESS_VM_READ, *PsProcessType,
+                                               UserMode, (PVOID *)&Referenced, NULL), STATUS_SUCCESS);
+        KT_EXPECT_EQ(Referenced, Process);
+        if (Referenced != NULL)
+            ObDereferenceObject(Referenced);
+        KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)((ULONG_PTR)Kernel | Tag), 0, *PsProcessType, KernelMode,
+                                               (PVOID *)&Referenced, NULL), STATUS_SUCCESS);
+        if (Referenced != NULL)
+            ObDereferenceObject(Referenced);
+    }
+    KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)OBJ_HANDLE_TAGBITS, 0, NULL, KernelMode, (PVOID *)&Referenced,
+                                           NULL), STATUS_INVALID_HANDLE);
+    KT_EXPECT_EQ(ZwClose((HANDLE)((ULONG_PTR)Handle | OBJ_HANDLE_TAGBITS)), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwClose(Handle), STATUS_INVALID_HANDLE);
+    KT_EXPECT_EQ(ZwClose((HANDLE)((ULONG_PTR)Kernel | 1)), STATUS_SUCCESS);
     DeleteProcess(Process);
 }
 
