@@ -11,6 +11,7 @@
 #include <ps.h>
 #include <ex.h>
 #include "mmtest.h"
+#include "userprog.h"
 #include <string.h>
 
 #define SHARED_BASE ((PVOID)0x20000000)
@@ -334,6 +335,64 @@ KTEST(process, the_address_space_of_an_exited_process_is_terminating)
                  STATUS_PROCESS_IS_TERMINATING);
     ZwClose(Handle);
     ObDereferenceObject(Process);
+}
+
+/* Physical pages held by a test so that only Left stay available. */
+typedef struct {
+    PPFN_NUMBER Pages;
+    ULONG Count;
+} KT_HELD_PAGES;
+
+static VOID HoldAllPagesBut(KT_HELD_PAGES *Held, PFN_NUMBER Left)
+{
+    while (MmAvailablePages > Left) {
+        PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
+
+        if (Page == MM_EMPTY_LIST)
+            break;
+        Held->Pages[Held->Count++] = Page;
+    }
+}
+
+static VOID GiveHeldPagesBack(KT_HELD_PAGES *Held)
+{
+    while (Held->Count != 0)
+        MmFreePhysicalPage(Held->Pages[--Held->Count]);
+}
+
+/*
+ * The PEB, a TEB and the first words of a stack are written into pages not
+ * yet resident: with no page left, creating a process or a thread fails
+ * with a status, and a thread that starts but cannot fault its pages in
+ * ends its process with STATUS_NO_MEMORY. Nothing stops the system.
+ */
+KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
+{
+    KT_HELD_PAGES Held = { ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH'), 0 };
+
+    KT_ASSERT(Held.Pages != NULL);
+    /* A first run makes the system page table kernel stacks live in while pages are plenty. */
+    KT_EXPECT_EQ(KtRunUserProgram("hello", (PVOID)1), 2);
+    for (PFN_NUMBER Left = 0; Left < 24; Left++) {
+        PEPROCESS Process = NULL;
+        NTSTATUS Status, ExitStatus = 0;
+        PVOID Entry;
+
+        HoldAllPagesBut(&Held, Left);
+        Status = PsCreateProcess("starved", 0, &Process);
+        GiveHeldPagesBack(&Held);
+        if (NT_SUCCESS(Status))
+            DeleteProcess(Process);
+
+        Process = CreateProcess("starved");
+        KT_ASSERT_EQ(KtLoadUserProgram(Process, "hello", &Entry), STATUS_SUCCESS);
+        HoldAllPagesBut(&Held, Left);
+        Status = PsRunUserThread(Process, Entry, (PVOID)1, &ExitStatus);
+        GiveHeldPagesBack(&Held);
+        KT_EXPECT(!NT_SUCCESS(Status) || ExitStatus == 2 || ExitStatus == STATUS_NO_MEMORY);
+        DeleteProcess(Process);
+    }
+    ExFreePoolWithTag(Held.Pages, 'dleH');
 }
 
 KTEST(process, every_process_sees_the_shared_user_data_page_read_only)
