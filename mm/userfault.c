@@ -100,7 +100,8 @@ static BOOLEAN MiSetUserStackLimit(PVOID StackLimit)
 /*
  * A guard page hit in the current thread's stack moves the guard down a
  * page instead of raising, as NT's MiCheckForUserStackOverflow does: the
- * page below is committed as the new guard and the TEB's StackLimit
+ * page below is committed as the new guard (one already committed just
+ * becomes a guard page, its contents kept) and the TEB's StackLimit
  * follows. When only the reservation's last page is left below, the stack
  * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else, or a
  * TEB that cannot be read or written, is STATUS_GUARD_PAGE_VIOLATION. The
@@ -110,18 +111,28 @@ static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID
 {
     ULONG_PTR DeallocationStack, StackBase, Page = (ULONG_PTR)PAGE_ALIGN(VirtualAddress);
     PVOID NewGuard = (PVOID)(Page - PAGE_SIZE);
+    BOOLEAN Committed;
 
     if (!MiGetUserStack(&DeallocationStack, &StackBase) || Page < DeallocationStack || Page >= StackBase ||
         (ULONG_PTR)NewGuard < (ULONG_PTR)MI_VAD_START(Vad))
         return STATUS_GUARD_PAGE_VIOLATION;
-    if ((ULONG_PTR)NewGuard < DeallocationStack + PAGE_SIZE || !MiChargeCommitment(Process, 1))
+    if ((ULONG_PTR)NewGuard < DeallocationStack + PAGE_SIZE)
+        return STATUS_STACK_OVERFLOW;
+    /* A page the program committed there itself is charged already, and keeps its contents under the guard. */
+    MiQueryPageProtection(Vad, NewGuard, &Committed);
+    if (!Committed && !MiChargeCommitment(Process, 1))
         return STATUS_STACK_OVERFLOW;
     if (!NT_SUCCESS(MiMakeUserPageTable(Process, NewGuard))) {
-        MiReturnCommitment(Process, 1);
+        if (!Committed)
+            MiReturnCommitment(Process, 1);
         return STATUS_STACK_OVERFLOW;
     }
-    MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
-    Vad->u.VadFlags.CommitCharge++;
+    if (Committed) {
+        MiSetPageProtection(Process, Vad, NewGuard, MM_READWRITE | MM_GUARD_PAGE);
+    } else {
+        MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
+        Vad->u.VadFlags.CommitCharge++;
+    }
     return MiSetUserStackLimit((PVOID)Page) ? STATUS_SUCCESS : STATUS_GUARD_PAGE_VIOLATION;
 }
 

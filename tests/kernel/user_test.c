@@ -81,3 +81,13 @@ KTEST(user, a_privileged_instruction_at_the_end_of_a_page_is_still_privileged)
 {
     KT_EXPECT_EQ(MISBEHAVE(PrivilegedInstructionAtPageEnd), STATUS_PRIVILEGED_INSTRUCTION);
 }
+
+/*
+ * When the stack grows onto a page the program had committed and written
+ * itself, the page becomes the guard with its data kept, and is not
+ * charged twice (NT commits it PAGE_READWRITE | PAGE_GUARD over what is there).
+ */
+KTEST(user, the_stack_grows_onto_a_page_already_committed_without_losing_it)
+{
+    KT_EXPECT_EQ(MISBEHAVE(CommitBelowTheGuardThenGrow), 0x600D);
+}

@@ -99,6 +99,19 @@ ULONG NTAPI UserMain(PVOID Argument)
         ((VOID (*)(VOID))Code)();
         return 0;
     }
+    case CommitBelowTheGuardThenGrow: {
+        PUCHAR Guard = (PUCHAR)CurrentTeb()->NtTib.StackLimit - PAGE_SIZE;
+
+        /* The page under the guard committed and written by the program itself... */
+        Base = Guard - PAGE_SIZE;
+        if (NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_COMMIT, PAGE_READWRITE) !=
+            STATUS_SUCCESS)
+            return 0xBAD;
+        *(volatile ULONG *)(Guard - PAGE_SIZE) = 0x600D;
+        /* ...then the guard is hit: the guard moves onto that page, which keeps its data. */
+        (VOID)*(volatile ULONG *)Guard;
+        return *(volatile ULONG *)(Guard - PAGE_SIZE);
+    }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

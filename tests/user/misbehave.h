@@ -20,6 +20,7 @@ enum {
     ReadOnlyTebThenGrowStack,
     MisalignedServiceArguments,
     PrivilegedInstructionAtPageEnd,
+    CommitBelowTheGuardThenGrow,
 };
 
 #endif
