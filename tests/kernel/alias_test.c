@@ -205,6 +205,38 @@ KTEST(alias, a_nonpaged_buffer_mapped_into_user_space_and_back)
     ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
 }
 
+/* Releasing locked user pages leaves them to the MDL, data and all; unlocking frees them. */
+KTEST(alias, locked_user_pages_outlive_their_release_until_unlocked)
+{
+    PVOID Base = NULL;
+    SIZE_T Size = 2 * PAGE_SIZE;
+    PFN_NUMBER Available;
+    PULONG Words;
+    PMDL Mdl;
+
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                         PAGE_READWRITE), STATUS_SUCCESS);
+    Words = Base;
+    Words[0] = 0x11;
+    Words[PAGE_SIZE / sizeof(ULONG)] = 0x22;
+    Mdl = IoAllocateMdl(Base, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess);
+    Words = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(Words != NULL);
+    Size = 0;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    KT_EXPECT_EQ(Words[0], 0x11);
+    KT_EXPECT_EQ(Words[PAGE_SIZE / sizeof(ULONG)], 0x22);
+    Available = MmAvailablePages;
+    MmUnlockPages(Mdl);
+    KT_EXPECT_EQ(MmAvailablePages, Available + 2);
+    IoFreeMdl(Mdl);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+}
+
 KTEST_BUGCHECK(alias, deleting_a_process_with_locked_pages_stops, PROCESS_HAS_LOCKED_PAGES)
 {
     KT_TWO_PROCESSES Two;

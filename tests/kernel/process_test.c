@@ -264,6 +264,33 @@ KTEST(process, a_terminated_process_closes_its_handles)
     DeleteProcess(Held);
 }
 
+/* Past the first 16 slots the table doubles (32, 64, 128, 256); closed slots are used again, lowest first. */
+KTEST(process, a_handle_table_grows_and_reuses_its_slots)
+{
+    PEPROCESS Process = CreateProcess("handles");
+    LONG References = OBJECT_TO_OBJECT_HEADER(Process)->PointerCount;
+    HANDLE Handles[200];
+    KAPC_STATE ApcState;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i++) {
+        Handles[i] = OpenProcess(Process, PROCESS_ALL_ACCESS, 0);
+        KT_EXPECT_EQ((ULONG_PTR)Handles[i], (i + 1) * 4);
+    }
+    KT_EXPECT_EQ(ObGetProcessHandleCount(Process), RTL_NUMBER_OF(Handles));
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i += 2)
+        KT_EXPECT_EQ(ZwClose(Handles[i]), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwClose(Handles[0]), STATUS_INVALID_HANDLE);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i += 2)
+        KT_EXPECT_EQ(OpenProcess(Process, PROCESS_ALL_ACCESS, 0), Handles[i]);
+    KeUnstackDetachProcess(&ApcState);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References + (LONG)RTL_NUMBER_OF(Handles));
+    /* Its handles to itself are closed when it ends, which gives the references back. */
+    KT_EXPECT_EQ(PsTerminateProcess(Process, STATUS_SUCCESS), STATUS_SUCCESS);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References);
+    ObDereferenceObject(Process);
+}
+
 KTEST(process, lookup_by_id_finds_live_processes)
 {
     PEPROCESS Process = CreateProcess("lookup"), Found = NULL;
@@ -309,6 +336,63 @@ KTEST(process, read_and_write_virtual_memory_cross_processes)
     KT_EXPECT_EQ(Copied, 0);
     KT_EXPECT_EQ(ZwReadVirtualMemory((HANDLE)0x1238, Remote, In, 4, &Copied), STATUS_INVALID_HANDLE);
     ZwClose(Handle);
+    DeleteProcess(Process);
+}
+
+/* A copy stops at the first page either side cannot take: here a read-only page of the destination. */
+KTEST(process, a_copy_stops_where_the_destination_turns_read_only)
+{
+    PEPROCESS Process = CreateProcess("copyto");
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+    PUCHAR Out = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, 'tuOK'), Remote = SHARED_BASE;
+    PVOID Address = Remote + PAGE_SIZE;
+    SIZE_T Size = PAGE_SIZE, Copied = 0;
+    KAPC_STATE ApcState;
+    ULONG Old;
+
+    KT_ASSERT(Out != NULL);
+    KT_ASSERT_EQ(AllocateIn(Process, SHARED_BASE, 3 * PAGE_SIZE), STATUS_SUCCESS);
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(Handle, &Address, &Size, PAGE_READONLY, &Old), STATUS_SUCCESS);
+    memset(Out, 0x5A, 2 * PAGE_SIZE);
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, Remote + 100, Out, 2 * PAGE_SIZE, &Copied), STATUS_PARTIAL_COPY);
+    KT_EXPECT_EQ(Copied, PAGE_SIZE - 100);
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT_EQ(Remote[PAGE_SIZE - 1], 0x5A);
+    KT_EXPECT_EQ(Remote[PAGE_SIZE], 0);
+    KeUnstackDetachProcess(&ApcState);
+    /* The source side: the last bytes below system space in the System process are not there. */
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, Remote + 2 * PAGE_SIZE, (PVOID)(MM_SYSTEM_RANGE_START - 8), 16, &Copied),
+                 STATUS_PARTIAL_COPY);
+    KT_EXPECT_EQ(Copied, 0);
+    ExFreePoolWithTag(Out, 'tuOK');
+    ZwClose(Handle);
+    DeleteProcess(Process);
+}
+
+/* A new process's space as NtQueryVirtualMemory sees it: free up to the PEB, the PEB, and the reserved top. */
+KTEST(process, query_sees_the_peb_and_the_top_of_user_space)
+{
+    PEPROCESS Process = CreateProcess("query");
+    MEMORY_BASIC_INFORMATION Mbi;
+    KAPC_STATE ApcState;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PUCHAR)Process->Peb + PAGE_SIZE - 1, MemoryBasicInformation,
+                                      &Mbi, sizeof(Mbi), NULL), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.BaseAddress, (PVOID)Process->Peb);
+    KT_EXPECT_EQ(Mbi.AllocationBase, (PVOID)Process->Peb);
+    KT_EXPECT_EQ(Mbi.RegionSize, PAGE_SIZE);
+    KT_EXPECT_EQ(Mbi.State, MEM_COMMIT);
+    KT_EXPECT_EQ(Mbi.Protect, PAGE_READWRITE);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MM_HIGHEST_USER_ADDRESS, MemoryBasicInformation,
+                                      &Mbi, sizeof(Mbi), NULL), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.State, MEM_RESERVE);
+    KT_EXPECT_EQ((ULONG_PTR)Mbi.BaseAddress + Mbi.RegionSize, MM_USER_PROBE_ADDRESS);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), NULL, MemoryBasicInformation, &Mbi, sizeof(Mbi), NULL),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.State, MEM_FREE);
+    KT_EXPECT_EQ(Mbi.RegionSize, (SIZE_T)Process->Peb);
+    KeUnstackDetachProcess(&ApcState);
     DeleteProcess(Process);
 }
 

@@ -91,3 +91,17 @@ KTEST(user, the_stack_grows_onto_a_page_already_committed_without_losing_it)
 {
     KT_EXPECT_EQ(MISBEHAVE(CommitBelowTheGuardThenGrow), 0x600D);
 }
+
+/* Arguments on a free page or against MM_USER_PROBE_ADDRESS, a kernel address in every pointer argument. */
+KTEST(user, every_bad_pointer_a_service_is_given_is_an_access_violation)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ServiceArgumentsOnAFreePage), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(ServiceArgumentsAtTheProbeLimit), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(KernelPointersToEveryService), 0);
+}
+
+/* A service's own write into the stack's guard page grows the stack, as a push would. */
+KTEST(user, a_service_writing_into_the_stack_guard_grows_the_stack)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ServiceWritesIntoTheStackGuard), 0x600D);
+}

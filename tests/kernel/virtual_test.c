@@ -410,6 +410,57 @@ KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
+/* Each step of a range that straddles page tables (some present, some not), checked by the walker. */
+KTEST(virtual, ranges_across_page_tables_keep_every_count)
+{
+    PFN_NUMBER Available = MmAvailablePages;
+    SIZE_T Committed = MmTotalCommittedPages, Size;
+    PUCHAR Base = (PUCHAR)0x2FFE0000, Address;
+    PEPROCESS Process = PsGetCurrentProcess();
+    ULONG Old;
+
+    Address = Base;
+    KT_ASSERT_EQ(Allocate((PVOID *)&Address, PDE_MAPPED_SIZE + 0x40000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    Base[0] = 1;
+    Base[PDE_MAPPED_SIZE + 0x40000 - 1] = 2;
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Decommit across all three tables, the middle one never made. */
+    Address = Base + 0x10000;
+    Size = PDE_MAPPED_SIZE + 0x20000;
+    KT_ASSERT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, MEM_DECOMMIT), STATUS_SUCCESS);
+    KT_EXPECT_EQ(MmTotalCommittedPages, Committed + 0x20);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Commit part of it back no-access, then guard, then read-write. */
+    Address = Base + 0x18000;
+    Size = 0x10000;
+    KT_ASSERT_EQ(Allocate((PVOID *)&Address, Size, MEM_COMMIT, PAGE_NOACCESS), STATUS_SUCCESS);
+    Address = Base + 0x18000;
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, PAGE_READWRITE | PAGE_GUARD,
+                                        &Old), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Old, PAGE_NOACCESS);
+    KT_EXPECT_EQ(KtProbeWrite(Base + 0x20000), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, PAGE_NOACCESS, &Old),
+                 STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Release a hole across the first table's end: the VAD splits, each part keeps its own charge. */
+    Address = Base + 0x10000;
+    Size = 0x40000;
+    KT_ASSERT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_EXPECT_EQ(Base[0], 1);
+    KT_EXPECT_EQ(Base[PDE_MAPPED_SIZE + 0x40000 - 1], 2);
+    KT_EXPECT_EQ(Release(Base + 0x50000), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_EXPECT_EQ(MmTotalCommittedPages, Committed);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
+}
+
 /* The scripted sequence: reserve, commit, protect, decommit, release, each step queried field by field. */
 KTEST(virtual, query_reports_each_region_as_nt_does)
 {

@@ -32,6 +32,36 @@ static ULONG Recurse(ULONG Depth)
     return Depth == 0 ? Frame[0] : Recurse(Depth - 1) + Frame[sizeof(Frame) - 1];
 }
 
+/* Every service given a kernel address for each pointer argument: a bit for each call that did not fail so. */
+static ULONG PassKernelPointers(VOID)
+{
+    PVOID Kernel = (PVOID)0x80100000, Base = NULL;
+    SIZE_T Size = PAGE_SIZE;
+    ULONG Old, Word, Wrong = 0, Bit = 0;
+    NTSTATUS Results[] = {
+        NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, (PSIZE_T)Kernel, MEM_RESERVE, PAGE_READWRITE),
+        NtFreeVirtualMemory(NtCurrentProcess(), (PVOID *)Kernel, &Size, MEM_RELEASE),
+        NtFreeVirtualMemory(NtCurrentProcess(), &Base, (PSIZE_T)Kernel, MEM_RELEASE),
+        NtProtectVirtualMemory(NtCurrentProcess(), (PVOID *)Kernel, &Size, PAGE_READONLY, &Old),
+        NtProtectVirtualMemory(NtCurrentProcess(), &Base, (PSIZE_T)Kernel, PAGE_READONLY, &Old),
+        NtProtectVirtualMemory(NtCurrentProcess(), &Base, &Size, PAGE_READONLY, (PULONG)Kernel),
+        NtQueryVirtualMemory(NtCurrentProcess(), &Word, MemoryBasicInformation, Kernel,
+                             sizeof(MEMORY_BASIC_INFORMATION), NULL),
+        NtQueryVirtualMemory(NtCurrentProcess(), &Word, MemoryBasicInformation, &Word, 0x1000, (PSIZE_T)Kernel),
+        NtReadVirtualMemory(NtCurrentProcess(), &Word, Kernel, sizeof(Word), NULL),
+        NtReadVirtualMemory(NtCurrentProcess(), Kernel, &Word, sizeof(Word), NULL),
+        NtReadVirtualMemory(NtCurrentProcess(), &Word, &Word, sizeof(Word), (PSIZE_T)Kernel),
+        NtWriteVirtualMemory(NtCurrentProcess(), Kernel, &Word, sizeof(Word), NULL),
+        NtWriteVirtualMemory(NtCurrentProcess(), &Word, Kernel, sizeof(Word), NULL),
+    };
+
+    for (ULONG i = 0; i < sizeof(Results) / sizeof(Results[0]); i++, Bit++) {
+        if (Results[i] != STATUS_ACCESS_VIOLATION)
+            Wrong |= 1u << Bit;
+    }
+    return Wrong;
+}
+
 ULONG NTAPI UserMain(PVOID Argument)
 {
     PVOID Base = NULL;
@@ -111,6 +141,23 @@ ULONG NTAPI UserMain(PVOID Argument)
         /* ...then the guard is hit: the guard moves onto that page, which keeps its data. */
         (VOID)*(volatile ULONG *)Guard;
         return *(volatile ULONG *)(Guard - PAGE_SIZE);
+    }
+    case ServiceArgumentsOnAFreePage:
+        return UserSystemCall(NumberNtClose, (PVOID)0x00030000);
+    case ServiceArgumentsAtTheProbeLimit:
+        /* The last bytes below MM_USER_PROBE_ADDRESS are reserved, never committed: the copy faults. */
+        return UserSystemCall(NumberNtClose, (PVOID)(MM_USER_PROBE_ADDRESS - sizeof(HANDLE)));
+    case KernelPointersToEveryService:
+        return PassKernelPointers();
+    case ServiceWritesIntoTheStackGuard: {
+        PTEB Teb = CurrentTeb();
+        PUCHAR Limit = Teb->NtTib.StackLimit;
+        MEMORY_BASIC_INFORMATION *Answer = (MEMORY_BASIC_INFORMATION *)(Limit - sizeof(MEMORY_BASIC_INFORMATION));
+        NTSTATUS Status = NtQueryVirtualMemory(NtCurrentProcess(), Limit, MemoryBasicInformation, Answer,
+                                               sizeof(*Answer), NULL);
+
+        /* The kernel's own write into the guard page grew the stack, as a push would have. */
+        return Status != STATUS_SUCCESS ? (ULONG)Status : Teb->NtTib.StackLimit == Limit ? 0xBAD : 0x600D;
     }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,

@@ -21,6 +21,10 @@ enum {
     MisalignedServiceArguments,
     PrivilegedInstructionAtPageEnd,
     CommitBelowTheGuardThenGrow,
+    ServiceArgumentsOnAFreePage,
+    ServiceArgumentsAtTheProbeLimit,
+    KernelPointersToEveryService,
+    ServiceWritesIntoTheStackGuard,
 };
 
 #endif
