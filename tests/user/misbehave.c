@@ -22,11 +22,16 @@ static PTEB CurrentTeb(VOID)
     return Teb;
 }
 
-/* Uses Depth * 1 KB of stack; the volatile array keeps the compiler from folding the recursion away. */
+/*
+ * Uses Depth * 1 KB of stack. The volatile array keeps the recursion, and
+ * handing its address to the empty asm keeps the whole array: clang
+ * otherwise keeps only the two bytes used, and the stack never grows.
+ */
 static ULONG Recurse(ULONG Depth)
 {
     volatile UCHAR Frame[1024];
 
+    __asm__ volatile("" : : "r"(Frame) : "memory");
     Frame[0] = (UCHAR)Depth;
     Frame[sizeof(Frame) - 1] = (UCHAR)Depth;
     return Depth == 0 ? Frame[0] : Recurse(Depth - 1) + Frame[sizeof(Frame) - 1];
