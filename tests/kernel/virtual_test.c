@@ -395,8 +395,11 @@ KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
                  STATUS_NOT_COMMITTED);
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, 0x3, &Old),
                  STATUS_INVALID_PAGE_PROTECTION);
+    /* NT's status for copy-on-write asked of private pages, checked before their commitment. */
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_WRITECOPY, &Old),
-                 STATUS_INVALID_PAGE_PROTECTION);
+                 STATUS_INVALID_PARAMETER_4);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_EXECUTE_WRITECOPY, &Old),
+                 STATUS_INVALID_PARAMETER_4);
     Size = VM_SIZE(32);
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
                  STATUS_CONFLICTING_ADDRESSES);
@@ -404,9 +407,10 @@ KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
     Size = PAGE_SIZE;
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
                  STATUS_CONFLICTING_ADDRESSES);
+    /* The shared data page is a physical view: no PFN of the process's to protect. */
     Address = (PVOID)MM_SHARED_USER_DATA_VA;
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE, &Old),
-                 STATUS_INVALID_PAGE_PROTECTION);
+                 STATUS_CONFLICTING_ADDRESSES);
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
