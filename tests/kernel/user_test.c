@@ -105,3 +105,17 @@ KTEST(user, a_service_writing_into_the_stack_guard_grows_the_stack)
 {
     KT_EXPECT_EQ(MISBEHAVE(ServiceWritesIntoTheStackGuard), 0x600D);
 }
+
+/*
+ * NT gives each thread x87 and MMX registers of its own, starting empty
+ * with control word 0x27F: nothing one process leaves there is seen by the
+ * next (ReadFpuResidue: the status word, clear, over the tag word, all empty).
+ */
+KTEST(user, a_thread_starts_with_clean_x87_and_mmx_registers)
+{
+    KT_EXPECT_EQ(MISBEHAVE(LeaveFpuSecret), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadFpuResidue), FPU_TAG_WORD_EMPTY);
+    KT_EXPECT_EQ(MISBEHAVE(LeaveMmxSecret), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadMmxResidue), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadFpuControlWord), KI_INITIAL_FPU_CONTROL_WORD);
+}

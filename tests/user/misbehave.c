@@ -164,6 +164,34 @@ ULONG NTAPI UserMain(PVOID Argument)
         /* The kernel's own write into the guard page grew the stack, as a push would have. */
         return Status != STATUS_SUCCESS ? (ULONG)Status : Teb->NtTib.StackLimit == Limit ? 0xBAD : 0x600D;
     }
+    case LeaveFpuSecret: {
+        static const ULONG Secret = 0x600D;
+
+        __asm__ volatile("fildl %0" : : "m"(Secret));    /* left on the x87 stack when the process ends */
+        return 0;
+    }
+    case LeaveMmxSecret:
+        __asm__ volatile("movd %0, %%mm1" : : "r"(0x600D));   /* left in MMX register 1 */
+        return 0;
+    case ReadFpuResidue: {
+        ULONG Environment[7];                         /* FNSTENV's image: control, status, tag words... */
+
+        __asm__ volatile("fnstenv %0" : "=m"(Environment));
+        return (Environment[2] & 0xFFFF) | (Environment[1] & 0xFFFF) << 16;
+    }
+    case ReadMmxResidue: {
+        ULONG Value;
+
+        __asm__ volatile("movd %%mm1, %0" : "=r"(Value));
+        __asm__ volatile("emms");
+        return Value;
+    }
+    case ReadFpuControlWord: {
+        USHORT Word;
+
+        __asm__ volatile("fnstcw %0" : "=m"(Word));
+        return Word;
+    }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

@@ -25,6 +25,11 @@ enum {
     ServiceArgumentsAtTheProbeLimit,
     KernelPointersToEveryService,
     ServiceWritesIntoTheStackGuard,
+    LeaveFpuSecret,
+    ReadFpuResidue,
+    LeaveMmxSecret,
+    ReadMmxResidue,
+    ReadFpuControlWord,
 };
 
 #endif
