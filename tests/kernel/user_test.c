@@ -119,3 +119,10 @@ KTEST(user, a_thread_starts_with_clean_x87_and_mmx_registers)
     KT_EXPECT_EQ(MISBEHAVE(ReadMmxResidue), 0);
     KT_EXPECT_EQ(MISBEHAVE(ReadFpuControlWord), KI_INITIAL_FPU_CONTROL_WORD);
 }
+
+/* A TEB made a guard page or no-access: the growth reads it, fails, and the program gets the guard violation. */
+KTEST(user, a_guarded_or_no_access_teb_stops_the_stack_growing_not_the_system)
+{
+    KT_EXPECT_EQ(MISBEHAVE(GuardedTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(NoAccessTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+}

@@ -192,6 +192,16 @@ ULONG NTAPI UserMain(PVOID Argument)
         __asm__ volatile("fnstcw %0" : "=m"(Word));
         return Word;
     }
+    case GuardedTebThenGrowStack:
+    case NoAccessTebThenGrowStack: {
+        ULONG Old;
+
+        Base = CurrentTeb();
+        NtProtectVirtualMemory(NtCurrentProcess(), &Base, &Size,
+                               (ULONG)Argument == GuardedTebThenGrowStack ? PAGE_READWRITE | PAGE_GUARD : PAGE_NOACCESS,
+                               &Old);
+        return Recurse(100);
+    }
     case TouchGuardPage:
         NtAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE | PAGE_GUARD);

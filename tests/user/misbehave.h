@@ -30,6 +30,8 @@ enum {
     LeaveMmxSecret,
     ReadMmxResidue,
     ReadFpuControlWord,
+    GuardedTebThenGrowStack,
+    NoAccessTebThenGrowStack,
 };
 
 #endif
