@@ -421,61 +421,78 @@ KTEST(process, the_address_space_of_an_exited_process_is_terminating)
     ObDereferenceObject(Process);
 }
 
-/* Physical pages held by a test so that only Left stay available. */
+/* Physical pages a test holds so that none, or a chosen few, stay available. */
 typedef struct {
     PPFN_NUMBER Pages;
     ULONG Count;
 } KT_HELD_PAGES;
 
-static VOID HoldAllPagesBut(KT_HELD_PAGES *Held, PFN_NUMBER Left)
+static VOID HoldEveryPage(KT_HELD_PAGES *Held)
 {
-    while (MmAvailablePages > Left) {
-        PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
+    PFN_NUMBER Page;
 
-        if (Page == MM_EMPTY_LIST)
-            break;
+    while ((Page = MmAllocatePhysicalPage(FALSE)) != MM_EMPTY_LIST)
         Held->Pages[Held->Count++] = Page;
-    }
 }
 
-static VOID GiveHeldPagesBack(KT_HELD_PAGES *Held)
+static VOID GiveHeldPagesBack(KT_HELD_PAGES *Held, ULONG Count)
 {
-    while (Held->Count != 0)
+    while (Count-- != 0 && Held->Count != 0)
         MmFreePhysicalPage(Held->Pages[--Held->Count]);
 }
 
+#define KT_STARVED_STEPS 24
+
 /*
  * The PEB, a TEB and the first words of a stack are written into pages not
- * yet resident: with no page left, creating a process or a thread fails
+ * yet resident: with 0..23 pages left, creating a process or a thread fails
  * with a status, and a thread that starts but cannot fault its pages in
- * ends its process with STATUS_NO_MEMORY. Nothing stops the system.
+ * ends its process with STATUS_NO_MEMORY. Nothing stops the system. (The
+ * pages are taken once and handed out a few at a time, so that the case
+ * costs the same on a machine of any size.)
  */
 KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
 {
     KT_HELD_PAGES Held = { ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH'), 0 };
+    PEPROCESS Loaded[KT_STARVED_STEPS];
+    PVOID Entry = NULL, Pin, Room;
 
     KT_ASSERT(Held.Pages != NULL);
     /* A first run makes the system page table kernel stacks live in while pages are plenty. */
     KT_EXPECT_EQ(KtRunUserProgram("hello", (PVOID)1), 2);
-    for (PFN_NUMBER Left = 0; Left < 24; Left++) {
-        PEPROCESS Process = NULL;
+    for (ULONG i = 0; i < KT_STARVED_STEPS; i++) {
+        Loaded[i] = CreateProcess("starved");
+        KT_ASSERT_EQ(KtLoadUserProgram(Loaded[i], "hello", &Entry), STATUS_SUCCESS);
+    }
+    /*
+     * Paged pool is demand-zero, and its first touch of a page with no page
+     * left stops the system (NO_PAGES_AVAILABLE). A small block kept for the
+     * whole case keeps a page of it resident, with the room a larger block
+     * freed next to it leaves for the handle tables made below.
+     */
+    Pin = ExAllocatePoolWithTag(PagedPool, sizeof(ULONG), 'niPK');
+    Room = ExAllocatePoolWithTag(PagedPool, PAGE_SIZE / 2, 'niPK');
+    KT_ASSERT(Pin != NULL && Room != NULL);
+    ExFreePoolWithTag(Room, 'niPK');
+    HoldEveryPage(&Held);
+    for (ULONG Left = 0; Left < KT_STARVED_STEPS; Left++) {
         NTSTATUS Status, ExitStatus = 0;
-        PVOID Entry;
+        PEPROCESS Process;
 
-        HoldAllPagesBut(&Held, Left);
+        GiveHeldPagesBack(&Held, Left);
         Status = PsCreateProcess("starved", 0, &Process);
-        GiveHeldPagesBack(&Held);
         if (NT_SUCCESS(Status))
             DeleteProcess(Process);
-
-        Process = CreateProcess("starved");
-        KT_ASSERT_EQ(KtLoadUserProgram(Process, "hello", &Entry), STATUS_SUCCESS);
-        HoldAllPagesBut(&Held, Left);
-        Status = PsRunUserThread(Process, Entry, (PVOID)1, &ExitStatus);
-        GiveHeldPagesBack(&Held);
+        HoldEveryPage(&Held);
+        GiveHeldPagesBack(&Held, Left);
+        Status = PsRunUserThread(Loaded[Left], Entry, (PVOID)1, &ExitStatus);
         KT_EXPECT(!NT_SUCCESS(Status) || ExitStatus == 2 || ExitStatus == STATUS_NO_MEMORY);
-        DeleteProcess(Process);
+        HoldEveryPage(&Held);
     }
+    GiveHeldPagesBack(&Held, Held.Count);
+    ExFreePoolWithTag(Pin, 'niPK');
+    for (ULONG i = 0; i < KT_STARVED_STEPS; i++)
+        DeleteProcess(Loaded[i]);
     ExFreePoolWithTag(Held.Pages, 'dleH');
 }
 

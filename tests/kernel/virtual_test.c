@@ -423,6 +423,8 @@ KTEST(virtual, ranges_across_page_tables_keep_every_count)
     PEPROCESS Process = PsGetCurrentProcess();
     ULONG Old;
 
+    if (MmTotalCommitLimit - MmTotalCommittedPages < BYTES_TO_PAGES(PDE_MAPPED_SIZE + 0x40000))
+        KT_SKIP("a committed range over three page tables needs more commitment than this machine has");
     Address = Base;
     KT_ASSERT_EQ(Allocate((PVOID *)&Address, PDE_MAPPED_SIZE + 0x40000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
                  STATUS_SUCCESS);
