@@ -242,6 +242,8 @@ FORCEINLINE VOID KiLeaveKernelService(KPROCESSOR_MODE PreviousMode)
  * its own, or an exception user mode did not handle).
  */
 VOID KeInitializeUserTrapFrame(PKTRAP_FRAME TrapFrame, PVOID Eip, PVOID Esp);
+/* The x87 control word a new user thread starts with, NT's: every exception masked, 53-bit precision. */
+#define KI_INITIAL_FPU_CONTROL_WORD 0x27F
 NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess);
 DECLSPEC_NORETURN VOID KeExitUserThread(NTSTATUS ExitStatus, BOOLEAN EndProcess);
 BOOLEAN KeIsUserThread(PKTHREAD Thread);

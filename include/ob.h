@@ -65,6 +65,7 @@ typedef struct _HANDLE_TABLE {
 } HANDLE_TABLE, *PHANDLE_TABLE;
 
 #define KERNEL_HANDLE_MASK ((ULONG_PTR)0x80000000)
+#define OBJ_HANDLE_TAGBITS 0x00000003  /* NT's ntdef.h: the low two bits of a handle are the caller's, ignored */
 #define OB_HANDLE_TAG 'btbO'
 
 NTSTATUS ObCreateObjectType(PCSTR TypeName, POBJECT_TYPE_INITIALIZER Initializer, POBJECT_TYPE *ObjectType);

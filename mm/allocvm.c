@@ -158,16 +158,15 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
     Status = MiCaptureAddressAndSize(PreviousMode, BaseAddress, RegionSize, &CapturedBase, &CapturedSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_VAD_ADDRESS)
+    /* The first 64 KB are never mapped, so that a NULL pointer, or one a little past it, always faults. */
+    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_VAD_ADDRESS ||
+        (CapturedBase != NULL && (ULONG_PTR)CapturedBase < MI_LOWEST_USER_ADDRESS))
         return STATUS_INVALID_PARAMETER_2;
     if (CapturedSize == 0 || MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_4;
-    if (ZeroBits != 0) {
-        if ((MAXULONG >> ZeroBits) < HighestAddress)
-            HighestAddress = MAXULONG >> ZeroBits;
-        if (CapturedBase != NULL && (ULONG_PTR)CapturedBase + CapturedSize - 1 > HighestAddress)
-            return STATUS_INVALID_PARAMETER_3;
-    }
+    /* ZeroBits bounds only a base the system chooses; one the caller gives is taken as it is. */
+    if (ZeroBits != 0 && (MAXULONG >> ZeroBits) < HighestAddress)
+        HighestAddress = MAXULONG >> ZeroBits;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_VM_OPERATION, PsProcessObjectType, PreviousMode,
                                        (PVOID *)&Process, NULL);

@@ -123,7 +123,8 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
         return Status;
     if ((ULONG_PTR)CapturedBase > MI_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
-    if (MI_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
+    /* As NT measures it: a range may not reach MM_HIGHEST_USER_ADDRESS itself. */
+    if (MI_HIGHEST_USER_ADDRESS - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_3;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_VM_OPERATION, PsProcessObjectType, PreviousMode,

@@ -177,10 +177,10 @@ static ULONG MiMdlPageProtection(PFN_NUMBER PageFrameIndex, ULONG CacheAttribute
  * its own at RequestedAddress, or the lowest free 64 KB-aligned range,
  * marked PhysicalMapping because the pages are the MDL's and not the
  * process's (its teardown erases the PTEs and frees no page). A range that
- * cannot be had raises, as NT raises for a UserMode mapping: with
- * STATUS_INVALID_ADDRESS when the requested address is unaligned or the
- * view would not end below MM_HIGHEST_VAD_ADDRESS, with
- * STATUS_CONFLICTING_ADDRESSES when something is mapped there.
+ * cannot be had raises, as NT raises for a UserMode mapping: a requested
+ * address that is not page-aligned or leaves no room for the view below
+ * MM_HIGHEST_VAD_ADDRESS is STATUS_INVALID_ADDRESS, one another VAD holds
+ * STATUS_CONFLICTING_ADDRESSES.
  */
 static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttribute, PVOID RequestedAddress)
 {
@@ -199,7 +199,7 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
         Status = MiFindEmptyAddressRange(Process, (SIZE_T)Count << PAGE_SHIFT, MM_ALLOCATION_GRANULARITY,
                                          (PVOID)MM_HIGHEST_VAD_ADDRESS, FALSE, &Base);
     /* The room left is taken only once Base is known to be below the end, so it cannot wrap. */
-    else if (BYTE_OFFSET(Base) != 0 || (ULONG_PTR)Base < MI_LOWEST_USER_ADDRESS ||
+    else if (BYTE_OFFSET(Base) != 0 || Count == 0 || (ULONG_PTR)Base < MI_LOWEST_USER_ADDRESS ||
              (ULONG_PTR)Base > MM_HIGHEST_VAD_ADDRESS ||
              ((MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)Base) >> PAGE_SHIFT) < Count)
         Status = STATUS_INVALID_ADDRESS;
@@ -336,14 +336,16 @@ PVOID NTAPI MmMapLockedPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMo
 static VOID MiUnmapLockedPagesInUserSpace(PVOID BaseAddress, PMDL Mdl)
 {
     PEPROCESS Process = PsGetCurrentProcessEx();
+    PVOID EndingAddress;
     PMMVAD Vad;
 
     MmLockAddressSpace(Process);
     Vad = MiLocateAddress(Process, BaseAddress);
     if (Vad == NULL || !Vad->u.VadFlags.PhysicalMapping || Vad->Mdl != Mdl || MI_VAD_START(Vad) != PAGE_ALIGN(BaseAddress))
         KeBugCheckEx(DRIVER_UNMAPPING_INVALID_VIEW, (ULONG_PTR)BaseAddress, MI_BUGCHECK_USER_VIEW, (ULONG_PTR)Mdl, 0);
+    EndingAddress = MI_VAD_END(Vad);
     MiDeleteVad(Process, Vad);
-    MiDeleteEmptyPageTables(Process, PAGE_ALIGN(BaseAddress), PAGE_ALIGN(BaseAddress));
+    MiDeleteEmptyPageTables(Process, PAGE_ALIGN(BaseAddress), EndingAddress);
     MmUnlockAddressSpace(Process);
 }
 

@@ -160,23 +160,33 @@ static NTSTATUS MiCreatePebOrTeb(PEPROCESS Process, PVOID *Base)
     return Status;
 }
 
+/*
+ * The PEB page is committed, not resident: filling it takes a page, which
+ * may have run out, so it is filled inside a try block and a failure is the
+ * call's status (the page goes with the process).
+ */
 NTSTATUS MmCreatePeb(PEPROCESS Process, PPEB *Peb)
 {
-    NTSTATUS Status = MmCreateTeb(Process, (PTEB *)Peb);
+    volatile NTSTATUS Status = MmCreateTeb(Process, (PTEB *)Peb);
     KAPC_STATE ApcState;
+    PPEB Block = *Peb;
 
     if (!NT_SUCCESS(Status))
         return Status;
     KeStackAttachProcess(&Process->Pcb, &ApcState);
-    KiAllowUserAccess();
-    (*Peb)->NumberOfProcessors = 1;
-    (*Peb)->OSMajorVersion = MI_NT_MAJOR_VERSION;
-    (*Peb)->OSMinorVersion = MI_NT_MINOR_VERSION;
-    (*Peb)->OSBuildNumber = (USHORT)NtBuildNumber;
-    (*Peb)->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
-    KiForbidUserAccess();
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Block->NumberOfProcessors = 1;
+        Block->OSMajorVersion = MI_NT_MAJOR_VERSION;
+        Block->OSMinorVersion = MI_NT_MINOR_VERSION;
+        Block->OSBuildNumber = (USHORT)NtBuildNumber;
+        Block->OSPlatformId = MI_VER_PLATFORM_WIN32_NT;
+        KiForbidUserAccess();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
     KeUnstackDetachProcess(&ApcState);
-    return STATUS_SUCCESS;
+    return Status;
 }
 
 /* The PEB and a TEB are the same kind of page; the first made is the PEB. */

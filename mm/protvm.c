@@ -41,12 +41,13 @@ static NTSTATUS MiCheckProtectRange(PEPROCESS Process, PVOID StartingAddress, PV
     PMMVAD Vad = MiLocateAddress(Process, StartingAddress);
     BOOLEAN Committed;
 
-    if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad))
+    /* NT's order and statuses: a physical view has no PFNs to protect, and private pages no copy to write. */
+    if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad) || Vad->u.VadFlags.PhysicalMapping)
         return STATUS_CONFLICTING_ADDRESSES;
-    if (Vad->u.VadFlags.NoChange || (Vad->u.VadFlags.PrivateMemory && (NewProtection & MM_WRITECOPY) == MM_WRITECOPY))
+    if (Vad->u.VadFlags.NoChange)
         return STATUS_INVALID_PAGE_PROTECTION;
-    if (Vad->u.VadFlags.PhysicalMapping)
-        return STATUS_CONFLICTING_ADDRESSES;
+    if (Vad->u.VadFlags.PrivateMemory && (NewProtection & MM_WRITECOPY) == MM_WRITECOPY)
+        return STATUS_INVALID_PARAMETER_4;
     for (ULONG_PTR Va = (ULONG_PTR)StartingAddress; Va < (ULONG_PTR)EndingAddress; Va += PAGE_SIZE) {
         ULONG Protection = MiQueryPageProtection(Vad, (PVOID)Va, &Committed);
 
@@ -82,7 +83,7 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
         return Status;
     if ((ULONG_PTR)CapturedBase > MI_HIGHEST_USER_ADDRESS)
         return STATUS_INVALID_PARAMETER_2;
-    if (CapturedSize == 0 || MI_HIGHEST_USER_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
+    if (CapturedSize == 0 || MI_HIGHEST_USER_ADDRESS - (ULONG_PTR)CapturedBase < CapturedSize)
         return STATUS_INVALID_PARAMETER_3;
     StartingAddress = PAGE_ALIGN(CapturedBase);
     EndingAddress = (PVOID)(((ULONG_PTR)CapturedBase + CapturedSize - 1) | (PAGE_SIZE - 1));

@@ -91,8 +91,9 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
         if (!NT_SUCCESS(Status))
             return Status;
     }
+    /* NT's status here is the plain one, not STATUS_INVALID_PARAMETER_2. */
     if ((ULONG_PTR)BaseAddress > MI_HIGHEST_USER_ADDRESS)
-        return STATUS_INVALID_PARAMETER_2;
+        return STATUS_INVALID_PARAMETER;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_QUERY_INFORMATION, PsProcessObjectType, PreviousMode,
                                        (PVOID *)&Process, NULL);
@@ -101,13 +102,18 @@ NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     MmLockAddressSpace(Process);
     Vad = MiLocateAddress(Process, BaseAddress);
-    if (Vad == NULL)
+    Status = STATUS_SUCCESS;
+    if (Process->ProcessExiting)
+        Status = STATUS_PROCESS_IS_TERMINATING;
+    else if (Vad == NULL)
         MiQueryFreeRegion(Process, (ULONG_PTR)PAGE_ALIGN(BaseAddress), &Information);
     else
         MiQueryVadRegion(Vad, (ULONG_PTR)PAGE_ALIGN(BaseAddress), &Information);
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);
     ObDereferenceObject(Process);
+    if (!NT_SUCCESS(Status))
+        return Status;
 
     return MiReturnBasicInformation(MemoryInformation, ReturnLength, &Information);
 }

@@ -83,7 +83,10 @@ static NTSTATUS MiReadWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress
                                            PsProcessObjectType, PreviousMode, (PVOID *)&Process, NULL);
         if (!NT_SUCCESS(Status))
             return Status;
-        if (Write)
+        /* An exited process has no address space left to copy from or to. */
+        if (Process->ProcessExiting)
+            Status = STATUS_PROCESS_IS_TERMINATING;
+        else if (Write)
             Status = MmCopyVirtualMemory(PsGetCurrentProcessEx(), Buffer, Process, BaseAddress, BufferSize, &Copied);
         else
             Status = MmCopyVirtualMemory(Process, BaseAddress, PsGetCurrentProcessEx(), Buffer, BufferSize, &Copied);

@@ -78,34 +78,62 @@ static BOOLEAN MiGetUserStack(PULONG_PTR DeallocationStack, PULONG_PTR StackBase
 }
 
 /*
+ * Records the stack's new limit in the current thread's TEB; FALSE when the
+ * thread made its TEB unwritable (readable is not enough: it may be
+ * read-only), in which case NT gives the guard page violation.
+ */
+static BOOLEAN MiSetUserStackLimit(PVOID StackLimit)
+{
+    PTEB Teb = KeGetCurrentThread()->Teb;
+    volatile BOOLEAN Written = FALSE;
+
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Teb->NtTib.StackLimit = StackLimit;
+        KiForbidUserAccess();
+        Written = TRUE;
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    return Written;
+}
+
+/*
  * A guard page hit in the current thread's stack moves the guard down a
  * page instead of raising, as NT's MiCheckForUserStackOverflow does: the
- * page below is committed as the new guard and the TEB's StackLimit
+ * page below is committed as the new guard (one already committed just
+ * becomes a guard page, its contents kept) and the TEB's StackLimit
  * follows. When only the reservation's last page is left below, the stack
- * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else is
- * STATUS_GUARD_PAGE_VIOLATION. The caller has already removed the guard.
+ * has overflowed: STATUS_STACK_OVERFLOW. A guard page anywhere else, or a
+ * TEB that cannot be read or written, is STATUS_GUARD_PAGE_VIOLATION. The
+ * caller has already removed the guard.
  */
 static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress)
 {
     ULONG_PTR DeallocationStack, StackBase, Page = (ULONG_PTR)PAGE_ALIGN(VirtualAddress);
     PVOID NewGuard = (PVOID)(Page - PAGE_SIZE);
+    BOOLEAN Committed;
 
     if (!MiGetUserStack(&DeallocationStack, &StackBase) || Page < DeallocationStack || Page >= StackBase ||
         (ULONG_PTR)NewGuard < (ULONG_PTR)MI_VAD_START(Vad))
         return STATUS_GUARD_PAGE_VIOLATION;
-    if ((ULONG_PTR)NewGuard < DeallocationStack + PAGE_SIZE || !MiChargeCommitment(Process, 1))
+    if ((ULONG_PTR)NewGuard < DeallocationStack + PAGE_SIZE)
+        return STATUS_STACK_OVERFLOW;
+    /* A page the program committed there itself is charged already, and keeps its contents under the guard. */
+    MiQueryPageProtection(Vad, NewGuard, &Committed);
+    if (!Committed && !MiChargeCommitment(Process, 1))
         return STATUS_STACK_OVERFLOW;
     if (!NT_SUCCESS(MiMakeUserPageTable(Process, NewGuard))) {
-        MiReturnCommitment(Process, 1);
+        if (!Committed)
+            MiReturnCommitment(Process, 1);
         return STATUS_STACK_OVERFLOW;
     }
-    MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
-    Vad->u.VadFlags.CommitCharge++;
-    /* The TEB was just read in MiGetUserStack: it is resident and cannot fault. */
-    KiAllowUserAccess();
-    ((PTEB)KeGetCurrentThread()->Teb)->NtTib.StackLimit = (PVOID)Page;
-    KiForbidUserAccess();
-    return STATUS_SUCCESS;
+    if (Committed) {
+        MiSetPageProtection(Process, Vad, NewGuard, MM_READWRITE | MM_GUARD_PAGE);
+    } else {
+        MiWriteUserPte(Process, MiAddressToPte(NewGuard), MiMakeDemandZeroPte(MM_READWRITE | MM_GUARD_PAGE));
+        Vad->u.VadFlags.CommitCharge++;
+    }
+    return MiSetUserStackLimit((PVOID)Page) ? STATUS_SUCCESS : STATUS_GUARD_PAGE_VIOLATION;
 }
 
 NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame)
@@ -152,9 +180,13 @@ NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAM
         return Status;
     if (MI_IS_GUARD(Protection)) {
         Protection &= ~MM_GUARD_PAGE;
-        MiWriteUserPte(Process, PointerPte, MiIsTransitionPte(TempPte)
-                                                ? MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection)
-                                                : MiMakeDemandZeroPte(Protection));
+        if (MiIsTransitionPte(TempPte)) {
+            /* The frame's OriginalPte is what the page reports once it is valid again: no guard either. */
+            MI_PFN_ELEMENT(TempPte.u.Trans.PageFrameNumber)->OriginalPte = MiMakeDemandZeroPte(Protection);
+            MiWriteUserPte(Process, PointerPte, MiMakeTransitionPte(TempPte.u.Trans.PageFrameNumber, Protection));
+        } else {
+            MiWriteUserPte(Process, PointerPte, MiMakeDemandZeroPte(Protection));
+        }
         return MiCheckForUserStackOverflow(Process, Vad, VirtualAddress);
     }
     if ((FaultStatus & PF_WRITE) && !MI_IS_WRITABLE(Protection))

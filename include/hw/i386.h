@@ -225,5 +225,19 @@ typedef struct _KTSS {
 } KTSS, *PKTSS;
 _Static_assert(sizeof(KTSS) == 104, "32-bit TSS");
 
+/* The x87 state FNSAVE stores and FRSTOR loads in 32-bit protected mode (SDM 8.1.10), NT's FNSAVE_FORMAT. */
+typedef struct _FNSAVE_FORMAT {
+    ULONG ControlWord;
+    ULONG StatusWord;
+    ULONG TagWord;                    /* two bits a register; FPU_TAG_WORD_EMPTY: all eight empty */
+    ULONG ErrorOffset;
+    ULONG ErrorSelector;
+    ULONG DataOffset;
+    ULONG DataSelector;
+    UCHAR RegisterArea[80];           /* R0-R7, 10 bytes each; MMX registers are their low 8 bytes */
+} FNSAVE_FORMAT, *PFNSAVE_FORMAT;
+_Static_assert(sizeof(FNSAVE_FORMAT) == 108, "FNSAVE's 32-bit protected-mode image");
+#define FPU_TAG_WORD_EMPTY 0xFFFF
+
 #endif /* __ASSEMBLER__ */
 #endif

@@ -42,8 +42,9 @@ static NTSTATUS KiCaptureArguments(PKTRAP_FRAME TrapFrame, KPROCESSOR_MODE Previ
     volatile NTSTATUS Status = STATUS_SUCCESS;
 
     _SEH2_TRY {
+        /* Only the range is checked: a stack may be unaligned, and NT's dispatcher copies from it all the same. */
         if (PreviousMode == UserMode)
-            ProbeForRead((PVOID)TrapFrame->Edx, Bytes, sizeof(ULONG));
+            ProbeForRead((PVOID)TrapFrame->Edx, Bytes, sizeof(UCHAR));
         KiAllowUserAccess();
         memcpy(Arguments, (PVOID)TrapFrame->Edx, Bytes);
         KiForbidUserAccess();

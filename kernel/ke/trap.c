@@ -110,28 +110,30 @@ static BOOLEAN KiIsPrivilegedInstruction(PKTRAP_FRAME TrapFrame)
         0x30, 0x32,                                    /* wrmsr, rdmsr */
     };
     volatile UCHAR Opcode[3] = { 0 };
-    volatile BOOLEAN Read = FALSE;
+    volatile ULONG Read = 0;
 
+    /* A byte at a time: the instruction may end on the last byte the page has. */
     _SEH2_TRY {
-        ProbeForRead((PVOID)TrapFrame->Eip, sizeof(Opcode), 1);
-        KiAllowUserAccess();
-        for (ULONG i = 0; i < sizeof(Opcode); i++)
-            Opcode[i] = ((volatile UCHAR *)TrapFrame->Eip)[i];
-        KiForbidUserAccess();
-        Read = TRUE;
+        for (; Read < sizeof(Opcode); Read++) {
+            ProbeForRead((PVOID)(TrapFrame->Eip + Read), 1, 1);
+            KiAllowUserAccess();
+            Opcode[Read] = ((volatile UCHAR *)TrapFrame->Eip)[Read];
+            KiForbidUserAccess();
+        }
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
-    if (!Read)
+    if (Read == 0)
         return FALSE;
     for (ULONG i = 0; i < sizeof(OneByte); i++) {
         if (Opcode[0] == OneByte[i])
             return TRUE;
     }
-    if (Opcode[0] != 0x0F)
+    if (Opcode[0] != 0x0F || Read < 2)
         return FALSE;
     /* 0F 01 /2, /3, /6, /7: lgdt, lidt, lmsw, invlpg (its /0 and /1, sgdt and sidt, are not privileged). */
     if (Opcode[1] == 0x01)
-        return ((Opcode[2] >> 3) & 7) >= 2 && ((Opcode[2] >> 3) & 7) != 4 && ((Opcode[2] >> 3) & 7) != 5;
+        return Read == 3 && ((Opcode[2] >> 3) & 7) >= 2 && ((Opcode[2] >> 3) & 7) != 4 &&
+               ((Opcode[2] >> 3) & 7) != 5;
     for (ULONG i = 0; i < sizeof(TwoByte); i++) {
         if (Opcode[1] == TwoByte[i])
             return TRUE;

@@ -6,14 +6,15 @@
  * the thread current: its process's address space in CR3, its kernel stack
  * in the TSS (where the processor takes ESP0 on the next entry from ring 3)
  * and in the PCR's stack bounds, its TEB behind the user fs segment, an
- * empty exception list. It then returns from the trap frame at the top of
- * the thread's kernel stack into ring 3. The thread comes back into the
- * kernel on that stack through interrupts, system services and exceptions.
- * When it ends (NtTerminateThread, NtTerminateProcess of its own process,
- * or an exception user mode does not handle), KeExitUserThread jumps back
- * into the saved context, on the caller's stack, and restores the caller's
- * thread. The thread's kernel stack, abandoned mid-call, is the creator's
- * to free. Only one user thread runs at a time, and never from inside one.
+ * empty exception list, clean x87 registers. It then returns from the trap
+ * frame at the top of the thread's kernel stack into ring 3. The thread
+ * comes back into the kernel on that stack through interrupts, system
+ * services and exceptions. When it ends (NtTerminateThread,
+ * NtTerminateProcess of its own process, or an exception user mode does
+ * not handle), KeExitUserThread jumps back into the saved context, on the
+ * caller's stack, and restores the caller's thread. The thread's kernel
+ * stack, abandoned mid-call, is the creator's to free. Only one user thread
+ * runs at a time, and never from inside one.
  */
 #include <ke.h>
 #include <string.h>
@@ -30,6 +31,17 @@ typedef struct _KI_USER_RUN {
 } KI_USER_RUN, *PKI_USER_RUN;
 
 static PKI_USER_RUN KiUserRun;
+
+/*
+ * The x87 and MMX registers a user thread starts with: all zero and empty,
+ * NT's control word. NT gives each thread its own FPU state; ntmm saves
+ * none, so without this a thread would start with whatever the last one,
+ * in any process, left in the registers.
+ */
+static const FNSAVE_FORMAT KiInitialFpuState = {
+    .ControlWord = KI_INITIAL_FPU_CONTROL_WORD,
+    .TagWord = FPU_TAG_WORD_EMPTY,
+};
 
 DECLSPEC_NORETURN VOID KiEnterUserMode(PKTRAP_FRAME TrapFrame);
 
@@ -78,6 +90,7 @@ NTSTATUS KeRunUserThread(PKTHREAD Thread, PBOOLEAN EndProcess)
         KiPcr.StackControl = NULL;
         KiPcr.ExceptionList = NULL;
         KiSetTebSegment(Thread->Teb);
+        __asm__ volatile("frstor %0" : : "m"(KiInitialFpuState));
         KiEnterUserMode(TrapFrame);
     }
     /* Back on the caller's stack: the thread has ended. */

@@ -4,8 +4,9 @@
  * reference to its object with the access it was granted. Kernel handles
  * live in the System process's table and carry KERNEL_HANDLE_MASK, so they
  * mean the same thing whatever process is current and user mode cannot use
- * them. NtCurrentProcess() and NtCurrentThread() are pseudo-handles that
- * name the current ones without a table.
+ * them. The low two bits of a handle are the caller's tag bits, ignored as
+ * NT ignores them. NtCurrentProcess() and NtCurrentThread() are
+ * pseudo-handles that name the current ones without a table.
  *
  * Tables grow by doubling in paged pool: handles are made and closed only
  * at PASSIVE_LEVEL.
@@ -14,7 +15,7 @@
 #include <string.h>
 
 #define OB_INITIAL_HANDLES 16
-#define OB_HANDLE_TO_INDEX(Handle) (((ULONG_PTR)(Handle) & ~KERNEL_HANDLE_MASK) / 4 - 1)
+#define OB_HANDLE_TO_INDEX(Handle) (((ULONG_PTR)(Handle) & ~(KERNEL_HANDLE_MASK | OBJ_HANDLE_TAGBITS)) / 4 - 1)
 #define OB_INDEX_TO_HANDLE(Index) ((HANDLE)(((ULONG_PTR)(Index) + 1) * 4))
 
 PHANDLE_TABLE ObpKernelHandleTable;
@@ -56,7 +57,7 @@ static PHANDLE_TABLE_ENTRY ObpLookupHandle(PHANDLE_TABLE Table, HANDLE Handle)
 {
     ULONG_PTR Index;
 
-    if (Table == NULL || ((ULONG_PTR)Handle & 3) != 0 || ((ULONG_PTR)Handle & ~KERNEL_HANDLE_MASK) == 0)
+    if (Table == NULL || ((ULONG_PTR)Handle & ~(KERNEL_HANDLE_MASK | OBJ_HANDLE_TAGBITS)) == 0)
         return NULL;
     Index = OB_HANDLE_TO_INDEX(Handle);
     if (Index >= Table->Capacity || Table->Entries[Index].Object == NULL)

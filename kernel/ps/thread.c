@@ -51,6 +51,35 @@ static NTSTATUS PspCreateUserStack(PS_USER_STACK *Stack)
     return Status;
 }
 
+/*
+ * Fills the TEB and the stack's first two words. Both are committed pages
+ * that are not resident yet: touching them takes pages, which may have run
+ * out, so the writes are made inside a try block and its status returned.
+ */
+static NTSTATUS PspInitializeUserContext(PEPROCESS Process, PETHREAD Thread, PTEB Teb, const PS_USER_STACK *Stack,
+                                         PVOID Argument)
+{
+    PULONG_PTR Esp = (PULONG_PTR)Stack->Top - 2;
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Teb->NtTib.ExceptionList = EXCEPTION_CHAIN_END;
+        Teb->NtTib.StackBase = Stack->Top;
+        Teb->NtTib.StackLimit = Stack->Limit;
+        Teb->NtTib.Self = &Teb->NtTib;
+        Teb->ClientId = Thread->Cid;
+        Teb->ProcessEnvironmentBlock = Process->Peb;
+        Teb->DeallocationStack = Stack->Base;
+        Esp[0] = 0;                           /* the start routine's return address: none */
+        Esp[1] = (ULONG_PTR)Argument;
+        KiForbidUserAccess();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    return Status;
+}
+
 /* The thread's user half: stack and TEB, and the first two words on the stack. */
 static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID Argument, PVOID *InitialEsp)
 {
@@ -65,21 +94,15 @@ static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID A
     KeStackAttachProcess(&Process->Pcb, &ApcState);
     Status = PspCreateUserStack(&Stack);
     if (NT_SUCCESS(Status)) {
-        PULONG_PTR Esp = (PULONG_PTR)Stack.Top - 2;
+        Status = PspInitializeUserContext(Process, Thread, Teb, &Stack, Argument);
+        if (NT_SUCCESS(Status)) {
+            *InitialEsp = (PULONG_PTR)Stack.Top - 2;
+            Thread->Tcb.Teb = Teb;
+        } else {
+            SIZE_T Size = 0;
 
-        KiAllowUserAccess();
-        Teb->NtTib.ExceptionList = EXCEPTION_CHAIN_END;
-        Teb->NtTib.StackBase = Stack.Top;
-        Teb->NtTib.StackLimit = Stack.Limit;
-        Teb->NtTib.Self = &Teb->NtTib;
-        Teb->ClientId = Thread->Cid;
-        Teb->ProcessEnvironmentBlock = Process->Peb;
-        Teb->DeallocationStack = Stack.Base;
-        Esp[0] = 0;                           /* the start routine's return address: none */
-        Esp[1] = (ULONG_PTR)Argument;
-        KiForbidUserAccess();
-        *InitialEsp = Esp;
-        Thread->Tcb.Teb = Teb;
+            ZwFreeVirtualMemory(NtCurrentProcess(), &Stack.Base, &Size, MEM_RELEASE);
+        }
     }
     KeUnstackDetachProcess(&ApcState);
     if (!NT_SUCCESS(Status))
@@ -87,18 +110,27 @@ static NTSTATUS PspCreateUserContext(PEPROCESS Process, PETHREAD Thread, PVOID A
     return Status;
 }
 
+/*
+ * The TEB is the thread's own memory, which it may have freed or protected:
+ * as NT does, the stack is found through it inside a try block, and when it
+ * cannot be read the stack stays reserved until the process goes.
+ */
 static VOID PspDeleteUserContext(PEPROCESS Process, PETHREAD Thread)
 {
     PTEB Teb = Thread->Tcb.Teb;
     KAPC_STATE ApcState;
-    PVOID Base;
+    PVOID volatile Base = NULL;
     SIZE_T Size = 0;
 
     KeStackAttachProcess(&Process->Pcb, &ApcState);
-    KiAllowUserAccess();
-    Base = Teb->DeallocationStack;
-    KiForbidUserAccess();
-    ZwFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE);
+    _SEH2_TRY {
+        KiAllowUserAccess();
+        Base = Teb->DeallocationStack;
+        KiForbidUserAccess();
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+    } _SEH2_END;
+    if (Base != NULL)
+        ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Base, &Size, MEM_RELEASE);
     KeUnstackDetachProcess(&ApcState);
     MmDeleteTeb(Process, Teb);
     Thread->Tcb.Teb = NULL;

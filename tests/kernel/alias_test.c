@@ -205,6 +205,38 @@ KTEST(alias, a_nonpaged_buffer_mapped_into_user_space_and_back)
     ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
 }
 
+/* Releasing locked user pages leaves them to the MDL, data and all; unlocking frees them. */
+KTEST(alias, locked_user_pages_outlive_their_release_until_unlocked)
+{
+    PVOID Base = NULL;
+    SIZE_T Size = 2 * PAGE_SIZE;
+    PFN_NUMBER Available;
+    PULONG Words;
+    PMDL Mdl;
+
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
+                                         PAGE_READWRITE), STATUS_SUCCESS);
+    Words = Base;
+    Words[0] = 0x11;
+    Words[PAGE_SIZE / sizeof(ULONG)] = 0x22;
+    Mdl = IoAllocateMdl(Base, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, UserMode, IoWriteAccess);
+    Words = MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, NormalPagePriority);
+    KT_ASSERT(Words != NULL);
+    Size = 0;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Base, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    KT_EXPECT_EQ(Words[0], 0x11);
+    KT_EXPECT_EQ(Words[PAGE_SIZE / sizeof(ULONG)], 0x22);
+    Available = MmAvailablePages;
+    MmUnlockPages(Mdl);
+    KT_EXPECT_EQ(MmAvailablePages, Available + 2);
+    IoFreeMdl(Mdl);
+    KT_EXPECT(MiCheckPfnDatabase(TRUE));
+}
+
 KTEST_BUGCHECK(alias, deleting_a_process_with_locked_pages_stops, PROCESS_HAS_LOCKED_PAGES)
 {
     KT_TWO_PROCESSES Two;
@@ -229,4 +261,72 @@ KTEST_BUGCHECK(alias, unmapping_a_user_address_nobody_mapped_stops, DRIVER_UNMAP
     KT_BUGCHECK_PARAMETER(1, 0x30000000);
     MmBuildMdlForNonPagedPool(Mdl);
     MmUnmapLockedPages((PVOID)0x30000000, Mdl);
+}
+
+/* The status MmMapLockedPagesSpecifyCache(UserMode) raised for a view at Requested; a view made is unmapped again. */
+static NTSTATUS MapIntoUserSpaceAt(PMDL Mdl, PVOID Requested)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+    PVOID volatile View = NULL;
+
+    _SEH2_TRY {
+        View = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, Requested, FALSE, NormalPagePriority);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    if (NT_SUCCESS(Status)) {
+        KT_EXPECT_EQ(View, Requested);
+        MmUnmapLockedPages(View, Mdl);
+    }
+    return Status;
+}
+
+/* NT's checks on a requested user address: page-aligned, inside the VAD range, the whole view too, and free. */
+KTEST(alias, a_user_view_only_goes_where_user_space_has_room)
+{
+    PVOID Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, KT_ALIAS_TAG);
+    PVOID Reserved = (PVOID)0x30000000;
+    SIZE_T Size = MM_ALLOCATION_GRANULARITY;
+    PMDL Mdl;
+
+    KT_ASSERT(Buffer != NULL && BYTE_OFFSET(Buffer) == 0);
+    Mdl = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    MmBuildMdlForNonPagedPool(Mdl);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_SYSTEM_RANGE_START), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_USER_PROBE_ADDRESS), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - PAGE_SIZE)), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(ULONG_PTR)-PAGE_SIZE), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)0x30000800), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)PAGE_SIZE), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - 2 * PAGE_SIZE)), STATUS_SUCCESS);
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Reserved, 0, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PUCHAR)Reserved + MM_ALLOCATION_GRANULARITY - PAGE_SIZE),
+                 STATUS_CONFLICTING_ADDRESSES);
+    Size = 0;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Reserved, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
+}
+
+/* A view across a 4 MB boundary needs two page tables; unmapping it frees both. */
+KTEST(alias, unmapping_a_user_view_frees_every_page_table_it_needed)
+{
+    PVOID Buffer = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, KT_ALIAS_TAG);
+    PVOID Requested = (PVOID)(0x30400000 - PAGE_SIZE), View;
+    ULONG Tables = PsInitialSystemProcess->NumberOfPageTables;
+    PMDL Mdl;
+
+    KT_ASSERT(Buffer != NULL);
+    Mdl = IoAllocateMdl(Buffer, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    MmBuildMdlForNonPagedPool(Mdl);
+    View = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, Requested, FALSE, NormalPagePriority);
+    KT_EXPECT_EQ(View, Requested);
+    KT_EXPECT_EQ(PsInitialSystemProcess->NumberOfPageTables, Tables + 2);
+    MmUnmapLockedPages(View, Mdl);
+    KT_EXPECT_EQ(PsInitialSystemProcess->NumberOfPageTables, Tables);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
 }

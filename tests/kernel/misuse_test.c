@@ -204,7 +204,7 @@ KTEST(misuse, a_user_mode_mapping_that_cannot_be_placed_raises)
 
     KT_ASSERT(Mdl != NULL);
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
-    /* The shared user data page lies above MM_HIGHEST_VAD_ADDRESS in every process. */
+    /* The shared user data page lies above MM_HIGHEST_VAD_ADDRESS, where no view may go. */
     _SEH2_TRY {
         MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, (PVOID)MM_SHARED_USER_DATA_VA, FALSE,
                                      NormalPagePriority);

@@ -11,6 +11,7 @@
 #include <ps.h>
 #include <ex.h>
 #include "mmtest.h"
+#include "userprog.h"
 #include <string.h>
 
 #define SHARED_BASE ((PVOID)0x20000000)
@@ -184,8 +185,6 @@ KTEST(process, handles_check_type_and_access)
                  STATUS_OBJECT_TYPE_MISMATCH);
     KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)0x7FFC, 0, NULL, KernelMode, (PVOID *)&Referenced, NULL),
                  STATUS_INVALID_HANDLE);
-    KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)0x5, 0, NULL, KernelMode, (PVOID *)&Referenced, NULL),
-                 STATUS_INVALID_HANDLE);
 
     Kernel = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
     KT_EXPECT(((ULONG_PTR)Kernel & KERNEL_HANDLE_MASK) != 0);
@@ -197,6 +196,32 @@ KTEST(process, handles_check_type_and_access)
     KT_EXPECT_EQ(ZwClose(Handle), STATUS_INVALID_HANDLE);
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->HandleCount, 0);
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References - 1);
+    DeleteProcess(Process);
+}
+
+/* NT ignores a handle's two low bits (OBJ_HANDLE_TAGBITS): they are the caller's to use. */
+KTEST(process, a_handle_with_tag_bits_names_the_same_object)
+{
+    PEPROCESS Process = CreateProcess("tagged"), Referenced;
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, 0);
+    HANDLE Kernel = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+
+    for (ULONG_PTR Tag = 1; Tag <= OBJ_HANDLE_TAGBITS; Tag++) {
+        KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)((ULONG_PTR)Handle | Tag), PROCESS_VM_READ, *PsProcessType,
+                                               UserMode, (PVOID *)&Referenced, NULL), STATUS_SUCCESS);
+        KT_EXPECT_EQ(Referenced, Process);
+        if (Referenced != NULL)
+            ObDereferenceObject(Referenced);
+        KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)((ULONG_PTR)Kernel | Tag), 0, *PsProcessType, KernelMode,
+                                               (PVOID *)&Referenced, NULL), STATUS_SUCCESS);
+        if (Referenced != NULL)
+            ObDereferenceObject(Referenced);
+    }
+    KT_EXPECT_EQ(ObReferenceObjectByHandle((HANDLE)OBJ_HANDLE_TAGBITS, 0, NULL, KernelMode, (PVOID *)&Referenced,
+                                           NULL), STATUS_INVALID_HANDLE);
+    KT_EXPECT_EQ(ZwClose((HANDLE)((ULONG_PTR)Handle | OBJ_HANDLE_TAGBITS)), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwClose(Handle), STATUS_INVALID_HANDLE);
+    KT_EXPECT_EQ(ZwClose((HANDLE)((ULONG_PTR)Kernel | 1)), STATUS_SUCCESS);
     DeleteProcess(Process);
 }
 
@@ -237,6 +262,33 @@ KTEST(process, a_terminated_process_closes_its_handles)
     DeleteProcess(Holder);
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Held)->PointerCount, References);
     DeleteProcess(Held);
+}
+
+/* Past the first 16 slots the table doubles (32, 64, 128, 256); closed slots are used again, lowest first. */
+KTEST(process, a_handle_table_grows_and_reuses_its_slots)
+{
+    PEPROCESS Process = CreateProcess("handles");
+    LONG References = OBJECT_TO_OBJECT_HEADER(Process)->PointerCount;
+    HANDLE Handles[200];
+    KAPC_STATE ApcState;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i++) {
+        Handles[i] = OpenProcess(Process, PROCESS_ALL_ACCESS, 0);
+        KT_EXPECT_EQ((ULONG_PTR)Handles[i], (i + 1) * 4);
+    }
+    KT_EXPECT_EQ(ObGetProcessHandleCount(Process), RTL_NUMBER_OF(Handles));
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i += 2)
+        KT_EXPECT_EQ(ZwClose(Handles[i]), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwClose(Handles[0]), STATUS_INVALID_HANDLE);
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Handles); i += 2)
+        KT_EXPECT_EQ(OpenProcess(Process, PROCESS_ALL_ACCESS, 0), Handles[i]);
+    KeUnstackDetachProcess(&ApcState);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References + (LONG)RTL_NUMBER_OF(Handles));
+    /* Its handles to itself are closed when it ends, which gives the references back. */
+    KT_EXPECT_EQ(PsTerminateProcess(Process, STATUS_SUCCESS), STATUS_SUCCESS);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References);
+    ObDereferenceObject(Process);
 }
 
 KTEST(process, lookup_by_id_finds_live_processes)
@@ -285,6 +337,163 @@ KTEST(process, read_and_write_virtual_memory_cross_processes)
     KT_EXPECT_EQ(ZwReadVirtualMemory((HANDLE)0x1238, Remote, In, 4, &Copied), STATUS_INVALID_HANDLE);
     ZwClose(Handle);
     DeleteProcess(Process);
+}
+
+/* A copy stops at the first page either side cannot take: here a read-only page of the destination. */
+KTEST(process, a_copy_stops_where_the_destination_turns_read_only)
+{
+    PEPROCESS Process = CreateProcess("copyto");
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+    PUCHAR Out = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, 'tuOK'), Remote = SHARED_BASE;
+    PVOID Address = Remote + PAGE_SIZE;
+    SIZE_T Size = PAGE_SIZE, Copied = 0;
+    KAPC_STATE ApcState;
+    ULONG Old;
+
+    KT_ASSERT(Out != NULL);
+    KT_ASSERT_EQ(AllocateIn(Process, SHARED_BASE, 3 * PAGE_SIZE), STATUS_SUCCESS);
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(Handle, &Address, &Size, PAGE_READONLY, &Old), STATUS_SUCCESS);
+    memset(Out, 0x5A, 2 * PAGE_SIZE);
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, Remote + 100, Out, 2 * PAGE_SIZE, &Copied), STATUS_PARTIAL_COPY);
+    KT_EXPECT_EQ(Copied, PAGE_SIZE - 100);
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT_EQ(Remote[PAGE_SIZE - 1], 0x5A);
+    KT_EXPECT_EQ(Remote[PAGE_SIZE], 0);
+    KeUnstackDetachProcess(&ApcState);
+    /* The source side: the last bytes below system space in the System process are not there. */
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, Remote + 2 * PAGE_SIZE, (PVOID)(MM_SYSTEM_RANGE_START - 8), 16, &Copied),
+                 STATUS_PARTIAL_COPY);
+    KT_EXPECT_EQ(Copied, 0);
+    ExFreePoolWithTag(Out, 'tuOK');
+    ZwClose(Handle);
+    DeleteProcess(Process);
+}
+
+/* A new process's space as NtQueryVirtualMemory sees it: free up to the PEB, the PEB, and the reserved top. */
+KTEST(process, query_sees_the_peb_and_the_top_of_user_space)
+{
+    PEPROCESS Process = CreateProcess("query");
+    MEMORY_BASIC_INFORMATION Mbi;
+    KAPC_STATE ApcState;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PUCHAR)Process->Peb + PAGE_SIZE - 1, MemoryBasicInformation,
+                                      &Mbi, sizeof(Mbi), NULL), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.BaseAddress, (PVOID)Process->Peb);
+    KT_EXPECT_EQ(Mbi.AllocationBase, (PVOID)Process->Peb);
+    KT_EXPECT_EQ(Mbi.RegionSize, PAGE_SIZE);
+    KT_EXPECT_EQ(Mbi.State, MEM_COMMIT);
+    KT_EXPECT_EQ(Mbi.Protect, PAGE_READWRITE);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MM_HIGHEST_USER_ADDRESS, MemoryBasicInformation,
+                                      &Mbi, sizeof(Mbi), NULL), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.State, MEM_RESERVE);
+    KT_EXPECT_EQ((ULONG_PTR)Mbi.BaseAddress + Mbi.RegionSize, MM_USER_PROBE_ADDRESS);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), NULL, MemoryBasicInformation, &Mbi, sizeof(Mbi), NULL),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(Mbi.State, MEM_FREE);
+    KT_EXPECT_EQ(Mbi.RegionSize, (SIZE_T)Process->Peb);
+    KeUnstackDetachProcess(&ApcState);
+    DeleteProcess(Process);
+}
+
+/* A process that has exited keeps its object, not its address space: the VM services say so, as NT's do. */
+KTEST(process, the_address_space_of_an_exited_process_is_terminating)
+{
+    PEPROCESS Process = CreateProcess("exited");
+    HANDLE Handle = OpenProcess(Process, PROCESS_ALL_ACCESS, OBJ_KERNEL_HANDLE);
+    MEMORY_BASIC_INFORMATION Information;
+    PVOID Base = SHARED_BASE;
+    SIZE_T Size = PAGE_SIZE, Copied = 1;
+    ULONG Word = 0;
+
+    KT_ASSERT_EQ(AllocateIn(Process, SHARED_BASE, PAGE_SIZE), STATUS_SUCCESS);
+    KT_EXPECT_EQ(PsTerminateProcess(Process, STATUS_SUCCESS), STATUS_SUCCESS);
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(Handle, SHARED_BASE, MemoryBasicInformation, &Information, sizeof(Information),
+                                      NULL), STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(ZwReadVirtualMemory(Handle, SHARED_BASE, &Word, sizeof(Word), &Copied),
+                 STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(Copied, 0);
+    KT_EXPECT_EQ(ZwWriteVirtualMemory(Handle, SHARED_BASE, &Word, sizeof(Word), &Copied),
+                 STATUS_PROCESS_IS_TERMINATING);
+    KT_EXPECT_EQ(ZwAllocateVirtualMemory(Handle, &Base, 0, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_PROCESS_IS_TERMINATING);
+    ZwClose(Handle);
+    ObDereferenceObject(Process);
+}
+
+/* Physical pages a test holds so that none, or a chosen few, stay available. */
+typedef struct {
+    PPFN_NUMBER Pages;
+    ULONG Count;
+} KT_HELD_PAGES;
+
+static VOID HoldEveryPage(KT_HELD_PAGES *Held)
+{
+    PFN_NUMBER Page;
+
+    while ((Page = MmAllocatePhysicalPage(FALSE)) != MM_EMPTY_LIST)
+        Held->Pages[Held->Count++] = Page;
+}
+
+static VOID GiveHeldPagesBack(KT_HELD_PAGES *Held, ULONG Count)
+{
+    while (Count-- != 0 && Held->Count != 0)
+        MmFreePhysicalPage(Held->Pages[--Held->Count]);
+}
+
+#define KT_STARVED_STEPS 24
+
+/*
+ * The PEB, a TEB and the first words of a stack are written into pages not
+ * yet resident: with 0..23 pages left, creating a process or a thread fails
+ * with a status, and a thread that starts but cannot fault its pages in
+ * ends its process with STATUS_NO_MEMORY. Nothing stops the system. (The
+ * pages are taken once and handed out a few at a time, so that the case
+ * costs the same on a machine of any size.)
+ */
+KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
+{
+    KT_HELD_PAGES Held = { ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH'), 0 };
+    PEPROCESS Loaded[KT_STARVED_STEPS];
+    PVOID Entry = NULL, Pin, Room;
+
+    KT_ASSERT(Held.Pages != NULL);
+    /* A first run makes the system page table kernel stacks live in while pages are plenty. */
+    KT_EXPECT_EQ(KtRunUserProgram("hello", (PVOID)1), 2);
+    for (ULONG i = 0; i < KT_STARVED_STEPS; i++) {
+        Loaded[i] = CreateProcess("starved");
+        KT_ASSERT_EQ(KtLoadUserProgram(Loaded[i], "hello", &Entry), STATUS_SUCCESS);
+    }
+    /*
+     * Paged pool is demand-zero, and its first touch of a page with no page
+     * left stops the system (NO_PAGES_AVAILABLE). A small block kept for the
+     * whole case keeps a page of it resident, with the room a larger block
+     * freed next to it leaves for the handle tables made below.
+     */
+    Pin = ExAllocatePoolWithTag(PagedPool, sizeof(ULONG), 'niPK');
+    Room = ExAllocatePoolWithTag(PagedPool, PAGE_SIZE / 2, 'niPK');
+    KT_ASSERT(Pin != NULL && Room != NULL);
+    ExFreePoolWithTag(Room, 'niPK');
+    HoldEveryPage(&Held);
+    for (ULONG Left = 0; Left < KT_STARVED_STEPS; Left++) {
+        NTSTATUS Status, ExitStatus = 0;
+        PEPROCESS Process;
+
+        GiveHeldPagesBack(&Held, Left);
+        Status = PsCreateProcess("starved", 0, &Process);
+        if (NT_SUCCESS(Status))
+            DeleteProcess(Process);
+        HoldEveryPage(&Held);
+        GiveHeldPagesBack(&Held, Left);
+        Status = PsRunUserThread(Loaded[Left], Entry, (PVOID)1, &ExitStatus);
+        KT_EXPECT(!NT_SUCCESS(Status) || ExitStatus == 2 || ExitStatus == STATUS_NO_MEMORY);
+        HoldEveryPage(&Held);
+    }
+    GiveHeldPagesBack(&Held, Held.Count);
+    ExFreePoolWithTag(Pin, 'niPK');
+    for (ULONG i = 0; i < KT_STARVED_STEPS; i++)
+        DeleteProcess(Loaded[i]);
+    ExFreePoolWithTag(Held.Pages, 'dleH');
 }
 
 KTEST(process, every_process_sees_the_shared_user_data_page_read_only)

@@ -57,3 +57,72 @@ KTEST(user, a_program_can_end_its_own_process)
 {
     KT_EXPECT_EQ(MISBEHAVE(TerminateOwnProcess), 0x1234);
 }
+
+/* The TEB is user memory: a thread that freed its own still ends cleanly, and its stack goes with the process. */
+KTEST(user, a_thread_that_freed_its_teb_still_ends)
+{
+    KT_EXPECT_EQ(MISBEHAVE(FreeOwnTebThenEndThread), 0x600D);
+}
+
+/* Growing the stack writes the TEB's StackLimit; a TEB the program made read-only is its problem, not the kernel's. */
+KTEST(user, a_read_only_teb_stops_the_stack_growing_not_the_system)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ReadOnlyTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+}
+
+/* NT's dispatcher copies a service's arguments from wherever edx points below MM_USER_PROBE_ADDRESS, aligned or not. */
+KTEST(user, a_service_takes_its_arguments_from_an_unaligned_stack)
+{
+    KT_EXPECT_EQ(MISBEHAVE(MisalignedServiceArguments), STATUS_INVALID_HANDLE);
+}
+
+/* A one-byte privileged instruction on the last byte of the last readable page is still decoded as one. */
+KTEST(user, a_privileged_instruction_at_the_end_of_a_page_is_still_privileged)
+{
+    KT_EXPECT_EQ(MISBEHAVE(PrivilegedInstructionAtPageEnd), STATUS_PRIVILEGED_INSTRUCTION);
+}
+
+/*
+ * When the stack grows onto a page the program had committed and written
+ * itself, the page becomes the guard with its data kept, and is not
+ * charged twice (NT commits it PAGE_READWRITE | PAGE_GUARD over what is there).
+ */
+KTEST(user, the_stack_grows_onto_a_page_already_committed_without_losing_it)
+{
+    KT_EXPECT_EQ(MISBEHAVE(CommitBelowTheGuardThenGrow), 0x600D);
+}
+
+/* Arguments on a free page or against MM_USER_PROBE_ADDRESS, a kernel address in every pointer argument. */
+KTEST(user, every_bad_pointer_a_service_is_given_is_an_access_violation)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ServiceArgumentsOnAFreePage), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(ServiceArgumentsAtTheProbeLimit), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(KernelPointersToEveryService), 0);
+}
+
+/* A service's own write into the stack's guard page grows the stack, as a push would. */
+KTEST(user, a_service_writing_into_the_stack_guard_grows_the_stack)
+{
+    KT_EXPECT_EQ(MISBEHAVE(ServiceWritesIntoTheStackGuard), 0x600D);
+}
+
+/*
+ * NT gives each thread x87 and MMX registers of its own, starting empty
+ * with control word 0x27F: nothing one process leaves there is seen by the
+ * next (ReadFpuResidue: the status word, clear, over the tag word, all empty).
+ */
+KTEST(user, a_thread_starts_with_clean_x87_and_mmx_registers)
+{
+    KT_EXPECT_EQ(MISBEHAVE(LeaveFpuSecret), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadFpuResidue), FPU_TAG_WORD_EMPTY);
+    KT_EXPECT_EQ(MISBEHAVE(LeaveMmxSecret), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadMmxResidue), 0);
+    KT_EXPECT_EQ(MISBEHAVE(ReadFpuControlWord), KI_INITIAL_FPU_CONTROL_WORD);
+}
+
+/* A TEB made a guard page or no-access: the growth reads it, fails, and the program gets the guard violation. */
+KTEST(user, a_guarded_or_no_access_teb_stops_the_stack_growing_not_the_system)
+{
+    KT_EXPECT_EQ(MISBEHAVE(GuardedTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT_EQ(MISBEHAVE(NoAccessTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+}

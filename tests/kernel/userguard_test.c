@@ -12,19 +12,35 @@
 #include <ps.h>
 #include "userprog.h"
 
-KTEST_BUGCHECK(smep, the_kernel_running_a_user_page_stops_with_0xfc, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY)
+typedef VOID (*KT_USER_CODE)(VOID);
+
+/* A resident user page holding a ret, harmless were ring 0 allowed to run it; the stop will name its address. */
+static KT_USER_CODE KtUserReturn(VOID)
 {
     PVOID Base = NULL;
     SIZE_T Size = PAGE_SIZE;
-    VOID (*UserCode)(VOID);
 
     if (!KeSmepEnabled)
         KT_SKIP("this CPU has no SMEP (boot with QEMU_ARGS='-cpu max')");
     KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 0, &Size, MEM_RESERVE | MEM_COMMIT,
                                          PAGE_EXECUTE_READWRITE), STATUS_SUCCESS);
-    *(PUCHAR)Base = 0xC3;                      /* ret: harmless, were ring 0 allowed to run it */
+    *(PUCHAR)Base = 0xC3;
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Base);
-    UserCode = (VOID (*)(VOID))Base;
+    return (KT_USER_CODE)Base;
+}
+
+KTEST_BUGCHECK(smep, the_kernel_running_a_user_page_stops_with_0xfc, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY)
+{
+    KtUserReturn()();
+}
+
+/* SMEP is checked before the IRQL: ring 0 at DISPATCH_LEVEL running a resident user page stops with 0xFC, not 0xA. */
+KTEST_BUGCHECK(smep, a_user_page_run_at_dispatch_level_stops_with_0xfc, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY)
+{
+    KT_USER_CODE UserCode = KtUserReturn();
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
     UserCode();
 }
 

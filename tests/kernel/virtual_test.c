@@ -136,6 +136,18 @@ KTEST(virtual, zero_bits_keep_the_address_low)
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
+/* NT documents ZeroBits as used only when BaseAddress is NULL. */
+KTEST(virtual, zero_bits_do_not_bound_a_base_the_caller_gives)
+{
+    PVOID Base = (PVOID)0x10000000;
+    SIZE_T Size = PAGE_SIZE;
+
+    KT_ASSERT_EQ(ZwAllocateVirtualMemory(NtCurrentProcess(), &Base, 12, &Size, MEM_RESERVE, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(Base, (PVOID)0x10000000);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
+
 KTEST(virtual, bad_arguments_get_nt_statuses)
 {
     PVOID Base = NULL, Reserved = NULL;
@@ -173,6 +185,18 @@ KTEST(virtual, bad_arguments_get_nt_statuses)
     KT_EXPECT_EQ(Release(Reserved), STATUS_SUCCESS);
 }
 
+/* The NULL guard: no reservation may start below MM_LOWEST_USER_ADDRESS, so the walker never sees one. */
+KTEST(virtual, reserving_in_the_first_64k_is_refused)
+{
+    PVOID Base = (PVOID)0xF000;
+
+    KT_EXPECT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE, PAGE_READWRITE), STATUS_INVALID_PARAMETER_2);
+    Base = (PVOID)1;
+    KT_EXPECT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), STATUS_INVALID_PARAMETER_2);
+    KT_EXPECT_EQ(Query(NULL).State, MEM_FREE);
+    KT_EXPECT(MmCheckProcessAddressSpace(PsGetCurrentProcess(), TRUE));
+}
+
 KTEST(virtual, free_checks_its_arguments)
 {
     PVOID Base = NULL, Address;
@@ -198,6 +222,20 @@ KTEST(virtual, free_checks_its_arguments)
     KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_UNABLE_TO_FREE_VM);
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
     KT_EXPECT_EQ(Release(Base), STATUS_MEMORY_NOT_ALLOCATED);
+}
+
+/* NT's bound for free and protect: the range must end below MM_HIGHEST_USER_ADDRESS, not at it. */
+KTEST(virtual, free_and_protect_refuse_a_range_reaching_the_last_user_byte)
+{
+    PVOID Address = (PVOID)(MM_HIGHEST_USER_ADDRESS + 1 - PAGE_SIZE);
+    SIZE_T Size = PAGE_SIZE;
+    ULONG Old;
+
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_INVALID_PARAMETER_3);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
+                 STATUS_INVALID_PARAMETER_3);
+    Size = PAGE_SIZE - 1;
+    KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Address, &Size, MEM_RELEASE), STATUS_UNABLE_TO_FREE_VM);
 }
 
 KTEST(virtual, decommit_frees_pages_and_keeps_the_reservation)
@@ -324,6 +362,26 @@ KTEST(virtual, a_guard_page_faults_once)
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
 
+/* A resident page made a guard page keeps its frame; the touch that takes the guard away takes it for good. */
+KTEST(virtual, a_guard_on_a_resident_page_goes_with_its_first_touch)
+{
+    PVOID Base = NULL, Address;
+    SIZE_T Size = PAGE_SIZE;
+    ULONG Old = 0;
+
+    KT_ASSERT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), STATUS_SUCCESS);
+    *(volatile ULONG *)Base = 1;
+    Address = Base;
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE | PAGE_GUARD, &Old),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(KtProbeRead(Base), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead(Base), STATUS_SUCCESS);
+    EXPECT_REGION(Base, Base, Base, PAGE_READWRITE, PAGE_SIZE, MEM_COMMIT, PAGE_READWRITE, MEM_PRIVATE);
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Old, PAGE_READWRITE);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
+
 KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
 {
     PVOID Base = NULL, Address;
@@ -337,8 +395,11 @@ KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
                  STATUS_NOT_COMMITTED);
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, 0x3, &Old),
                  STATUS_INVALID_PAGE_PROTECTION);
+    /* NT's status for copy-on-write asked of private pages, checked before their commitment. */
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_WRITECOPY, &Old),
-                 STATUS_INVALID_PAGE_PROTECTION);
+                 STATUS_INVALID_PARAMETER_4);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_EXECUTE_WRITECOPY, &Old),
+                 STATUS_INVALID_PARAMETER_4);
     Size = VM_SIZE(32);
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
                  STATUS_CONFLICTING_ADDRESSES);
@@ -346,10 +407,64 @@ KTEST(virtual, protect_refuses_uncommitted_and_foreign_ranges)
     Size = PAGE_SIZE;
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY, &Old),
                  STATUS_CONFLICTING_ADDRESSES);
+    /* The shared data page is a physical view: no PFN of the process's to protect. */
     Address = (PVOID)MM_SHARED_USER_DATA_VA;
     KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE, &Old),
-                 STATUS_INVALID_PAGE_PROTECTION);
+                 STATUS_CONFLICTING_ADDRESSES);
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}
+
+/* Each step of a range that straddles page tables (some present, some not), checked by the walker. */
+KTEST(virtual, ranges_across_page_tables_keep_every_count)
+{
+    PFN_NUMBER Available = MmAvailablePages;
+    SIZE_T Committed = MmTotalCommittedPages, Size;
+    PUCHAR Base = (PUCHAR)0x2FFE0000, Address;
+    PEPROCESS Process = PsGetCurrentProcess();
+    ULONG Old;
+
+    if (MmTotalCommitLimit - MmTotalCommittedPages < BYTES_TO_PAGES(PDE_MAPPED_SIZE + 0x40000))
+        KT_SKIP("a committed range over three page tables needs more commitment than this machine has");
+    Address = Base;
+    KT_ASSERT_EQ(Allocate((PVOID *)&Address, PDE_MAPPED_SIZE + 0x40000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+                 STATUS_SUCCESS);
+    Base[0] = 1;
+    Base[PDE_MAPPED_SIZE + 0x40000 - 1] = 2;
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Decommit across all three tables, the middle one never made. */
+    Address = Base + 0x10000;
+    Size = PDE_MAPPED_SIZE + 0x20000;
+    KT_ASSERT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, MEM_DECOMMIT), STATUS_SUCCESS);
+    KT_EXPECT_EQ(MmTotalCommittedPages, Committed + 0x20);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Commit part of it back no-access, then guard, then read-write. */
+    Address = Base + 0x18000;
+    Size = 0x10000;
+    KT_ASSERT_EQ(Allocate((PVOID *)&Address, Size, MEM_COMMIT, PAGE_NOACCESS), STATUS_SUCCESS);
+    Address = Base + 0x18000;
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, PAGE_READWRITE | PAGE_GUARD,
+                                        &Old), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Old, PAGE_NOACCESS);
+    KT_EXPECT_EQ(KtProbeWrite(Base + 0x20000), STATUS_GUARD_PAGE_VIOLATION);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_ASSERT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, PAGE_NOACCESS, &Old),
+                 STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+
+    /* Release a hole across the first table's end: the VAD splits, each part keeps its own charge. */
+    Address = Base + 0x10000;
+    Size = 0x40000;
+    KT_ASSERT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), (PVOID *)&Address, &Size, MEM_RELEASE), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_EXPECT_EQ(Base[0], 1);
+    KT_EXPECT_EQ(Base[PDE_MAPPED_SIZE + 0x40000 - 1], 2);
+    KT_EXPECT_EQ(Release(Base + 0x50000), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+    KT_EXPECT(MmCheckProcessAddressSpace(Process, TRUE));
+    KT_EXPECT_EQ(MmTotalCommittedPages, Committed);
+    KT_EXPECT_EQ(MmAvailablePages, Available);
 }
 
 /* The scripted sequence: reserve, commit, protect, decommit, release, each step queried field by field. */
@@ -406,7 +521,7 @@ KTEST(virtual, query_checks_its_arguments)
     KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), NULL, MemoryBasicInformation, &Information,
                                       sizeof(Information) - 1, NULL), STATUS_INFO_LENGTH_MISMATCH);
     KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), (PVOID)MI_SYSTEM_RANGE_START, MemoryBasicInformation,
-                                      &Information, sizeof(Information), NULL), STATUS_INVALID_PARAMETER_2);
+                                      &Information, sizeof(Information), NULL), STATUS_INVALID_PARAMETER);
     /* The shared user data page: one committed read-only page at the start of its own reservation. */
     EXPECT_REGION(MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, MM_SHARED_USER_DATA_VA, PAGE_READONLY, PAGE_SIZE,
                   MEM_COMMIT, PAGE_READONLY, MEM_PRIVATE);

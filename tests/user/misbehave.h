@@ -16,6 +16,22 @@ enum {
     TerminateOwnProcess,
     Breakpoint,
     TouchGuardPage,
+    FreeOwnTebThenEndThread,
+    ReadOnlyTebThenGrowStack,
+    MisalignedServiceArguments,
+    PrivilegedInstructionAtPageEnd,
+    CommitBelowTheGuardThenGrow,
+    ServiceArgumentsOnAFreePage,
+    ServiceArgumentsAtTheProbeLimit,
+    KernelPointersToEveryService,
+    ServiceWritesIntoTheStackGuard,
+    LeaveFpuSecret,
+    ReadFpuResidue,
+    LeaveMmxSecret,
+    ReadMmxResidue,
+    ReadFpuControlWord,
+    GuardedTebThenGrowStack,
+    NoAccessTebThenGrowStack,
 };
 
 #endif
