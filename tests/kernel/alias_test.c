@@ -294,6 +294,7 @@ KTEST(alias, a_user_view_only_goes_where_user_space_has_room)
     MmBuildMdlForNonPagedPool(Mdl);
     KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_SYSTEM_RANGE_START), STATUS_INVALID_ADDRESS);
     KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_USER_PROBE_ADDRESS), STATUS_INVALID_ADDRESS);
+    KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)MM_SHARED_USER_DATA_VA), STATUS_INVALID_ADDRESS);
     KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(MM_HIGHEST_VAD_ADDRESS + 1 - PAGE_SIZE)), STATUS_INVALID_ADDRESS);
     KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)(ULONG_PTR)-PAGE_SIZE), STATUS_INVALID_ADDRESS);
     KT_EXPECT_EQ(MapIntoUserSpaceAt(Mdl, (PVOID)0x30000800), STATUS_INVALID_ADDRESS);
@@ -306,6 +307,7 @@ KTEST(alias, a_user_view_only_goes_where_user_space_has_room)
     Size = 0;
     KT_EXPECT_EQ(ZwFreeVirtualMemory(NtCurrentProcess(), &Reserved, &Size, MEM_RELEASE), STATUS_SUCCESS);
     KT_EXPECT(MmCheckProcessAddressSpace(PsInitialSystemProcess, TRUE));
+    KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);   /* user views make no system mapping */
     IoFreeMdl(Mdl);
     ExFreePoolWithTag(Buffer, KT_ALIAS_TAG);
 }
