@@ -8,6 +8,7 @@
 #include "ktest.h"
 #include "userprog.h"
 #include "../user/misbehave.h"
+#include "../user/timing.h"
 #include <mm.h>
 
 
@@ -56,4 +57,21 @@ KTEST(user, the_stack_grows_through_its_guard_page_until_it_overflows)
 KTEST(user, a_program_can_end_its_own_process)
 {
     KT_EXPECT_EQ(MISBEHAVE(TerminateOwnProcess), 0x1234);
+}
+
+/* make bench's ring-3 program: each timed loop costs more than its twin without the operation. */
+KTEST(user, the_timing_program_times_faults_and_services)
+{
+    ULONG FirstTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeFirstTouch, 8));
+    ULONG MappedTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeMappedTouch, 8));
+    ULONG Service = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeNullService, 8));
+    ULONG LocalCall = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeLocalCall, 8));
+
+    KT_EXPECT_NE(FirstTouch, TIMING_FAILED);
+    KT_EXPECT_NE(MappedTouch, TIMING_FAILED);
+    KT_EXPECT_NE(Service, TIMING_FAILED);
+    KT_EXPECT_NE(LocalCall, TIMING_FAILED);
+    KT_EXPECT(FirstTouch > MappedTouch);
+    KT_EXPECT(Service > LocalCall);
+    KT_EXPECT_EQ(KtRunUserProgram("timing", TIMING_ARGUMENT(0, 1)), TIMING_FAILED);
 }
