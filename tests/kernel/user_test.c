@@ -59,8 +59,13 @@ KTEST(user, a_program_can_end_its_own_process)
     KT_EXPECT_EQ(MISBEHAVE(TerminateOwnProcess), 0x1234);
 }
 
-/* make bench's ring-3 program: each timed loop costs more than its twin without the operation. */
-KTEST(user, the_timing_program_times_faults_and_services)
+/*
+ * make bench's ring-3 program runs each loop and returns a count. Only
+ * make bench's -icount makes the counts instructions; here the TSC runs
+ * in real time, where a clock tick can make any loop the longer, so only
+ * that every loop ran is checked.
+ */
+KTEST(user, the_timing_program_runs_every_loop)
 {
     ULONG FirstTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeFirstTouch, 8));
     ULONG MappedTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeMappedTouch, 8));
@@ -71,7 +76,5 @@ KTEST(user, the_timing_program_times_faults_and_services)
     KT_EXPECT_NE(MappedTouch, TIMING_FAILED);
     KT_EXPECT_NE(Service, TIMING_FAILED);
     KT_EXPECT_NE(LocalCall, TIMING_FAILED);
-    KT_EXPECT(FirstTouch > MappedTouch);
-    KT_EXPECT(Service > LocalCall);
     KT_EXPECT_EQ(KtRunUserProgram("timing", TIMING_ARGUMENT(0, 1)), TIMING_FAILED);
 }
