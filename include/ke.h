@@ -118,7 +118,7 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
 typedef enum _KI_INTERRUPT_WINDOW {
     KiWindowLowerIrql,           /* KeLowerIrql, just before the new IRQL is stored */
     KiWindowSystemPageTable,     /* MiEnsureSystemPageTable, between its unlocked look and the PFN lock */
-    KiWindowPoolTrackerClaim,    /* ExpFindTracker, between finding an empty slot and claiming it */
+    KiWindowPoolTrackerClaim,    /* ExpFindTracker, between a miss in a tracker cache and the index's lock */
 } KI_INTERRUPT_WINDOW;
 
 typedef VOID (*PKI_INTERRUPT_WINDOW_HOOK)(KI_INTERRUPT_WINDOW Window);

@@ -72,6 +72,7 @@ typedef struct _POOL_DESCRIPTOR {
     ULONG TotalBigPages;
     ULONG TotalBytes;                 /* bytes in blocks in use (small and big) */
     PVOID SparePage;                  /* one whole free page kept back to stop page churn */
+    struct _POOL_TRACKER_TABLE *volatile Tracker;   /* the last tag's record, for paths without a lookaside list */
     ULONG NonEmpty[POOL_LIST_HEADS / 32];
     LIST_ENTRY ListHeads[POOL_LIST_HEADS];
 } POOL_DESCRIPTOR, *PPOOL_DESCRIPTOR;
@@ -164,64 +165,88 @@ FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULO
 }
 #endif
 
-/* pooltag.c: what poolmon shows, per tag and pool type. */
+/*
+ * pooltag.c: what poolmon shows, per tag and pool type. A tag's record
+ * keeps NT x86's POOL_TRACKER_TABLE layout (Key, then nonpaged allocs,
+ * frees and bytes, then the same for paged pool), as an array by base pool
+ * type so a fast path indexes it instead of branching. A record never
+ * moves once its tag has it.
+ */
+typedef struct _POOL_TRACKER_COUNTS {
+    ULONG Allocs;
+    ULONG Frees;
+    SIZE_T Bytes;
+} POOL_TRACKER_COUNTS;
+
 typedef struct _POOL_TRACKER_TABLE {
-    ULONG Key;
-    ULONG NonPagedAllocs, NonPagedFrees;
-    SIZE_T NonPagedBytes;
-    ULONG PagedAllocs, PagedFrees;
-    SIZE_T PagedBytes;
+    ULONG Key;                        /* the tag, without the protected bit */
+    POOL_TRACKER_COUNTS Counts[2];    /* [NonPagedPool], [PagedPool] */
 } POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
 
-#define POOL_TRACKER_TABLE_SIZE 512      /* a power of two: tags in use number in the dozens */
-#define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 23)   /* top 9 bits */
-/* An empty slot's key: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
-#define POOL_TRACKER_FREE_KEY PROTECTED_POOL
-extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+/* The index's hash: the top bits of a Fibonacci product; Shift is 32 less the index's size in bits. */
+#define POOL_TRACKER_HASH(Tag, Shift) (((Tag) * 0x9E3779B1u) >> (Shift))
+/* The key of ExpNoTracker: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
+#define POOL_TRACKER_NO_KEY PROTECTED_POOL
+
+extern PPOOL_TRACKER_TABLE *ExpTrackIndex;     /* read and changed at DISPATCH_LEVEL only */
+extern ULONG ExpTrackIndexShift;
 extern POOL_TRACKER_TABLE ExpPoolTrackOverflow;
+extern POOL_TRACKER_TABLE ExpNoTracker;        /* what a cache holds before its first tag: matches none */
 VOID ExpInitializePoolTracker(VOID);
 PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
+PPOOL_TRACKER_TABLE ExpTrackerRecord(ULONG Index);
+ULONG ExpTrackerCount(VOID);
+BOOLEAN ExpIsTrackerStorage(PVOID Va);
+ULONG ExpTrackerMetadataBytes(VOID);
 VOID ExpFormatTag(ULONG Tag, PCHAR Text);
 
-/* A tag's entry: almost always in its home slot, so that case is inline. */
-FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(ULONG Tag)
+/*
+ * A tag's record through a cache of the last one used there (a lookaside
+ * list's or a descriptor's): one load and a compare when the tag is the
+ * same as last time. The cache is one pointer, read once and written once,
+ * so a DPC changing it in between leaves this caller with a record that
+ * is still the right one for its tag.
+ */
+FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag)
 {
-    PPOOL_TRACKER_TABLE Entry;
+    PPOOL_TRACKER_TABLE Tracker = *Cache;
 
     Tag &= EXP_TAG_MASK;
-    Entry = &ExpPoolTrackTable[POOL_TRACKER_HASH(Tag)];
-    return Entry->Key == Tag ? Entry : ExpFindTracker(Tag);
-}
-
-FORCEINLINE VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
-{
-    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
-
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        ExpCounterAdd(Entry->PagedAllocs, 1);
-        ExpCounterAdd(Entry->PagedBytes, Bytes);
-    } else {
-        ExpCounterAdd(Entry->NonPagedAllocs, 1);
-        ExpCounterAdd(Entry->NonPagedBytes, Bytes);
+    if (Tracker->Key != Tag) {
+        Tracker = ExpFindTracker(Tag);
+        *Cache = Tracker;
     }
+    return Tracker;
 }
 
-FORCEINLINE VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+FORCEINLINE VOID ExpInsertPoolTracker(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag, SIZE_T Bytes,
+                                      POOL_TYPE PoolType)
 {
-    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
+    POOL_TRACKER_COUNTS *Counts = &ExpTrackerFor(Cache, Tag)->Counts[PoolType & BASE_POOL_TYPE_MASK];
 
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        ExpCounterAdd(Entry->PagedFrees, 1);
-        ExpCounterSubtract(Entry->PagedBytes, Bytes);
-    } else {
-        ExpCounterAdd(Entry->NonPagedFrees, 1);
-        ExpCounterSubtract(Entry->NonPagedBytes, Bytes);
-    }
+    ExpCounterAdd(Counts->Allocs, 1);
+    ExpCounterAdd(Counts->Bytes, Bytes);
 }
 
-/* lookaside.c: the small-block lookaside lists the pool's fast path uses. */
+FORCEINLINE VOID ExpRemovePoolTracker(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag, SIZE_T Bytes,
+                                      POOL_TYPE PoolType)
+{
+    POOL_TRACKER_COUNTS *Counts = &ExpTrackerFor(Cache, Tag)->Counts[PoolType & BASE_POOL_TYPE_MASK];
+
+    ExpCounterAdd(Counts->Frees, 1);
+    ExpCounterSubtract(Counts->Bytes, Bytes);
+}
+
+/*
+ * lookaside.c: the small-block lookaside lists the pool's fast path uses,
+ * each with the tracker record of the last tag counted through it.
+ */
 #define POOL_SMALL_LISTS 32              /* blocks of 2..33 units: bodies up to 256 bytes */
-extern GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];   /* [NonPagedPool, PagedPool] */
+typedef struct _POOL_LOOKASIDE {
+    GENERAL_LOOKASIDE L;
+    PPOOL_TRACKER_TABLE volatile Tracker;
+} POOL_LOOKASIDE, *PPOOL_LOOKASIDE;
+extern POOL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];   /* [NonPagedPool, PagedPool] */
 #define ExpSmallNPagedPoolLookasideLists (ExpSmallPoolLookasides[NonPagedPool])
 #define ExpSmallPagedPoolLookasideLists (ExpSmallPoolLookasides[PagedPool])
 VOID ExpInitializeSmallPoolLookasides(VOID);

@@ -16,7 +16,7 @@
 #define MAXIMUM_LOOKASIDE_DEPTH 256
 #define MINIMUM_ALLOCATION_THRESHOLD 25   /* fewer allocations a scan: the list is idle */
 
-GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];
+POOL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];
 static LIST_ENTRY ExNPagedLookasideListHead = { &ExNPagedLookasideListHead, &ExNPagedLookasideListHead };
 static LIST_ENTRY ExPagedLookasideListHead = { &ExPagedLookasideListHead, &ExPagedLookasideListHead };
 static KTIMER ExpLookasideScanTimer;
@@ -182,8 +182,8 @@ VOID ExpInitializeSmallPoolLookasides(VOID)
     for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
         ULONG Size = (i + POOL_MINIMUM_UNITS) << POOL_BLOCK_SHIFT;
 
-        ExpInitializeLookaside(&ExpSmallNPagedPoolLookasideLists[i], NULL, NULL, NonPagedPool, Size, 0);
-        ExpInitializeLookaside(&ExpSmallPagedPoolLookasideLists[i], NULL, NULL, PagedPool, Size, 0);
+        ExpInitializeLookaside(&ExpSmallNPagedPoolLookasideLists[i].L, NULL, NULL, NonPagedPool, Size, 0);
+        ExpInitializeLookaside(&ExpSmallPagedPoolLookasideLists[i].L, NULL, NULL, PagedPool, Size, 0);
     }
 }
 
@@ -222,8 +222,8 @@ VOID ExAdjustLookasideDepth(VOID)
     PLIST_ENTRY Heads[] = { &ExNPagedLookasideListHead, &ExPagedLookasideListHead };
 
     for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
-        ExpComputeLookasideDepth(&ExpSmallNPagedPoolLookasideLists[i]);
-        ExpComputeLookasideDepth(&ExpSmallPagedPoolLookasideLists[i]);
+        ExpComputeLookasideDepth(&ExpSmallNPagedPoolLookasideLists[i].L);
+        ExpComputeLookasideDepth(&ExpSmallPagedPoolLookasideLists[i].L);
     }
     for (ULONG h = 0; h < RTL_NUMBER_OF(Heads); h++) {
         for (PLIST_ENTRY Entry = Heads[h]->Flink; Entry != Heads[h]; Entry = Entry->Flink)

@@ -101,7 +101,7 @@ static PVOID ExpAllocateBigPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG
     ExpCounterAdd(Descriptor->TotalBigPages, Pages);
     ExpCounterAdd(Descriptor->TotalBytes, Pages * PAGE_SIZE);
     ExpCounterAdd(Descriptor->RunningAllocs, 1);
-    ExpInsertPoolTracker(Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+    ExpInsertPoolTracker(&Descriptor->Tracker, Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
     return Va;
 }
 
@@ -125,7 +125,7 @@ static PVOID EXP_POOL_CODE ExpAllocateSmallBlock(POOL_TYPE PoolType, SIZE_T Numb
     ExpUnlockPool(OldIrql);
     if (Entry == NULL)
         return NULL;
-    ExpInsertPoolTracker(Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+    ExpInsertPoolTracker(&Descriptor->Tracker, Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
     return POOL_BLOCK_BODY(Entry);
 }
 
@@ -179,22 +179,22 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
     if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (ULONG)PoolType <= PagedPool && Tag != 0 &&
         ExpGetIrql() <= ExpMaximumIrql[PoolType]) {
         ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
-        PGENERAL_LOOKASIDE Lookaside =
+        PPOOL_LOOKASIDE Lookaside =
             &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
         PSLIST_ENTRY Entry;
 
-        ExpCounterAdd(Lookaside->TotalAllocates, 1);
-        Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
+        ExpCounterAdd(Lookaside->L.TotalAllocates, 1);
+        Entry = ExpInterlockedPopEntrySList(&Lookaside->L.ListHead);
         if (Entry != NULL) {
             PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
 
             Header->PoolType = PoolType + 1;
             Header->PoolIndex = 0;
             Header->PoolTag = Tag;
-            ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+            ExpInsertPoolTracker(&Lookaside->Tracker, Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
             return Entry;
         }
-        ExpCounterAdd(Lookaside->AllocateMisses, 1);
+        ExpCounterAdd(Lookaside->L.AllocateMisses, 1);
     }
     return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
 }
@@ -254,15 +254,15 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
     ExpCounterSubtract(Descriptor->TotalBigPages, Pages);
     ExpCounterSubtract(Descriptor->TotalBytes, Pages * PAGE_SIZE);
     ExpCounterAdd(Descriptor->RunningDeAllocs, 1);
-    ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+    ExpRemovePoolTracker(&Descriptor->Tracker, AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
 }
 
 /* Caches a block on its size's lookaside list, free to the caller (a second free is caught) but not to merge. */
-FORCEINLINE VOID ExpCacheBlock(PGENERAL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
+FORCEINLINE VOID ExpCacheBlock(PPOOL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
 {
     Entry->PoolType = 0;
     Entry->PoolIndex = POOL_INDEX_CACHED;
-    ExpInterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
+    ExpInterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
 }
 
 /* Every free but a clean lookaside push: all the checks, then big pages, the cache or the block's page. */
@@ -295,20 +295,22 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_INVALID_ADDRESS, (ULONG_PTR)P, 0, 0);
     if (!ExpNextBlockAgrees(Entry, Units))
         ExpBadNextBlock(Entry);
-    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
+    Descriptor = ExpDescriptorFor(PoolType);
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
-        PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+        PPOOL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
-        ExpCounterAdd(Lookaside->TotalFrees, 1);
-        if (Lookaside->ListHead.Depth < Lookaside->Depth) {
+        ExpRemovePoolTracker(&Lookaside->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
+        ExpCounterAdd(Lookaside->L.TotalFrees, 1);
+        if (Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
             ExpCacheBlock(Lookaside, Entry);
             return;
         }
-        ExpCounterAdd(Lookaside->FreeMisses, 1);
+        ExpCounterAdd(Lookaside->L.FreeMisses, 1);
+    } else {
+        ExpRemovePoolTracker(&Descriptor->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
     }
 
-    Descriptor = ExpDescriptorFor(PoolType);
     ExpLockPool(Descriptor, &OldIrql);
     Descriptor->RunningDeAllocs++;
     Descriptor->TotalBytes -= Units << POOL_BLOCK_SHIFT;
@@ -335,11 +337,11 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
         if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS &&
             ExpGetIrql() <= ExpMaximumIrql[PoolType] && (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
             ExpNextBlockAgrees(Entry, Units)) {
-            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+            PPOOL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
 
-            if (Lookaside->ListHead.Depth < Lookaside->Depth) {
-                ExpCounterAdd(Lookaside->TotalFrees, 1);
-                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
+            if (Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
+                ExpCounterAdd(Lookaside->L.TotalFrees, 1);
+                ExpRemovePoolTracker(&Lookaside->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
                 ExpCacheBlock(Lookaside, Entry);
                 return;
             }
@@ -371,13 +373,11 @@ SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
  */
 VOID ExTrimPool(VOID)
 {
-    PGENERAL_LOOKASIDE Lists[2] = { ExpSmallPoolLookasides[NonPagedPool], ExpSmallPoolLookasides[PagedPool] };
-
     for (ULONG t = 0; t < 2; t++) {
         PPOOL_DESCRIPTOR Descriptor = t ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;
 
         for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
-            PSLIST_ENTRY Entry = InterlockedFlushSList(&Lists[t][i].ListHead);
+            PSLIST_ENTRY Entry = InterlockedFlushSList(&ExpSmallPoolLookasides[t][i].L.ListHead);
 
             while (Entry != NULL) {
                 PSLIST_ENTRY Next = Entry->Next;
@@ -396,55 +396,6 @@ VOID ExTrimPool(VOID)
         }
     }
     ExpReleaseSparePages();
-}
-
-/* Every tracked tag holding bytes, the overflow entry's tags included. */
-VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
-{
-    _Static_assert(RTL_NUMBER_OF(Snapshot->Entries) >= POOL_TRACKER_TABLE_SIZE + 1, "a snapshot holds every tracker");
-    Snapshot->Count = 0;
-    for (ULONG i = 0; i <= POOL_TRACKER_TABLE_SIZE; i++) {
-        PPOOL_TRACKER_TABLE Entry = i < POOL_TRACKER_TABLE_SIZE ? &ExpPoolTrackTable[i] : &ExpPoolTrackOverflow;
-        LONG NonPaged, Paged;
-
-        if (Entry->Key == POOL_TRACKER_FREE_KEY)
-            continue;
-        NonPaged = (LONG)(Entry->NonPagedBytes - ExpLookasideCachedBytes(Entry->Key, FALSE));
-        Paged = (LONG)(Entry->PagedBytes - ExpLookasideCachedBytes(Entry->Key, TRUE));
-        if (NonPaged == 0 && Paged == 0)
-            continue;
-        Snapshot->Entries[Snapshot->Count].Tag = Entry->Key;
-        Snapshot->Entries[Snapshot->Count].NonPagedBytes = NonPaged;
-        Snapshot->Entries[Snapshot->Count].PagedBytes = Paged;
-        Snapshot->Count++;
-    }
-}
-
-/* Prints and counts the tags holding more bytes After than Before. */
-ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After)
-{
-    ULONG Leaks = 0;
-
-    for (ULONG i = 0; i < After->Count; i++) {
-        LONG NonPaged = After->Entries[i].NonPagedBytes, Paged = After->Entries[i].PagedBytes;
-
-        for (ULONG j = 0; j < Before->Count; j++) {
-            if (Before->Entries[j].Tag == After->Entries[i].Tag) {
-                NonPaged -= Before->Entries[j].NonPagedBytes;
-                Paged -= Before->Entries[j].PagedBytes;
-                break;
-            }
-        }
-        if (NonPaged > 0 || Paged > 0) {
-            CHAR Text[5];
-
-            ExpFormatTag(After->Entries[i].Tag, Text);
-            DbgPrint("    # pool leak: tag '%s' (%08X) holds %d more nonpaged and %d more paged bytes\n", Text,
-                     After->Entries[i].Tag, NonPaged, Paged);
-            Leaks++;
-        }
-    }
-    return Leaks;
 }
 
 VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
@@ -470,7 +421,6 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
 /* Bytes the pool keeps for itself whatever is allocated: descriptors, tag table, small-block lists. */
 ULONG ExPoolMetadataBytes(VOID)
 {
-    return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpPoolTrackTable) +
-                   sizeof(ExpSmallPoolLookasides)) +
-           ExpBigPageTableBytes();
+    return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpSmallPoolLookasides)) +
+           ExpTrackerMetadataBytes() + ExpBigPageTableBytes();
 }

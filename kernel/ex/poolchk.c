@@ -70,7 +70,8 @@ static VOID ExpWalkAllocation(PVOID StartingAddress, ULONG Pages, PVOID Context)
         if (BigPages != Pages)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "big-page table length differs from the allocation");
         Walk->BigPages += Pages;
-    } else if (!ExpIsBigPageTableStorage(StartingAddress) && StartingAddress != Walk->Descriptor->SparePage) {
+    } else if (!ExpIsBigPageTableStorage(StartingAddress) && !ExpIsTrackerStorage(StartingAddress) &&
+               StartingAddress != Walk->Descriptor->SparePage) {
         if (Pages != 1)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "multi-page allocation missing from the big-page table");
         else

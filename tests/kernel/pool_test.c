@@ -193,6 +193,59 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
     KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes);
 }
 
+/*
+ * Drivers use hundreds of tags: the tracker grows rather than share one
+ * overflow entry among the tags past its first table (512 records in a
+ * 1024-slot index), so each of 1500 new tags keeps its own counts.
+ */
+KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
+{
+    enum { TAGS = 1500 };
+    static PVOID Blocks[TAGS];
+    POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
+    EX_POOL_TAG_INFORMATION Info;
+    ULONG Wrong = 0;
+
+    for (ULONG i = 0; i < TAGS; i++) {
+        Blocks[i] = ExAllocatePoolWithTag(i & 1 ? PagedPool : NonPagedPool, 8 * (i % 5), 'a0gT' + i);
+        KT_ASSERT(Blocks[i] != NULL);
+    }
+    for (ULONG i = 0; i < TAGS; i++) {
+        SIZE_T Bytes = ExQueryPoolBlockSize(Blocks[i], NULL) + sizeof(POOL_HEADER);
+
+        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
+                 (i & 1 ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
+        ExFreePoolWithTag(Blocks[i], 'a0gT' + i);
+        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
+    }
+    KT_EXPECT_EQ(Wrong, 0);
+    KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[NonPagedPool].Allocs, Overflow.Counts[NonPagedPool].Allocs);
+    KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[PagedPool].Allocs, Overflow.Counts[PagedPool].Allocs);
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+/* A snapshot has room for 512 tags; the tags past that are summed under 'Ovfl', so a leak among them is still seen. */
+KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
+{
+    enum { TAGS = EX_POOL_SNAPSHOT_ENTRIES + 100 };
+    static EX_POOL_SNAPSHOT Before, After;
+    static PVOID Blocks[TAGS];
+
+    ExTakePoolSnapshot(&Before);
+    for (ULONG i = 0; i < TAGS; i++) {
+        Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 40, 'a0nS' + i);
+        KT_ASSERT(Blocks[i] != NULL);
+    }
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(After.Count, EX_POOL_SNAPSHOT_ENTRIES);
+    KT_EXPECT_EQ(After.Entries[EX_POOL_SNAPSHOT_ENTRIES - 1].Tag, 'lfvO');
+    KT_EXPECT(After.Entries[EX_POOL_SNAPSHOT_ENTRIES - 1].NonPagedBytes >= 100 * 48);
+    for (ULONG i = 0; i < TAGS; i++)
+        ExFreePoolWithTag(Blocks[i], 'a0nS' + i);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 0);
+}
+
 /* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
 KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
 {
@@ -224,25 +277,26 @@ static VOID NTAPI AllocateWithRacingTagDpc(PKDPC Dpc, PVOID Context, PVOID Argum
     RacingBlock = ExAllocatePoolWithTag(NonPagedPool, 24, RacingTag);
 }
 
-/* A tag the tracker has not seen whose home slot is free and is also the home of Other (when Other is not 0). */
+/* A tag the tracker has not seen whose home slot in its index is free and is also the home of Other (when not 0). */
 static ULONG UnseenTagWithHome(ULONG Other)
 {
     EX_POOL_TAG_INFORMATION Info;
 
     for (ULONG Tag = 'a0cR'; Tag < 'a0cR' + 0x10000; Tag++) {
-        ULONG Home = POOL_TRACKER_HASH(Tag);
+        ULONG Home = POOL_TRACKER_HASH(Tag, ExpTrackIndexShift);
 
-        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpPoolTrackTable[Home].Key != POOL_TRACKER_FREE_KEY)
+        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpTrackIndex[Home] != NULL)
             continue;
-        if (Other == 0 || Home == POOL_TRACKER_HASH(Other))
+        if (Other == 0 || Home == POOL_TRACKER_HASH(Other, ExpTrackIndexShift))
             return Tag;
     }
     return 0;
 }
 
 /*
- * A DPC allocating with another tag claims the very slot this allocation
- * found free, between the look and the claim: each tag keeps its own count.
+ * A DPC allocating with another tag takes the very slot this allocation's
+ * tag would have had, between the look in the lookaside list's cache and
+ * the claim: each tag keeps its own count.
  */
 KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 {
@@ -273,7 +327,7 @@ KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 
 KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 {
-    PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2];
+    PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2].L;
     ULONG Allocates = Lookaside->TotalAllocates, Misses = Lookaside->AllocateMisses;
     PVOID First = ExAllocatePoolWithTag(NonPagedPool, 24, TAG), Second;
 
