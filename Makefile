@@ -230,7 +230,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
 # The executive pool builds unchanged for the host over tests/host/pool_host.c.
 HOST_POOL   := $(filter-out kernel/ex/slist.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
-HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL)
+HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL)
 HOST_CFLAGS += -mcx16 -Ikernel/ex
 # The memory-map sanitiser is pure: it and its kernel suite build for the host as they are.
 # Like every file in mm/, it may include mm/mi.h (its own object, with mm/'s flag).

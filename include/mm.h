@@ -319,6 +319,7 @@ BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
 VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
                            PULONG PagesResident);
 ULONG MiPoolPageMetadataBytes(VOID);
+BOOLEAN MiCheckPoolPages(VOID);
 typedef VOID (*PMI_POOL_ALLOCATION_CALLBACK)(PVOID StartingAddress, ULONG Pages, PVOID Context);
 VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
                                 PVOID Context);
@@ -328,6 +329,7 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes);
 VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes);
 BOOLEAN MiIsSystemPteAddress(PVOID VirtualAddress);
 BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes);
+BOOLEAN MiCheckSystemPtes(VOID);
 extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */

@@ -7,6 +7,7 @@
  */
 #include <ntddk.h>
 #include <ke.h>
+#include <mm.h>
 #include <kprintf.h>
 #include "bench.h"
 
@@ -86,6 +87,41 @@ static PVOID BenchMapIo(ULONG Pages)
 static VOID BenchUnmapIo(PVOID Va, ULONG Pages)
 {
     MmUnmapIoSpace(Va, (SIZE_T)Pages * PAGE_SIZE);
+}
+
+/*
+ * Takes every page of the initial nonpaged pool, linked through the pages
+ * themselves, so every row of the pool churn works in expansion pages: a
+ * row with few holes would otherwise get resident initial pages that cost
+ * less to hand out than the expansion pages a larger row reaches.
+ */
+static PVOID BenchFillInitialPool(VOID)
+{
+    PVOID Head = NULL;
+
+    for (;;) {
+        PVOID *Page = BenchMapPool(1);
+
+        if (Page == NULL)
+            return Head;
+        if ((ULONG_PTR)Page - (ULONG_PTR)MmNonPagedPoolStart >=
+            (ULONG_PTR)MmNonPagedPoolEnd - (ULONG_PTR)MmNonPagedPoolStart) {
+            BenchUnmapPool(Page, 1);
+            return Head;
+        }
+        *Page = Head;
+        Head = Page;
+    }
+}
+
+static VOID BenchDrainInitialPool(PVOID Head)
+{
+    while (Head != NULL) {
+        PVOID Next = *(PVOID *)Head;
+
+        BenchUnmapPool(Head, 1);
+        Head = Next;
+    }
 }
 
 /* A one-page and a two-page allocation, both given back: the first fills a hole, the second needs a run. */
@@ -169,9 +205,12 @@ static VOID BenchLiveBlocks(VOID)
 VOID BenchScale(VOID)
 {
     BENCH_CHURN Pool = { BenchMapPool, BenchUnmapPool }, Io = { BenchMapIo, BenchUnmapIo };
+    PVOID InitialPool;
 
     BenchLiveBlocks();
-    BenchChurn("nonpaged pool pages: 1 and 2 pages allocated and freed", &Pool);
+    InitialPool = BenchFillInitialPool();
+    BenchChurn("nonpaged pool expansion pages: 1 and 2 pages allocated and freed", &Pool);
+    BenchDrainInitialPool(InitialPool);
     BenchChurn("system PTEs: MmMapIoSpace of 1 and 2 pages, both unmapped", &Io);
     BenchTags();
 }

@@ -394,8 +394,21 @@ KTEST(pool, nonpaged_pool_grows_from_the_pfn_database_and_gives_pages_back)
     MiQueryPoolPageCounts(MiNonPagedPoolPages, &InUse, &Total, &Resident);
     KT_EXPECT(InUse >= Count);
     KtLog("%u one-page allocations; available pages %u -> %u", Count, (ULONG)Available, (ULONG)MmAvailablePages);
-    while (Count > 0)
-        ExFreePoolWithTag(Pages[--Count], TAG);
+    KT_EXPECT(MiCheckPoolPages());
+    /* Every other page given back: a two-page allocation takes a run, not two holes. */
+    for (ULONG i = 0; i + 1 < Count; i += 2) {
+        ExFreePoolWithTag(Pages[i], TAG);
+        Pages[i] = NULL;
+    }
+    Pages[0] = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KT_ASSERT(Pages[0] != NULL);
+    KT_EXPECT_EQ(MiQueryPoolPages(Pages[0]), 2);
+    KT_EXPECT(MiCheckPoolPages());
+    while (Count > 0) {
+        if (Pages[--Count] != NULL)
+            ExFreePoolWithTag(Pages[Count], TAG);
+    }
+    KT_EXPECT(MiCheckPoolPages());
     ExTrimPool();
     /* Every page came back but the page tables expansion needed, which stay. */
     KT_EXPECT_EQ(MmAvailablePages + (MmStatistics.PageTablesCreated - PageTables), Available);
