@@ -30,6 +30,7 @@ typedef struct _MI_POOL_RANGE {
 } MI_POOL_RANGE, *PMI_POOL_RANGE;
 
 static MI_POOL_RANGE MiInitialNonPagedPool, MiNonPagedPoolExpansion, MiPagedPool;
+UCHAR MmPoolRegion[PTE_PER_PAGE];
 static ULONG MiPoolBitmapBytes;
 
 /* ULONGs of bitmap one range of Pages needs: its run map, then its end-of-allocation bits. */
@@ -54,6 +55,18 @@ static VOID MiInitializeRange(PMI_POOL_RANGE Range, PVOID Base, ULONG Pages, PUL
     RtlClearAllBits(&Range->EndOfAllocation);
 }
 
+/* Marks the regions a range covers with Kind; a region it fills only in part must have its PTEs looked at. */
+static VOID MiMarkPoolRegions(PMI_POOL_RANGE Range, UCHAR Kind)
+{
+    ULONG_PTR Start = (ULONG_PTR)Range->Base, End = Start + (SIZE_T)Range->Pages * PAGE_SIZE;
+
+    for (ULONG_PTR Region = ALIGN_DOWN_BY(Start, PDE_MAPPED_SIZE); Region < End; Region += PDE_MAPPED_SIZE) {
+        BOOLEAN Whole = Region >= Start && End - Region >= PDE_MAPPED_SIZE;
+
+        MmPoolRegion[Region >> PDE_SHIFT] = Whole ? Kind : MM_POOL_REGION_CHECK_PTE;
+    }
+}
+
 /*
  * The ranges are sized by mminit.c from the machine's RAM (their end
  * addresses are set already); Bitmaps is zeroed memory of
@@ -70,6 +83,9 @@ VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps)
     MiInitializeRange(&MiNonPagedPoolExpansion, MmNonPagedPoolExpansionStart, ExpansionPages, &Bitmaps);
     MiInitializeRange(&MiPagedPool, MmPagedPoolStart, PagedPages, &Bitmaps);
     MiPagedPool.DemandZero = TRUE;
+    MiMarkPoolRegions(&MiNonPagedPoolExpansion, MM_POOL_REGION_CHECK_PTE);
+    MiMarkPoolRegions(&MiPagedPool, MM_POOL_REGION_CHECK_PTE);
+    MiMarkPoolRegions(&MiInitialNonPagedPool, MM_POOL_REGION_RESIDENT);
 }
 
 static PMI_POOL_RANGE MiRangeOf(PVOID VirtualAddress)

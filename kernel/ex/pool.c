@@ -33,13 +33,12 @@
 #define BAD_POOL_ZERO_TAG           0x9B
 
 #define POOL_NONE_TAG 'enoN'
-#define POOL_SMALL_MAXIMUM_BYTES ((POOL_SMALL_LISTS + POOL_MINIMUM_UNITS - 1) * POOL_SMALLEST_BLOCK - sizeof(POOL_HEADER))
 
 /* Available pages below which a request of that priority fails rather than drain the system. */
 #define POOL_LOW_PRIORITY_RESERVE 256
 #define POOL_NORMAL_PRIORITY_RESERVE 32
 
-static const KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
+const KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
 
 VOID ExInitializePool(VOID)
 {
@@ -169,18 +168,49 @@ static PVOID __attribute__((noinline)) EXP_POOL_CODE ExpAllocatePoolSlow(POOL_TY
     return Block != NULL ? Block : ExpAllocationFailed(PoolType, NumberOfBytes);
 }
 
+/* The fast paths' tracking when the list's cached record is another tag's: out of line, so they keep few registers. */
+VOID __attribute__((noinline)) EXP_POOL_CODE ExpTrackLookasideMiss(PPOOL_LOOKASIDE Lookaside, ULONG Tag,
+                                                                   BOOLEAN Allocate)
+{
+    if (Allocate)
+        ExpInsertPoolTracker(&Lookaside->Tracker, Tag, Lookaside->L.Size, Lookaside->L.Type);
+    else
+        ExpRemovePoolTracker(&Lookaside->Tracker, Tag, Lookaside->L.Size, Lookaside->L.Type);
+}
+
+/*
+ * Counts a block of a list's size against Tag, allocated or freed, in the
+ * record the list remembers when it is Tag's; a single offset reaches the
+ * counters of the list's pool type.
+ */
+FORCEINLINE VOID ExpTrackLookasideBlock(PPOOL_LOOKASIDE Lookaside, ULONG Tag, BOOLEAN Allocate)
+{
+    PPOOL_TRACKER_TABLE Tracker = Lookaside->Tracker;
+    POOL_TRACKER_COUNTS *Counts = (POOL_TRACKER_COUNTS *)((PUCHAR)Tracker + Lookaside->CountsOffset);
+
+    if (Tracker->Key != (Tag & EXP_TAG_MASK)) {
+        ExpTrackLookasideMiss(Lookaside, Tag, Allocate);
+    } else if (Allocate) {
+        ExpCounterAdd(Counts->Allocs, 1);
+        ExpCounterAdd(Counts->Bytes, Lookaside->L.Size);
+    } else {
+        ExpCounterAdd(Counts->Frees, 1);
+        ExpCounterSubtract(Counts->Bytes, Lookaside->L.Size);
+    }
+}
+
 /*
  * The fast path takes a plain nonpaged or paged request of up to 256 bytes,
  * from a caller at a legal IRQL with a tag, off the lookaside list of its
- * size. Anything else, a miss included, goes the slow way.
+ * size. Anything else, a miss included, goes the slow way. The header is
+ * written as one word: the sizes kept, the pool type set, PoolIndex
+ * cleared.
  */
 PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
-    if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (ULONG)PoolType <= PagedPool && Tag != 0 &&
-        ExpGetIrql() <= ExpMaximumIrql[PoolType]) {
-        ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
-        PPOOL_LOOKASIDE Lookaside =
-            &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
+    if ((ULONG)PoolType <= PagedPool && NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES &&
+        ExpGetIrql() <= ExpMaximumIrql[PoolType] && Tag != 0) {
+        PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_SIZE_INDEX(NumberOfBytes)][PoolType];
         PSLIST_ENTRY Entry;
 
         ExpCounterAdd(Lookaside->L.TotalAllocates, 1);
@@ -188,10 +218,9 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
         if (Entry != NULL) {
             PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
 
-            Header->PoolType = PoolType + 1;
-            Header->PoolIndex = 0;
+            Header->Ulong1 = (Header->Ulong1 & POOL_HEADER_SIZES) | ((PoolType + 1) << POOL_HEADER_TYPE_SHIFT);
             Header->PoolTag = Tag;
-            ExpInsertPoolTracker(&Lookaside->Tracker, Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+            ExpTrackLookasideBlock(Lookaside, Tag, TRUE);
             return Entry;
         }
         ExpCounterAdd(Lookaside->L.AllocateMisses, 1);
@@ -298,7 +327,7 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
 
     Descriptor = ExpDescriptorFor(PoolType);
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
-        PPOOL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+        PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_UNITS_INDEX(Units)][PoolType];
 
         ExpRemovePoolTracker(&Lookaside->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
         ExpCounterAdd(Lookaside->L.TotalFrees, 1);
@@ -324,25 +353,27 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  * room, once the next block's header agrees with it. Whatever fails a
  * check goes the slow way, which stops bad callers. It reads a header only
  * on a page that is present; the slow path also checks that P's page is
- * allocated.
+ * allocated. The header's first word is read once and written once.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
     if (BYTE_OFFSET(P) >= sizeof(POOL_HEADER) && ExpIsReadablePoolAddress(P)) {
-        ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
-        ULONG Units = Entry->BlockSize;
+        ULONG Header = Entry->Ulong1;
+        ULONG PoolType = (Header >> POOL_HEADER_TYPE_SHIFT) - 1;    /* a free block (0) wraps and fails below */
+        ULONG Units = POOL_HEADER_BLOCK_SIZE(Header);
 
-        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS &&
-            ExpGetIrql() <= ExpMaximumIrql[PoolType] && (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
-            ExpNextBlockAgrees(Entry, Units)) {
-            PPOOL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
+            PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_UNITS_INDEX(Units)][PoolType];
+            ULONG BlockTag = Entry->PoolTag;
 
-            if (Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
+            if (ExpGetIrql() <= Lookaside->MaximumIrql && (((Tag ^ BlockTag) & EXP_TAG_MASK) == 0 || Tag == 0) &&
+                ExpNextBlockAgreesBytes(Entry, Lookaside->L.Size) && Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
                 ExpCounterAdd(Lookaside->L.TotalFrees, 1);
-                ExpRemovePoolTracker(&Lookaside->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
-                ExpCacheBlock(Lookaside, Entry);
+                ExpTrackLookasideBlock(Lookaside, BlockTag, FALSE);
+                Entry->Ulong1 = (Header & POOL_HEADER_SIZES) | (POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT);
+                ExpInterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)P);
                 return;
             }
         }

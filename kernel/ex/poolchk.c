@@ -110,6 +110,10 @@ static VOID ExpWalkFreeLists(PPOOL_WALK Walk)
             ExpWalkFailed(Walk, 0x3, ListHead, "non-empty bitmap disagrees with a free list");
         FreeBlocksOnLists += Count;
     }
+    for (ULONG w = 0; w < POOL_LIST_HEADS / 32; w++) {
+        if (((Descriptor->NonEmptyWords >> w) & 1) != (Descriptor->NonEmpty[w] != 0))
+            ExpWalkFailed(Walk, 0x3, &Descriptor->NonEmpty[w], "non-empty summary disagrees with its bitmap");
+    }
     if (FreeBlocksOnLists != Walk->FreeBlocksInPages)
         ExpWalkFailed(Walk, 0x3, NULL, "free blocks in pages differ from those on the lists");
 }

@@ -17,7 +17,7 @@
 volatile PFN_NUMBER MmAvailablePages = 1u << 20;
 PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
-static KIRQL HostIrql;
+KIRQL KeHostIrql;
 PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;   /* no interrupts here: never set */
 
 typedef struct {
@@ -145,21 +145,21 @@ VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALL
     }
 }
 
-KIRQL NTAPI KeGetCurrentIrql(VOID) { return HostIrql; }
+KIRQL NTAPI KeGetCurrentIrql(VOID) { return KeHostIrql; }
 
 VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 {
-    if (NewIrql < HostIrql)
-        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, HostIrql, NewIrql, 0, 9);
-    *OldIrql = HostIrql;
-    HostIrql = NewIrql;
+    if (NewIrql < KeHostIrql)
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, KeHostIrql, NewIrql, 0, 9);
+    *OldIrql = KeHostIrql;
+    KeHostIrql = NewIrql;
 }
 
 VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 {
-    if (NewIrql > HostIrql)
-        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, HostIrql, NewIrql, 0, 9);
-    HostIrql = NewIrql;
+    if (NewIrql > KeHostIrql)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, KeHostIrql, NewIrql, 0, 9);
+    KeHostIrql = NewIrql;
 }
 
 VOID NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)

@@ -41,6 +41,45 @@ KTEST(pool, header_holds_size_type_and_tag)
     ExFreePoolWithTag(p, 'draH');
 }
 
+/* The fast paths read and write the header's first word whole: its masks must be the bit-fields' places. */
+KTEST(pool, header_word_masks_match_the_bit_fields)
+{
+    POOL_HEADER Header;
+
+    Header.Ulong1 = 0;
+    Header.PreviousSize = 0x1FF;
+    Header.BlockSize = 0x1FF;
+    KT_EXPECT_EQ(Header.Ulong1, POOL_HEADER_SIZES);
+    Header.Ulong1 = 0;
+    Header.PoolIndex = POOL_INDEX_CACHED;
+    KT_EXPECT_EQ(Header.Ulong1, POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT);
+    Header.Ulong1 = 0;
+    Header.PoolType = PagedPool + 1;
+    Header.BlockSize = 33;
+    KT_EXPECT_EQ(Header.Ulong1, ((PagedPool + 1) << POOL_HEADER_TYPE_SHIFT) | (33 << POOL_HEADER_BLOCK_SHIFT));
+    KT_EXPECT_EQ(POOL_HEADER_BLOCK_SIZE(Header.Ulong1), 33);
+}
+
+/*
+ * The free path looks up an address's 4 MB region before it reads a
+ * header: the initial pool's regions, expansion and paged pool are pool
+ * (resident only where the initial pool fills its region), the kernel
+ * image is not.
+ */
+KTEST(pool, region_table_knows_the_pools)
+{
+    ULONG_PTR InitialLast = (ULONG_PTR)MmNonPagedPoolEnd - 1;
+
+    KT_EXPECT_NE(MmPoolRegion[(ULONG_PTR)MmNonPagedPoolStart >> PDE_SHIFT], MM_POOL_REGION_NONE);
+    KT_EXPECT_EQ(MmPoolRegion[InitialLast >> PDE_SHIFT],
+                 (InitialLast + 1) % PDE_MAPPED_SIZE == 0 ? MM_POOL_REGION_RESIDENT : MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)MmNonPagedPoolExpansionStart >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)MmPagedPoolStart >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[((ULONG_PTR)MmPagedPoolEnd - 1) >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)&KeLoaderBlock >> PDE_SHIFT], MM_POOL_REGION_NONE);
+    KT_EXPECT_EQ(MmPoolRegion[MM_SYSTEM_PTE_START >> PDE_SHIFT], MM_POOL_REGION_NONE);
+}
+
 KTEST(pool, every_pool_type_is_served_with_its_alignment)
 {
     static const struct { POOL_TYPE Type; ULONG Alignment; BOOLEAN Paged; } Types[] = {
@@ -614,6 +653,16 @@ KTEST_BUGCHECK(pool, free_of_unallocated_nonpaged_pages_stops_with_0xc2_44, BAD_
     KT_BUGCHECK_PARAMETER(1, 0x44);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
     ExFreePool(Address);
+}
+
+/*
+ * Just past the initial pool: its last region's rest (when it does not
+ * fill the region) or the first expansion page, neither allocated nor
+ * mapped. The free must not read a header there.
+ */
+KTEST_BUGCHECK(pool, free_just_past_the_initial_pool_stops_with_0xc2, BAD_POOL_CALLER)
+{
+    ExFreePool((PUCHAR)MmNonPagedPoolEnd + 0x10);
 }
 
 /* An address inside a page nobody allocated: the free must not read a header there (a fault in pool code is 0xC5). */
