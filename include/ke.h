@@ -247,6 +247,7 @@ extern BOOLEAN KeTestBoot;
 /* Traps and exceptions. */
 typedef BOOLEAN (*PKTRAP_HANDLER)(PKTRAP_FRAME TrapFrame);
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
+VOID KiTrap0E(PKTRAP_FRAME TrapFrame);
 VOID KiSetIdtGate(ULONG Vector, PVOID Handler, USHORT Selector, USHORT Access);
 extern KIDTENTRY KiIdt[IDT_ENTRIES];
 extern KGDTENTRY KiGdt[KGDT_ENTRIES];

@@ -8,7 +8,8 @@
  * brought in where the fault could not wait: a probe instruction of the
  * kernel inside a try block (KeInvalidAccessAllowed) gets
  * STATUS_ACCESS_VIOLATION, anything else stops with IRQL_NOT_LESS_OR_EQUAL.
- * At APC_LEVEL or below a demand-zero PTE gets a zeroed page, and anything
+ * At APC_LEVEL or below a demand-zero PTE gets a zeroed page (the common
+ * case, which MmAccessFault looks for before anything else), and anything
  * else is a reference nobody mapped: an access violation for a probe in a
  * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
@@ -16,20 +17,37 @@
  */
 #include "mi.h"
 
-static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte)
+/*
+ * A demand-zero fault on a system address: a page from the zeroed list,
+ * or else a free page zeroed through the faulting address itself once its
+ * PTE is valid, with no hyperspace mapping to make, tear down and flush.
+ * That is safe on one processor: the PFN lock is held at DISPATCH_LEVEL,
+ * so nothing else runs until the page is full of zeroes, and the PTE was
+ * not valid, so no TLB entry holds another page for the address. A page
+ * the kernel may not write through its PTE is zeroed in hyperspace first.
+ */
+static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG Protection)
 {
-    ULONG Protection = PointerPte->u.Soft.Protection;
     PFN_NUMBER PageFrameIndex;
+    BOOLEAN MustZero;
     KIRQL OldIrql;
 
     MiAcquirePfnLock(&OldIrql);
-    PageFrameIndex = MiRemoveZeroPage();
+    PageFrameIndex = MiRemovePageForZeroing(&MustZero);
     if (PageFrameIndex == MM_EMPTY_LIST) {
         MiReleasePfnLock(OldIrql);
         KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
     }
+    if (MustZero && !MI_IS_WRITABLE(Protection)) {
+        MiZeroPhysicalPage(PageFrameIndex);
+        MustZero = FALSE;
+    }
     MiInitializePfn(PageFrameIndex, PointerPte, TRUE);
     MI_WRITE_VALID_PTE(PointerPte, MiMakeSystemPte(PageFrameIndex, Protection));
+    if (MustZero) {
+        MiZeroPage(PAGE_ALIGN(VirtualAddress));
+        MmStatistics.PagesZeroed++;
+    }
     MmStatistics.DemandZeroFaults++;
     MiReleasePfnLock(OldIrql);
     return STATUS_SUCCESS;
@@ -70,8 +88,9 @@ static NTSTATUS MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKT
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
 }
 
-NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
-                       PKTRAP_FRAME TrapFrame)
+/* Every fault but the common one MmAccessFault takes itself, in the order the opening comment gives. */
+static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID VirtualAddress,
+                                                        KPROCESSOR_MODE PreviousMode, PKTRAP_FRAME TrapFrame)
 {
     PMMPTE PointerPde = MiAddressToPde(VirtualAddress);
     PMMPTE PointerPte;
@@ -108,8 +127,25 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
     if (KiPcr.Irql > APC_LEVEL)
         return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     if (MiIsDemandZeroPte(TempPte))
-        return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
+        return MiResolveDemandZeroFault(VirtualAddress, PointerPte, TempPte.u.Soft.Protection);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
+}
+
+/*
+ * The common fault, paged pool's first touch (a system address, from
+ * kernel mode, at APC_LEVEL or below, whose page table is there and whose
+ * PTE is demand-zero), is resolved here without the rest's frame; every
+ * other goes to MiAccessFault.
+ */
+NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
+                       PKTRAP_FRAME TrapFrame)
+{
+    if ((ULONG_PTR)VirtualAddress >= MM_SYSTEM_RANGE_START && PreviousMode == KernelMode &&
+        KiPcr.Irql <= APC_LEVEL && (MiAddressToPde(VirtualAddress)->u.Long & (PTE_VALID | PTE_LARGE_PAGE)) == PTE_VALID &&
+        MiIsDemandZeroPte(*MiAddressToPte(VirtualAddress)))
+        return MiResolveDemandZeroFault(VirtualAddress, MiAddressToPte(VirtualAddress),
+                                        MiAddressToPte(VirtualAddress)->u.Soft.Protection);
+    return MiAccessFault(FaultStatus, VirtualAddress, PreviousMode, TrapFrame);
 }
 
 /*

@@ -473,20 +473,14 @@ KTEST(pool, paged_pool_pages_are_absent_until_touched)
 
 KTEST(pool, priority_low_fails_when_memory_is_scarce)
 {
-    PFN_NUMBER Head = MM_EMPTY_LIST;
+    PFN_NUMBER Head;
     PVOID p;
 
     p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority);
     KT_ASSERT(p != NULL);
     ExFreePoolWithTag(p, TAG);
     /* Take pages until fewer than the low-priority reserve are left. */
-    while (MmAvailablePages >= 200) {
-        PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
-        if (Page == MM_EMPTY_LIST)
-            break;
-        MmPfnDatabase[Page].u1.Flink = Head;
-        Head = Page;
-    }
+    Head = KtHoldPages(FALSE, 199);
     KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority) == NULL);
     KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPrioritySpecialPoolOverrun) == NULL);
     p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, NormalPoolPriority);
@@ -497,12 +491,7 @@ KTEST(pool, priority_low_fails_when_memory_is_scarce)
     KT_EXPECT(p != NULL);
     if (p != NULL)
         ExFreePoolWithTag(p, TAG);
-    while (Head != MM_EMPTY_LIST) {
-        PFN_NUMBER Next = MmPfnDatabase[Head].u1.Flink;
-        MmPfnDatabase[Head].u1.Flink = 0;
-        MmFreePhysicalPage(Head);
-        Head = Next;
-    }
+    KtReleaseHeldPages(Head);
 }
 
 KTEST(pool, impossible_sizes_fail_or_raise_as_asked)
