@@ -188,31 +188,44 @@ VOID RtlRunMapClear(PRTL_RUN_MAP Map, ULONG Start, ULONG Count)
     Map->ClearBits += Count;
 }
 
+/*
+ * All units free: the words wholly inside the map are clear and hold every
+ * class, so their summary bits are set a summary word at a time; the bits
+ * past the end read as in use, and the last word's classes are its own.
+ * (Clearing the map unit by unit would cost a boot a million instructions.)
+ */
 VOID RtlInitializeRunMap(PRTL_RUN_MAP Map, PULONG Buffer, ULONG Bits)
 {
-    ULONG Words = WORDS_FOR(Bits), SummaryWords = WORDS_FOR(Words);
+    ULONG Words = WORDS_FOR(Bits), SummaryWords = WORDS_FOR(Words), Whole = Bits / BITS_PER_ULONG;
 
     Map->Words = Words;
     Map->TopWords = WORDS_FOR(SummaryWords);
+    Map->ClearBits = Bits;
     RtlInitializeBitMap(&Map->Bits, Buffer, Bits);
+    for (ULONG i = 0; i < Words; i++)
+        Buffer[i] = 0;
+    if (Whole < Words)
+        Buffer[Whole] = 0xFFFFFFFF << (Bits % BITS_PER_ULONG);
     Buffer += Words;
     for (ULONG c = 0; c < RTL_RUN_MAP_CLASSES; c++) {
         Map->Summary[c] = Buffer;
         Buffer += SummaryWords;
         Map->Top[c] = Buffer;
         Buffer += Map->TopWords;
-    }
-    /* Everything in use, bits past the end included; then the real units become free. */
-    for (ULONG i = 0; i < Words; i++)
-        Map->Bits.Buffer[i] = 0xFFFFFFFF;
-    for (ULONG c = 0; c < RTL_RUN_MAP_CLASSES; c++) {
-        for (ULONG i = 0; i < SummaryWords; i++)
-            Map->Summary[c][i] = 0;
+        for (ULONG i = 0; i < SummaryWords; i++) {
+            ULONG Set = Whole > i * BITS_PER_ULONG ? Whole - i * BITS_PER_ULONG : 0;
+
+            Map->Summary[c][i] = Set >= BITS_PER_ULONG ? 0xFFFFFFFF : (1u << Set) - 1;
+        }
         for (ULONG i = 0; i < Map->TopWords; i++)
             Map->Top[c][i] = 0;
+        for (ULONG i = 0; i < SummaryWords; i++) {
+            if (Map->Summary[c][i] != 0)
+                Map->Top[c][i / BITS_PER_ULONG] |= 1u << (i % BITS_PER_ULONG);
+        }
+        if (Whole < Words && ((RunClasses(Map->Bits.Buffer[Whole]) >> c) & 1))
+            SetSummaryBit(Map, c, Whole, TRUE);
     }
-    Map->ClearBits = 0;
-    RtlRunMapClear(Map, 0, Bits);
 }
 
 ULONG RtlRunMapAllocate(PRTL_RUN_MAP Map, ULONG Count, BOOLEAN Exhaustive)

@@ -53,6 +53,21 @@ KTEST(runmap, buffer_size_covers_the_map)
     KT_EXPECT_EQ(RtlRunMapBufferWords(32), 1 + RTL_RUN_MAP_CLASSES * 2);
 }
 
+/* A new map is all free, with summaries that agree, at every size around a word's and a summary word's edge. */
+KTEST(runmap, a_new_map_of_any_size_is_consistent_and_all_free)
+{
+    static const ULONG Sizes[] = { 1, 2, 31, 32, 33, 63, 64, 1023, 1024, 1025, 32 * 32 + 5, UNITS };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Sizes); i++) {
+        RtlInitializeRunMap(&Map, Buffer, Sizes[i]);
+        KT_EXPECT(RtlCheckRunMap(&Map));
+        KT_EXPECT_EQ(Map.ClearBits, Sizes[i]);
+        KT_EXPECT_EQ(RtlRunMapAllocate(&Map, Sizes[i], TRUE), 0);
+        KT_EXPECT_EQ(RtlRunMapAllocate(&Map, 1, TRUE), RTL_BITMAP_NOT_FOUND);
+        KT_EXPECT(RtlCheckRunMap(&Map));
+    }
+}
+
 /*
  * Random allocations and frees of runs of 1 to 3,032 units, the map filled
  * to exhaustion on the way: every run it gives is free and inside it, it
