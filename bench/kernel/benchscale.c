@@ -63,6 +63,7 @@ typedef VOID (*BENCH_UNMAP)(PVOID Va, ULONG Pages);
 typedef struct _BENCH_CHURN {
     BENCH_MAP Map;
     BENCH_UNMAP Unmap;
+    BOOLEAN FillInitialPool;          /* nonpaged pool: see BenchFillInitialPool */
 } BENCH_CHURN;
 
 static PVOID BenchMapPool(ULONG Pages)
@@ -90,10 +91,12 @@ static VOID BenchUnmapIo(PVOID Va, ULONG Pages)
 }
 
 /*
- * Takes every page of the initial nonpaged pool, linked through the pages
- * themselves, so every row of the pool churn works in expansion pages: a
- * row with few holes would otherwise get resident initial pages that cost
- * less to hand out than the expansion pages a larger row reaches.
+ * Takes every free page of the initial nonpaged pool, linked through the
+ * pages themselves, so a row of the pool churn works in expansion pages
+ * only: a row with few holes would otherwise get resident initial pages
+ * that cost less to hand out, and one whose allocations grew the big-page
+ * table would find the old table's pages, freed in the initial pool, as
+ * a run of free pages below its holes.
  */
 static PVOID BenchFillInitialPool(VOID)
 {
@@ -140,7 +143,10 @@ static VOID OpChurn(PVOID Context, ULONG Index)
 /*
  * The churn with N one-page holes: 2N + 1 one-page allocations, then
  * every other one of the first 2N given back, leaving holes below
- * everything allocated since.
+ * everything allocated since. A first pass makes and frees as many, so
+ * that tables growing with the allocations (the pool's big-page table)
+ * have their final size before the holes are made: the storage a table
+ * leaves when it moves would otherwise be a longer hole among them.
  */
 static VOID BenchChurn(PCSTR What, BENCH_CHURN *Churn)
 {
@@ -151,6 +157,14 @@ static VOID BenchChurn(PCSTR What, BENCH_CHURN *Churn)
         ULONG Holes = BenchScales[s], Made = 0;
         CHAR Name[96];
 
+        PVOID InitialPool = NULL;
+
+        while (Made < 2 * Holes + 1 && (Held[Made] = Churn->Map(1)) != NULL)
+            Made++;
+        while (Made > 0)
+            Churn->Unmap(Held[--Made], 1);
+        if (Churn->FillInitialPool)
+            InitialPool = BenchFillInitialPool();
         while (Made < 2 * Holes + 1 && (Held[Made] = Churn->Map(1)) != NULL)
             Made++;
         for (ULONG i = 0; i + 1 < Made; i += 2)
@@ -162,6 +176,7 @@ static VOID BenchChurn(PCSTR What, BENCH_CHURN *Churn)
             Churn->Unmap(Held[i], 1);
         if (Made % 2 == 1)
             Churn->Unmap(Held[Made - 1], 1);
+        BenchDrainInitialPool(InitialPool);
     }
 }
 
@@ -204,13 +219,10 @@ static VOID BenchLiveBlocks(VOID)
 
 VOID BenchScale(VOID)
 {
-    BENCH_CHURN Pool = { BenchMapPool, BenchUnmapPool }, Io = { BenchMapIo, BenchUnmapIo };
-    PVOID InitialPool;
+    BENCH_CHURN Pool = { BenchMapPool, BenchUnmapPool, TRUE }, Io = { BenchMapIo, BenchUnmapIo, FALSE };
 
     BenchLiveBlocks();
-    InitialPool = BenchFillInitialPool();
     BenchChurn("nonpaged pool expansion pages: 1 and 2 pages allocated and freed", &Pool);
-    BenchDrainInitialPool(InitialPool);
     BenchChurn("system PTEs: MmMapIoSpace of 1 and 2 pages, both unmapped", &Io);
     BenchTags();
 }
