@@ -54,12 +54,31 @@ VOID ExpInitializePoolTracker(VOID)
     ExpNonPagedPoolDescriptor.Tracker = ExpPagedPoolDescriptor.Tracker = &ExpNoTracker;
 }
 
-/* Holding the index: DISPATCH_LEVEL, or where the caller already is above it. */
-static VOID ExpLockTrackIndex(PKIRQL OldIrql)
+/*
+ * Holding the index: DISPATCH_LEVEL, or where the caller already is above
+ * it. Inline in the kernel, since every tag that misses a cache comes here.
+ */
+FORCEINLINE KIRQL ExpLockTrackIndex(VOID)
 {
-    KIRQL Irql = KeGetCurrentIrql();
+    KIRQL OldIrql = ExpGetIrql();
 
-    KeRaiseIrql(Irql > DISPATCH_LEVEL ? Irql : DISPATCH_LEVEL, OldIrql);
+#ifdef KTEST_HOST
+    KeRaiseIrql(OldIrql > DISPATCH_LEVEL ? OldIrql : DISPATCH_LEVEL, &OldIrql);
+#else
+    if (OldIrql < DISPATCH_LEVEL)
+        KiRaiseIrqlToDispatch();
+#endif
+    return OldIrql;
+}
+
+FORCEINLINE VOID ExpUnlockTrackIndex(KIRQL OldIrql)
+{
+#ifdef KTEST_HOST
+    KeLowerIrql(OldIrql);
+#else
+    if (OldIrql < DISPATCH_LEVEL)
+        KiLowerIrqlFromDispatch(OldIrql);
+#endif
 }
 
 /* The slot of Tag in the index (its record's, or the empty one that ends its probe). */
@@ -145,7 +164,7 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
     ULONG Slot;
 
     KI_INTERRUPT_WINDOW(KiWindowPoolTrackerClaim);
-    ExpLockTrackIndex(&OldIrql);
+    OldIrql = ExpLockTrackIndex();
     Slot = ExpTrackIndexSlot(Tag);
     Tracker = ExpTrackIndex[Slot];
     if (Tracker == NULL) {
@@ -161,17 +180,15 @@ PPOOL_TRACKER_TABLE EXP_POOL_CODE ExpFindTracker(ULONG Tag)
         else
             Tracker = &ExpPoolTrackOverflow;
     }
-    KeLowerIrql(OldIrql);
+    ExpUnlockTrackIndex(OldIrql);
     return Tracker;
 }
 
 BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)
 {
-    PPOOL_TRACKER_TABLE Tracker;
-    KIRQL OldIrql;
+    KIRQL OldIrql = ExpLockTrackIndex();
+    PPOOL_TRACKER_TABLE Tracker = ExpTrackIndex[ExpTrackIndexSlot(Tag & EXP_TAG_MASK)];
 
-    ExpLockTrackIndex(&OldIrql);
-    Tracker = ExpTrackIndex[ExpTrackIndexSlot(Tag & EXP_TAG_MASK)];
     if (Tracker != NULL) {
         Information->Tag = Tracker->Key;
         Information->NonPagedAllocs = Tracker->Counts[NonPagedPool].Allocs;
@@ -184,7 +201,7 @@ BOOLEAN ExQueryPoolTag(ULONG Tag, PEX_POOL_TAG_INFORMATION Information)
         memset(Information, 0, sizeof(*Information));
         Information->Tag = Tag;
     }
-    KeLowerIrql(OldIrql);
+    ExpUnlockTrackIndex(OldIrql);
     return Tracker != NULL;
 }
 
