@@ -235,7 +235,7 @@ HOST_TESTS  := $(wildcard tests/host/*_test.c)
 HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
-HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL) \
+HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \
                 $(HOST_HAL)
 HOST_CFLAGS += -mcx16 -Ikernel/ex
 # The memory-map sanitiser is pure: it and its kernel suite build for the host as they are.

@@ -9,7 +9,7 @@
 
 BENCH_HOST_DIR     := $(BUILD)/bench-host
 BENCH_HOST_BIN     := $(BENCH_HOST_DIR)/bench_pool
-BENCH_HOST_SOURCES := bench/host/bench_pool.c bench/host/bench_util.c $(HOST_POOL) lib/rtl/bitmap.c
+BENCH_HOST_SOURCES := bench/host/bench_pool.c bench/host/bench_util.c $(HOST_POOL) lib/rtl/bitmap.c lib/rtl/runmap.c
 # A second program, so the pool's report stays as it was and the AVL counter stays out of it.
 BENCH_VAD_BIN      := $(BENCH_HOST_DIR)/bench_vad
 BENCH_VAD_SOURCES  := bench/host/bench_vad.c bench/host/bench_util.c lib/rtl/avl.c

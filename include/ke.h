@@ -119,7 +119,7 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
 typedef enum _KI_INTERRUPT_WINDOW {
     KiWindowLowerIrql,           /* KeLowerIrql, just before the new IRQL is stored */
     KiWindowSystemPageTable,     /* MiEnsureSystemPageTable, between its unlocked look and the PFN lock */
-    KiWindowPoolTrackerClaim,    /* ExpFindTracker, between finding an empty slot and claiming it */
+    KiWindowPoolTrackerClaim,    /* ExpFindTracker, between a miss in a tracker cache and the index's lock */
 } KI_INTERRUPT_WINDOW;
 
 typedef VOID (*PKI_INTERRUPT_WINDOW_HOOK)(KI_INTERRUPT_WINDOW Window);
@@ -276,6 +276,7 @@ extern BOOLEAN KeTestBoot;
 /* Traps and exceptions. */
 typedef BOOLEAN (*PKTRAP_HANDLER)(PKTRAP_FRAME TrapFrame);
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
+VOID KiTrap0E(PKTRAP_FRAME TrapFrame);
 VOID KiSetIdtGate(ULONG Vector, PVOID Handler, USHORT Selector, USHORT Access);
 extern KIDTENTRY KiIdt[IDT_ENTRIES];
 extern KGDTENTRY KiGdt[KGDT_ENTRIES];

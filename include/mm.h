@@ -310,6 +310,20 @@ typedef enum _MI_POOL_PAGE_TYPE {
     MiPagedPoolPages
 } MI_POOL_PAGE_TYPE;
 
+/*
+ * What each 4 MB region of the address space holds for the pool's free
+ * path, which must know before it reads the header in front of an address
+ * that the page is there: one table look (MmPoolRegion[Va >> PDE_SHIFT])
+ * instead of a search of the ranges. Resident: pool whose pages are mapped
+ * for good (the initial nonpaged pool, where it fills the region); check
+ * PTE: pool whose pages come and go (expansion, paged pool, the rest of
+ * the initial pool's last region), present when its PDE and PTE are.
+ */
+#define MM_POOL_REGION_NONE 0
+#define MM_POOL_REGION_RESIDENT 1
+#define MM_POOL_REGION_CHECK_PTE 2
+extern UCHAR MmPoolRegion[PTE_PER_PAGE];
+
 PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes);
 ULONG MiFreePoolPages(PVOID StartingAddress);
 ULONG MiQueryPoolPages(PVOID StartingAddress);
@@ -318,6 +332,7 @@ BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type);
 VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal,
                            PULONG PagesResident);
 ULONG MiPoolPageMetadataBytes(VOID);
+BOOLEAN MiCheckPoolPages(VOID);
 typedef VOID (*PMI_POOL_ALLOCATION_CALLBACK)(PVOID StartingAddress, ULONG Pages, PVOID Context);
 VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback,
                                 PVOID Context);
@@ -327,6 +342,7 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes);
 VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes);
 BOOLEAN MiIsSystemPteAddress(PVOID VirtualAddress);
 BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes);
+BOOLEAN MiCheckSystemPtes(VOID);
 extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */

@@ -1,8 +1,8 @@
 /*
  * allocpag.c: whole pages for the executive pools (NT's MiAllocatePoolPages).
  *
- * Three ranges of system space, each described by two bitmaps over its
- * pages, one marking pages in use and one marking the last page of each
+ * Three ranges of system space, each described by a run map of the pages
+ * in use (rtl/runmap.h) and a bitmap marking the last page of each
  * allocation (so a free needs only the start address):
  *   initial nonpaged pool    mapped for good at boot (one large page when it
  *                            could be); allocation only flips bits;
@@ -10,46 +10,61 @@
  *                            allocated and given back when freed;
  *   paged pool               PTEs made demand-zero when allocated, so a page
  *                            arrives on first touch; freed pages go back.
- * Every range is searched first-fit from a hint that follows the last
- * allocation, so the common case scans a word or two. Callers hold no lock;
- * the range's state is guarded by raising to DISPATCH_LEVEL.
+ * A request finds its run through the map's summaries by run length, so
+ * its cost does not depend on how many holes earlier frees left below the
+ * free space (NT keeps nonpaged pool's free runs on lists by length for
+ * the same reason). Callers hold no lock; the range's state is guarded by
+ * raising to DISPATCH_LEVEL.
  */
 #include "mi.h"
+#include <rtl/runmap.h>
 
 typedef struct _MI_POOL_RANGE {
     PUCHAR Base;
     ULONG Pages;
     BOOLEAN Resident;          /* pages stay mapped when free (initial nonpaged pool) */
     BOOLEAN DemandZero;        /* pages arrive on first touch (paged pool) */
-    ULONG Hint;
     ULONG PagesInUse;
-    RTL_BITMAP InUse;
+    RTL_RUN_MAP InUse;
     RTL_BITMAP EndOfAllocation;
 } MI_POOL_RANGE, *PMI_POOL_RANGE;
 
 static MI_POOL_RANGE MiInitialNonPagedPool, MiNonPagedPoolExpansion, MiPagedPool;
+UCHAR MmPoolRegion[PTE_PER_PAGE];
 static ULONG MiPoolBitmapBytes;
 
-#define MI_BITMAP_WORDS(Pages) (((Pages) + 31) / 32)
+/* ULONGs of bitmap one range of Pages needs: its run map, then its end-of-allocation bits. */
+#define MI_RANGE_BITMAP_WORDS(Pages) (RTL_RUN_MAP_BUFFER_WORDS(Pages) + RTL_RUN_MAP_WORDS(Pages))
 
-/* Bytes of bitmap the three ranges need: two bits a page. */
+/* Bytes of bitmap the three ranges need: a little over two bits a page. */
 ULONG MiPoolPageBitmapBytes(ULONG InitialPages, ULONG ExpansionPages, ULONG PagedPages)
 {
-    return 2 * sizeof(ULONG) *
-           (MI_BITMAP_WORDS(InitialPages) + MI_BITMAP_WORDS(ExpansionPages) + MI_BITMAP_WORDS(PagedPages));
+    return sizeof(ULONG) * (MI_RANGE_BITMAP_WORDS(InitialPages) + MI_RANGE_BITMAP_WORDS(ExpansionPages) +
+                            MI_RANGE_BITMAP_WORDS(PagedPages));
 }
 
-/* Gives a range its two bitmaps, cut from *Bitmaps, which moves past them. */
+/* Gives a range its run map and end bitmap, cut from *Bitmaps, which moves past them. */
 static VOID MiInitializeRange(PMI_POOL_RANGE Range, PVOID Base, ULONG Pages, PULONG *Bitmaps)
 {
     Range->Base = Base;
     Range->Pages = Pages;
-    RtlInitializeBitMap(&Range->InUse, *Bitmaps, Pages);
-    *Bitmaps += MI_BITMAP_WORDS(Pages);
+    RtlInitializeRunMap(&Range->InUse, *Bitmaps, Pages);
+    *Bitmaps += RTL_RUN_MAP_BUFFER_WORDS(Pages);
     RtlInitializeBitMap(&Range->EndOfAllocation, *Bitmaps, Pages);
-    *Bitmaps += MI_BITMAP_WORDS(Pages);
-    RtlClearAllBits(&Range->InUse);
+    *Bitmaps += RTL_RUN_MAP_WORDS(Pages);
     RtlClearAllBits(&Range->EndOfAllocation);
+}
+
+/* Marks the regions a range covers with Kind; a region it fills only in part must have its PTEs looked at. */
+static VOID MiMarkPoolRegions(PMI_POOL_RANGE Range, UCHAR Kind)
+{
+    ULONG_PTR Start = (ULONG_PTR)Range->Base, End = Start + (SIZE_T)Range->Pages * PAGE_SIZE;
+
+    for (ULONG_PTR Region = ALIGN_DOWN_BY(Start, PDE_MAPPED_SIZE); Region < End; Region += PDE_MAPPED_SIZE) {
+        BOOLEAN Whole = Region >= Start && End - Region >= PDE_MAPPED_SIZE;
+
+        MmPoolRegion[Region >> PDE_SHIFT] = Whole ? Kind : MM_POOL_REGION_CHECK_PTE;
+    }
 }
 
 /*
@@ -68,6 +83,9 @@ VOID MiInitializePoolPages(ULONG InitialPages, PULONG Bitmaps)
     MiInitializeRange(&MiNonPagedPoolExpansion, MmNonPagedPoolExpansionStart, ExpansionPages, &Bitmaps);
     MiInitializeRange(&MiPagedPool, MmPagedPoolStart, PagedPages, &Bitmaps);
     MiPagedPool.DemandZero = TRUE;
+    MiMarkPoolRegions(&MiNonPagedPoolExpansion, MM_POOL_REGION_CHECK_PTE);
+    MiMarkPoolRegions(&MiPagedPool, MM_POOL_REGION_CHECK_PTE);
+    MiMarkPoolRegions(&MiInitialNonPagedPool, MM_POOL_REGION_RESIDENT);
 }
 
 static PMI_POOL_RANGE MiRangeOf(PVOID VirtualAddress)
@@ -87,7 +105,7 @@ BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
 {
     PMI_POOL_RANGE Range = MiRangeOf(VirtualAddress);
 
-    if (Range == NULL || !RtlCheckBit(&Range->InUse, ((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE))
+    if (Range == NULL || !RtlCheckBit(&Range->InUse.Bits, ((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE))
         return FALSE;
     if (Type != NULL)
         *Type = Range == &MiPagedPool ? MiPagedPoolPages : MiNonPagedPoolPages;
@@ -161,16 +179,16 @@ static BOOLEAN MiBackRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
     return TRUE;
 }
 
-static PVOID MiAllocateFromRange(PMI_POOL_RANGE Range, ULONG Count)
+/* Exhaustive: when the map's summaries see no run, scan the whole range (see rtl/runmap.h). */
+static PVOID MiAllocateFromRange(PMI_POOL_RANGE Range, ULONG Count, BOOLEAN Exhaustive)
 {
     ULONG First;
     KIRQL OldIrql;
 
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    First = RtlFindClearBitsAndSet(&Range->InUse, Count, Range->Hint);
+    First = RtlRunMapAllocate(&Range->InUse, Count, Exhaustive);
     if (First != RTL_BITMAP_NOT_FOUND) {
         RtlSetBits(&Range->EndOfAllocation, First + Count - 1, 1);
-        Range->Hint = First + Count;
         Range->PagesInUse += Count;
     }
     KeLowerIrql(OldIrql);
@@ -179,7 +197,7 @@ static PVOID MiAllocateFromRange(PMI_POOL_RANGE Range, ULONG Count)
 
     if (!Range->Resident && !MiBackRangePages(Range, First, Count)) {
         KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-        RtlClearBits(&Range->InUse, First, Count);
+        RtlRunMapClear(&Range->InUse, First, Count);
         RtlClearBits(&Range->EndOfAllocation, First + Count - 1, 1);
         Range->PagesInUse -= Count;
         KeLowerIrql(OldIrql);
@@ -191,7 +209,9 @@ static PVOID MiAllocateFromRange(PMI_POOL_RANGE Range, ULONG Count)
 /*
  * NumberOfBytes rounded up to whole pages, page-aligned; NULL when the
  * range or physical memory is exhausted. Nonpaged pages come from the
- * initial pool first, then from expansion.
+ * initial pool first, then from expansion; only when neither range's
+ * summaries show a run is either scanned whole, so a shredded initial
+ * pool does not make every request that expansion could serve walk it.
  */
 PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
 {
@@ -201,10 +221,14 @@ PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
     if (Count == 0)
         Count = 1;
     if (Type == MiPagedPoolPages)
-        return MiAllocateFromRange(&MiPagedPool, Count);
-    Va = MiAllocateFromRange(&MiInitialNonPagedPool, Count);
+        return MiAllocateFromRange(&MiPagedPool, Count, TRUE);
+    Va = MiAllocateFromRange(&MiInitialNonPagedPool, Count, FALSE);
     if (Va == NULL)
-        Va = MiAllocateFromRange(&MiNonPagedPoolExpansion, Count);
+        Va = MiAllocateFromRange(&MiNonPagedPoolExpansion, Count, FALSE);
+    if (Va == NULL)
+        Va = MiAllocateFromRange(&MiInitialNonPagedPool, Count, TRUE);
+    if (Va == NULL)
+        Va = MiAllocateFromRange(&MiNonPagedPoolExpansion, Count, TRUE);
     return Va;
 }
 
@@ -213,9 +237,9 @@ static ULONG MiAllocationPages(PMI_POOL_RANGE Range, ULONG First)
 {
     ULONG End;
 
-    if (!RtlCheckBit(&Range->InUse, First))
+    if (!RtlCheckBit(&Range->InUse.Bits, First))
         return 0;
-    if (First != 0 && RtlCheckBit(&Range->InUse, First - 1) && !RtlCheckBit(&Range->EndOfAllocation, First - 1))
+    if (First != 0 && RtlCheckBit(&Range->InUse.Bits, First - 1) && !RtlCheckBit(&Range->EndOfAllocation, First - 1))
         return 0; /* inside another allocation */
     End = RtlFindNextSetBit(&Range->EndOfAllocation, First);
     return End == RTL_BITMAP_NOT_FOUND ? 0 : End - First + 1;
@@ -246,11 +270,9 @@ ULONG MiFreePoolPages(PVOID StartingAddress)
     if (!Range->Resident)
         MiReleaseRangePages(Range, First, Count);
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    RtlClearBits(&Range->InUse, First, Count);
+    RtlRunMapClear(&Range->InUse, First, Count);
     RtlClearBits(&Range->EndOfAllocation, First + Count - 1, 1);
     Range->PagesInUse -= Count;
-    if (First < Range->Hint)
-        Range->Hint = First;
     KeLowerIrql(OldIrql);
     return Count;
 }
@@ -258,7 +280,7 @@ ULONG MiFreePoolPages(PVOID StartingAddress)
 /* Calls Callback for every allocation of one pool type, in address order. */
 static VOID MiEnumerateRange(PMI_POOL_RANGE Range, PMI_POOL_ALLOCATION_CALLBACK Callback, PVOID Context)
 {
-    ULONG First = RtlFindNextSetBit(&Range->InUse, 0);
+    ULONG First = RtlFindNextSetBit(&Range->InUse.Bits, 0);
 
     while (First != RTL_BITMAP_NOT_FOUND) {
         ULONG Last = RtlFindNextSetBit(&Range->EndOfAllocation, First);
@@ -266,7 +288,7 @@ static VOID MiEnumerateRange(PMI_POOL_RANGE Range, PMI_POOL_ALLOCATION_CALLBACK 
         if (Last == RTL_BITMAP_NOT_FOUND)
             break;
         Callback(Range->Base + (SIZE_T)First * PAGE_SIZE, Last - First + 1, Context);
-        First = Last + 1 < Range->Pages ? RtlFindNextSetBit(&Range->InUse, Last + 1) : RTL_BITMAP_NOT_FOUND;
+        First = Last + 1 < Range->Pages ? RtlFindNextSetBit(&Range->InUse.Bits, Last + 1) : RTL_BITMAP_NOT_FOUND;
     }
 }
 
@@ -287,8 +309,8 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
     if (Type == MiPagedPoolPages) {
         ULONG Resident = 0;
 
-        for (ULONG i = RtlFindNextSetBit(&MiPagedPool.InUse, 0); i != RTL_BITMAP_NOT_FOUND;
-             i = RtlFindNextSetBit(&MiPagedPool.InUse, i + 1)) {
+        for (ULONG i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, 0); i != RTL_BITMAP_NOT_FOUND;
+             i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, i + 1)) {
             PVOID Va = MiPagedPool.Base + (SIZE_T)i * PAGE_SIZE;
             Resident += MiAddressToPde(Va)->u.Hard.Valid && MiAddressToPte(Va)->u.Hard.Valid;
         }
@@ -306,4 +328,16 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
 ULONG MiPoolPageMetadataBytes(VOID)
 {
     return MiPoolBitmapBytes;
+}
+
+/* Does every range's run map agree with itself and with its count of pages in use? */
+BOOLEAN MiCheckPoolPages(VOID)
+{
+    PMI_POOL_RANGE Ranges[] = { &MiInitialNonPagedPool, &MiNonPagedPoolExpansion, &MiPagedPool };
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Ranges); i++) {
+        if (!RtlCheckRunMap(&Ranges[i]->InUse) || Ranges[i]->InUse.ClearBits != Ranges[i]->Pages - Ranges[i]->PagesInUse)
+            return FALSE;
+    }
+    return TRUE;
 }

@@ -8,7 +8,6 @@
  * the TLB entry at once.
  */
 #include "mi.h"
-#include <string.h>
 
 static ULONG MiHyperSpaceDepth;
 
@@ -58,7 +57,7 @@ VOID MiZeroPhysicalPage(PFN_NUMBER PageFrameIndex)
     KIRQL OldIrql;
     PVOID Page = MiMapPageInHyperSpace(PageFrameIndex, &OldIrql);
 
-    memset(Page, 0, PAGE_SIZE);
+    MiZeroPage(Page);
     MiUnmapPageInHyperSpace(Page, OldIrql);
     MmStatistics.PagesZeroed++;
 }

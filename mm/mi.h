@@ -170,6 +170,67 @@ VOID MiInsertPageInList(PMMPFNLIST ListHead, PFN_NUMBER PageFrameIndex);
 VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex);
 PFN_NUMBER MiRemoveAnyPage(VOID);
 PFN_NUMBER MiRemoveZeroPage(VOID);
+
+#define PFN_CORRUPT_LIST_ENTRY 0x02      /* PFN_LIST_CORRUPT: entry being removed, highest page, reference count */
+
+/*
+ * Takes the first page of an available list. The same unlink as
+ * MiUnlinkFreeOrZeroedPage, specialised for the head (no backward
+ * neighbour) and inline, because every page fault and allocation comes
+ * through here; the check that the next page points back stays.
+ */
+FORCEINLINE PFN_NUMBER MiRemoveHeadPage(PMMPFNLIST ListHead)
+{
+    PFN_NUMBER PageFrameIndex = ListHead->Flink, Next;
+    PMMPFN Pfn1;
+
+    MI_ASSERT_PFN_LOCK_HELD();
+    if (PageFrameIndex == MM_EMPTY_LIST)
+        return MM_EMPTY_LIST;
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+    Next = Pfn1->u1.Flink;
+    if (Pfn1->u2.Blink != MM_EMPTY_LIST || Pfn1->u3.e2.e1.PageLocation != ListHead->ListName ||
+        (Next == MM_EMPTY_LIST ? ListHead->Blink : MI_PFN_ELEMENT(Next)->u2.Blink) != PageFrameIndex) {
+        KeBugCheckEx(PFN_LIST_CORRUPT, PFN_CORRUPT_LIST_ENTRY, PageFrameIndex,
+                     MmHighestPhysicalPage, Pfn1->u3.e2.ReferenceCount);
+    }
+    ListHead->Flink = Next;
+    if (Next == MM_EMPTY_LIST)
+        ListHead->Blink = MM_EMPTY_LIST;
+    else
+        MI_PFN_ELEMENT(Next)->u2.Blink = MM_EMPTY_LIST;
+    ListHead->Total--;
+    MmAvailablePages--;
+    Pfn1->u1.Flink = 0;
+    Pfn1->u2.ShareCount = 0;
+    Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
+    return PageFrameIndex;
+}
+
+/*
+ * A page for someone who needs zeroes: from the zeroed list, or else a
+ * free page, with *MustZero set, for the caller to zero where it can do it
+ * cheapest (the demand-zero fault zeroes it through the address it maps).
+ */
+FORCEINLINE PFN_NUMBER MiRemovePageForZeroing(PBOOLEAN MustZero)
+{
+    PFN_NUMBER PageFrameIndex = MiRemoveHeadPage(&MmZeroedPageListHead);
+
+    *MustZero = FALSE;
+    if (PageFrameIndex == MM_EMPTY_LIST) {
+        PageFrameIndex = MiRemoveHeadPage(&MmFreePageListHead);
+        *MustZero = PageFrameIndex != MM_EMPTY_LIST;
+    }
+    return PageFrameIndex;
+}
+
+/* Zeroes the page mapped at Va (page-aligned, writable): rep stosd, what every page the kernel zeroes gets. */
+FORCEINLINE VOID MiZeroPage(PVOID Va)
+{
+    ULONG Count = PAGE_SIZE / sizeof(ULONG);
+
+    __asm__ volatile("rep stosl" : "+D"(Va), "+c"(Count) : "a"(0) : "memory");
+}
 ULONG MiZeroFreePages(ULONG MaximumPages);
 VOID MiInsertPageInFreeList(PFN_NUMBER PageFrameIndex);
 VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex);

@@ -8,31 +8,49 @@
  * brought in where the fault could not wait: a probe instruction of the
  * kernel inside a try block (KeInvalidAccessAllowed) gets
  * STATUS_ACCESS_VIOLATION, anything else stops with IRQL_NOT_LESS_OR_EQUAL.
- * At APC_LEVEL or below a demand-zero PTE in pool gets a zeroed page (only
- * pool is demand-zero in system space: elsewhere an invalid PTE may hold
- * anything, mapaddr.c), and anything else is a reference nobody mapped: an
- * access violation for a probe in a try block, PAGE_FAULT_IN_NONPAGED_AREA
- * otherwise.
+ * At APC_LEVEL or below a demand-zero PTE in pool gets a zeroed page (paged
+ * pool's first touch is the common case, which MmAccessFault looks for
+ * before anything else; only pool is demand-zero in system space, since
+ * elsewhere an invalid PTE may hold anything, mapaddr.c), and anything
+ * else is a reference nobody mapped: an access violation for a probe in a
+ * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
  * the process's VADs (userfault.c), below APC_LEVEL only; a kernel fault on
  * a user page SMEP or SMAP refused is not resolved at all.
  */
 #include "mi.h"
 
-static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte)
+/*
+ * A demand-zero fault on a system address: a page from the zeroed list,
+ * or else a free page zeroed through the faulting address itself once its
+ * PTE is valid, with no hyperspace mapping to make, tear down and flush.
+ * That is safe on one processor: the PFN lock is held at DISPATCH_LEVEL,
+ * so nothing else runs until the page is full of zeroes, and the PTE was
+ * not valid, so no TLB entry holds another page for the address. A page
+ * the kernel may not write through its PTE is zeroed in hyperspace first.
+ */
+static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG Protection)
 {
-    ULONG Protection = PointerPte->u.Soft.Protection;
     PFN_NUMBER PageFrameIndex;
+    BOOLEAN MustZero;
     KIRQL OldIrql;
 
     MiAcquirePfnLock(&OldIrql);
-    PageFrameIndex = MiRemoveZeroPage();
+    PageFrameIndex = MiRemovePageForZeroing(&MustZero);
     if (PageFrameIndex == MM_EMPTY_LIST) {
         MiReleasePfnLock(OldIrql);
         KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
     }
+    if (MustZero && !MI_IS_WRITABLE(Protection)) {
+        MiZeroPhysicalPage(PageFrameIndex);
+        MustZero = FALSE;
+    }
     MiInitializePfn(PageFrameIndex, PointerPte, TRUE);
     MI_WRITE_VALID_PTE(PointerPte, MiMakeSystemPte(PageFrameIndex, Protection));
+    if (MustZero) {
+        MiZeroPage(PAGE_ALIGN(VirtualAddress));
+        MmStatistics.PagesZeroed++;
+    }
     MmStatistics.DemandZeroFaults++;
     MiReleasePfnLock(OldIrql);
     return STATUS_SUCCESS;
@@ -97,8 +115,9 @@ static BOOLEAN MiIsUserPageGuarded(ULONG FaultStatus, PVOID VirtualAddress, PKTR
     return KeSmapEnabled && !(TrapFrame->EFlags & EFLAGS_AC) && !((FaultStatus & PF_WRITE) && !Pte.u.Hard.Write);
 }
 
-NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
-                       PKTRAP_FRAME TrapFrame)
+/* Every fault but the common one MmAccessFault takes itself, in the order the opening comment gives. */
+static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID VirtualAddress,
+                                                        KPROCESSOR_MODE PreviousMode, PKTRAP_FRAME TrapFrame)
 {
     PMMPTE PointerPde = MiAddressToPde(VirtualAddress);
     PMMPTE PointerPte;
@@ -139,8 +158,25 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
         return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     /* Only pool is demand-zero in system space: elsewhere an invalid PTE may hold anything (mapaddr.c). */
     if (MiIsDemandZeroPte(TempPte) && MiIsPoolRange(VirtualAddress, NULL))
-        return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
+        return MiResolveDemandZeroFault(VirtualAddress, PointerPte, TempPte.u.Soft.Protection);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
+}
+
+/*
+ * The common fault, paged pool's first touch (a paged pool address, from
+ * kernel mode, at APC_LEVEL or below, whose page table is there and whose
+ * PTE is demand-zero), is resolved here without the rest's frame; every
+ * other goes to MiAccessFault.
+ */
+NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
+                       PKTRAP_FRAME TrapFrame)
+{
+    if (VirtualAddress >= MmPagedPoolStart && VirtualAddress < MmPagedPoolEnd && PreviousMode == KernelMode &&
+        KiPcr.Irql <= APC_LEVEL && (MiAddressToPde(VirtualAddress)->u.Long & (PTE_VALID | PTE_LARGE_PAGE)) == PTE_VALID &&
+        MiIsDemandZeroPte(*MiAddressToPte(VirtualAddress)))
+        return MiResolveDemandZeroFault(VirtualAddress, MiAddressToPte(VirtualAddress),
+                                        MiAddressToPte(VirtualAddress)->u.Soft.Protection);
+    return MiAccessFault(FaultStatus, VirtualAddress, PreviousMode, TrapFrame);
 }
 
 /*

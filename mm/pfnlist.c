@@ -21,8 +21,7 @@ MMPFNLIST MmZeroedPageListHead = { 0, ZeroedPageList, MM_EMPTY_LIST, MM_EMPTY_LI
 MMPFNLIST MmFreePageListHead = { 0, FreePageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
 MMPFNLIST MmBadPageListHead = { 0, BadPageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
 
-/* PFN_LIST_CORRUPT's first parameter, as NT documents them. */
-#define PFN_CORRUPT_LIST_ENTRY       0x02 /* entry being removed, highest page, reference count */
+/* PFN_LIST_CORRUPT's first parameters, as NT documents them (PFN_CORRUPT_LIST_ENTRY is in mi.h). */
 #define PFN_CORRUPT_UNLOCKED_TOO_MUCH 0x07 /* page, share count, 0 */
 #define PFN_CORRUPT_PAGE_STATE       0x99 /* page, page state, reference count */
 
@@ -91,39 +90,6 @@ VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex)
     Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
 }
 
-/*
- * Takes the first page of an available list. The same unlink as
- * MiUnlinkFreeOrZeroedPage, specialised for the head (no backward
- * neighbour), because every page fault and allocation comes through here;
- * the check that the next page points back stays.
- */
-static PFN_NUMBER MiRemoveHeadPage(PMMPFNLIST ListHead)
-{
-    PFN_NUMBER PageFrameIndex = ListHead->Flink, Next;
-    PMMPFN Pfn1;
-
-    if (PageFrameIndex == MM_EMPTY_LIST)
-        return MM_EMPTY_LIST;
-    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
-    Next = Pfn1->u1.Flink;
-    if (Pfn1->u2.Blink != MM_EMPTY_LIST || Pfn1->u3.e2.e1.PageLocation != ListHead->ListName ||
-        (Next == MM_EMPTY_LIST ? ListHead->Blink : MI_PFN_ELEMENT(Next)->u2.Blink) != PageFrameIndex) {
-        KeBugCheckEx(PFN_LIST_CORRUPT, PFN_CORRUPT_LIST_ENTRY, PageFrameIndex,
-                     MmHighestPhysicalPage, Pfn1->u3.e2.ReferenceCount);
-    }
-    ListHead->Flink = Next;
-    if (Next == MM_EMPTY_LIST)
-        ListHead->Blink = MM_EMPTY_LIST;
-    else
-        MI_PFN_ELEMENT(Next)->u2.Blink = MM_EMPTY_LIST;
-    ListHead->Total--;
-    MmAvailablePages--;
-    Pfn1->u1.Flink = 0;
-    Pfn1->u2.ShareCount = 0;
-    Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
-    return PageFrameIndex;
-}
-
 /* Any available page, contents unknown: free pages first, so zeroed ones last for those who need them. */
 PFN_NUMBER MiRemoveAnyPage(VOID)
 {
@@ -137,13 +103,11 @@ PFN_NUMBER MiRemoveAnyPage(VOID)
 /* A page full of zeroes: from the zeroed list, or a free page zeroed now. */
 PFN_NUMBER MiRemoveZeroPage(VOID)
 {
-    PFN_NUMBER PageFrameIndex = MiRemoveHeadPage(&MmZeroedPageListHead);
+    BOOLEAN MustZero;
+    PFN_NUMBER PageFrameIndex = MiRemovePageForZeroing(&MustZero);
 
-    if (PageFrameIndex == MM_EMPTY_LIST) {
-        PageFrameIndex = MiRemoveHeadPage(&MmFreePageListHead);
-        if (PageFrameIndex != MM_EMPTY_LIST)
-            MiZeroPhysicalPage(PageFrameIndex);
-    }
+    if (MustZero)
+        MiZeroPhysicalPage(PageFrameIndex);
     return PageFrameIndex;
 }
 

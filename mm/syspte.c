@@ -3,28 +3,27 @@
  * MM_SYSTEM_PTE_END) handed out a few PTEs at a time for MDL mappings, I/O
  * space, kernel stacks, contiguous and noncached memory.
  *
- * A bitmap holds which PTEs are reserved, searched first-fit from a hint
- * that follows the last reservation and falls back to the lowest release:
- * a reservation looks at the words around the hint, so its cost does not
- * depend on how many mappings are outstanding, and a full scan happens only
- * when the range is fragmented around the hint. Page tables for the range
- * are created on first use and stay. MmTotalFreeSystemPtes is exact.
+ * A run map (rtl/runmap.h) holds which PTEs are reserved: a request finds
+ * its run through summaries by run length, so its cost depends neither on
+ * how many mappings are outstanding nor on how many holes earlier releases
+ * left (NT keeps lists of free clusters by size for the same reason). Page
+ * tables for the range are created on first use and stay.
+ * MmTotalFreeSystemPtes is exact.
  */
 #include "mi.h"
+#include <rtl/runmap.h>
 
 #define MI_SYSTEM_PTES ((MM_SYSTEM_PTE_END + 1 - MM_SYSTEM_PTE_START) / PAGE_SIZE)
 
-static ULONG MiSystemPteBits[MI_SYSTEM_PTES / 32];
-static RTL_BITMAP MiSystemPteBitmap;
-static ULONG MiSystemPteHint;
+static ULONG MiSystemPteBuffer[RTL_RUN_MAP_BUFFER_WORDS(MI_SYSTEM_PTES)];
+static RTL_RUN_MAP MiSystemPteMap;
 ULONG MmTotalFreeSystemPtes;
 ULONG MmNumberOfSystemPtes;
 PMMPTE MmSystemPtesStart, MmSystemPtesEnd;
 
 VOID MiInitializeSystemPtes(VOID)
 {
-    RtlInitializeBitMap(&MiSystemPteBitmap, MiSystemPteBits, MI_SYSTEM_PTES);
-    RtlClearAllBits(&MiSystemPteBitmap);
+    RtlInitializeRunMap(&MiSystemPteMap, MiSystemPteBuffer, MI_SYSTEM_PTES);
     MmNumberOfSystemPtes = MmTotalFreeSystemPtes = MI_SYSTEM_PTES;
     MmSystemPtesStart = MiAddressToPte(MM_SYSTEM_PTE_START);
     MmSystemPtesEnd = MiAddressToPte(MM_SYSTEM_PTE_END);
@@ -44,11 +43,9 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
     if (NumberOfPtes == 0 || NumberOfPtes > MI_SYSTEM_PTES)
         return NULL;
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    First = RtlFindClearBitsAndSet(&MiSystemPteBitmap, NumberOfPtes, MiSystemPteHint);
-    if (First != RTL_BITMAP_NOT_FOUND) {
-        MiSystemPteHint = First + NumberOfPtes;
+    First = RtlRunMapAllocate(&MiSystemPteMap, NumberOfPtes, TRUE);
+    if (First != RTL_BITMAP_NOT_FOUND)
         MmTotalFreeSystemPtes -= NumberOfPtes;
-    }
     KeLowerIrql(OldIrql);
     if (First == RTL_BITMAP_NOT_FOUND)
         return NULL;
@@ -75,10 +72,8 @@ VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes)
     ULONG First = (ULONG)(StartingPte - MmSystemPtesStart);
     KIRQL OldIrql;
 
-    if (StartingPte < MmSystemPtesStart || First + NumberOfPtes > MI_SYSTEM_PTES || NumberOfPtes == 0 ||
-        !RtlAreBitsSet(&MiSystemPteBitmap, First, NumberOfPtes)) {
+    if (!MiAreSystemPtesReserved(StartingPte, NumberOfPtes) || NumberOfPtes == 0)
         KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x303, (ULONG_PTR)MiPteToAddress(StartingPte), NumberOfPtes, 0);
-    }
     for (ULONG i = 0; i < NumberOfPtes; i++) {
         if (StartingPte[i].u.Hard.Valid) {
             MI_ERASE_PTE(&StartingPte[i]);
@@ -88,10 +83,8 @@ VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes)
         }
     }
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    RtlClearBits(&MiSystemPteBitmap, First, NumberOfPtes);
+    RtlRunMapClear(&MiSystemPteMap, First, NumberOfPtes);
     MmTotalFreeSystemPtes += NumberOfPtes;
-    if (First < MiSystemPteHint)
-        MiSystemPteHint = First;
     KeLowerIrql(OldIrql);
 }
 
@@ -105,6 +98,12 @@ BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes)
 {
     ULONG First = (ULONG)(StartingPte - MmSystemPtesStart);
 
-    return StartingPte >= MmSystemPtesStart && First + NumberOfPtes <= MI_SYSTEM_PTES &&
-           RtlAreBitsSet(&MiSystemPteBitmap, First, NumberOfPtes);
+    return StartingPte >= MmSystemPtesStart && First < MI_SYSTEM_PTES && NumberOfPtes <= MI_SYSTEM_PTES - First &&
+           RtlAreBitsSet(&MiSystemPteMap.Bits, First, NumberOfPtes);
+}
+
+/* Do the reserved PTEs' map and its summaries agree, and with MmTotalFreeSystemPtes? */
+BOOLEAN MiCheckSystemPtes(VOID)
+{
+    return RtlCheckRunMap(&MiSystemPteMap) && MiSystemPteMap.ClearBits == MmTotalFreeSystemPtes;
 }

@@ -3,11 +3,12 @@
 
 With -icount shift=0 the guest TSC advances once per guest instruction, so the
 kernel's rdtsc differences are instruction counts that repeat exactly. The
-kernel prints "# bench|row|count|reference|reference count|note" lines and
-"# bench-fact|name|text" lines; this prints them as a table with the ratio to
-each row's reference and writes bench/results.md with the date, the QEMU
-version and the command. It fails only when the benchmark kernel does not
-finish; no figure makes it fail.
+kernel prints "# bench|row|gross|net|reference|reference net|note" lines,
+"# bench-target|what|figure|bound" and "# bench-fact|name|text" lines; this
+prints them as tables, with each row's net figure over its reference's, and
+writes bench/results.md with the date, the QEMU version and the command. It
+fails only when the benchmark kernel does not finish; no figure makes it
+fail.
 """
 import argparse
 import datetime
@@ -44,10 +45,12 @@ def main():
         print("\n".join(lines[-25:]))
         return 1
 
-    rows, facts, missing = [], [], []
+    rows, facts, missing, targets = [], [], [], []
     for line in lines:
         if line.startswith("# bench|"):
             rows.append(line.split("|")[1:])
+        elif line.startswith("# bench-target|"):
+            targets.append(line.split("|")[1:])
         elif line.startswith("# bench-fact|"):
             facts.append(line.split("|")[1:])
         elif line.startswith("# bench-missing|"):
@@ -58,13 +61,22 @@ def main():
            "%s, %s, `-icount shift=0` (one TSC tick per guest instruction), %s RAM." % (
                datetime.date.today().isoformat(), version, args.mem),
            "Command: `%s`" % " ".join(command), "",
-           "Counts are medians of 7 rounds and include the harness's call and loop (the first row).",
-           "", "| operation | instructions | reference | instructions | ratio |", "|---|--:|---|--:|--:|"]
-    for name, count, reference, reference_count, note in rows:
-        ratio = float(count) / float(reference_count) if float(reference_count) else 0
-        out.append("| %s%s | %s | %s | %s | %.2f |" % (name, " (%s)" % note if note else "", count, reference,
-                                                      reference_count, ratio))
-    out += ["", "| measure | value |", "|---|---|"]
+           "The emulator's count is deterministic: each row is one round's count per operation (the facts "
+           "say how many rounds ran; a note gives their range where they differed). *Gross* is as counted; *net* takes off the harness "
+           "(the call and loop around each operation, the first row), or for rows timed in ring 3 the program's "
+           "own loop. The ratio is net over the reference's net. Host nanoseconds, which vary, are in "
+           "results-host.md.",
+           "", "| operation | gross | net | reference | reference net | net ratio |",
+           "|---|--:|--:|---|--:|--:|"]
+    for name, gross, net, reference, reference_net, note in rows:
+        ratio = "%.2f" % (float(net) / float(reference_net)) if float(reference_net) else "–"
+        out.append("| %s%s | %s | %s | %s | %s | %s |" % (name, " (%s)" % note if note else "", gross, net,
+                                                          reference, reference_net, ratio))
+    if targets:
+        out += ["", "## Targets (issue 12)", "", "| target | figure | bound | |", "|---|--:|--:|---|"]
+        out += ["| %s | %s | %s | %s |" % (what, figure, bound, "met" if float(figure) <= float(bound) else "not met")
+                for what, figure, bound in targets]
+    out += ["", "## Facts", "", "| measure | value |", "|---|---|"]
     out += ["| %s | %s |" % (name, text) for name, text in facts]
     if missing:
         out += ["", "Not measured yet:"] + ["- %s: %s" % (name, why) for name, why in missing]

@@ -24,6 +24,8 @@ NTMM_GDB_PORT=$port timeout 60 gdb -q -batch -nx -x tools/gdbinit \
     -ex 'pte &KeLoaderBlock' \
     -ex 'pte 0' \
     -ex 'pfn 0' \
+    -ex 'break IoInitSystem' -ex 'continue' \
+    -ex 'poolused' \
     "$kernel" > "$out" 2>&1
 
 status=0
@@ -44,5 +46,7 @@ check 'KiSystemStartup' 'walked the stack to KiSystemStartup'
 check 'PTE at C02.*valid, frame' 'pte decoded the PTE of a kernel variable'
 check 'PDE at C0300000: zero' 'pte saw the identity mapping gone'
 check 'location Active, reference count 1' 'pfn read page 0 (reserved, in use)'
+check '^ [A-Za-z. ]\{4\} *[0-9]' 'poolused listed the tags in use once processes exist'
+if grep -q 'Python Exception' "$out"; then echo "  FAIL a command raised a Python exception"; status=1; fi
 [ $status = 0 ] || { echo "--- GDB output ---"; cat "$out"; }
 exit $status

@@ -1,16 +1,18 @@
 /*
- * bench.c: the benchmark kernel's measurements (a "bench" boot; tools/bench.py
+ * bench.c: the benchmark kernel's harness and its rows for the pool, the
+ * page lists, faults, MDLs and I/O space (a "bench" boot; tools/bench.py
  * runs QEMU with -icount shift=0 and reads the "# bench" lines).
  *
  * Under -icount shift=0 the TSC advances by exactly one per guest
- * instruction, so an rdtsc difference is an instruction count that repeats
- * from run to run. Every row runs an operation Iterations times per round,
- * with interrupts off so no clock tick lands inside, and reports the median
- * of the rounds' per-operation counts next to a reference measured in the
- * same boot (the bare SLIST pair for the allocators, the same loop over
- * mapped pages for faults, one outstanding mapping for ten thousand).
- * Counts include the harness's call and loop; the "harness" row measures
- * them with an empty operation.
+ * instruction, so an rdtsc difference is an instruction count, and the
+ * same state gives the same count every time: a row runs its operation
+ * Iterations times per round, with interrupts off so no clock tick lands
+ * inside, and reports the first round (after one warm-up call), with the
+ * other rounds' range only when they differ. The timing bracket's own
+ * instructions (the rdtscs, the loop's set-up) are measured once and
+ * taken off; the call and loop around each operation are the "harness"
+ * row, printed and taken off as the net figure. Every row stands next to a
+ * reference measured in the same boot, and ratios are net over net.
  */
 #define NTMM_MM_WHITEBOX_TEST
 #include <ntddk.h>
@@ -21,63 +23,92 @@
 #include <string.h>
 #include <kprintf.h>
 #include <rtl/avl.h>
-
-#define BENCH_ROUNDS 7
-#define BENCH_TAG 'hcnB'
-
-typedef VOID (*BENCH_OPERATION)(PVOID Context, ULONG Index);
+#include "bench.h"
 
 extern ULONGLONG KiBootTsc;
 
-static ULONG BenchMedian(ULONG *Values, ULONG Count)
+BENCH_FIGURE BenchHarness, BenchSList;
+static ULONG BenchBracket;
+
+/* One round: Iterations operations from Index First, in instructions. noinline: every row runs the same code. */
+static ULONG __attribute__((noinline)) BenchRound(BENCH_OPERATION Operation, PVOID Context, ULONG First,
+                                                   ULONG Iterations)
 {
-    for (ULONG i = 1; i < Count; i++) {
-        ULONG Value = Values[i], j = i;
-        while (j > 0 && Values[j - 1] > Value) {
-            Values[j] = Values[j - 1];
-            j--;
-        }
-        Values[j] = Value;
-    }
-    return Values[Count / 2];
+    ULONGLONG Start, End;
+
+    _disable();
+    Start = __rdtsc();
+    for (ULONG i = 0; i < Iterations; i++)
+        Operation(Context, First + i);
+    End = __rdtsc();
+    _enable();
+    return (ULONG)(End - Start);
 }
 
-/* Median over the rounds of instructions per operation, in hundredths. */
-static ULONG BenchMeasure(BENCH_OPERATION Operation, PVOID Context, ULONG Iterations)
+BENCH_FIGURE BenchFigure(PCSTR Name, ULONG Gross, ULONG Net)
 {
-    ULONG PerRound[BENCH_ROUNDS];
+    BENCH_FIGURE Figure;
 
-    Operation(Context, 0);                  /* warm: first-use paths out of the way */
+    ksnprintf(Figure.Name, sizeof(Figure.Name), "%s", Name);
+    Figure.Gross = Figure.Low = Figure.High = Gross;
+    Figure.Net = Net;
+    return Figure;
+}
+
+BENCH_FIGURE BenchMeasure(PCSTR Name, BENCH_OPERATION Operation, PVOID Context, ULONG Iterations)
+{
+    BENCH_FIGURE Figure;
+
+    Operation(Context, BENCH_ROUNDS * Iterations);          /* warm: first-use paths out of the way */
     for (ULONG Round = 0; Round < BENCH_ROUNDS; Round++) {
-        ULONGLONG Start, End;
+        ULONG Count = BenchRound(Operation, Context, Round * Iterations, Iterations) - BenchBracket;
+        ULONG PerOperation = (ULONG)(((ULONGLONG)Count * 100) / Iterations);
 
-        _disable();
-        Start = __rdtsc();
-        for (ULONG i = 0; i < Iterations; i++)
-            Operation(Context, Round * Iterations + i);
-        End = __rdtsc();
-        _enable();
-        PerRound[Round] = (ULONG)(((End - Start) * 100) / Iterations);
+        if (Round == 0) {
+            Figure = BenchFigure(Name, PerOperation, 0);
+        } else {
+            Figure.Low = PerOperation < Figure.Low ? PerOperation : Figure.Low;
+            Figure.High = PerOperation > Figure.High ? PerOperation : Figure.High;
+        }
     }
-    return BenchMedian(PerRound, BENCH_ROUNDS);
+    Figure.Net = Figure.Gross > BenchHarness.Gross ? Figure.Gross - BenchHarness.Gross : 0;
+    return Figure;
 }
 
-static VOID BenchReport(PCSTR Name, ULONG Hundredths, PCSTR Reference, ULONG ReferenceHundredths, PCSTR Note)
+ULONG BenchRatio(const BENCH_FIGURE *Row, const BENCH_FIGURE *Reference)
 {
-    DbgPrint("# bench|%s|%u.%02u|%s|%u.%02u|%s\n", Name, Hundredths / 100, Hundredths % 100, Reference,
-             ReferenceHundredths / 100, ReferenceHundredths % 100, Note != NULL ? Note : "");
+    return Reference->Net != 0 ? (ULONG)(((ULONGLONG)Row->Net * 100 + Reference->Net / 2) / Reference->Net) : 0;
 }
 
-static VOID BenchFact(PCSTR Name, PCSTR Format, ...) __attribute__((format(printf, 2, 3)));
-static VOID BenchFact(PCSTR Name, PCSTR Format, ...)
+#define BENCH_HUNDREDTHS(Value) (Value) / 100, (Value) % 100
+
+/* "# bench|row|gross|net|reference|reference net|note"; the rounds' range joins the note when they differ. */
+VOID BenchReport(const BENCH_FIGURE *Row, const BENCH_FIGURE *Reference, PCSTR Note)
 {
-    CHAR Text[128];
+    CHAR Spread[64] = "";
+
+    if (Row->Low != Row->High)
+        ksnprintf(Spread, sizeof(Spread), "%srounds differ: %u.%02u to %u.%02u", Note != NULL ? "; " : "",
+                  BENCH_HUNDREDTHS(Row->Low), BENCH_HUNDREDTHS(Row->High));
+    DbgPrint("# bench|%s|%u.%02u|%u.%02u|%s|%u.%02u|%s%s\n", Row->Name, BENCH_HUNDREDTHS(Row->Gross),
+             BENCH_HUNDREDTHS(Row->Net), Reference->Name, BENCH_HUNDREDTHS(Reference->Net), Note != NULL ? Note : "",
+             Spread);
+}
+
+VOID BenchFact(PCSTR Name, PCSTR Format, ...)
+{
+    CHAR Text[160];
     va_list Args;
 
     va_start(Args, Format);
     kvsnprintf(Text, sizeof(Text), Format, Args);
     va_end(Args);
     DbgPrint("# bench-fact|%s|%s\n", Name, Text);
+}
+
+VOID BenchTarget(PCSTR What, ULONG Figure, ULONG Bound)
+{
+    DbgPrint("# bench-target|%s|%u.%02u|%u.%02u\n", What, BENCH_HUNDREDTHS(Figure), BENCH_HUNDREDTHS(Bound));
 }
 
 /* --- operations ------------------------------------------------------------ */
@@ -138,10 +169,13 @@ static VOID OpTouchPage(PVOID Context, ULONG Index)
     ((volatile PUCHAR)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
 }
 
+/* The instruction the kernel zeroes a page with, and nothing else (the row's net is the zeroing itself). */
 static VOID OpZeroPage(PVOID Context, ULONG Index)
 {
+    ULONG Count = PAGE_SIZE / sizeof(ULONG);
+
     UNREFERENCED_PARAMETER(Index);
-    memset(Context, 0, PAGE_SIZE);
+    __asm__ volatile("rep stosl" : "+D"(Context), "+c"(Count) : "a"(0) : "memory");
 }
 
 static VOID OpMdlBuild(PVOID Context, ULONG Index)
@@ -177,7 +211,10 @@ static VOID OpMapIoSpace(PVOID Context, ULONG Index)
 
 /* --- rows -------------------------------------------------------------------- */
 
-static VOID BenchPools(ULONG SList)
+/* The pool's fast path target: a lookaside pair, NT's checks kept, in at most this many instructions net. */
+#define BENCH_POOL_PAIR_TARGET 120
+
+static VOID BenchPools(VOID)
 {
     static const SIZE_T Sizes[] = { 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4000, PAGE_SIZE, 4 * PAGE_SIZE };
     static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
@@ -185,92 +222,108 @@ static VOID BenchPools(ULONG SList)
     for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
         for (ULONG s = 0; s < RTL_NUMBER_OF(Sizes); s++) {
             POOL_CONTEXT Pool = { Types[t], Sizes[s] };
+            BENCH_FIGURE Row;
             CHAR Name[64];
 
             ksnprintf(Name, sizeof(Name), "ExAllocatePoolWithTag+Free %s %u bytes",
                       Types[t] == PagedPool ? "paged" : "nonpaged", (ULONG)Sizes[s]);
-            BenchReport(Name, BenchMeasure(OpPoolPair, &Pool, 200), "SLIST push+pop", SList, NULL);
+            Row = BenchMeasure(Name, OpPoolPair, &Pool, 200);
+            BenchReport(&Row, &BenchSList, NULL);
+            if (Sizes[s] == 16) {
+                ksnprintf(Name, sizeof(Name), "%s pool pair, 16 bytes (lookaside): net instructions",
+                          Types[t] == PagedPool ? "paged" : "nonpaged");
+                BenchTarget(Name, Row.Net, BENCH_POOL_PAIR_TARGET * 100);
+            }
         }
     }
 }
 
-static VOID BenchFaults(VOID)
+/* The fault handler's target: at most this many instructions beyond zeroing the page. */
+#define BENCH_FAULT_TARGET 150
+
+/* Returns the demand-zero row (page zeroed in the fault), the reference of the ring-3 rows. */
+static BENCH_FIGURE BenchFaults(VOID)
 {
     enum { PAGES = 64 };
     PUCHAR Region = MiAllocatePoolPages(MiPagedPoolPages, (BENCH_ROUNDS + 1) * PAGES * PAGE_SIZE);
     PUCHAR Mapped = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, BENCH_TAG);
-    ULONG Fault, Touch, Zero, Flushes;
+    BENCH_FIGURE Fault, Touch, Zero, Prezeroed;
+    ULONG Flushes, Beyond, Zeroed;
 
     if (Region == NULL || Mapped == NULL) {
         DbgPrint("# bench-error|demand-zero fault|no paged pool for the measurement\n");
-        return;
+        return BenchHarness;
     }
-    ULONG Prezeroed;
-
-    /* First with no zeroed pages in stock: each fault zeroes its page through hyperspace. */
+    /* First with no zeroed pages in stock: each fault zeroes its page. */
     ExTrimPool();
     Flushes = MmStatistics.TbFlushSingle;
-    Fault = BenchMeasure(OpTouchPage, Region, PAGES);
+    Fault = BenchMeasure("demand-zero fault, page zeroed in the fault", OpTouchPage, Region, PAGES);
     Flushes = MmStatistics.TbFlushSingle - Flushes;
-    Touch = BenchMeasure(OpTouchPage, Region, PAGES);   /* the same pages, mapped now */
-    Zero = BenchMeasure(OpZeroPage, Mapped, 32);
-    BenchReport("demand-zero fault, page zeroed in the fault", Fault,
-                "the same loop over pages already mapped", Touch, NULL);
-    BenchReport("zeroing one mapped page (memset)", Zero, "the same loop over pages already mapped", Touch, NULL);
+    Touch = BenchMeasure("the same loop over pages already mapped", OpTouchPage, Region, PAGES);
+    Zero = BenchMeasure("zeroing one mapped page (rep stosd)", OpZeroPage, Mapped, 32);
+    BenchReport(&Fault, &Touch, NULL);
+    BenchReport(&Touch, &BenchHarness, NULL);
+    BenchReport(&Zero, &Touch, NULL);
+    /* The handler is the fault row less the touch row (harness and the write); less the zeroing, what is left. */
+    Beyond = Fault.Gross - Touch.Gross - Zero.Net;
     BenchFact("demand-zero fault beyond zeroing the page",
-              "%d instructions (fault %u - touch %u - zeroing %u), %u.%02u invlpg per fault",
-              (LONG)(Fault - Touch - Zero) / 100, Fault / 100, Touch / 100, Zero / 100,
-              Flushes * 100 / (BENCH_ROUNDS * PAGES + 1) / 100, Flushes * 100 / (BENCH_ROUNDS * PAGES + 1) % 100);
+              "%u.%02u instructions (fault %u.%02u - touch %u.%02u - zeroing net %u.%02u), %u.%02u invlpg per fault",
+              BENCH_HUNDREDTHS(Beyond), BENCH_HUNDREDTHS(Fault.Gross), BENCH_HUNDREDTHS(Touch.Gross),
+              BENCH_HUNDREDTHS(Zero.Net), BENCH_HUNDREDTHS(Flushes * 100 / (BENCH_ROUNDS * PAGES + 1)));
+    BenchTarget("demand-zero fault handler beyond zeroing the page: instructions", Beyond, BENCH_FAULT_TARGET * 100);
     MiFreePoolPages(Region);
 
     /* Then as after idle time: the zeroed list has the pages, the fault only maps one. */
     Region = MiAllocatePoolPages(MiPagedPoolPages, (BENCH_ROUNDS + 1) * PAGES * PAGE_SIZE);
-    Prezeroed = MiZeroFreePages((BENCH_ROUNDS + 1) * PAGES);
-    Fault = BenchMeasure(OpTouchPage, Region, PAGES);
-    BenchReport("demand-zero fault, page from the zeroed list", Fault, "the same loop over pages already mapped",
-                Touch, Prezeroed == (BENCH_ROUNDS + 1) * PAGES ? NULL : "zeroed list ran short");
-    BenchFact("demand-zero fault handler, pre-zeroed page", "%d instructions beyond the touch",
-              (LONG)(Fault - Touch) / 100);
+    Zeroed = MiZeroFreePages((BENCH_ROUNDS + 1) * PAGES);
+    Prezeroed = BenchMeasure("demand-zero fault, page from the zeroed list", OpTouchPage, Region, PAGES);
+    BenchReport(&Prezeroed, &Touch, Zeroed == (BENCH_ROUNDS + 1) * PAGES ? NULL : "zeroed list ran short");
+    BenchFact("demand-zero fault handler, pre-zeroed page", "%u.%02u instructions beyond the touch",
+              BENCH_HUNDREDTHS(Prezeroed.Gross - Touch.Gross));
     MiFreePoolPages(Region);
     ExFreePoolWithTag(Mapped, BENCH_TAG);
+    Fault.Net = Fault.Gross - Touch.Gross;      /* for the ring-3 rows: the handler, the touch taken off */
+    return Fault;
 }
 
-static VOID BenchMdls(ULONG SList)
+static VOID BenchMdls(VOID)
 {
     PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 16 * PAGE_SIZE, BENCH_TAG);
     PMDL One = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
     PMDL Sixteen = IoAllocateMdl(Buffer, 16 * PAGE_SIZE, FALSE, FALSE, NULL);
-    ULONG Flushes = MmStatistics.TbFlushSingle, OneCost;
+    ULONG Flushes;
+    BENCH_FIGURE Build, OnePage, SixteenPages;
 
-    BenchReport("IoAllocateMdl+MmBuildMdlForNonPagedPool+IoFreeMdl", BenchMeasure(OpMdlBuild, Buffer, 200),
-                "SLIST push+pop", SList, NULL);
-    OneCost = BenchMeasure(OpLockAndMap, One, 100);
+    Build = BenchMeasure("IoAllocateMdl+MmBuildMdlForNonPagedPool+IoFreeMdl", OpMdlBuild, Buffer, 200);
+    BenchReport(&Build, &BenchSList, NULL);
+    Flushes = MmStatistics.TbFlushSingle;
+    OnePage = BenchMeasure("probe+lock+map+unmap+unlock 1 page", OpLockAndMap, One, 100);
     Flushes = MmStatistics.TbFlushSingle - Flushes;
-    BenchReport("probe+lock+map+unmap+unlock 1 page", OneCost, "SLIST push+pop", SList, NULL);
-    BenchFact("invlpg per 1-page lock+map+unmap+unlock", "%u.%02u", Flushes / (BENCH_ROUNDS * 100 + 1),
-              Flushes * 100 / (BENCH_ROUNDS * 100 + 1) % 100);
-    BenchReport("probe+lock+map+unmap+unlock 16 pages", BenchMeasure(OpLockAndMap, Sixteen, 100),
-                "probe+lock+map+unmap+unlock 1 page", OneCost, NULL);
+    BenchReport(&OnePage, &BenchSList, NULL);
+    BenchFact("invlpg per 1-page lock+map+unmap+unlock", "%u.%02u",
+              BENCH_HUNDREDTHS(Flushes * 100 / (BENCH_ROUNDS * 100 + 1)));
+    SixteenPages = BenchMeasure("probe+lock+map+unmap+unlock 16 pages", OpLockAndMap, Sixteen, 100);
+    BenchReport(&SixteenPages, &OnePage, NULL);
     IoFreeMdl(One);
     IoFreeMdl(Sixteen);
     ExFreePoolWithTag(Buffer, BENCH_TAG);
 }
 
-static VOID BenchIoSpace(ULONG SList)
+static VOID BenchIoSpace(VOID)
 {
     enum { OUTSTANDING = 10000 };
     static PVOID Mappings[OUTSTANDING];
     PHYSICAL_ADDRESS Physical;
-    ULONG One, Many, Made = 0;
+    BENCH_FIGURE One, Many;
+    ULONG Made = 0;
 
-    One = BenchMeasure(OpMapIoSpace, NULL, 200);
+    One = BenchMeasure("MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", OpMapIoSpace, NULL, 200);
     Physical.QuadPart = 0xB8000;
     while (Made < OUTSTANDING && (Mappings[Made] = MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached)) != NULL)
         Made++;
-    Many = BenchMeasure(OpMapIoSpace, NULL, 200);
-    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, "SLIST push+pop", SList, NULL);
-    BenchReport("MmMapIoSpace+MmUnmapIoSpace, 10000 mappings outstanding", Many,
-                "MmMapIoSpace+MmUnmapIoSpace, 1 mapping outstanding", One, Made == OUTSTANDING ? NULL : "fewer mapped");
+    Many = BenchMeasure("MmMapIoSpace+MmUnmapIoSpace, 10000 mappings outstanding", OpMapIoSpace, NULL, 200);
+    BenchReport(&One, &BenchSList, NULL);
+    BenchReport(&Many, &One, Made == OUTSTANDING ? NULL : "fewer mapped");
     while (Made > 0)
         MmUnmapIoSpace(Mappings[--Made], PAGE_SIZE);
 }
@@ -334,15 +387,15 @@ static VOID OpVadFind(PVOID Context, ULONG Index)
  * VADs of 3 pages with 1-page gaps (range i covers VPNs 4i..4i+2), inserted
  * in a shuffled order, looked up at random pages.
  */
-static ULONG BenchVadFind(ULONG Count)
+static BENCH_FIGURE BenchVadFind(PCSTR Name, ULONG Count)
 {
     PRTL_AVL_RANGE_NODE Nodes = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(RTL_AVL_RANGE_NODE), BENCH_TAG);
     VAD_CONTEXT Vads;
-    ULONG Cost;
+    BENCH_FIGURE Figure;
 
     if (Nodes == NULL) {
         DbgPrint("# bench-error|VAD find|no pool for %u nodes\n", Count);
-        return 0;
+        return BenchHarness;
     }
     RtlAvlInitializeTable(&Vads.Table);
     Vads.Count = Count;
@@ -357,9 +410,9 @@ static ULONG BenchVadFind(ULONG Count)
     }
     if (Vads.Table.NumberOfNodes != Count)
         DbgPrint("# bench-error|VAD find|%u of %u ranges inserted\n", Vads.Table.NumberOfNodes, Count);
-    Cost = BenchMeasure(OpVadFind, &Vads, 1000);
+    Figure = BenchMeasure(Name, OpVadFind, &Vads, 1000);
     ExFreePoolWithTag(Nodes, BENCH_TAG);
-    return Cost;
+    return Figure;
 }
 
 VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
@@ -367,35 +420,39 @@ VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc)
     SLIST_HEADER SList;
     NPAGED_LOOKASIDE_LIST Lookaside;
     PFN_NUMBER Page = MmAllocatePhysicalPage(TRUE);
-    ULONG SListPair, Harness;
+    BENCH_FIGURE Row, Thousand, KernelFault;
 
     BenchFact("kernel entry to first output", "%llu instructions", FirstOutputTsc - KiBootTsc);
     BenchMetadata();            /* at rest, before the rows below make page tables of their own */
+    BenchBracket = BenchRound(OpNothing, NULL, 0, 0);
+    BenchFact("timing bracket (two rdtsc, a loop run 0 times), taken off every count", "%u instructions",
+              BenchBracket);
+    BenchFact("rounds per row", "%u, after one warm-up call; the first is reported", BENCH_ROUNDS);
+    BenchHarness = BenchMeasure("harness (an empty operation)", OpNothing, NULL, 1000);
+    BenchHarness.Net = 0;
     InitializeSListHead(&SList);
-    Harness = BenchMeasure(OpNothing, NULL, 1000);
-    SListPair = BenchMeasure(OpSListPair, &SList, 1000);
-    BenchReport("harness (an empty operation)", Harness, "harness (an empty operation)", Harness, NULL);
-    BenchReport("SLIST push+pop", SListPair, "SLIST push+pop", SListPair, NULL);
-    BenchPools(SListPair);
+    BenchSList = BenchMeasure("SLIST push+pop", OpSListPair, &SList, 1000);
+    BenchReport(&BenchHarness, &BenchHarness, "the harness: taken off every row's net figure");
+    BenchReport(&BenchSList, &BenchSList, NULL);
+    BenchPools();
     ExInitializeNPagedLookasideList(&Lookaside, NULL, NULL, 0, 64, BENCH_TAG, 0);
-    BenchReport("lookaside allocate+free", BenchMeasure(OpLookasidePair, &Lookaside, 1000), "SLIST push+pop",
-                SListPair, NULL);
+    Row = BenchMeasure("lookaside allocate+free", OpLookasidePair, &Lookaside, 1000);
+    BenchReport(&Row, &BenchSList, NULL);
     ExDeleteNPagedLookasideList(&Lookaside);
-    BenchReport("physical page from the free list and back", BenchMeasure(OpPhysicalPage, NULL, 200),
-                "SLIST push+pop", SListPair, NULL);
-    BenchReport("hyperspace map+unmap", BenchMeasure(OpHyperspace, &Page, 200), "SLIST push+pop", SListPair, NULL);
+    Row = BenchMeasure("physical page from the free list and back", OpPhysicalPage, NULL, 200);
+    BenchReport(&Row, &BenchSList, NULL);
+    Row = BenchMeasure("hyperspace map+unmap", OpHyperspace, &Page, 200);
+    BenchReport(&Row, &BenchSList, NULL);
     MmFreePhysicalPage(Page);
-    BenchFaults();
-    BenchMdls(SListPair);
-    BenchIoSpace(SListPair);
-    {
-        ULONG Thousand = BenchVadFind(1000);
-
-        BenchReport("VAD tree find, 1,000 VADs (RtlAvlFindRange)", Thousand, "SLIST push+pop", SListPair, NULL);
-        BenchReport("VAD tree find, 100,000 VADs", BenchVadFind(100000), "VAD tree find, 1,000 VADs (RtlAvlFindRange)",
-                    Thousand, NULL);
-    }
-    DbgPrint("# bench-missing|NtAllocateVirtualMemory reserve+commit+touch+release|no process address spaces yet\n");
+    KernelFault = BenchFaults();
+    BenchMdls();
+    BenchIoSpace();
+    Thousand = BenchVadFind("VAD tree find, 1,000 VADs (RtlAvlFindRange)", 1000);
+    BenchReport(&Thousand, &BenchSList, NULL);
+    Row = BenchVadFind("VAD tree find, 100,000 VADs", 100000);
+    BenchReport(&Row, &Thousand, NULL);
+    BenchProcesses(&KernelFault);
+    BenchScale();
     DbgPrint("# bench-missing|section view map+touch+unmap|no sections yet\n");
     DbgPrint("# bench: done\n");
 }

@@ -33,6 +33,7 @@
 #define POOL_BUDDY_MAX (PAGE_SIZE - sizeof(POOL_HEADER) - POOL_SMALLEST_BLOCK)   /* 4080, as NT x86 */
 #define POOL_CACHE_ALIGNMENT 64
 #define POOL_LIST_HEADS POOL_PAGE_UNITS
+_Static_assert(POOL_LIST_HEADS / 32 <= 32, "one word summarises the non-empty bitmap");
 #define POOL_INDEX_CACHED 0x40        /* held by a small-block lookaside list */
 
 typedef struct _POOL_HEADER {
@@ -50,6 +51,19 @@ typedef struct _POOL_HEADER {
 _Static_assert(sizeof(POOL_HEADER) == 8, "NT x86's POOL_HEADER is 8 bytes");
 _Static_assert(POOL_BUDDY_MAX == (POOL_MAXIMUM_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER),
                "the largest small block is the largest BlockSize");
+
+/*
+ * The header's first word as one value, for the fast paths: reading or
+ * writing a bit-field is a read-modify-write per byte, the whole word one
+ * store. PreviousSize is bits 0-8, PoolIndex 9-15, BlockSize 16-24,
+ * PoolType 25-31 (the bit-fields above; pool_test checks they agree).
+ */
+#define POOL_HEADER_INDEX_SHIFT 9
+#define POOL_HEADER_BLOCK_SHIFT 16
+#define POOL_HEADER_TYPE_SHIFT 25
+#define POOL_HEADER_SIZE_MASK 0x1FF
+#define POOL_HEADER_SIZES (POOL_HEADER_SIZE_MASK | (POOL_HEADER_SIZE_MASK << POOL_HEADER_BLOCK_SHIFT))
+#define POOL_HEADER_BLOCK_SIZE(Ulong1) (((Ulong1) >> POOL_HEADER_BLOCK_SHIFT) & POOL_HEADER_SIZE_MASK)
 
 /* Units for a body of Bytes, header included (before rounding up to the minimum). */
 #define BYTES_TO_POOL_UNITS(Bytes) \
@@ -72,7 +86,9 @@ typedef struct _POOL_DESCRIPTOR {
     ULONG TotalBigPages;
     ULONG TotalBytes;                 /* bytes in blocks in use (small and big) */
     PVOID SparePage;                  /* one whole free page kept back to stop page churn */
+    struct _POOL_TRACKER_TABLE *volatile Tracker;   /* the last tag's record, for paths without a lookaside list */
     ULONG NonEmpty[POOL_LIST_HEADS / 32];
+    ULONG NonEmptyWords;              /* bit w: NonEmpty[w] is not zero */
     LIST_ENTRY ListHeads[POOL_LIST_HEADS];
 } POOL_DESCRIPTOR, *PPOOL_DESCRIPTOR;
 
@@ -116,6 +132,16 @@ FORCEINLINE BOOLEAN ExpNextBlockAgrees(PPOOL_HEADER Entry, ULONG Units)
     ULONG End = BYTE_OFFSET(Entry) + (Units << POOL_BLOCK_SHIFT);
 
     return End < PAGE_SIZE ? ((PPOOL_HEADER)((PULONGLONG)Entry + Units))->PreviousSize == Units : End == PAGE_SIZE;
+}
+
+/* The same with the block's size in bytes, which the fast free path has at hand (PreviousSize compared as bytes). */
+FORCEINLINE BOOLEAN ExpNextBlockAgreesBytes(PPOOL_HEADER Entry, ULONG Bytes)
+{
+    ULONG End = BYTE_OFFSET(Entry) + Bytes;
+
+    return End < PAGE_SIZE ? ((*(PULONG)((PUCHAR)Entry + Bytes) << POOL_BLOCK_SHIFT) &
+                              (POOL_HEADER_SIZE_MASK << POOL_BLOCK_SHIFT)) == Bytes
+                           : End == PAGE_SIZE;
 }
 
 /* bigpage.c: allocations of whole pages, by start address. */
@@ -164,64 +190,107 @@ FORCEINLINE ULONG ExpCompareExchange(volatile ULONG *Target, ULONG Exchange, ULO
 }
 #endif
 
-/* pooltag.c: what poolmon shows, per tag and pool type. */
+/*
+ * pooltag.c: what poolmon shows, per tag and pool type. A tag's record
+ * keeps NT x86's POOL_TRACKER_TABLE layout (Key, then nonpaged allocs,
+ * frees and bytes, then the same for paged pool), as an array by base pool
+ * type so a fast path indexes it instead of branching. A record never
+ * moves once its tag has it.
+ */
+typedef struct _POOL_TRACKER_COUNTS {
+    ULONG Allocs;
+    ULONG Frees;
+    SIZE_T Bytes;
+} POOL_TRACKER_COUNTS;
+
 typedef struct _POOL_TRACKER_TABLE {
-    ULONG Key;
-    ULONG NonPagedAllocs, NonPagedFrees;
-    SIZE_T NonPagedBytes;
-    ULONG PagedAllocs, PagedFrees;
-    SIZE_T PagedBytes;
+    ULONG Key;                        /* the tag, without the protected bit */
+    POOL_TRACKER_COUNTS Counts[2];    /* [NonPagedPool], [PagedPool] */
 } POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
 
-#define POOL_TRACKER_TABLE_SIZE 512      /* a power of two: tags in use number in the dozens */
-#define POOL_TRACKER_HASH(Tag) (((Tag) * 0x9E3779B1u) >> 23)   /* top 9 bits */
-/* An empty slot's key: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
-#define POOL_TRACKER_FREE_KEY PROTECTED_POOL
-extern POOL_TRACKER_TABLE ExpPoolTrackTable[POOL_TRACKER_TABLE_SIZE];
+/* The index's hash: the top bits of a Fibonacci product; Shift is 32 less the index's size in bits. */
+#define POOL_TRACKER_HASH(Tag, Shift) (((Tag) * 0x9E3779B1u) >> (Shift))
+/* The key of ExpNoTracker: keys are masked tags, which never carry the protected bit (0 is a tag like any other). */
+#define POOL_TRACKER_NO_KEY PROTECTED_POOL
+
+extern PPOOL_TRACKER_TABLE *ExpTrackIndex;     /* read and changed at DISPATCH_LEVEL only */
+extern ULONG ExpTrackIndexShift;
 extern POOL_TRACKER_TABLE ExpPoolTrackOverflow;
+extern POOL_TRACKER_TABLE ExpNoTracker;        /* what a cache holds before its first tag: matches none */
 VOID ExpInitializePoolTracker(VOID);
 PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Tag);
+PPOOL_TRACKER_TABLE ExpTrackerRecord(ULONG Index);
+ULONG ExpTrackerCount(VOID);
+BOOLEAN ExpIsTrackerStorage(PVOID Va);
+ULONG ExpTrackerMetadataBytes(VOID);
 VOID ExpFormatTag(ULONG Tag, PCHAR Text);
 
-/* A tag's entry: almost always in its home slot, so that case is inline. */
-FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(ULONG Tag)
+/*
+ * A tag's record through a cache of the last one used there (a lookaside
+ * list's or a descriptor's): one load and a compare when the tag is the
+ * same as last time. The cache is one pointer, read once and written once,
+ * so a DPC changing it in between leaves this caller with a record that
+ * is still the right one for its tag.
+ */
+FORCEINLINE PPOOL_TRACKER_TABLE ExpTrackerFor(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag)
 {
-    PPOOL_TRACKER_TABLE Entry;
+    PPOOL_TRACKER_TABLE Tracker = *Cache;
 
     Tag &= EXP_TAG_MASK;
-    Entry = &ExpPoolTrackTable[POOL_TRACKER_HASH(Tag)];
-    return Entry->Key == Tag ? Entry : ExpFindTracker(Tag);
-}
-
-FORCEINLINE VOID ExpInsertPoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
-{
-    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
-
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        ExpCounterAdd(Entry->PagedAllocs, 1);
-        ExpCounterAdd(Entry->PagedBytes, Bytes);
-    } else {
-        ExpCounterAdd(Entry->NonPagedAllocs, 1);
-        ExpCounterAdd(Entry->NonPagedBytes, Bytes);
+    if (Tracker->Key != Tag) {
+        Tracker = ExpFindTracker(Tag);
+        *Cache = Tracker;
     }
+    return Tracker;
 }
 
-FORCEINLINE VOID ExpRemovePoolTracker(ULONG Tag, SIZE_T Bytes, POOL_TYPE PoolType)
+FORCEINLINE VOID ExpInsertPoolTracker(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag, SIZE_T Bytes,
+                                      POOL_TYPE PoolType)
 {
-    PPOOL_TRACKER_TABLE Entry = ExpTrackerFor(Tag);
+    POOL_TRACKER_COUNTS *Counts = &ExpTrackerFor(Cache, Tag)->Counts[PoolType & BASE_POOL_TYPE_MASK];
 
-    if (PoolType & BASE_POOL_TYPE_MASK) {
-        ExpCounterAdd(Entry->PagedFrees, 1);
-        ExpCounterSubtract(Entry->PagedBytes, Bytes);
-    } else {
-        ExpCounterAdd(Entry->NonPagedFrees, 1);
-        ExpCounterSubtract(Entry->NonPagedBytes, Bytes);
-    }
+    ExpCounterAdd(Counts->Allocs, 1);
+    ExpCounterAdd(Counts->Bytes, Bytes);
 }
 
-/* lookaside.c: the small-block lookaside lists the pool's fast path uses. */
+FORCEINLINE VOID ExpRemovePoolTracker(PPOOL_TRACKER_TABLE volatile *Cache, ULONG Tag, SIZE_T Bytes,
+                                      POOL_TYPE PoolType)
+{
+    POOL_TRACKER_COUNTS *Counts = &ExpTrackerFor(Cache, Tag)->Counts[PoolType & BASE_POOL_TYPE_MASK];
+
+    ExpCounterAdd(Counts->Frees, 1);
+    ExpCounterSubtract(Counts->Bytes, Bytes);
+}
+
+/*
+ * lookaside.c: the small-block lookaside lists the pool's fast path uses,
+ * each with the tracker record of the last tag counted through it.
+ */
 #define POOL_SMALL_LISTS 32              /* blocks of 2..33 units: bodies up to 256 bytes */
-extern GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];   /* [NonPagedPool, PagedPool] */
+typedef struct _POOL_LOOKASIDE {
+    GENERAL_LOOKASIDE L;
+    PPOOL_TRACKER_TABLE volatile Tracker;
+    ULONG CountsOffset;               /* of Counts[the list's pool type] in a tracker record */
+    KIRQL MaximumIrql;                /* the highest IRQL its pool type may be used at */
+} POOL_LOOKASIDE, *PPOOL_LOOKASIDE;
+extern POOL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];   /* [NonPagedPool, PagedPool] */
+
+/*
+ * The largest request the lists serve, and the fast paths' table to them:
+ * entry [i][PoolType] is the list for a request of up to i * 8 bytes, which
+ * is also the list for blocks of i + 1 units (the header's 8 bytes added).
+ * Indexed by size first, so one scaled index reaches an entry.
+ */
+#define POOL_SMALL_MAXIMUM_BYTES \
+    ((POOL_SMALL_LISTS + POOL_MINIMUM_UNITS - 1) * POOL_SMALLEST_BLOCK - sizeof(POOL_HEADER))
+#define POOL_SMALL_SIZE_INDEX(Bytes) (((Bytes) + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT)
+#define POOL_SMALL_UNITS_INDEX(Units) ((Units) - 1)
+extern PPOOL_LOOKASIDE ExpSmallPoolLookasideFor[POOL_SMALL_SIZE_INDEX(POOL_SMALL_MAXIMUM_BYTES) + 1][2];
+_Static_assert(POOL_SMALL_UNITS_INDEX(POOL_MINIMUM_UNITS + POOL_SMALL_LISTS - 1) ==
+               POOL_SMALL_SIZE_INDEX(POOL_SMALL_MAXIMUM_BYTES), "the largest list's blocks index the table's last row");
+
+/* Counts a block against Tag when the list's cached record is another tag's (pool.c). */
+VOID ExpTrackLookasideMiss(PPOOL_LOOKASIDE Lookaside, ULONG Tag, BOOLEAN Allocate);
 #define ExpSmallNPagedPoolLookasideLists (ExpSmallPoolLookasides[NonPagedPool])
 #define ExpSmallPagedPoolLookasideLists (ExpSmallPoolLookasides[PagedPool])
 VOID ExpInitializeSmallPoolLookasides(VOID);
@@ -237,7 +306,8 @@ SIZE_T ExpLookasideCachedBytes(ULONG Tag, BOOLEAN Paged);
 #define EXP_IS_QUOTA_BLOCK(Entry) ((((Entry)->PoolType - 1) & POOL_QUOTA_MASK) != 0)
 VOID ExpReturnPoolQuota(PPOOL_HEADER Entry);
 
-/* pool.c: the bytes a block or big allocation counts for in tracking. */
+/* pool.c: the highest IRQL each base pool type may be used at, and the bytes a block or big allocation counts for. */
+extern const KIRQL ExpMaximumIrql[2];
 SIZE_T ExpTrackedBytes(PVOID Body);
 VOID ExAdjustLookasideDepth(VOID);
 
@@ -246,7 +316,8 @@ BOOLEAN ExpCheckPool(BOOLEAN Verbose);
 
 /* IRQL without a call: the pool's fast paths read it on every request. */
 #ifdef KTEST_HOST
-#define ExpGetIrql() KeGetCurrentIrql()
+extern KIRQL KeHostIrql;                 /* tests/host/pool_host.c */
+#define ExpGetIrql() (KeHostIrql)
 #else
 #define ExpGetIrql() (KiPcr.Irql)
 #endif
@@ -255,24 +326,23 @@ BOOLEAN ExpCheckPool(BOOLEAN Verbose);
 
 /*
  * May the fast free path read the header in front of P? P must lie in a
- * pool range, on a page that is there: the initial nonpaged pool is mapped
+ * pool region, on a page that is there: the initial nonpaged pool is mapped
  * for good, but an expansion or paged-pool page nobody allocated is not,
- * and reading its header would fault in pool code. Everything else goes
- * the slow way, which asks the page allocator (MiIsPoolAddress) and stops
- * a bad caller with BAD_POOL_CALLER. (The host's pool pages are always
- * readable.)
+ * and reading its header would fault in pool code. One look in the
+ * memory manager's table of regions says which (MmPoolRegion). Everything
+ * else goes the slow way, which asks the page allocator (MiIsPoolAddress)
+ * and stops a bad caller with BAD_POOL_CALLER. (The host's pool pages are
+ * always readable, and above 4 GB: its ranges are compared.)
  */
 FORCEINLINE BOOLEAN ExpIsReadablePoolAddress(PVOID P)
 {
-    if (EXP_IN_RANGE(P, MmNonPagedPoolStart, MmNonPagedPoolEnd))
-        return TRUE;
-    if (!EXP_IN_RANGE(P, MmPagedPoolStart, MmPagedPoolEnd) &&
-        !EXP_IN_RANGE(P, MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd))
-        return FALSE;
 #ifdef KTEST_HOST
-    return TRUE;
+    return EXP_IN_RANGE(P, MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd) ||
+           EXP_IN_RANGE(P, MmPagedPoolStart, MmPagedPoolEnd);
 #else
-    return MiIsSmallPagePresent(P);
+    ULONG Region = MmPoolRegion[(ULONG_PTR)P >> PDE_SHIFT];
+
+    return Region == MM_POOL_REGION_RESIDENT || (Region == MM_POOL_REGION_CHECK_PTE && MiIsSmallPagePresent(P));
 #endif
 }
 
@@ -280,21 +350,22 @@ FORCEINLINE BOOLEAN ExpIsReadablePoolAddress(PVOID P)
 #define EXP_POOL_CODE __attribute__((section(".text.expool")))
 
 /*
- * SLIST push and pop. The header's depth and sequence ride with the first
- * entry in one 8-byte word (16 on the host) swapped by cmpxchg8b. As on NT
- * x86, only a push moves the sequence; a pop or a flush leaves it.
+ * SLISTs. The header's depth and sequence ride with the first entry in one
+ * 8-byte word (16 on the host). As on NT x86, only a push moves the
+ * sequence; a pop or a flush leaves it.
  *
- * That is enough against ABA. A pop reads the header (first entry A) and
- * A's Next (B), then swaps B in only if the header still holds what it
- * read. If anything ran in between, either it pushed, and the sequence
- * moved, or it only popped and flushed: those take A off the head and
- * cannot put it back, so the first entry differs. Either way the stale
- * swap fails, in particular when A came back to the head over a B now in
- * use (pop A, pop B, push A). Only 65536 pushes inside that window would
- * wrap the 16-bit sequence, a risk NT accepts too. A push needs no guard:
- * it links its entry in front of the first entry its swap confirms.
+ * That is enough against ABA where the header is swapped by compare-
+ * exchange (the flush, and push and pop on more than one processor). A
+ * pop reads the header (first entry A) and A's Next (B), then swaps B in
+ * only if the header still holds what it read. If anything ran in between,
+ * either it pushed, and the sequence moved, or it only popped and flushed:
+ * those take A off the head and cannot put it back, so the first entry
+ * differs. Either way the stale swap fails, in particular when A came back
+ * to the head over a B now in use (pop A, pop B, push A). Only 65536
+ * pushes inside that window would wrap the 16-bit sequence, a risk NT
+ * accepts too. A push needs no guard: it links its entry in front of the
+ * first entry its swap confirms.
  */
-
 #if defined(__x86_64__)
 typedef unsigned __int128 SLIST_WORD;
 FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WORD New)
@@ -324,17 +395,21 @@ FORCEINLINE BOOLEAN EXP_SLIST_CAS(PSLIST_HEADER Header, SLIST_WORD Old, SLIST_WO
 }
 #endif
 
-#if defined(__i386__)
+/* A push adds this to the 32 bits holding Depth (low half) and Sequence (high half); a pop subtracts 1. */
+#define EXP_SLIST_PUSH_COUNTS 0x10001
+typedef ULONG __attribute__((may_alias)) EXP_SLIST_COUNTS;    /* Depth and Sequence read as one word */
+#define ExpSListCounts(ListHead) (*(EXP_SLIST_COUNTS *)&(ListHead)->Depth)
+
+#if defined(NTMM_SMP)
 /*
- * On x86 the header is two words: the first entry, then Depth in the low
- * half and Sequence in the high half of the second. A push adds 0x10001 to
- * the second word (depth + 1, sequence + 1), a pop subtracts 1 (depth - 1;
- * no borrow, the list is not empty). The words are read apart, in this
- * order: first entry, counts, then (for a pop) the first entry's Next, all
- * volatile so the compiler keeps the order. A swap against a torn read
- * succeeds only if the header still holds the first entry read and the
- * counts read after it, and then the Next read after both is still A's.
+ * More than one processor: the header is swapped by cmpxchg8b. Its two
+ * words are read apart, in this order: first entry, counts, then (for a
+ * pop) the first entry's Next, all volatile so the compiler keeps the
+ * order. A swap against a torn read succeeds only if the header still
+ * holds the first entry read and the counts read after it, and then the
+ * Next read after both is still A's.
  */
+_Static_assert(sizeof(SLIST_HEADER) == 8, "the SMP SLIST is NT x86's");
 FORCEINLINE BOOLEAN ExpSwapSListHeader(PSLIST_HEADER Header, ULONG OldFirst, ULONG OldCounts, ULONG NewFirst,
                                        ULONG NewCounts)
 {
@@ -357,7 +432,7 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PS
         First = Words[0];
         Counts = Words[1];
         Entry->Next = (PSLIST_ENTRY)First;
-    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)Entry, Counts + 0x10001));
+    } while (!ExpSwapSListHeader(ListHead, First, Counts, (ULONG)Entry, Counts + EXP_SLIST_PUSH_COUNTS));
     return (PSLIST_ENTRY)First;
 }
 
@@ -376,36 +451,75 @@ FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
     return (PSLIST_ENTRY)First;
 }
 #else
+/*
+ * One processor, as NT's uniprocessor kernel: with interrupts off nothing
+ * else can run, so a push or pop is a few plain loads and stores, and
+ * cmpxchg8b, which ties up four registers, is not needed. The flags are
+ * saved on the stack and restored, so a caller that had interrupts off
+ * keeps them off; each operation is one asm statement, so the stack moves
+ * only inside it. The host has no interrupts to turn off.
+ */
+#ifdef KTEST_HOST
 FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
 {
-    SLIST_HEADER Old, New;
+    PSLIST_ENTRY First = ListHead->Next.Next;
 
-    do {
-        Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
-        New.Alignment = 0;
-        Entry->Next = Old.Next.Next;
-        New.Next.Next = Entry;
-        New.Depth = Old.Depth + 1;
-        New.Sequence = Old.Sequence + 1;
-    } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
-    return Old.Next.Next;
+    Entry->Next = First;
+    ListHead->Next.Next = Entry;
+    ExpSListCounts(ListHead) += EXP_SLIST_PUSH_COUNTS;
+    return First;
 }
 
 FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
 {
-    SLIST_HEADER Old, New;
+    PSLIST_ENTRY First = ListHead->Next.Next;
 
-    do {
-        Old.Alignment = *(volatile SLIST_WORD *)&ListHead->Alignment;
-        if (Old.Next.Next == NULL)
-            return NULL;
-        New.Alignment = 0;
-        New.Next.Next = *(PSLIST_ENTRY volatile *)&Old.Next.Next->Next;
-        New.Depth = Old.Depth - 1;
-        New.Sequence = Old.Sequence;
-    } while (!EXP_SLIST_CAS(ListHead, Old.Alignment, New.Alignment));
-    return Old.Next.Next;
+    if (First != NULL) {
+        ListHead->Next.Next = First->Next;
+        ExpSListCounts(ListHead) -= 1;
+    }
+    return First;
 }
+#else
+_Static_assert(offsetof(SLIST_HEADER, Depth) == 4, "the counts are the header's second word");
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
+{
+    PSLIST_ENTRY First;
+
+    __asm__ volatile("pushfl\n\t"
+                     "cli\n\t"
+                     "movl (%1), %0\n\t"
+                     "movl %0, (%2)\n\t"
+                     "movl %2, (%1)\n\t"
+                     "addl %3, 4(%1)\n\t"
+                     "popfl"
+                     : "=&r"(First)
+                     : "r"(ListHead), "r"(Entry), "i"(EXP_SLIST_PUSH_COUNTS)
+                     : "memory", "cc");
+    return First;
+}
+
+FORCEINLINE PSLIST_ENTRY ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
+{
+    PSLIST_ENTRY First, Next;
+
+    __asm__ volatile("pushfl\n\t"
+                     "cli\n\t"
+                     "movl (%2), %0\n\t"
+                     "testl %0, %0\n\t"
+                     "jz 1f\n\t"
+                     "movl (%0), %1\n\t"
+                     "movl %1, (%2)\n\t"
+                     "decl 4(%2)\n"
+                     "1:\n\t"
+                     "popfl"
+                     : "=&r"(First), "=&r"(Next)
+                     : "r"(ListHead)
+                     : "memory", "cc");
+    return First;
+}
+#endif
 #endif
 
 #endif

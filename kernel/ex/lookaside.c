@@ -16,7 +16,8 @@
 #define MAXIMUM_LOOKASIDE_DEPTH 256
 #define MINIMUM_ALLOCATION_THRESHOLD 25   /* fewer allocations a scan: the list is idle */
 
-GENERAL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];
+POOL_LOOKASIDE ExpSmallPoolLookasides[2][POOL_SMALL_LISTS];
+PPOOL_LOOKASIDE ExpSmallPoolLookasideFor[POOL_SMALL_SIZE_INDEX(POOL_SMALL_MAXIMUM_BYTES) + 1][2];
 static LIST_ENTRY ExNPagedLookasideListHead = { &ExNPagedLookasideListHead, &ExNPagedLookasideListHead };
 static LIST_ENTRY ExPagedLookasideListHead = { &ExPagedLookasideListHead, &ExPagedLookasideListHead };
 static KTIMER ExpLookasideScanTimer;
@@ -176,14 +177,30 @@ VOID NTAPI ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside)
     ExpDeleteLookaside(&Lookaside->L);
 }
 
-/* The pool's own per-size lists: entry i caches blocks of i + 2 units. */
+/*
+ * The pool's own per-size lists: entry i caches blocks of i + 2 units (3 on
+ * the host), and the table from request sizes to them: the largest
+ * request with a given index needs the units the index names.
+ */
 VOID ExpInitializeSmallPoolLookasides(VOID)
 {
     for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
         ULONG Size = (i + POOL_MINIMUM_UNITS) << POOL_BLOCK_SHIFT;
 
-        ExpInitializeLookaside(&ExpSmallNPagedPoolLookasideLists[i], NULL, NULL, NonPagedPool, Size, 0);
-        ExpInitializeLookaside(&ExpSmallPagedPoolLookasideLists[i], NULL, NULL, PagedPool, Size, 0);
+        for (ULONG Type = NonPagedPool; Type <= PagedPool; Type++) {
+            PPOOL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[Type][i];
+
+            ExpInitializeLookaside(&Lookaside->L, NULL, NULL, (POOL_TYPE)Type, Size, 0);
+            Lookaside->CountsOffset = offsetof(POOL_TRACKER_TABLE, Counts[Type]);
+            Lookaside->MaximumIrql = ExpMaximumIrql[Type];
+        }
+    }
+    for (ULONG i = 0; i < RTL_NUMBER_OF(ExpSmallPoolLookasideFor); i++) {
+        ULONG Units = BYTES_TO_POOL_UNITS(i << POOL_BLOCK_SHIFT);
+        ULONG List = Units > POOL_MINIMUM_UNITS ? Units - POOL_MINIMUM_UNITS : 0;
+
+        ExpSmallPoolLookasideFor[i][NonPagedPool] = &ExpSmallNPagedPoolLookasideLists[List];
+        ExpSmallPoolLookasideFor[i][PagedPool] = &ExpSmallPagedPoolLookasideLists[List];
     }
 }
 
@@ -222,8 +239,8 @@ VOID ExAdjustLookasideDepth(VOID)
     PLIST_ENTRY Heads[] = { &ExNPagedLookasideListHead, &ExPagedLookasideListHead };
 
     for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
-        ExpComputeLookasideDepth(&ExpSmallNPagedPoolLookasideLists[i]);
-        ExpComputeLookasideDepth(&ExpSmallPagedPoolLookasideLists[i]);
+        ExpComputeLookasideDepth(&ExpSmallNPagedPoolLookasideLists[i].L);
+        ExpComputeLookasideDepth(&ExpSmallPagedPoolLookasideLists[i].L);
     }
     for (ULONG h = 0; h < RTL_NUMBER_OF(Heads); h++) {
         for (PLIST_ENTRY Entry = Heads[h]->Flink; Entry != Heads[h]; Entry = Entry->Flink)

@@ -33,13 +33,12 @@
 #define BAD_POOL_ZERO_TAG           0x9B
 
 #define POOL_NONE_TAG 'enoN'
-#define POOL_SMALL_MAXIMUM_BYTES ((POOL_SMALL_LISTS + POOL_MINIMUM_UNITS - 1) * POOL_SMALLEST_BLOCK - sizeof(POOL_HEADER))
 
 /* Available pages below which a request of that priority fails rather than drain the system. */
 #define POOL_LOW_PRIORITY_RESERVE 256
 #define POOL_NORMAL_PRIORITY_RESERVE 32
 
-static const KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
+const KIRQL ExpMaximumIrql[2] = { DISPATCH_LEVEL, APC_LEVEL };
 
 VOID ExInitializePool(VOID)
 {
@@ -101,7 +100,7 @@ static PVOID ExpAllocateBigPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG
     ExpCounterAdd(Descriptor->TotalBigPages, Pages);
     ExpCounterAdd(Descriptor->TotalBytes, Pages * PAGE_SIZE);
     ExpCounterAdd(Descriptor->RunningAllocs, 1);
-    ExpInsertPoolTracker(Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+    ExpInsertPoolTracker(&Descriptor->Tracker, Tag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
     return Va;
 }
 
@@ -125,7 +124,7 @@ static PVOID EXP_POOL_CODE ExpAllocateSmallBlock(POOL_TYPE PoolType, SIZE_T Numb
     ExpUnlockPool(OldIrql);
     if (Entry == NULL)
         return NULL;
-    ExpInsertPoolTracker(Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+    ExpInsertPoolTracker(&Descriptor->Tracker, Tag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, PoolType);
     return POOL_BLOCK_BODY(Entry);
 }
 
@@ -169,32 +168,62 @@ static PVOID __attribute__((noinline)) EXP_POOL_CODE ExpAllocatePoolSlow(POOL_TY
     return Block != NULL ? Block : ExpAllocationFailed(PoolType, NumberOfBytes);
 }
 
+/* The fast paths' tracking when the list's cached record is another tag's: out of line, so they keep few registers. */
+VOID __attribute__((noinline)) EXP_POOL_CODE ExpTrackLookasideMiss(PPOOL_LOOKASIDE Lookaside, ULONG Tag,
+                                                                   BOOLEAN Allocate)
+{
+    if (Allocate)
+        ExpInsertPoolTracker(&Lookaside->Tracker, Tag, Lookaside->L.Size, Lookaside->L.Type);
+    else
+        ExpRemovePoolTracker(&Lookaside->Tracker, Tag, Lookaside->L.Size, Lookaside->L.Type);
+}
+
+/*
+ * Counts a block of a list's size against Tag, allocated or freed, in the
+ * record the list remembers when it is Tag's; a single offset reaches the
+ * counters of the list's pool type.
+ */
+FORCEINLINE VOID ExpTrackLookasideBlock(PPOOL_LOOKASIDE Lookaside, ULONG Tag, BOOLEAN Allocate)
+{
+    PPOOL_TRACKER_TABLE Tracker = Lookaside->Tracker;
+    POOL_TRACKER_COUNTS *Counts = (POOL_TRACKER_COUNTS *)((PUCHAR)Tracker + Lookaside->CountsOffset);
+
+    if (Tracker->Key != (Tag & EXP_TAG_MASK)) {
+        ExpTrackLookasideMiss(Lookaside, Tag, Allocate);
+    } else if (Allocate) {
+        ExpCounterAdd(Counts->Allocs, 1);
+        ExpCounterAdd(Counts->Bytes, Lookaside->L.Size);
+    } else {
+        ExpCounterAdd(Counts->Frees, 1);
+        ExpCounterSubtract(Counts->Bytes, Lookaside->L.Size);
+    }
+}
+
 /*
  * The fast path takes a plain nonpaged or paged request of up to 256 bytes,
  * from a caller at a legal IRQL with a tag, off the lookaside list of its
- * size. Anything else, a miss included, goes the slow way.
+ * size. Anything else, a miss included, goes the slow way. The header is
+ * written as one word: the sizes kept, the pool type set, PoolIndex
+ * cleared.
  */
 PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
-    if (NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES && (ULONG)PoolType <= PagedPool && Tag != 0 &&
-        ExpGetIrql() <= ExpMaximumIrql[PoolType]) {
-        ULONG Units = BYTES_TO_POOL_UNITS(NumberOfBytes);
-        PGENERAL_LOOKASIDE Lookaside =
-            &ExpSmallPoolLookasides[PoolType][Units <= POOL_MINIMUM_UNITS ? 0 : Units - POOL_MINIMUM_UNITS];
+    if ((ULONG)PoolType <= PagedPool && NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES &&
+        ExpGetIrql() <= ExpMaximumIrql[PoolType] && Tag != 0) {
+        PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_SIZE_INDEX(NumberOfBytes)][PoolType];
         PSLIST_ENTRY Entry;
 
-        ExpCounterAdd(Lookaside->TotalAllocates, 1);
-        Entry = ExpInterlockedPopEntrySList(&Lookaside->ListHead);
+        ExpCounterAdd(Lookaside->L.TotalAllocates, 1);
+        Entry = ExpInterlockedPopEntrySList(&Lookaside->L.ListHead);
         if (Entry != NULL) {
             PPOOL_HEADER Header = POOL_BLOCK_HEADER(Entry);
 
-            Header->PoolType = PoolType + 1;
-            Header->PoolIndex = 0;
+            Header->Ulong1 = (Header->Ulong1 & POOL_HEADER_SIZES) | ((PoolType + 1) << POOL_HEADER_TYPE_SHIFT);
             Header->PoolTag = Tag;
-            ExpInsertPoolTracker(Tag, (SIZE_T)Header->BlockSize << POOL_BLOCK_SHIFT, PoolType);
+            ExpTrackLookasideBlock(Lookaside, Tag, TRUE);
             return Entry;
         }
-        ExpCounterAdd(Lookaside->AllocateMisses, 1);
+        ExpCounterAdd(Lookaside->L.AllocateMisses, 1);
     }
     return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
 }
@@ -254,15 +283,15 @@ static VOID ExpFreeBigPages(PVOID P, ULONG Tag)
     ExpCounterSubtract(Descriptor->TotalBigPages, Pages);
     ExpCounterSubtract(Descriptor->TotalBytes, Pages * PAGE_SIZE);
     ExpCounterAdd(Descriptor->RunningDeAllocs, 1);
-    ExpRemovePoolTracker(AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
+    ExpRemovePoolTracker(&Descriptor->Tracker, AllocatorTag, (SIZE_T)Pages * PAGE_SIZE, PoolType);
 }
 
 /* Caches a block on its size's lookaside list, free to the caller (a second free is caught) but not to merge. */
-FORCEINLINE VOID ExpCacheBlock(PGENERAL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
+FORCEINLINE VOID ExpCacheBlock(PPOOL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
 {
     Entry->PoolType = 0;
     Entry->PoolIndex = POOL_INDEX_CACHED;
-    ExpInterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
+    ExpInterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
 }
 
 /* Every free but a clean lookaside push: all the checks, then big pages, the cache or the block's page. */
@@ -297,20 +326,22 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         ExpBadNextBlock(Entry);
     if (EXP_IS_QUOTA_BLOCK(Entry))
         ExpReturnPoolQuota(Entry);
-    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
 
+    Descriptor = ExpDescriptorFor(PoolType);
     if (Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
-        PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+        PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_UNITS_INDEX(Units)][PoolType];
 
-        ExpCounterAdd(Lookaside->TotalFrees, 1);
-        if (Lookaside->ListHead.Depth < Lookaside->Depth) {
+        ExpRemovePoolTracker(&Lookaside->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
+        ExpCounterAdd(Lookaside->L.TotalFrees, 1);
+        if (Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
             ExpCacheBlock(Lookaside, Entry);
             return;
         }
-        ExpCounterAdd(Lookaside->FreeMisses, 1);
+        ExpCounterAdd(Lookaside->L.FreeMisses, 1);
+    } else {
+        ExpRemovePoolTracker(&Descriptor->Tracker, Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
     }
 
-    Descriptor = ExpDescriptorFor(PoolType);
     ExpLockPool(Descriptor, &OldIrql);
     Descriptor->RunningDeAllocs++;
     Descriptor->TotalBytes -= Units << POOL_BLOCK_SHIFT;
@@ -324,25 +355,27 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  * room, once the next block's header agrees with it. Whatever fails a
  * check goes the slow way, which stops bad callers. It reads a header only
  * on a page that is present; the slow path also checks that P's page is
- * allocated.
+ * allocated. The header's first word is read once and written once.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
     if (BYTE_OFFSET(P) >= sizeof(POOL_HEADER) && ExpIsReadablePoolAddress(P)) {
-        ULONG PoolType = (ULONG)Entry->PoolType - 1;    /* a free block (0) wraps and fails below */
-        ULONG Units = Entry->BlockSize;
+        ULONG Header = Entry->Ulong1;
+        ULONG PoolType = (Header >> POOL_HEADER_TYPE_SHIFT) - 1;    /* a free block (0) wraps and fails below */
+        ULONG Units = POOL_HEADER_BLOCK_SIZE(Header);
 
-        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS &&
-            ExpGetIrql() <= ExpMaximumIrql[PoolType] && (Tag == 0 || ((Tag ^ Entry->PoolTag) & EXP_TAG_MASK) == 0) &&
-            ExpNextBlockAgrees(Entry, Units)) {
-            PGENERAL_LOOKASIDE Lookaside = &ExpSmallPoolLookasides[PoolType][Units - POOL_MINIMUM_UNITS];
+        if (PoolType <= PagedPool && Units - POOL_MINIMUM_UNITS < POOL_SMALL_LISTS) {
+            PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_UNITS_INDEX(Units)][PoolType];
+            ULONG BlockTag = Entry->PoolTag;
 
-            if (Lookaside->ListHead.Depth < Lookaside->Depth) {
-                ExpCounterAdd(Lookaside->TotalFrees, 1);
-                ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, PoolType);
-                ExpCacheBlock(Lookaside, Entry);
+            if (ExpGetIrql() <= Lookaside->MaximumIrql && (((Tag ^ BlockTag) & EXP_TAG_MASK) == 0 || Tag == 0) &&
+                ExpNextBlockAgreesBytes(Entry, Lookaside->L.Size) && Lookaside->L.ListHead.Depth < Lookaside->L.Depth) {
+                ExpCounterAdd(Lookaside->L.TotalFrees, 1);
+                ExpTrackLookasideBlock(Lookaside, BlockTag, FALSE);
+                Entry->Ulong1 = (Header & POOL_HEADER_SIZES) | (POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT);
+                ExpInterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)P);
                 return;
             }
         }
@@ -380,13 +413,11 @@ SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
  */
 VOID ExTrimPool(VOID)
 {
-    PGENERAL_LOOKASIDE Lists[2] = { ExpSmallPoolLookasides[NonPagedPool], ExpSmallPoolLookasides[PagedPool] };
-
     for (ULONG t = 0; t < 2; t++) {
         PPOOL_DESCRIPTOR Descriptor = t ? &ExpPagedPoolDescriptor : &ExpNonPagedPoolDescriptor;
 
         for (ULONG i = 0; i < POOL_SMALL_LISTS; i++) {
-            PSLIST_ENTRY Entry = InterlockedFlushSList(&Lists[t][i].ListHead);
+            PSLIST_ENTRY Entry = InterlockedFlushSList(&ExpSmallPoolLookasides[t][i].L.ListHead);
 
             while (Entry != NULL) {
                 PSLIST_ENTRY Next = Entry->Next;
@@ -405,55 +436,6 @@ VOID ExTrimPool(VOID)
         }
     }
     ExpReleaseSparePages();
-}
-
-/* Every tracked tag holding bytes, the overflow entry's tags included. */
-VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
-{
-    _Static_assert(RTL_NUMBER_OF(Snapshot->Entries) >= POOL_TRACKER_TABLE_SIZE + 1, "a snapshot holds every tracker");
-    Snapshot->Count = 0;
-    for (ULONG i = 0; i <= POOL_TRACKER_TABLE_SIZE; i++) {
-        PPOOL_TRACKER_TABLE Entry = i < POOL_TRACKER_TABLE_SIZE ? &ExpPoolTrackTable[i] : &ExpPoolTrackOverflow;
-        LONG NonPaged, Paged;
-
-        if (Entry->Key == POOL_TRACKER_FREE_KEY)
-            continue;
-        NonPaged = (LONG)(Entry->NonPagedBytes - ExpLookasideCachedBytes(Entry->Key, FALSE));
-        Paged = (LONG)(Entry->PagedBytes - ExpLookasideCachedBytes(Entry->Key, TRUE));
-        if (NonPaged == 0 && Paged == 0)
-            continue;
-        Snapshot->Entries[Snapshot->Count].Tag = Entry->Key;
-        Snapshot->Entries[Snapshot->Count].NonPagedBytes = NonPaged;
-        Snapshot->Entries[Snapshot->Count].PagedBytes = Paged;
-        Snapshot->Count++;
-    }
-}
-
-/* Prints and counts the tags holding more bytes After than Before. */
-ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After)
-{
-    ULONG Leaks = 0;
-
-    for (ULONG i = 0; i < After->Count; i++) {
-        LONG NonPaged = After->Entries[i].NonPagedBytes, Paged = After->Entries[i].PagedBytes;
-
-        for (ULONG j = 0; j < Before->Count; j++) {
-            if (Before->Entries[j].Tag == After->Entries[i].Tag) {
-                NonPaged -= Before->Entries[j].NonPagedBytes;
-                Paged -= Before->Entries[j].PagedBytes;
-                break;
-            }
-        }
-        if (NonPaged > 0 || Paged > 0) {
-            CHAR Text[5];
-
-            ExpFormatTag(After->Entries[i].Tag, Text);
-            DbgPrint("    # pool leak: tag '%s' (%08X) holds %d more nonpaged and %d more paged bytes\n", Text,
-                     After->Entries[i].Tag, NonPaged, Paged);
-            Leaks++;
-        }
-    }
-    return Leaks;
 }
 
 VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
@@ -479,7 +461,6 @@ VOID ExQueryPoolStatistics(POOL_TYPE PoolType, PEX_POOL_STATISTICS Statistics)
 /* Bytes the pool keeps for itself whatever is allocated: descriptors, tag table, small-block lists. */
 ULONG ExPoolMetadataBytes(VOID)
 {
-    return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpPoolTrackTable) +
-                   sizeof(ExpSmallPoolLookasides)) +
-           ExpBigPageTableBytes();
+    return (ULONG)(sizeof(ExpNonPagedPoolDescriptor) + sizeof(ExpPagedPoolDescriptor) + sizeof(ExpSmallPoolLookasides)) +
+           ExpTrackerMetadataBytes() + ExpBigPageTableBytes();
 }

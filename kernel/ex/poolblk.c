@@ -3,9 +3,9 @@
  *
  * A pool page is cut into blocks, each with a POOL_HEADER giving its size
  * and its neighbour's (PreviousSize), so a page can be walked both ways.
- * Free blocks sit on ListHeads[BlockSize]; a bitmap of non-empty lists
- * finds the smallest list that can serve a request in a couple of word
- * scans. Allocation splits a larger block, giving the caller the front
+ * Free blocks sit on ListHeads[BlockSize]; a bitmap of non-empty lists,
+ * with a word marking its non-empty words, finds the smallest list that
+ * can serve a request in two word looks. Allocation splits a larger block, giving the caller the front
  * and keeping the tail free; freeing merges a block with free neighbours
  * on both sides, and a page that becomes entirely free goes back to the
  * memory manager (one page per pool is kept back, so a single block
@@ -40,25 +40,36 @@ VOID EXP_POOL_CODE ExpBadNextBlock(PPOOL_HEADER Entry)
 
 static VOID EXP_POOL_CODE ExpMarkListNonEmpty(PPOOL_DESCRIPTOR Descriptor, ULONG Index, BOOLEAN NonEmpty)
 {
-    if (NonEmpty)
-        Descriptor->NonEmpty[Index / 32] |= 1u << (Index % 32);
-    else
-        Descriptor->NonEmpty[Index / 32] &= ~(1u << (Index % 32));
+    ULONG Word = Index / 32;
+
+    if (NonEmpty) {
+        Descriptor->NonEmpty[Word] |= 1u << (Index % 32);
+        Descriptor->NonEmptyWords |= 1u << Word;
+    } else {
+        Descriptor->NonEmpty[Word] &= ~(1u << (Index % 32));
+        if (Descriptor->NonEmpty[Word] == 0)
+            Descriptor->NonEmptyWords &= ~(1u << Word);
+    }
 }
 
-/* The smallest non-empty list at or above Index, or 0 when every one is empty. */
+/*
+ * The smallest non-empty list at or above Index, or 0 when every one is
+ * empty: Index's own word, then the first non-empty word above it from the
+ * summary, so never more than two words are looked at.
+ */
 static ULONG EXP_POOL_CODE ExpFindNonEmptyList(PPOOL_DESCRIPTOR Descriptor, ULONG Index)
 {
     ULONG Word = Index / 32;
     ULONG Bits = Descriptor->NonEmpty[Word] & (0xFFFFFFFFu << (Index % 32));
+    ULONG Above;
 
-    for (;;) {
-        if (Bits != 0)
-            return Word * 32 + __builtin_ctz(Bits);
-        if (++Word == POOL_LIST_HEADS / 32)
-            return 0;
-        Bits = Descriptor->NonEmpty[Word];
-    }
+    if (Bits != 0)
+        return Word * 32 + __builtin_ctz(Bits);
+    Above = Word + 1 < POOL_LIST_HEADS / 32 ? Descriptor->NonEmptyWords & (0xFFFFFFFFu << (Word + 1)) : 0;
+    if (Above == 0)
+        return 0;
+    Word = __builtin_ctz(Above);
+    return Word * 32 + __builtin_ctz(Descriptor->NonEmpty[Word]);
 }
 
 /* Marks Entry free and puts it on its size's list, unless it is a fragment too small for the links. */

@@ -70,7 +70,8 @@ static VOID ExpWalkAllocation(PVOID StartingAddress, ULONG Pages, PVOID Context)
         if (BigPages != Pages)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "big-page table length differs from the allocation");
         Walk->BigPages += Pages;
-    } else if (!ExpIsBigPageTableStorage(StartingAddress) && StartingAddress != Walk->Descriptor->SparePage) {
+    } else if (!ExpIsBigPageTableStorage(StartingAddress) && !ExpIsTrackerStorage(StartingAddress) &&
+               StartingAddress != Walk->Descriptor->SparePage) {
         if (Pages != 1)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "multi-page allocation missing from the big-page table");
         else
@@ -108,6 +109,10 @@ static VOID ExpWalkFreeLists(PPOOL_WALK Walk)
         if (Marked != (Count != 0))
             ExpWalkFailed(Walk, 0x3, ListHead, "non-empty bitmap disagrees with a free list");
         FreeBlocksOnLists += Count;
+    }
+    for (ULONG w = 0; w < POOL_LIST_HEADS / 32; w++) {
+        if (((Descriptor->NonEmptyWords >> w) & 1) != (Descriptor->NonEmpty[w] != 0))
+            ExpWalkFailed(Walk, 0x3, &Descriptor->NonEmpty[w], "non-empty summary disagrees with its bitmap");
     }
     if (FreeBlocksOnLists != Walk->FreeBlocksInPages)
         ExpWalkFailed(Walk, 0x3, NULL, "free blocks in pages differ from those on the lists");

@@ -1,8 +1,8 @@
 /*
  * idt.c: the interrupt descriptor table. The 32 exception vectors, the
  * debug and system-service vectors and the 16 PIC lines go through the
- * stubs of trapentry.S to KiDispatchTrap; the double
- * fault goes through a task gate, so it is handled on a fresh stack even when
+ * stubs of trapentry.S to KiDispatchTrap (the page fault straight to
+ * KiTrap0E); the double fault goes through a task gate, so it is handled on a fresh stack even when
  * the kernel stack is what failed.
  */
 #include <ke.h>

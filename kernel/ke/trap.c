@@ -14,8 +14,9 @@
 #include <hal.h>
 #include <mm.h>
 
-_Static_assert(offsetof(KTRAP_FRAME, Ebp) == 24 && offsetof(KTRAP_FRAME, Eip) == 56,
-               "trapentry.S's TF_EBP and TF_EIP");
+_Static_assert(offsetof(KTRAP_FRAME, Ebp) == 24 && offsetof(KTRAP_FRAME, Eip) == 56 &&
+                   offsetof(KTRAP_FRAME, SegCs) == 60,
+               "trapentry.S's TF_EBP, TF_EIP and TF_CS");
 
 typedef enum _KTRAP_ACTION {
     TrapUnexpected,    /* UNEXPECTED_KERNEL_MODE_TRAP (0x7F) */
@@ -69,16 +70,17 @@ static DECLSPEC_NORETURN VOID KiRaiseTrapException(PKTRAP_FRAME TrapFrame, NTSTA
 }
 
 /*
- * #PF: MmAccessFault resolves what it can (demand-zero pages and the like).
- * Whatever it cannot resolve is an access violation: raised to the innermost
- * try block when the memory manager allows it, a bugcheck inside
- * MmAccessFault otherwise.
+ * #PF, called by its own stub (trapentry.S): MmAccessFault resolves what it
+ * can (demand-zero pages and the like). Whatever it cannot resolve is an
+ * access violation: raised to the innermost try block when the memory
+ * manager allows it, a bugcheck inside MmAccessFault otherwise.
  */
-static VOID KiTrap0E(PKTRAP_FRAME TrapFrame)
+VOID KiTrap0E(PKTRAP_FRAME TrapFrame)
 {
     ULONG_PTR FaultAddress = KiReadCr2();
     NTSTATUS Status;
 
+    KiPcr.TrapCount[EXCEPTION_PAGE_FAULT]++;
     Status = MmAccessFault(TrapFrame->ErrCode, (PVOID)FaultAddress,
                            KiTrapFrameFromUserMode(TrapFrame) ? UserMode : KernelMode, TrapFrame);
     if (NT_SUCCESS(Status))
@@ -169,12 +171,7 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
     ULONG Vector = TrapFrame->TrapNumber;
     const KTRAP_DESCRIPTION *Description;
 
-    /* Page faults are the one exception taken in normal operation: straight to them. */
-    if (Vector == EXCEPTION_PAGE_FAULT) {
-        KiPcr.TrapCount[EXCEPTION_PAGE_FAULT]++;
-        KiTrap0E(TrapFrame);
-        return;
-    }
+    /* Page faults have a stub of their own, which calls KiTrap0E. */
     if (Vector >= PRIMARY_VECTOR_BASE) {
         KiDispatchInterrupt(TrapFrame);
         return;

@@ -10,6 +10,7 @@
 /* KTRAP_FRAME offsets (asserted against the C structure in trap.c). */
 #define TF_EBP 24
 #define TF_EIP 56
+#define TF_CS 60
 
 /* A stub pushes a zero error code where the CPU pushes none, then its vector. */
 .macro TRAP_STUB vector, has_error
@@ -26,7 +27,7 @@ KiTrapStub\vector:
     .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
     TRAP_STUB \v, 0
     .endr
-    .irp v, 10,11,12,13,14,17,21,29,30
+    .irp v, 10,11,12,13,17,21,29,30
     TRAP_STUB \v, 1
     .endr
     .irp v, 45,46,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63
@@ -39,18 +40,23 @@ KiTrapStub\vector:
  * pushed before the call form a stack frame (interrupted Eip and Ebp), so a
  * frame-pointer walk goes from the handler straight into the interrupted code.
  */
-    .globl KiTrapCommon
-KiTrapCommon:
+.macro TRAP_SAVE_REGISTERS
     pushal
     pushl %ds
     pushl %es
     pushl %fs
     pushl %gs
+.endm
+
+.macro TRAP_LOAD_SEGMENTS
     movl $KGDT_R0_DATA, %eax
     movl %eax, %ds
     movl %eax, %es
     movl $KGDT_R0_PCR, %eax
     movl %eax, %fs
+.endm
+
+.macro TRAP_CALL handler
     cld
     /* Ring 3 may leave EFLAGS.AC set: under SMAP the kernel starts with user pages closed. */
     cmpb $0, KeSmapEnabled
@@ -61,8 +67,32 @@ KiTrapCommon:
     pushl TF_EBP(%ebx)
     movl %esp, %ebp
     pushl %ebx
-    call KiDispatchTrap
+    call \handler
     movl %ebx, %esp
+.endm
+
+    .globl KiTrapCommon
+KiTrapCommon:
+    TRAP_SAVE_REGISTERS
+    TRAP_LOAD_SEGMENTS
+    TRAP_CALL KiDispatchTrap
+    jmp KiTrapReturn
+
+/*
+ * The page fault, the one exception taken in normal running, has a stub of
+ * its own: the same KTRAP_FRAME, but KiTrap0E called directly, and from
+ * kernel mode, where the data segments hold the kernel's already (a fault
+ * is never taken between the return path's popping of user segments and
+ * its iret: that code touches only the kernel stack), no reloading them.
+ */
+    .align 8
+KiTrapStub14:
+    pushl $EXCEPTION_PAGE_FAULT
+    TRAP_SAVE_REGISTERS
+    testl $RPL_MASK, TF_CS(%esp)
+    jz 1f
+    TRAP_LOAD_SEGMENTS
+1:  TRAP_CALL KiTrap0E
 /* The way out of every trap, and the way into user mode for a new thread (KiEnterUserMode). */
 KiTrapReturn:
     popl %gs

@@ -1,13 +1,14 @@
 /*
  * pool_host.c: what the executive pool needs from the kernel, on the host,
  * so kernel/ex builds into a normal program (make test-host, make
- * bench-host). Pages come from one mmap'd region managed with the same
- * RTL_BITMAP pair (in use, end of allocation) as mm/allocpag.c; IRQL is a
- * variable; a stop prints its code and aborts.
+ * bench-host). Pages come from one mmap'd region per pool managed as
+ * mm/allocpag.c manages its ranges (a run map of pages in use, a bitmap of
+ * allocation ends); IRQL is a variable; a stop prints its code and aborts.
  */
 #include <ntddk.h>
 #include <mm.h>
 #include <rtl/bitmap.h>
+#include <rtl/runmap.h>
 #include "exp.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +19,15 @@
 volatile PFN_NUMBER MmAvailablePages = 1u << 20;
 PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
-static KIRQL HostIrql;
+KIRQL KeHostIrql;
 PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;   /* no interrupts here: never set */
 
 typedef struct {
     PUCHAR Base;
-    RTL_BITMAP InUse, End;
-    ULONG InUseBits[HOST_POOL_PAGES / 32], EndBits[HOST_POOL_PAGES / 32];
-    ULONG Hint, PagesInUse;
+    RTL_RUN_MAP InUse;
+    RTL_BITMAP End;
+    ULONG InUseBits[RTL_RUN_MAP_BUFFER_WORDS(HOST_POOL_PAGES)], EndBits[HOST_POOL_PAGES / 32];
+    ULONG PagesInUse;
 } HOST_RANGE;
 
 static HOST_RANGE HostRanges[2];   /* MiNonPagedPoolPages, MiPagedPoolPages */
@@ -42,7 +44,7 @@ static VOID HostInitializeRanges(VOID)
                            PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (Range->Base == MAP_FAILED)
             abort();
-        RtlInitializeBitMap(&Range->InUse, Range->InUseBits, HOST_POOL_PAGES);
+        RtlInitializeRunMap(&Range->InUse, Range->InUseBits, HOST_POOL_PAGES);
         RtlInitializeBitMap(&Range->End, Range->EndBits, HOST_POOL_PAGES);
     }
     MmPagedPoolStart = HostRanges[MiPagedPoolPages].Base;
@@ -75,11 +77,10 @@ PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
         Count = 1;
     if (Count > HOST_POOL_PAGES)
         return NULL;
-    First = RtlFindClearBitsAndSet(&Range->InUse, Count, Range->Hint);
+    First = RtlRunMapAllocate(&Range->InUse, Count, TRUE);
     if (First == RTL_BITMAP_NOT_FOUND)
         return NULL;
     RtlSetBits(&Range->End, First + Count - 1, 1);
-    Range->Hint = First + Count;
     Range->PagesInUse += Count;
     return Range->Base + (SIZE_T)First * PAGE_SIZE;
 }
@@ -92,8 +93,8 @@ ULONG MiQueryPoolPages(PVOID StartingAddress)
     if (Range == NULL || BYTE_OFFSET(StartingAddress) != 0)
         return 0;
     First = (ULONG)(((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE);
-    if (!RtlCheckBit(&Range->InUse, First) ||
-        (First != 0 && RtlCheckBit(&Range->InUse, First - 1) && !RtlCheckBit(&Range->End, First - 1)))
+    if (!RtlCheckBit(&Range->InUse.Bits, First) ||
+        (First != 0 && RtlCheckBit(&Range->InUse.Bits, First - 1) && !RtlCheckBit(&Range->End, First - 1)))
         return 0;
     Last = RtlFindNextSetBit(&Range->End, First);
     return Last == RTL_BITMAP_NOT_FOUND ? 0 : Last - First + 1;
@@ -109,11 +110,9 @@ ULONG MiFreePoolPages(PVOID StartingAddress)
     First = (ULONG)(((PUCHAR)StartingAddress - Range->Base) / PAGE_SIZE);
     /* Give the memory back as the kernel does, so a use after free is caught. */
     madvise(StartingAddress, (SIZE_T)Count * PAGE_SIZE, MADV_DONTNEED);
-    RtlClearBits(&Range->InUse, First, Count);
+    RtlRunMapClear(&Range->InUse, First, Count);
     RtlClearBits(&Range->End, First + Count - 1, 1);
     Range->PagesInUse -= Count;
-    if (First < Range->Hint)
-        Range->Hint = First;
     return Count;
 }
 
@@ -126,7 +125,7 @@ BOOLEAN MiIsPoolAddress(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
 {
     HOST_RANGE *Range = HostRangeOf(VirtualAddress, Type);
 
-    return Range != NULL && RtlCheckBit(&Range->InUse, (ULONG)(((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE));
+    return Range != NULL && RtlCheckBit(&Range->InUse.Bits, (ULONG)(((PUCHAR)VirtualAddress - Range->Base) / PAGE_SIZE));
 }
 
 VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG PagesTotal, PULONG PagesResident)
@@ -138,31 +137,31 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
 VOID MiEnumeratePoolAllocations(MI_POOL_PAGE_TYPE Type, PMI_POOL_ALLOCATION_CALLBACK Callback, PVOID Context)
 {
     HOST_RANGE *Range = &HostRanges[Type];
-    ULONG First = RtlFindNextSetBit(&Range->InUse, 0);
+    ULONG First = RtlFindNextSetBit(&Range->InUse.Bits, 0);
 
     while (First != RTL_BITMAP_NOT_FOUND) {
         ULONG Last = RtlFindNextSetBit(&Range->End, First);
 
         Callback(Range->Base + (SIZE_T)First * PAGE_SIZE, Last - First + 1, Context);
-        First = Last + 1 < HOST_POOL_PAGES ? RtlFindNextSetBit(&Range->InUse, Last + 1) : RTL_BITMAP_NOT_FOUND;
+        First = Last + 1 < HOST_POOL_PAGES ? RtlFindNextSetBit(&Range->InUse.Bits, Last + 1) : RTL_BITMAP_NOT_FOUND;
     }
 }
 
-KIRQL NTAPI KeGetCurrentIrql(VOID) { return HostIrql; }
+KIRQL NTAPI KeGetCurrentIrql(VOID) { return KeHostIrql; }
 
 VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 {
-    if (NewIrql < HostIrql)
-        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, HostIrql, NewIrql, 0, 9);
-    *OldIrql = HostIrql;
-    HostIrql = NewIrql;
+    if (NewIrql < KeHostIrql)
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, KeHostIrql, NewIrql, 0, 9);
+    *OldIrql = KeHostIrql;
+    KeHostIrql = NewIrql;
 }
 
 VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 {
-    if (NewIrql > HostIrql)
-        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, HostIrql, NewIrql, 0, 9);
-    HostIrql = NewIrql;
+    if (NewIrql > KeHostIrql)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, KeHostIrql, NewIrql, 0, 9);
+    KeHostIrql = NewIrql;
 }
 
 VOID NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)

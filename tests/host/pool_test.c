@@ -1,6 +1,7 @@
 /* pool_test.c (host): the pool's block logic under ASan and UBSan, over an mmap page source. */
 #include "ktest.h"
 #include <ex.h>
+#include "exp.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,5 +79,62 @@ KTEST(pool_host, everything_freed_leaves_no_small_pages_after_trim)
     ExQueryPoolTag('mirT', &Info);
     KT_EXPECT_EQ(Info.NonPagedBytes + Info.PagedBytes, 0);
     KT_EXPECT_EQ(Info.NonPagedAllocs, 2000);
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+/*
+ * The tracker against a model: thousands of tags (past the first table and
+ * through several index rebuilds), blocks of every size class in both
+ * pools allocated and freed at random; every tag's counts must be the
+ * model's, and no tag may land in the overflow record.
+ */
+KTEST(pool_host, tag_tracking_matches_a_model_across_growth)
+{
+    enum { TAGS = 5000, SLOTS = 4096, STEPS = 60000 };
+    static struct { ULONG Allocs, Frees; SIZE_T Bytes; } Model[TAGS][2];
+    static PVOID Blocks[SLOTS];
+    static ULONG Tags[SLOTS], Types[SLOTS];
+    POOL_TRACKER_TABLE Overflow;
+    ULONG Wrong = 0, NewTags = 0;
+
+    InitializeOnce();
+    Overflow = ExpPoolTrackOverflow;
+    srand(7);
+    for (ULONG Step = 0; Step < STEPS; Step++) {
+        ULONG Slot = (ULONG)rand() % SLOTS;
+
+        if (Blocks[Slot] != NULL) {
+            Model[Tags[Slot]][Types[Slot]].Frees++;
+            Model[Tags[Slot]][Types[Slot]].Bytes -= ExpTrackedBytes(Blocks[Slot]);
+            ExFreePoolWithTag(Blocks[Slot], 'A0mT' + Tags[Slot]);
+            Blocks[Slot] = NULL;
+            continue;
+        }
+        Tags[Slot] = NewTags < TAGS ? NewTags++ : (ULONG)rand() % TAGS;
+        Types[Slot] = (ULONG)rand() & 1;
+        Blocks[Slot] = ExAllocatePoolWithTag((POOL_TYPE)Types[Slot], (ULONG)rand() % ((rand() & 15) ? 300 : 9000),
+                                             'A0mT' + Tags[Slot]);
+        KT_ASSERT(Blocks[Slot] != NULL);
+        Model[Tags[Slot]][Types[Slot]].Allocs++;
+        Model[Tags[Slot]][Types[Slot]].Bytes += ExpTrackedBytes(Blocks[Slot]);
+    }
+    for (ULONG Tag = 0; Tag < TAGS; Tag++) {
+        EX_POOL_TAG_INFORMATION Info;
+
+        if (Model[Tag][0].Allocs + Model[Tag][1].Allocs == 0)
+            continue;
+        Wrong += !ExQueryPoolTag('A0mT' + Tag, &Info) || Info.NonPagedAllocs != Model[Tag][0].Allocs ||
+                 Info.NonPagedFrees != Model[Tag][0].Frees || Info.NonPagedBytes != Model[Tag][0].Bytes ||
+                 Info.PagedAllocs != Model[Tag][1].Allocs || Info.PagedFrees != Model[Tag][1].Frees ||
+                 Info.PagedBytes != Model[Tag][1].Bytes;
+    }
+    KT_EXPECT_EQ(Wrong, 0);
+    KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[0].Allocs + ExpPoolTrackOverflow.Counts[1].Allocs,
+                 Overflow.Counts[0].Allocs + Overflow.Counts[1].Allocs);
+    KT_EXPECT(ExpTrackerCount() >= TAGS);
+    for (ULONG Slot = 0; Slot < SLOTS; Slot++) {
+        if (Blocks[Slot] != NULL)
+            ExFreePoolWithTag(Blocks[Slot], 'A0mT' + Tags[Slot]);
+    }
     KT_EXPECT(ExCheckPool(TRUE));
 }

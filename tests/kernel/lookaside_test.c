@@ -46,6 +46,28 @@ KTEST(slist, only_a_push_moves_the_sequence)
     KT_EXPECT_EQ(ExQueryDepthSList(&Head), 0);
 }
 
+/* One processor's SLIST turns interrupts off around each change: a caller gets them back as it had them. */
+KTEST(slist, push_and_pop_leave_interrupts_as_they_were)
+{
+    SLIST_HEADER Head;
+    SLIST_ENTRY Entry;
+
+    InitializeSListHead(&Head);
+    InterlockedPushEntrySList(&Head, &Entry);
+    KT_EXPECT(KiReadEFlags() & EFLAGS_IF);
+    KT_EXPECT(InterlockedPopEntrySList(&Head) == &Entry);
+    KT_EXPECT(KiReadEFlags() & EFLAGS_IF);
+    KT_EXPECT(InterlockedPopEntrySList(&Head) == NULL);
+    KT_EXPECT(KiReadEFlags() & EFLAGS_IF);
+    _disable();
+    InterlockedPushEntrySList(&Head, &Entry);
+    KT_EXPECT((KiReadEFlags() & EFLAGS_IF) == 0);
+    InterlockedPopEntrySList(&Head);
+    KT_EXPECT((KiReadEFlags() & EFLAGS_IF) == 0);
+    _enable();
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), 0);
+}
+
 /*
  * ABA: a pop has read the header (first entry A, whose Next is B). If
  * other pops ran before its swap, the first entry changed; if A came back

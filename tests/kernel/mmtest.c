@@ -56,3 +56,29 @@ BOOLEAN KtPhysicalPageHolds(PFN_NUMBER PageFrameIndex, ULONG Pattern)
     MiUnmapPageInHyperSpace(Page, OldIrql);
     return Same;
 }
+
+PFN_NUMBER KtHoldPages(BOOLEAN Zeroed, PFN_NUMBER Leave)
+{
+    PFN_NUMBER Held = MM_EMPTY_LIST;
+
+    while ((Zeroed ? MmZeroedPageListHead.Total : MmAvailablePages) > Leave) {
+        PFN_NUMBER Page = MmAllocatePhysicalPage(Zeroed);
+
+        if (Page == MM_EMPTY_LIST)
+            break;
+        MmPfnDatabase[Page].u1.Flink = Held;
+        Held = Page;
+    }
+    return Held;
+}
+
+VOID KtReleaseHeldPages(PFN_NUMBER Held)
+{
+    while (Held != MM_EMPTY_LIST) {
+        PFN_NUMBER Next = MmPfnDatabase[Held].u1.Flink;
+
+        MmPfnDatabase[Held].u1.Flink = 0;
+        MmFreePhysicalPage(Held);
+        Held = Next;
+    }
+}

@@ -15,4 +15,12 @@ PHYSICAL_ADDRESS KtPhysical(ULONGLONG Address);
 VOID KtFillPhysicalPage(PFN_NUMBER PageFrameIndex, ULONG Pattern);
 BOOLEAN KtPhysicalPageHolds(PFN_NUMBER PageFrameIndex, ULONG Pattern);
 
+/*
+ * Takes available pages (zeroed ones only, with Zeroed) while Keep more
+ * than Leave are left, chained through their PFNs; KtReleaseHeldPages gives
+ * the chain back. For tests that need memory scarce or a list empty.
+ */
+PFN_NUMBER KtHoldPages(BOOLEAN Zeroed, PFN_NUMBER Leave);
+VOID KtReleaseHeldPages(PFN_NUMBER Held);
+
 #endif

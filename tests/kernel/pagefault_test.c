@@ -42,6 +42,47 @@ KTEST(pagefault, demand_zero_page_arrives_on_first_touch)
     KT_EXPECT_EQ(KtProbeRead(Pages), STATUS_ACCESS_VIOLATION);
 }
 
+/*
+ * With no zeroed page in stock the fault takes the free list's first page
+ * and zeroes it through the faulting address itself (no hyperspace): it
+ * must arrive all zeroes whatever it held. A read-only demand-zero page
+ * cannot be zeroed through its own PTE and is zeroed in hyperspace.
+ */
+KTEST(pagefault, a_dirty_free_page_arrives_zeroed_writable_or_not)
+{
+    PFN_NUMBER Held = KtHoldPages(TRUE, 0);
+    PULONG Pages = MiAllocatePoolPages(MiPagedPoolPages, 2 * PAGE_SIZE);
+    PMMPTE PointerPte;
+    ULONG Zeroed = MmStatistics.PagesZeroed, Flushes;
+    PFN_NUMBER Dirty;
+    BOOLEAN AllZero = TRUE;
+
+    KT_ASSERT(Pages != NULL);
+    PointerPte = MiAddressToPte(Pages);
+    Dirty = MmFreePageListHead.Flink;
+    KT_ASSERT(Dirty != MM_EMPTY_LIST);
+    KtFillPhysicalPage(Dirty, 0xA5A5A5A5);
+    Flushes = MmStatistics.TbFlushSingle;
+    Pages[5] = 1;
+    KT_EXPECT_EQ(PFN_FROM_PTE(PointerPte), Dirty);
+    KT_EXPECT_EQ(MmStatistics.TbFlushSingle, Flushes);          /* no hyperspace mapping made and flushed */
+    KT_EXPECT_EQ(MmStatistics.PagesZeroed, Zeroed + 1);
+    for (ULONG i = 0; i < PAGE_SIZE / sizeof(ULONG); i++)
+        AllZero &= Pages[i] == (i == 5);
+    KT_EXPECT(AllZero);
+
+    MI_WRITE_INVALID_PTE(&PointerPte[1], MiMakeDemandZeroPte(MM_READONLY));
+    Dirty = MmFreePageListHead.Flink;
+    KtFillPhysicalPage(Dirty, 0x5A5A5A5A);
+    KT_EXPECT_EQ(Pages[1024 + 9], 0);
+    KT_EXPECT_EQ(PFN_FROM_PTE(&PointerPte[1]), Dirty);
+    KT_EXPECT(!PointerPte[1].u.Hard.Write);
+    KT_EXPECT(KtPhysicalPageHolds(Dirty, 0));
+    KT_EXPECT_EQ(MmStatistics.PagesZeroed, Zeroed + 2);
+    KT_EXPECT_EQ(MiFreePoolPages(Pages), 2);
+    KtReleaseHeldPages(Held);
+}
+
 KTEST(pagefault, probe_of_an_unmapped_system_address_raises_access_violation)
 {
     KT_EXPECT_EQ(KtProbeRead((PVOID)(MM_SYSTEM_PTE_START + 0x123)), STATUS_ACCESS_VIOLATION);

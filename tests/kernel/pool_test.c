@@ -41,6 +41,45 @@ KTEST(pool, header_holds_size_type_and_tag)
     ExFreePoolWithTag(p, 'draH');
 }
 
+/* The fast paths read and write the header's first word whole: its masks must be the bit-fields' places. */
+KTEST(pool, header_word_masks_match_the_bit_fields)
+{
+    POOL_HEADER Header;
+
+    Header.Ulong1 = 0;
+    Header.PreviousSize = 0x1FF;
+    Header.BlockSize = 0x1FF;
+    KT_EXPECT_EQ(Header.Ulong1, POOL_HEADER_SIZES);
+    Header.Ulong1 = 0;
+    Header.PoolIndex = POOL_INDEX_CACHED;
+    KT_EXPECT_EQ(Header.Ulong1, POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT);
+    Header.Ulong1 = 0;
+    Header.PoolType = PagedPool + 1;
+    Header.BlockSize = 33;
+    KT_EXPECT_EQ(Header.Ulong1, ((PagedPool + 1) << POOL_HEADER_TYPE_SHIFT) | (33 << POOL_HEADER_BLOCK_SHIFT));
+    KT_EXPECT_EQ(POOL_HEADER_BLOCK_SIZE(Header.Ulong1), 33);
+}
+
+/*
+ * The free path looks up an address's 4 MB region before it reads a
+ * header: the initial pool's regions, expansion and paged pool are pool
+ * (resident only where the initial pool fills its region), the kernel
+ * image is not.
+ */
+KTEST(pool, region_table_knows_the_pools)
+{
+    ULONG_PTR InitialLast = (ULONG_PTR)MmNonPagedPoolEnd - 1;
+
+    KT_EXPECT_NE(MmPoolRegion[(ULONG_PTR)MmNonPagedPoolStart >> PDE_SHIFT], MM_POOL_REGION_NONE);
+    KT_EXPECT_EQ(MmPoolRegion[InitialLast >> PDE_SHIFT],
+                 (InitialLast + 1) % PDE_MAPPED_SIZE == 0 ? MM_POOL_REGION_RESIDENT : MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)MmNonPagedPoolExpansionStart >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)MmPagedPoolStart >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[((ULONG_PTR)MmPagedPoolEnd - 1) >> PDE_SHIFT], MM_POOL_REGION_CHECK_PTE);
+    KT_EXPECT_EQ(MmPoolRegion[(ULONG_PTR)&KeLoaderBlock >> PDE_SHIFT], MM_POOL_REGION_NONE);
+    KT_EXPECT_EQ(MmPoolRegion[MM_SYSTEM_PTE_START >> PDE_SHIFT], MM_POOL_REGION_NONE);
+}
+
 KTEST(pool, every_pool_type_is_served_with_its_alignment)
 {
     static const struct { POOL_TYPE Type; ULONG Alignment; BOOLEAN Paged; } Types[] = {
@@ -193,6 +232,59 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
     KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes);
 }
 
+/*
+ * Drivers use hundreds of tags: the tracker grows rather than share one
+ * overflow entry among the tags past its first table (512 records in a
+ * 1024-slot index), so each of 1500 new tags keeps its own counts.
+ */
+KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
+{
+    enum { TAGS = 1500 };
+    static PVOID Blocks[TAGS];
+    POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
+    EX_POOL_TAG_INFORMATION Info;
+    ULONG Wrong = 0;
+
+    for (ULONG i = 0; i < TAGS; i++) {
+        Blocks[i] = ExAllocatePoolWithTag(i & 1 ? PagedPool : NonPagedPool, 8 * (i % 5), 'a0gT' + i);
+        KT_ASSERT(Blocks[i] != NULL);
+    }
+    for (ULONG i = 0; i < TAGS; i++) {
+        SIZE_T Bytes = ExQueryPoolBlockSize(Blocks[i], NULL) + sizeof(POOL_HEADER);
+
+        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
+                 (i & 1 ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
+        ExFreePoolWithTag(Blocks[i], 'a0gT' + i);
+        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
+    }
+    KT_EXPECT_EQ(Wrong, 0);
+    KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[NonPagedPool].Allocs, Overflow.Counts[NonPagedPool].Allocs);
+    KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[PagedPool].Allocs, Overflow.Counts[PagedPool].Allocs);
+    KT_EXPECT(ExCheckPool(TRUE));
+}
+
+/* A snapshot has room for 512 tags; the tags past that are summed under 'Ovfl', so a leak among them is still seen. */
+KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
+{
+    enum { TAGS = EX_POOL_SNAPSHOT_ENTRIES + 100 };
+    static EX_POOL_SNAPSHOT Before, After;
+    static PVOID Blocks[TAGS];
+
+    ExTakePoolSnapshot(&Before);
+    for (ULONG i = 0; i < TAGS; i++) {
+        Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 40, 'a0nS' + i);
+        KT_ASSERT(Blocks[i] != NULL);
+    }
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(After.Count, EX_POOL_SNAPSHOT_ENTRIES);
+    KT_EXPECT_EQ(After.Entries[EX_POOL_SNAPSHOT_ENTRIES - 1].Tag, 'lfvO');
+    KT_EXPECT(After.Entries[EX_POOL_SNAPSHOT_ENTRIES - 1].NonPagedBytes >= 100 * 48);
+    for (ULONG i = 0; i < TAGS; i++)
+        ExFreePoolWithTag(Blocks[i], 'a0nS' + i);
+    ExTakePoolSnapshot(&After);
+    KT_EXPECT_EQ(ExReportPoolLeaks(&Before, &After), 0);
+}
+
 /* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
 KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
 {
@@ -224,25 +316,26 @@ static VOID NTAPI AllocateWithRacingTagDpc(PKDPC Dpc, PVOID Context, PVOID Argum
     RacingBlock = ExAllocatePoolWithTag(NonPagedPool, 24, RacingTag);
 }
 
-/* A tag the tracker has not seen whose home slot is free and is also the home of Other (when Other is not 0). */
+/* A tag the tracker has not seen whose home slot in its index is free and is also the home of Other (when not 0). */
 static ULONG UnseenTagWithHome(ULONG Other)
 {
     EX_POOL_TAG_INFORMATION Info;
 
     for (ULONG Tag = 'a0cR'; Tag < 'a0cR' + 0x10000; Tag++) {
-        ULONG Home = POOL_TRACKER_HASH(Tag);
+        ULONG Home = POOL_TRACKER_HASH(Tag, ExpTrackIndexShift);
 
-        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpPoolTrackTable[Home].Key != POOL_TRACKER_FREE_KEY)
+        if (Tag == Other || ExQueryPoolTag(Tag, &Info) || ExpTrackIndex[Home] != NULL)
             continue;
-        if (Other == 0 || Home == POOL_TRACKER_HASH(Other))
+        if (Other == 0 || Home == POOL_TRACKER_HASH(Other, ExpTrackIndexShift))
             return Tag;
     }
     return 0;
 }
 
 /*
- * A DPC allocating with another tag claims the very slot this allocation
- * found free, between the look and the claim: each tag keeps its own count.
+ * A DPC allocating with another tag takes the very slot this allocation's
+ * tag would have had, between the look in the lookaside list's cache and
+ * the claim: each tag keeps its own count.
  */
 KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 {
@@ -273,7 +366,7 @@ KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 
 KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 {
-    PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2];
+    PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2].L;
     ULONG Allocates = Lookaside->TotalAllocates, Misses = Lookaside->AllocateMisses;
     PVOID First = ExAllocatePoolWithTag(NonPagedPool, 24, TAG), Second;
 
@@ -340,8 +433,21 @@ KTEST(pool, nonpaged_pool_grows_from_the_pfn_database_and_gives_pages_back)
     MiQueryPoolPageCounts(MiNonPagedPoolPages, &InUse, &Total, &Resident);
     KT_EXPECT(InUse >= Count);
     KtLog("%u one-page allocations; available pages %u -> %u", Count, (ULONG)Available, (ULONG)MmAvailablePages);
-    while (Count > 0)
-        ExFreePoolWithTag(Pages[--Count], TAG);
+    KT_EXPECT(MiCheckPoolPages());
+    /* Every other page given back: a two-page allocation takes a run, not two holes. */
+    for (ULONG i = 0; i + 1 < Count; i += 2) {
+        ExFreePoolWithTag(Pages[i], TAG);
+        Pages[i] = NULL;
+    }
+    Pages[0] = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KT_ASSERT(Pages[0] != NULL);
+    KT_EXPECT_EQ(MiQueryPoolPages(Pages[0]), 2);
+    KT_EXPECT(MiCheckPoolPages());
+    while (Count > 0) {
+        if (Pages[--Count] != NULL)
+            ExFreePoolWithTag(Pages[Count], TAG);
+    }
+    KT_EXPECT(MiCheckPoolPages());
     ExTrimPool();
     /* Every page came back but the page tables expansion needed, which stay. */
     KT_EXPECT_EQ(MmAvailablePages + (MmStatistics.PageTablesCreated - PageTables), Available);
@@ -367,20 +473,14 @@ KTEST(pool, paged_pool_pages_are_absent_until_touched)
 
 KTEST(pool, priority_low_fails_when_memory_is_scarce)
 {
-    PFN_NUMBER Head = MM_EMPTY_LIST;
+    PFN_NUMBER Head;
     PVOID p;
 
     p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority);
     KT_ASSERT(p != NULL);
     ExFreePoolWithTag(p, TAG);
     /* Take pages until fewer than the low-priority reserve are left. */
-    while (MmAvailablePages >= 200) {
-        PFN_NUMBER Page = MmAllocatePhysicalPage(FALSE);
-        if (Page == MM_EMPTY_LIST)
-            break;
-        MmPfnDatabase[Page].u1.Flink = Head;
-        Head = Page;
-    }
+    Head = KtHoldPages(FALSE, 199);
     KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPriority) == NULL);
     KT_EXPECT(ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, LowPoolPrioritySpecialPoolOverrun) == NULL);
     p = ExAllocatePoolWithTagPriority(NonPagedPool, 64, TAG, NormalPoolPriority);
@@ -391,12 +491,7 @@ KTEST(pool, priority_low_fails_when_memory_is_scarce)
     KT_EXPECT(p != NULL);
     if (p != NULL)
         ExFreePoolWithTag(p, TAG);
-    while (Head != MM_EMPTY_LIST) {
-        PFN_NUMBER Next = MmPfnDatabase[Head].u1.Flink;
-        MmPfnDatabase[Head].u1.Flink = 0;
-        MmFreePhysicalPage(Head);
-        Head = Next;
-    }
+    KtReleaseHeldPages(Head);
 }
 
 KTEST(pool, impossible_sizes_fail_or_raise_as_asked)
@@ -547,6 +642,16 @@ KTEST_BUGCHECK(pool, free_of_unallocated_nonpaged_pages_stops_with_0xc2_44, BAD_
     KT_BUGCHECK_PARAMETER(1, 0x44);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Address);
     ExFreePool(Address);
+}
+
+/*
+ * Just past the initial pool: its last region's rest (when it does not
+ * fill the region) or the first expansion page, neither allocated nor
+ * mapped. The free must not read a header there.
+ */
+KTEST_BUGCHECK(pool, free_just_past_the_initial_pool_stops_with_0xc2, BAD_POOL_CALLER)
+{
+    ExFreePool((PUCHAR)MmNonPagedPoolEnd + 0x10);
 }
 
 /* An address inside a page nobody allocated: the free must not read a header there (a fault in pool code is 0xC5). */

@@ -22,6 +22,7 @@ KTEST(syspte, reserve_and_release_keep_the_free_count)
     MiReleaseSystemPtes(First, 3);
     MiReleaseSystemPtes(Second, 1);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT(MiCheckSystemPtes());
 }
 
 KTEST(syspte, ten_thousand_outstanding_do_not_collide)
@@ -55,6 +56,52 @@ KTEST(syspte, ten_thousand_outstanding_do_not_collide)
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
 }
 
+/*
+ * One-PTE holes below free space: a run of two comes from where two are
+ * free (not across a hole), a single PTE fills the lowest hole, a run of
+ * more than a page table's worth still fits, and the map's summaries keep
+ * agreeing with it throughout.
+ */
+KTEST(syspte, runs_skip_one_pte_holes_and_holes_get_filled)
+{
+    enum { HOLES = 3000 };
+    static PMMPTE Ptes[2 * HOLES + 1];
+    ULONG Free = MmTotalFreeSystemPtes;
+    PMMPTE Two, One, Large;
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Ptes); i++) {
+        Ptes[i] = MiReserveSystemPtes(1);
+        KT_ASSERT(Ptes[i] != NULL);
+        Ptes[i]->u.Long = 0x100;               /* an invalid PTE carrying a mark */
+    }
+    for (ULONG i = 0; i < 2 * HOLES; i += 2) {
+        Ptes[i]->u.Long = 0;
+        MiReleaseSystemPtes(Ptes[i], 1);
+    }
+    KT_EXPECT(MiCheckSystemPtes());
+    Two = MiReserveSystemPtes(2);
+    One = MiReserveSystemPtes(1);
+    Large = MiReserveSystemPtes(PTE_PER_PAGE + 3);
+    KT_ASSERT(Two != NULL && One != NULL && Large != NULL);
+    KT_EXPECT(Two[0].u.Long == 0 && Two[1].u.Long == 0);
+    KT_EXPECT_EQ(One->u.Long, 0);
+    for (ULONG i = 0; i < PTE_PER_PAGE + 3; i++)
+        KT_EXPECT_EQ(Large[i].u.Long, 0);
+    KT_EXPECT(One < Ptes[RTL_NUMBER_OF(Ptes) - 1]);        /* a hole, not fresh space */
+    KT_EXPECT(MiCheckSystemPtes());
+    MiReleaseSystemPtes(Large, PTE_PER_PAGE + 3);
+    MiReleaseSystemPtes(One, 1);
+    MiReleaseSystemPtes(Two, 2);
+    for (ULONG i = 1; i < 2 * HOLES; i += 2) {
+        Ptes[i]->u.Long = 0;
+        MiReleaseSystemPtes(Ptes[i], 1);
+    }
+    Ptes[2 * HOLES]->u.Long = 0;                /* the last one, above the holes */
+    MiReleaseSystemPtes(Ptes[2 * HOLES], 1);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT(MiCheckSystemPtes());
+}
+
 KTEST(syspte, the_range_runs_out_and_comes_back)
 {
     ULONG Free = MmTotalFreeSystemPtes, Chunks = 0;
@@ -66,9 +113,11 @@ KTEST(syspte, the_range_runs_out_and_comes_back)
     KT_EXPECT(Chunks < RTL_NUMBER_OF(Taken));
     KT_EXPECT(MmTotalFreeSystemPtes < 4096);
     KT_EXPECT(MiReserveSystemPtes(4096) == NULL);
+    KT_EXPECT(MiCheckSystemPtes());
     while (Chunks > 0)
         MiReleaseSystemPtes(Taken[--Chunks], 4096);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT(MiCheckSystemPtes());
 }
 
 static ULONG RecordFrame(PVOID Context)

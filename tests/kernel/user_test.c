@@ -8,6 +8,7 @@
 #include "ktest.h"
 #include "userprog.h"
 #include "../user/misbehave.h"
+#include "../user/timing.h"
 #include <mm.h>
 
 
@@ -125,4 +126,24 @@ KTEST(user, a_guarded_or_no_access_teb_stops_the_stack_growing_not_the_system)
 {
     KT_EXPECT_EQ(MISBEHAVE(GuardedTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
     KT_EXPECT_EQ(MISBEHAVE(NoAccessTebThenGrowStack), STATUS_GUARD_PAGE_VIOLATION);
+}
+
+/*
+ * make bench's ring-3 program runs each loop and returns a count. Only
+ * make bench's -icount makes the counts instructions; here the TSC runs
+ * in real time, where a clock tick can make any loop the longer, so only
+ * that every loop ran is checked.
+ */
+KTEST(user, the_timing_program_runs_every_loop)
+{
+    ULONG FirstTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeFirstTouch, 8));
+    ULONG MappedTouch = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeMappedTouch, 8));
+    ULONG Service = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeNullService, 8));
+    ULONG LocalCall = KtRunUserProgram("timing", TIMING_ARGUMENT(TimeLocalCall, 8));
+
+    KT_EXPECT_NE(FirstTouch, TIMING_FAILED);
+    KT_EXPECT_NE(MappedTouch, TIMING_FAILED);
+    KT_EXPECT_NE(Service, TIMING_FAILED);
+    KT_EXPECT_NE(LocalCall, TIMING_FAILED);
+    KT_EXPECT_EQ(KtRunUserProgram("timing", TIMING_ARGUMENT(0, 1)), TIMING_FAILED);
 }

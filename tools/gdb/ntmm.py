@@ -10,7 +10,9 @@ import gdb
 
 
 def _u32(expression):
-    return int(gdb.parse_and_eval(expression)) & 0xFFFFFFFF
+    """An expression's value, or a gdb.Value's, as an unsigned 32-bit integer."""
+    value = gdb.parse_and_eval(expression) if isinstance(expression, str) else expression
+    return int(value) & 0xFFFFFFFF
 
 
 class StopCommand(gdb.Command):
@@ -117,19 +119,22 @@ class PoolUsedCommand(gdb.Command):
         super().__init__("poolused", gdb.COMMAND_USER)
 
     def invoke(self, argument, from_tty):
-        table = gdb.parse_and_eval("ExpPoolTrackTable")
+        index = gdb.parse_and_eval("ExpTrackIndex")
+        slots = 1 << (32 - int(gdb.parse_and_eval("ExpTrackIndexShift")))
+        records = [index[i].dereference() for i in range(slots) if int(index[i]) != 0]
+        records.append(gdb.parse_and_eval("ExpPoolTrackOverflow"))
         rows = []
-        for i in range(int(table.type.range()[1]) + 1):
-            entry = table[i]
+        for entry in records:
             key = int(entry["Key"])
-            if key:
+            counts = entry["Counts"]
+            if int(counts[0]["Allocs"]) + int(counts[1]["Allocs"]):
                 tag = "".join(chr(key >> s & 0xFF) if 32 <= (key >> s & 0xFF) < 127 else "." for s in (0, 8, 16, 24))
-                rows.append((int(entry["NonPagedBytes"]) + int(entry["PagedBytes"]), tag, entry))
+                rows.append((int(counts[0]["Bytes"]) + int(counts[1]["Bytes"]), tag, counts))
         print(" Tag   NP allocs  NP frees  NP bytes   P allocs   P frees   P bytes")
-        for _, tag, entry in sorted(rows, key=lambda row: -row[0]):
-            print(" %s %9d %9d %9d %9d %9d %9d" % (tag, int(entry["NonPagedAllocs"]), int(entry["NonPagedFrees"]),
-                                                   int(entry["NonPagedBytes"]), int(entry["PagedAllocs"]),
-                                                   int(entry["PagedFrees"]), int(entry["PagedBytes"])))
+        for _, tag, counts in sorted(rows, key=lambda row: -row[0]):
+            print(" %s %9d %9d %9d %9d %9d %9d" % (tag, int(counts[0]["Allocs"]), int(counts[0]["Frees"]),
+                                                   int(counts[0]["Bytes"]), int(counts[1]["Allocs"]),
+                                                   int(counts[1]["Frees"]), int(counts[1]["Bytes"])))
 
 
 PteCommand()
