@@ -118,6 +118,7 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
  */
 typedef enum _KI_INTERRUPT_WINDOW {
     KiWindowLowerIrql,           /* KeLowerIrql, just before the new IRQL is stored */
+    KiWindowRaiseIrql,           /* KeRaiseIrql above DISPATCH_LEVEL, between the mask and the store, if IF is set */
     KiWindowSystemPageTable,     /* MiEnsureSystemPageTable, between its unlocked look and the PFN lock */
     KiWindowPoolTrackerClaim,    /* ExpFindTracker, between a miss in a tracker cache and the index's lock */
 } KI_INTERRUPT_WINDOW;
