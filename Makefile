@@ -17,6 +17,9 @@ PYTHON   ?= python3
 MEM      ?= 128M
 ACCEL    ?= tcg
 KTEST    ?= all
+# Seconds one test boot may run before the runner stops it and fails the case running then; a case
+# quiet for 30 s gets a progress line on the console first.
+KTEST_TIMEOUT ?= 300
 # More QEMU options for every test boot: the machine and CPU of the CI boot matrix.
 QEMU_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -74,7 +77,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test deps clean bench
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test deps clean bench bench-update
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -192,7 +195,8 @@ run: deps $(ISO)
 	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
-          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
+          --timeout $(KTEST_TIMEOUT)
 
 test: deps $(KERNEL) $(TESTISO)
 	$(RUNNER) --iso $(TESTISO) --too-small 3M --modules 10 --unsupported-cpu 486,pentium
@@ -207,9 +211,14 @@ test-list: deps $(KERNEL)
 test-runner: deps
 	$(PYTHON) tests/runner/check.py
 
-# make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).
+# make bench: instructions per operation in the guest, under -icount shift=0, into build/bench/;
+# make bench-update runs both benchmarks and copies their results over the tracked bench/*.md.
 bench: deps $(KERNEL)
-	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM)
+	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --out $(BUILD)/bench/results.md
+
+bench-update: bench bench-host
+	cp $(BUILD)/bench/results.md bench/results.md
+	cp $(BENCH_HOST_RESULTS) bench/results-host.md
 
 # make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)

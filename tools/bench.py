@@ -5,7 +5,8 @@ With -icount shift=0 the guest TSC advances once per guest instruction, so the
 kernel's rdtsc differences are instruction counts that repeat exactly. The
 kernel prints "# bench|row|count|reference|reference count|note" lines and
 "# bench-fact|name|text" lines; this prints them as a table with the ratio to
-each row's reference and writes bench/results.md with the date, the QEMU
+each row's reference and writes build/bench/results.md (make bench-update
+copies it to the tracked bench/results.md) with the date, the QEMU
 version and the command. It fails only when the benchmark kernel does not
 finish; no figure makes it fail.
 """
@@ -21,7 +22,7 @@ def main():
     parser.add_argument("--qemu", default="qemu-system-i386")
     parser.add_argument("--kernel", required=True)
     parser.add_argument("--mem", default="128M")
-    parser.add_argument("--out", default="bench/results.md")
+    parser.add_argument("--out", default="build/bench/results.md")
     parser.add_argument("--log", default="build/bench.log")
     args = parser.parse_args()
 

@@ -104,7 +104,7 @@ def check_outcomes():
     status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
     last = output.strip().splitlines()[-1] if output.strip() else ""
     check(status == 1, "the runner exits non-zero (it exited %d)" % status)
-    check(last == "4 passed, 8 failed, 1 skipped, 1 invariant check failed",
+    check(last == "4 passed, 10 failed, 1 skipped",
           "the counts are exact: '%s'" % last)
     verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
     expected = {
@@ -116,8 +116,10 @@ def check_outcomes():
         "runnertest.passes_after_a_crash": "ok",
         "runnertest.returns_from_inside_a_try": "not ok",
         "runnertest.leaves_irql_raised": "not ok",
-        "runnerleak.leaks_pool": "ok",
-        "runnerleak.invariants": "not ok",
+        "runnerleak.leaks_pool": "not ok",
+        "runnerleak.keeps_a_system_pte": "not ok",
+        "runnerleak.passes_after_a_leak": "ok",
+        "runnerleak.invariants": "ok",
         "runnerstop.stops_as_expected": "ok",
         "runnerstop.stops_with_another_code": "not ok",
         "runnerstop.stops_with_another_parameter": "not ok",
@@ -131,7 +133,19 @@ def check_outcomes():
     check("returned with a try frame still registered" in output, "the try frame left behind is named")
     check("left IRQL at 2" in output, "the IRQL left raised is named")
     check("tag 'Leak'" in output, "the leak names its tag")
+    check("keeps_a_system_pte kept 1 system PTEs" in output, "the system PTE kept is blamed on its case")
+    check("runnerstop.stops_with_another_parameter: stopped with 0x000000E2 as expected, but "
+          "parameter 2 is 0x00000008, expected 0x00000007" in output,
+          "a stop with the wrong parameter says which parameter differed")
 
+    status, output = runner("--filter", "runnerhang", "--timeout", "12", "--progress", "3")
+    verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
+    check(status == 1 and output.strip().endswith("1 passed, 1 failed"),
+          "a hung case fails and the boot goes on after it: '%s'" % output.strip().splitlines()[-1])
+    check("runnerhang.hangs still running after 3 s" in output, "a hung case gets a progress line")
+    check("timed out after 12 s (KTEST_TIMEOUT)" in output, "the time-out is named")
+    check(verdicts.get("runnerhang.hangs") == "not ok" and verdicts.get("runnerhang.passes_after_a_hang") == "ok",
+          "results.ktap: the hung case failed, the next one passed")
     status, output = runner("--filter", "runnerstop.stops_as_expected")
     check(status == 0 and output.strip().endswith("1 passed, 0 failed"),
           "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
