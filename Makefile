@@ -158,8 +158,9 @@ $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-# mm/mi.h refuses to be included anywhere but mm/.
+# mm/mi.h refuses to be included anywhere but mm/, kernel/kd/kdp.h anywhere but kernel/kd/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
+$(BUILD)/obj/kernel/kd/%.o: CFLAGS += -DNTMM_KD_INTERNAL
 # The kernel's own sources see EPROCESS and ETHREAD behind the DDK's opaque
 # PEPROCESS and PETHREAD (include/ntddk.h); tests/ see the DDK's view.
 $(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -DNTMM_KERNEL_INTERNAL
@@ -237,8 +238,9 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-multichar -DKTEST_HOST \
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
-# The executive pool builds unchanged for the host over tests/host/pool_host.c.
-HOST_POOL   := $(filter-out kernel/ex/slist.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# The executive pool builds unchanged for the host over tests/host/pool_host.c (not its debugger
+# view, pooldbg.c, which reads page tables).
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/pooldbg.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL) \
