@@ -77,7 +77,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test deps clean bench bench-update
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test deps clean bench bench-update
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -229,6 +229,11 @@ debug: deps $(KERNEL)
 	gdb -q -x tools/gdbinit $(KERNEL); \
 	kill %1 2>/dev/null || true
 
+# make kd-test: scripted kd> sessions over COM1 (tests/kd/session.py): each command's answer against
+# the ELF file, the boot log and the other commands, a list of bad lines, the keyboard and the screen.
+kd-test: deps $(KERNEL)
+	$(PYTHON) tests/kd/session.py $(QEMU) $(KERNEL) $(BUILD)
+
 gdb-test: deps $(KERNEL)
 	sh tools/gdb-test.sh $(QEMU) $(KERNEL) $(BUILD)
 
@@ -275,7 +280,7 @@ NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \

@@ -10,7 +10,11 @@
  *   Ctrl-C                 abandons the line ("^C", a new prompt)
  *   up, down (ESC [ A/B)   walk the last KD_HISTORY_LINES lines
  * Any other control character or escape sequence is ignored, so nothing
- * typed can leave the line in a state the screen does not show.
+ * typed can leave the line in a state the screen does not show. Escape
+ * sequences are read as ECMA-48 lays them out: ESC [ (CSI) then parameter
+ * and intermediate bytes up to a final byte (0x40-0x7E); ESC O (SS3) then
+ * one byte; ESC and any other byte. A control character ends a sequence
+ * early and counts as typed, so a stray ESC cannot swallow an Enter.
  */
 #include "kdp.h"
 #include <string.h>
@@ -53,7 +57,7 @@ static VOID KdpRemember(PCSTR Line)
 BOOLEAN KdpReadLine(PCSTR Prompt, PCHAR Line)
 {
     ULONG Length = 0, Typed = 0, Recalled = 0;   /* Recalled: 0 = the line being typed, n = n-th newest */
-    BOOLEAN Escape = FALSE, Bracket = FALSE;
+    enum { KdpTyping, KdpAfterEscape, KdpInCsi, KdpAfterSs3 } State = KdpTyping;
 
     KdpEcho(Prompt);
     Line[0] = '\0';
@@ -62,19 +66,22 @@ BOOLEAN KdpReadLine(PCSTR Prompt, PCHAR Line)
         BOOLEAN WasReturn = KdpLastWasReturn;
 
         KdpLastWasReturn = Character == '\r';
-        if (Escape) {
-            /* ESC [ then a final byte: only up and down mean anything here. */
-            if (!Bracket && Character == '[') {
-                Bracket = TRUE;
+        if (State != KdpTyping && Character >= ' ') {
+            if (State == KdpAfterEscape && Character == '[') {
+                State = KdpInCsi;
                 continue;
             }
-            if (Bracket && Character >= '0' && Character <= '9')
-                continue;               /* parameters of sequences ignored anyway */
-            Escape = Bracket = FALSE;
-            if (Character == 'A' && Recalled < KdpHistoryCount && Recalled < KD_HISTORY_LINES) {
+            if (State == KdpAfterEscape && Character == 'O') {
+                State = KdpAfterSs3;
+                continue;
+            }
+            if (State == KdpInCsi && (Character < 0x40 || Character > 0x7E))
+                continue;               /* parameter and intermediate bytes */
+            /* The final byte: only CSI A and B (up and down) mean anything here. */
+            if (State == KdpInCsi && Character == 'A' && Recalled < KdpHistoryCount && Recalled < KD_HISTORY_LINES) {
                 Length = KdpRecall(Line, Length, Recalled++);
                 Typed = Length;
-            } else if (Character == 'B' && Recalled > 0) {
+            } else if (State == KdpInCsi && Character == 'B' && Recalled > 0) {
                 if (--Recalled == 0) {
                     KdpEraseLine(Length);
                     Line[0] = '\0';
@@ -84,8 +91,10 @@ BOOLEAN KdpReadLine(PCSTR Prompt, PCHAR Line)
                     Typed = Length;
                 }
             }
+            State = KdpTyping;
             continue;
         }
+        State = KdpTyping;
         if (Character == '\n' && WasReturn)
             continue;
         if (Character == '\r' || Character == '\n') {
@@ -118,7 +127,7 @@ BOOLEAN KdpReadLine(PCSTR Prompt, PCHAR Line)
             continue;
         }
         if (Character == KD_ESCAPE) {
-            Escape = TRUE;
+            State = KdpAfterEscape;
             continue;
         }
         if (Character < ' ' || Character > '~')
