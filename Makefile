@@ -221,13 +221,11 @@ bench-update: bench bench-host
 	cp $(BUILD)/bench/results.md bench/results.md
 	cp $(BENCH_HOST_RESULTS) bench/results-host.md
 
-# make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
+# make debug: QEMU halted in a session of its own (Ctrl-C in GDB stops the kernel), its gdbstub on a
+# free port (GDBPORT= picks one), GDB with tools/gdbinit on the same port; COM1 to $(BUILD)/debug-serial.log.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
 debug: deps $(KERNEL)
-	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -serial file:$(BUILD)/debug-serial.log \
-	    -gdb tcp::1234 -S & \
-	gdb -q -x tools/gdbinit $(KERNEL); \
-	kill %1 2>/dev/null || true
+	sh tools/debug.sh $(QEMU) $(KERNEL) $(BUILD) '$(DEBUG_APPEND)' $(QEMU_MACHINE)
 
 # make kd-test: scripted kd> sessions over COM1 (tests/kd/session.py): each command's answer against
 # the ELF file, the boot log and the other commands, a list of bad lines, the keyboard and the screen.

@@ -265,3 +265,68 @@ KTEST(kd, bad_arguments_are_refused_with_a_message)
     KT_EXPECT(KtContains(KtRun("!poolfind toolong"), "Usage: !poolfind"));
     KT_EXPECT(KtContains(KtRun("!analyze"), "No stop has happened"));
 }
+
+/*
+ * make gdb-test breaks here, once the case below has built a known state
+ * and printed kd's view of it between "# kd-gdb COMMAND" and
+ * "# kd-gdb-end" lines; GDB's commands must print the same (tests/gdb).
+ */
+__attribute__((noinline)) VOID KtDebuggerCheckpoint(VOID)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static VOID KtShowForDebugger(PCSTR Format, ...)
+{
+    CHAR Line[80];
+    va_list Args;
+
+    va_start(Args, Format);
+    kvsnprintf(Line, sizeof(Line), Format, Args);
+    va_end(Args);
+    DbgPrint("# kd-gdb %s\n", Line);
+    KdExecuteCommand(Line);
+    DbgPrint("# kd-gdb-end\n");
+}
+
+KTEST(kd, state_for_the_debugger_to_read)
+{
+    PUCHAR Block = ExAllocatePoolWithTag(NonPagedPool, 100, KD_TEST_TAG);
+    PUCHAR Paged = ExAllocatePoolWithTag(PagedPool, 2 * PAGE_SIZE, KD_TEST_TAG);
+    PUCHAR Small = ExAllocatePoolWithTag(PagedPool, 40, KD_TEST_FIND_TAG);
+
+    KT_ASSERT(Block != NULL && Paged != NULL && Small != NULL);
+    KtShowForDebugger("!pte %x", (ULONG_PTR)Block);
+    KtShowForDebugger("!pte %x", (ULONG_PTR)Paged + PAGE_SIZE);
+    KtShowForDebugger("!pte %x", (ULONG)MiAddressToPte(&KtKnownVariable));
+    KtShowForDebugger("!pte %x %x", (ULONG_PTR)Paged, (ULONG_PTR)Paged + PAGE_SIZE);
+    KtShowForDebugger("!pfn %x", (ULONG)(MmGetPhysicalAddress(&KtKnownVariable).QuadPart >> PAGE_SHIFT));
+    KtShowForDebugger("!pfn %x", (ULONG)(MmGetPhysicalAddress(Block).QuadPart >> PAGE_SHIFT));
+    KtShowForDebugger("!pool %x", (ULONG_PTR)Block + 8);
+    KtShowForDebugger("!pool %x", (ULONG_PTR)Small);
+    KtShowForDebugger("!pool %x", (ULONG_PTR)Paged + 16);
+    KtShowForDebugger("!poolused");
+    KtShowForDebugger("!poolused t");
+    KtShowForDebugger("!process");
+    KtShowForDebugger("!process 4");
+    KtShowForDebugger("!vad");
+    KtShowForDebugger("!sysptes");
+    KtShowForDebugger("!vm");
+    KtDebuggerCheckpoint();
+    ExFreePoolWithTag(Small, KD_TEST_FIND_TAG);
+    ExFreePoolWithTag(Paged, KD_TEST_TAG);
+    ExFreePoolWithTag(Block, KD_TEST_TAG);
+}
+
+/* make gdb-test stops in MmAccessFault for this probe: bt must go through the trap frame to this case. */
+KTEST(kd, fault_for_the_debugger_to_unwind)
+{
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    _SEH2_TRY {
+        KiProbeRead((PVOID)(MM_SYSTEM_PTE_END - 0xFFF));
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Status, STATUS_ACCESS_VIOLATION);
+}
