@@ -77,7 +77,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test deps clean bench bench-update
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check deps clean bench bench-update
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -205,6 +205,11 @@ test: deps $(KERNEL) $(TESTISO)
 # make test-list: the name of every case the filter selects (KTEST=pool lists the pool suite).
 test-list: deps $(KERNEL)
 	@$(RUNNER) --list
+
+# make ktap-check: Linux's kunit_parser.py (from Debian's linux-source package, fetched into
+# build/kunit at first use) must parse the last make test's results.ktap and count what it counted.
+ktap-check:
+	$(PYTHON) tools/ktap_check.py $(BUILD)/test/results.ktap
 
 # make test-runner: the runner's own test (tests/runner/check.py): cases that fail,
 # crash, leak and misbehave on purpose must be reported as failures, with the

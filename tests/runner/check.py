@@ -25,6 +25,16 @@ QEMU = os.environ.get("QEMU", "qemu-system-i386")
 failures = []
 
 
+def ktap_check(what):
+    """Linux's kunit_parser must read the runner's results.ktap and count what the runner counted."""
+    result = subprocess.run([sys.executable, "tools/ktap_check.py", BUILD + "/test/results.ktap"], cwd=ROOT,
+                            capture_output=True, text=True)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("ktap-check:")]
+    check(result.returncode == 0 and "ktap-check: ok" in lines,
+          "kunit_parser.py parses the KTAP %s and counts what the runner counted: %s" %
+          (what, lines[-2] if len(lines) > 1 else result.stdout[-300:] + result.stderr[-300:]))
+
+
 def check(condition, what):
     print("  %-4s %s" % ("ok" if condition else "FAIL", what), flush=True)
     if not condition:
@@ -133,6 +143,7 @@ def check_outcomes():
     check("returned with a try frame still registered" in output, "the try frame left behind is named")
     check("left IRQL at 2" in output, "the IRQL left raised is named")
     check("tag 'Leak'" in output, "the leak names its tag")
+    ktap_check("of crashes, failed stops, leaks and skips")
     check("keeps_a_system_pte kept 1 system PTEs" in output, "the system PTE kept is blamed on its case")
     check("runnerstop.stops_with_another_parameter: stopped with 0x000000E2 as expected, but "
           "parameter 2 is 0x00000008, expected 0x00000007" in output,
@@ -146,6 +157,7 @@ def check_outcomes():
     check("timed out after 12 s (KTEST_TIMEOUT)" in output, "the time-out is named")
     check(verdicts.get("runnerhang.hangs") == "not ok" and verdicts.get("runnerhang.passes_after_a_hang") == "ok",
           "results.ktap: the hung case failed, the next one passed")
+    ktap_check("of a time-out")
     status, output = runner("--filter", "runnerstop.stops_as_expected")
     check(status == 0 and output.strip().endswith("1 passed, 0 failed"),
           "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
