@@ -77,7 +77,8 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check deps clean bench bench-update
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap deps clean \
+        bench bench-update
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -206,6 +207,11 @@ test: deps $(KERNEL) $(TESTISO)
 test-list: deps $(KERNEL)
 	@$(RUNNER) --list
 
+# make memmap: the kernel's record of its address space and of every physical page, drawn as
+# $(BUILD)/memmap.svg (and .png with rsvg-convert); the SVG is checked to parse and show every region.
+memmap: deps $(KERNEL)
+	$(PYTHON) tools/memmap.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --out $(BUILD)/memmap.svg
+
 # make ktap-check: Linux's kunit_parser.py (from Debian's linux-source package, fetched into
 # build/kunit at first use) must parse the last make test's results.ktap and count what it counted.
 ktap-check:
@@ -276,14 +282,14 @@ test-host: $(BUILD)/host/ktest-host
 # Debian packages for every tool above; installed only when one is missing. The host compiler
 # (make test-host) and clang (when CC names it) count too.
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev librsvg2-bin \
                 $(if $(findstring clang,$(CC)),clang)
-NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
+NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) rsvg-convert \
                 $(HOSTCC) $(firstword $(CC)))
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
