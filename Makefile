@@ -77,7 +77,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap deps clean \
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean \
         bench bench-update
 .DELETE_ON_ERROR:
 
@@ -212,6 +212,14 @@ test-list: deps $(KERNEL)
 memmap: deps $(KERNEL)
 	$(PYTHON) tools/memmap.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --out $(BUILD)/memmap.svg
 
+# make readme-sample: the README's sample boot and stop rewritten from real boots;
+# make readme-check: fails when they no longer match (numbers aside).
+readme-sample: deps $(KERNEL)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL)
+
+readme-check: deps $(KERNEL)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL) --check
+
 # make ktap-check: Linux's kunit_parser.py (from Debian's linux-source package, fetched into
 # build/kunit at first use) must parse the last make test's results.ktap and count what it counted.
 ktap-check:
@@ -289,7 +297,7 @@ NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap readme-sample readme-check,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
