@@ -194,9 +194,12 @@ iso: $(ISO)
 QEMU_MACHINE := -m $(MEM) -accel $(ACCEL) -display none -no-reboot $(QEMU_ARGS) \
                 -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
+# RUN_DISPLAY=gtk (or sdl) opens a QEMU window too: the kernel mirrors its console to the screen and
+# takes the keyboard there as well as on this terminal.
+RUN_DISPLAY ?= none
 run: deps $(ISO)
 	@echo "Booting $(ISO) in QEMU. Quit with Ctrl-A then X; Ctrl-A C switches to the QEMU monitor."
-	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
+	$(QEMU) $(QEMU_MACHINE) -display $(RUN_DISPLAY) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
           --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
