@@ -29,6 +29,11 @@ def kunit_directory():
     os.makedirs(CACHE, exist_ok=True)
     depends = subprocess.run(["apt-cache", "depends", "linux-source"], capture_output=True, text=True).stdout
     match = re.search(r"Depends: (linux-source-[\d.]+)", depends)
+    if not match and os.geteuid() == 0:
+        # A fresh machine may never have read the package lists.
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        depends = subprocess.run(["apt-cache", "depends", "linux-source"], capture_output=True, text=True).stdout
+        match = re.search(r"Depends: (linux-source-[\d.]+)", depends)
     if not match:
         raise SystemExit("ktap-check: apt-cache knows no linux-source package (run apt-get update)")
     package = match.group(1)
