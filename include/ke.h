@@ -331,6 +331,7 @@ DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_
 /* Called once a stop is printed; TRUE when the stop is the one a test boot expected. */
 typedef BOOLEAN (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 extern PKBUGCHECK_HOOK KiBugCheckHook;
+extern ULONG KiBugCheckData[5];               /* the last stop's code and parameters, for debuggers */
 PCSTR KeBugCheckName(ULONG BugCheckCode);
 typedef VOID (*PKDEBUG_PRINT_HOOK)(PCSTR Text, ULONG Length);
 extern PKDEBUG_PRINT_HOOK KiDebugPrintHook;   /* sees what each DbgPrint sends to COM1 (tests) */

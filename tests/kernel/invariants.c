@@ -8,6 +8,12 @@
  * accounted for and every system PTE given back, no process left behind,
  * every process's address space consistent and its commitment adding up to
  * the system's.
+ *
+ * What a case takes and does not give back (pool bytes by tag, physical
+ * pages, system PTEs, locked user pages, processes) is also checked after
+ * every case, against the suite's start, so the case that leaked is the
+ * one blamed; the suite's start then moves past what it was blamed for, so
+ * neither the next case nor the suite's invariants are blamed for it again.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
@@ -27,10 +33,11 @@ typedef struct _KT_PAGE_ACCOUNT {
     PFN_NUMBER Bad;
     ULONG PoolResident;
     ULONG FreeSystemPtes;
+    ULONG LockedUserPages;
+    ULONG Processes;
 } KT_PAGE_ACCOUNT;
 
 static KT_PAGE_ACCOUNT KtPagesBefore;
-static ULONG KtProcessesBefore;
 
 static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
 {
@@ -44,6 +51,17 @@ static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
     Account->Bad = MmBadPageListHead.Total;
     Account->PoolResident = NonPaged + Paged;
     Account->FreeSystemPtes = MmTotalFreeSystemPtes;
+    Account->LockedUserPages = 0;
+    for (PLIST_ENTRY Entry = PsActiveProcessHead.Flink; Entry != &PsActiveProcessHead; Entry = Entry->Flink)
+        Account->LockedUserPages += CONTAINING_RECORD(Entry, EPROCESS, ActiveProcessLinks)->NumberOfLockedPages;
+    Account->Processes = PsActiveProcessCount;
+}
+
+/* Physical pages gone since Before that no page table, bad page or pool page explains. */
+static LONG KtMissingPages(const KT_PAGE_ACCOUNT *Before, const KT_PAGE_ACCOUNT *After)
+{
+    return (LONG)(Before->Available - After->Available) - (LONG)(After->PageTables - Before->PageTables) -
+           (LONG)(After->Bad - Before->Bad) - (LONG)(After->PoolResident - Before->PoolResident);
 }
 
 /* Called before a suite's first case: what the system holds now is not the suite's doing. */
@@ -52,7 +70,46 @@ VOID KtBeginSuiteInvariants(PCSTR Suite)
     UNREFERENCED_PARAMETER(Suite);
     ExTakePoolSnapshot(&KtPoolBefore);
     KtCountPages(&KtPagesBefore);
-    KtProcessesBefore = PsActiveProcessCount;
+}
+
+/*
+ * After each case: what the system holds beyond the suite's start is the
+ * case's doing. Each kind of resource is reported on its own line, before
+ * the case's result; FALSE fails the case. Giving back more than the start
+ * held (a case freeing what an earlier one of its suite kept) is not blamed.
+ */
+BOOLEAN KtCheckCaseResources(PCSTR Case)
+{
+    KT_PAGE_ACCOUNT After;
+    BOOLEAN Ok = TRUE;
+    LONG Missing;
+
+    KtCountPages(&After);
+    ExTakePoolSnapshot(&KtPoolAfter);
+    if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
+        Ok = FALSE;
+    Missing = KtMissingPages(&KtPagesBefore, &After);
+    if (Missing > 0) {
+        DbgPrint("    # %s kept %d physical pages\n", Case, Missing);
+        Ok = FALSE;
+    }
+    if (After.FreeSystemPtes < KtPagesBefore.FreeSystemPtes) {
+        DbgPrint("    # %s kept %u system PTEs\n", Case, KtPagesBefore.FreeSystemPtes - After.FreeSystemPtes);
+        Ok = FALSE;
+    }
+    if (After.LockedUserPages > KtPagesBefore.LockedUserPages) {
+        DbgPrint("    # %s left %u user pages locked\n", Case, After.LockedUserPages - KtPagesBefore.LockedUserPages);
+        Ok = FALSE;
+    }
+    if (After.Processes > KtPagesBefore.Processes) {
+        DbgPrint("    # %s left %u processes behind\n", Case, After.Processes - KtPagesBefore.Processes);
+        Ok = FALSE;
+    }
+    if (!Ok) {
+        KtPoolBefore = KtPoolAfter;
+        KtPagesBefore = After;
+    }
+    return Ok;
 }
 
 /* Every process's address space, and their commitment against the system's total. */
@@ -73,8 +130,8 @@ static BOOLEAN KtCheckProcesses(VOID)
                  MmTotalCommittedPages);
         Ok = FALSE;
     }
-    if (PsActiveProcessCount != KtProcessesBefore) {
-        DbgPrint("    # %u processes before the suite, %u after\n", KtProcessesBefore, PsActiveProcessCount);
+    if (PsActiveProcessCount != KtPagesBefore.Processes) {
+        DbgPrint("    # %u processes before the suite, %u after\n", KtPagesBefore.Processes, PsActiveProcessCount);
         Ok = FALSE;
     }
     return Ok;
@@ -86,8 +143,7 @@ static BOOLEAN KtCheckPageAccount(VOID)
     LONG Missing;
 
     KtCountPages(&After);
-    Missing = (LONG)(KtPagesBefore.Available - After.Available) - (LONG)(After.PageTables - KtPagesBefore.PageTables) -
-              (LONG)(After.Bad - KtPagesBefore.Bad) - (LONG)(After.PoolResident - KtPagesBefore.PoolResident);
+    Missing = KtMissingPages(&KtPagesBefore, &After);
     if (Missing != 0) {
         DbgPrint("    # %d physical pages unaccounted for (available %u -> %u, page tables +%u, bad +%u, pool +%d)\n",
                  Missing, KtPagesBefore.Available, After.Available, After.PageTables - KtPagesBefore.PageTables,

@@ -38,6 +38,7 @@ static PCSTR KtCurrentSkip;
 static KT_JUMP_BUFFER KtAbortJump;
 static ULONG_PTR KtExpectedParameters[4];
 static BOOLEAN KtParameterChecked[4];
+static KTEST_COUNTS KtCounts;
 
 ULONGLONG KtValue(const VOID *Value, SIZE_T Size)
 {
@@ -217,8 +218,13 @@ static BOOLEAN KtRunCase(ULONG Number, const KTEST_CASE *Case)
     Passed = KtCurrentFailures == 0;
     if (Passed && KtCurrentSkip != NULL) {
         KtPrint("  ok %u %s # SKIP %s\n", Number, Case->Name, KtCurrentSkip);
+        KtCounts.Skipped++;
     } else {
         KtReportCase(Number, Case, Passed, NULL);
+        if (Passed)
+            KtCounts.Passed++;
+        else
+            KtCounts.Failed++;
     }
     KtCurrentCase = NULL;
     return Passed;
@@ -306,6 +312,12 @@ static ULONG KtRunBugCheckCase(const KTEST_CASE *Case)
     KtReportCase(1, Case, FALSE, NULL);
     KtPrint("not ok 1 %s\n# ktest: done\n", Case->Suite);
     return 1;
+}
+
+/* The normal cases run so far by result (invariant checks not counted). */
+VOID KtQueryCounts(PKTEST_COUNTS Counts)
+{
+    *Counts = KtCounts;
 }
 
 /* Runs the cases the filter selects and prints them as one KTAP document. Returns the failures. */

@@ -77,6 +77,8 @@ static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 #include <kprintf.h>
 #include <string.h>
 
+BOOLEAN KtCheckCaseResources(PCSTR Case);
+
 typedef KSEH_JUMP_BUFFER KT_JUMP_BUFFER;
 #define KtSetJump(Buffer) KiSehSetJump(Buffer)
 #define KtLongJump(Buffer) KiSehLongJump((Buffer), 1)
@@ -160,6 +162,9 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
     }
     if (!Returned)
         KtPlatformLeaveCalledStacks(State);
+    /* Leaks are the case's, not its suite's: invariants.c compares with the suite's start. */
+    if (!KtCheckCaseResources(Case->Name))
+        State->Broken = TRUE;
 }
 
 static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)

@@ -25,6 +25,16 @@ QEMU = os.environ.get("QEMU", "qemu-system-i386")
 failures = []
 
 
+def ktap_check(what):
+    """Linux's kunit_parser must read the runner's results.ktap and count what the runner counted."""
+    result = subprocess.run([sys.executable, "tools/ktap_check.py", BUILD + "/test/results.ktap"], cwd=ROOT,
+                            capture_output=True, text=True)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("ktap-check:")]
+    check(result.returncode == 0 and "ktap-check: ok" in lines,
+          "kunit_parser.py parses the KTAP %s and counts what the runner counted: %s" %
+          (what, lines[-2] if len(lines) > 1 else result.stdout[-300:] + result.stderr[-300:]))
+
+
 def check(condition, what):
     print("  %-4s %s" % ("ok" if condition else "FAIL", what), flush=True)
     if not condition:
@@ -150,7 +160,7 @@ def check_outcomes():
     status, output = runner("--filter", "runnertest,runnerleak,runnerstop", "--jobs", "2")
     last = output.strip().splitlines()[-1] if output.strip() else ""
     check(status == 1, "the runner exits non-zero (it exited %d)" % status)
-    check(last == "5 passed, 10 failed, 3 skipped, 1 invariant check failed",
+    check(last == "5 passed, 12 failed, 3 skipped",
           "the counts are exact: '%s'" % last)
     verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
     expected = {
@@ -165,8 +175,10 @@ def check_outcomes():
         "runnertest.skips_on_a_called_stack": "skip",
         "runnertest.runs_on_its_own_stack_after_a_skip_on_a_called_one": "ok",
         "runnertest.invariants": "ok",
-        "runnerleak.leaks_pool": "ok",
-        "runnerleak.invariants": "not ok",
+        "runnerleak.leaks_pool": "not ok",
+        "runnerleak.keeps_a_system_pte": "not ok",
+        "runnerleak.passes_after_a_leak": "ok",
+        "runnerleak.invariants": "ok",
         "runnerstop.stops_as_expected": "ok",
         "runnerstop.stops_with_another_code": "not ok",
         "runnerstop.stops_with_another_parameter": "not ok",
@@ -183,7 +195,21 @@ def check_outcomes():
     check("returned with a try frame still registered" in output, "the try frame left behind is named")
     check("left IRQL at 2" in output, "the IRQL left raised is named")
     check("tag 'Leak'" in output, "the leak names its tag")
+    ktap_check("of crashes, failed stops, leaks and skips")
+    check("keeps_a_system_pte kept 1 system PTEs" in output, "the system PTE kept is blamed on its case")
+    check("runnerstop.stops_with_another_parameter: stopped with 0x000000E2 as expected, but "
+          "parameter 2 is 0x00000008, expected 0x00000007" in output,
+          "a stop with the wrong parameter says which parameter differed")
 
+    status, output = runner("--filter", "runnerhang", "--timeout", "12", "--progress", "3")
+    verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
+    check(status == 1 and output.strip().endswith("1 passed, 1 failed"),
+          "a hung case fails and the boot goes on after it: '%s'" % output.strip().splitlines()[-1])
+    check("runnerhang.hangs still running after 3 s" in output, "a hung case gets a progress line")
+    check("timed out after 12 s (KTEST_TIMEOUT)" in output, "the time-out is named")
+    check(verdicts.get("runnerhang.hangs") == "not ok" and verdicts.get("runnerhang.passes_after_a_hang") == "ok",
+          "results.ktap: the hung case failed, the next one passed")
+    ktap_check("of a time-out")
     status, output = runner("--filter", "runnerstop.stops_as_expected")
     check(status == 0 and output.strip().endswith("1 passed, 0 failed"),
           "a filter naming one bugcheck case runs just it: 1 passed, 0 failed")
