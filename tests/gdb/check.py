@@ -71,7 +71,7 @@ def main():
     check(("KiProbeRead" in names or "KiProbeStart" in names) and "KtCase_kd__fault_for_the_debugger_to_unwind" in names and
           names[-1] == "KiBootHighHalf" and "KiSystemStartup" in names,
           "bt goes from MmAccessFault through the trap frame to the case and KiSystemStartup", backtrace)
-    run("frame function KiTrap0E")
+    run("frame function MmAccessFault")   # KiTrap0E's own TrapFrame may be optimized out
     trap = run("trap TrapFrame")
     eip = re.search(r"EIP=([0-9A-F]{8})", trap)
     pc = re.search(r"0x([0-9a-f]+) in KiProbe", backtrace)

@@ -302,6 +302,9 @@ def _pool_range(va):
 
 
 def _bit(bitmap, index):
+    """Bit index of an RTL_BITMAP, or of an RTL_RUN_MAP's bitmap (lib/rtl/runmap.c)."""
+    if any(field.name == "Bits" for field in bitmap.type.strip_typedefs().fields()):
+        bitmap = bitmap["Bits"]
     word = _u32(int(bitmap["Buffer"]) + (index // 32) * 4)
     return word is not None and word >> (index % 32) & 1
 
@@ -421,7 +424,7 @@ class SysptesCommand(NtmmCommand):
     def run(self, words):
         total, free = _value("MmNumberOfSystemPtes"), _value("MmTotalFreeSystemPtes")
         start = _value("MmSystemPtesStart")
-        bitmap = gdb.parse_and_eval("MiSystemPteBitmap")
+        bitmap = gdb.parse_and_eval("MiSystemPteMap")["Bits"]   # the run map's bitmap (mm/syspte.c)
         data = _read(int(bitmap["Buffer"]) & 0xFFFFFFFF, (total + 7) // 8)
         print("System PTE Information")
         print("  Total System Ptes %d" % total)
@@ -672,7 +675,7 @@ class FrameId:
 
 
 class TrapFrameUnwinder(gdb.unwinder.Unwinder):
-    """Unwinds KiTrapCommon's frame through the KTRAP_FRAME it built: the caller is the interrupted code."""
+    """Unwinds KiTrapCommon's frame (or the page fault stub's, the same) through the KTRAP_FRAME it built."""
 
     def __init__(self):
         super().__init__("ntmm-trap-frame")
@@ -683,9 +686,9 @@ class TrapFrameUnwinder(gdb.unwinder.Unwinder):
             name = gdb.execute("info symbol 0x%x" % pc, to_string=True).split()[0]
         except gdb.error:
             return None
-        if name not in ("KiTrapCommon", "KiTrapReturn"):
+        if name not in ("KiTrapCommon", "KiTrapStub14", "KiTrapReturn"):
             return None
-        # KiTrapCommon pushed the frame's Eip and Ebp just above the KTRAP_FRAME and pointed EBP at them.
+        # TRAP_CALL pushed the frame's Eip and Ebp just above the KTRAP_FRAME and pointed EBP at them.
         address = (int(pending_frame.read_register("ebp")) & 0xFFFFFFFF) + 8
         frame = _trap_frame(address)
         if frame is None:
