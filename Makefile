@@ -142,6 +142,8 @@ $(BUILD)/user/%.o: tests/user/%.c | check-tools
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# Kept, not deleted as intermediates: make's "rm" line would follow make test's summary line.
+.SECONDARY: $(USER_PROGRAMS:%=$(BUILD)/user/%.o) $(USER_LIB)
 $(BUILD)/user/%.elf: $(BUILD)/user/%.o $(USER_LIB) tests/user/user.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) -m elf_i386 -nostdlib -static -T tests/user/user.ld -o $@ $< $(USER_LIB) $(LIBGCC)
