@@ -13,11 +13,14 @@
  * Reloads the processor never sees cost the tick count whole periods: the
  * PIC holds one request per line, so two reloads while the clock is
  * masked, or an emulator that falls behind and coalesces interrupts, raise
- * IRQ 0 once. The counter therefore advances by differences: the periods
- * the clock counted since the previous reading, plus the count's change,
- * and one more period when the count has gone round with no tick seen. It
- * falls behind the PIT by the periods nobody saw, never runs ahead of it,
- * and never stands still while the PIT runs.
+ * IRQ 0 once; and QEMU raises the request from a thread of its own, which
+ * a busy host can run after the count has already gone round. So the
+ * counter advances by differences: each reading credits the periods
+ * passed since the previous one, as many as the clock has seen or, if
+ * more, one for a count that went round since (a period neither counts
+ * twice), plus the change in the count. It falls behind the PIT by the
+ * periods nobody saw, never runs ahead of it, and never stands still
+ * while the PIT runs.
  */
 #include <hal.h>
 #include <ke.h>
@@ -28,10 +31,10 @@
 #define PIT_CHANNEL0_LATCH          0x00 /* channel 0, latch the count */
 #define MICROSECONDS_PER_SECOND 1000000
 
-/* The previous reading: the counter, the channel's count, and the periods the clock had seen. */
+/* The previous reading: the counter, the channel's count, and the periods credited so far. */
 static ULONGLONG HalpLastPerformanceCount;
 static ULONG HalpLastPitCount = PIT_CLOCK_DIVISOR;
-static ULONGLONG HalpLastPeriods;
+static ULONGLONG HalpCreditedPeriods;
 
 VOID HalInitializeClock(VOID)
 {
@@ -69,8 +72,7 @@ LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequenc
 {
     ULONG EFlags = KiReadEFlags();
     ULONG PitCount;
-    ULONGLONG Periods;
-    LONGLONG Advance;
+    ULONGLONG Periods, Credited;
     LARGE_INTEGER Result;
 
     if (PerformanceFrequency != NULL)
@@ -81,12 +83,15 @@ LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequenc
     /* A reload not yet taken: the count restarted before it was latched (a small elapsed), count its period. */
     if (HalIsInterruptPending(PIC_IRQ_TIMER) && PIT_CLOCK_DIVISOR - PitCount < PIT_CLOCK_DIVISOR / 2)
         Periods++;
-    Advance = (LONGLONG)(Periods - HalpLastPeriods) * PIT_CLOCK_DIVISOR + (LONG)HalpLastPitCount - (LONG)PitCount;
-    if (Advance < 0)   /* the count went round with no period seen: it cannot have run backwards */
-        Advance += PIT_CLOCK_DIVISOR;
-    HalpLastPerformanceCount += (ULONGLONG)Advance;
+    /* A count above the last one went round since: one reload at least, seen by the clock or not. */
+    Credited = HalpCreditedPeriods + (PitCount > HalpLastPitCount);
+    if (Credited < Periods)
+        Credited = Periods;
+    /* Never negative: a count above the last one has a period credited for it. */
+    HalpLastPerformanceCount += (LONGLONG)(Credited - HalpCreditedPeriods) * PIT_CLOCK_DIVISOR +
+                                (LONG)HalpLastPitCount - (LONG)PitCount;
     HalpLastPitCount = PitCount;
-    HalpLastPeriods = Periods;
+    HalpCreditedPeriods = Credited;
     if (EFlags & EFLAGS_IF)
         _enable();
     Result.QuadPart = (LONGLONG)HalpLastPerformanceCount;
