@@ -580,6 +580,27 @@ KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
     ExFreePoolWithTag(p, TAG);
 }
 
+/*
+ * An address that is not 8-byte aligned was never returned by the pool,
+ * whatever the bytes in front of it look like: here a caller's data that
+ * reads as a header of a small block in use, with a next header agreeing.
+ */
+KTEST_BUGCHECK(pool, free_of_a_misaligned_address_stops_with_0xc2_44, BAD_POOL_CALLER)
+{
+    PULONG Block = ExAllocatePoolWithTag(NonPagedPool, 64, TAG);
+    PVOID Misaligned;
+
+    KT_ASSERT(Block != NULL);
+    ExTrimPool();                               /* the two-unit list has room */
+    Block[1] = ((NonPagedPool + 1) << POOL_HEADER_TYPE_SHIFT) | (POOL_MINIMUM_UNITS << POOL_HEADER_BLOCK_SHIFT);
+    Block[2] = TAG;
+    Block[1 + 2 * POOL_MINIMUM_UNITS] = POOL_MINIMUM_UNITS;       /* the next "header": its PreviousSize */
+    Misaligned = &Block[3];
+    KT_BUGCHECK_PARAMETER(1, 0x44);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Misaligned);
+    ExFreePoolWithTag(Misaligned, TAG);
+}
+
 KTEST_BUGCHECK(pool, double_free_of_a_large_block_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
     PVOID p = ExAllocatePoolWithTag(PagedPool, 2000, TAG);
