@@ -581,6 +581,37 @@ KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
 }
 
 /*
+ * A block the coalescer merged into the free block in front of it: freeing
+ * it again must still find it free. The block ends its page, so the next
+ * header the fast free path checks is none, and ExTrimPool is what merges
+ * it, as the test runner's leak check does after every suite.
+ */
+KTEST_BUGCHECK(pool, double_free_of_a_block_merged_into_its_free_neighbour_stops_with_0xc2_7, BAD_POOL_CALLER)
+{
+    enum { FIRST_UNITS = POOL_PAGE_UNITS - 10, LAST_UNITS = 10, FRONT_UNITS = 450 };
+    PPOOL_HEADER Page;
+    PUCHAR First, Last, Front;
+
+    ExTrimPool();
+    /* A fresh page: a block to its last ten units, and a ten-unit block after it, ending the page. */
+    First = ExAllocatePoolWithTag(NonPagedPool, (FIRST_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    Last = ExAllocatePoolWithTag(NonPagedPool, (LAST_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    KT_ASSERT(First != NULL && Last != NULL);
+    Page = PAGE_ALIGN(First);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(First), Page);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(Last), (PPOOL_HEADER)((PULONGLONG)Page + FIRST_UNITS));
+    /* The front of the page in use again, the units between it and Last free. */
+    ExFreePoolWithTag(First, TAG);
+    Front = ExAllocatePoolWithTag(NonPagedPool, (FRONT_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(Front), Page);
+    ExFreePoolWithTag(Last, TAG);               /* cached on its lookaside list */
+    ExTrimPool();                               /* off the list, merged into the free units before it */
+    KT_BUGCHECK_PARAMETER(1, 0x07);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)Last);
+    ExFreePoolWithTag(Last, TAG);
+}
+
+/*
  * An address that is not 8-byte aligned was never returned by the pool,
  * whatever the bytes in front of it look like: here a caller's data that
  * reads as a header of a small block in use, with a next header agreeing.
