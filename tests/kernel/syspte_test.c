@@ -102,6 +102,60 @@ KTEST(syspte, runs_skip_one_pte_holes_and_holes_get_filled)
     KT_EXPECT(MiCheckSystemPtes());
 }
 
+/* Nothing, more than the range, or more than is free: NULL, with nothing taken. */
+KTEST(syspte, impossible_counts_fail_and_take_nothing)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+
+    KT_EXPECT(MiReserveSystemPtes(0) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(MmNumberOfSystemPtes + 1) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(Free + 1) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(0xFFFFFFFF) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT(MiCheckSystemPtes());
+}
+
+/*
+ * Released PTEs reserved again map new pages: a read through each address
+ * sees its new page, not the one a TLB entry left from before the release
+ * would give (the pages hold distinct patterns).
+ */
+KTEST(syspte, ptes_reserved_again_map_their_new_pages)
+{
+    enum { PAGES = 3 };
+    PFN_NUMBER Old[PAGES], New[PAGES];
+    PMMPTE First, Again;
+    ULONG Seen = 0;
+
+    for (ULONG i = 0; i < PAGES; i++) {
+        Old[i] = MmAllocatePhysicalPage(FALSE);
+        New[i] = MmAllocatePhysicalPage(FALSE);
+        KT_ASSERT(Old[i] != MM_EMPTY_LIST && New[i] != MM_EMPTY_LIST);
+        KtFillPhysicalPage(Old[i], 0x01010101 * (i + 1));
+        KtFillPhysicalPage(New[i], 0x10101010 * (i + 1));
+    }
+    First = MiReserveSystemPtes(PAGES);
+    KT_ASSERT(First != NULL);
+    for (ULONG i = 0; i < PAGES; i++) {
+        MI_WRITE_VALID_PTE(&First[i], MiMakeSystemPte(Old[i], MM_READWRITE));
+        Seen += *(volatile ULONG *)MiPteToAddress(&First[i]) == 0x01010101 * (i + 1);
+    }
+    KT_EXPECT_EQ(Seen, PAGES);
+    MiReleaseSystemPtes(First, PAGES);
+    Again = MiReserveSystemPtes(PAGES);
+    KT_ASSERT_EQ(Again, First);                 /* the lowest run again: the same addresses */
+    for (ULONG i = 0; i < PAGES; i++) {
+        MI_WRITE_VALID_PTE(&Again[i], MiMakeSystemPte(New[i], MM_READWRITE));
+        Seen += *(volatile ULONG *)MiPteToAddress(&Again[i]) == 0x10101010 * (i + 1);
+    }
+    KT_EXPECT_EQ(Seen, 2 * PAGES);
+    MiReleaseSystemPtes(Again, PAGES);
+    for (ULONG i = 0; i < PAGES; i++) {
+        MmFreePhysicalPage(Old[i]);
+        MmFreePhysicalPage(New[i]);
+    }
+}
+
 KTEST(syspte, the_range_runs_out_and_comes_back)
 {
     ULONG Free = MmTotalFreeSystemPtes, Chunks = 0;
