@@ -235,28 +235,41 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
 /*
  * Drivers use hundreds of tags: the tracker grows rather than share one
  * overflow entry among the tags past its first table (512 records in a
- * 1024-slot index), so each of 1500 new tags keeps its own counts.
+ * 1024-slot index), so each of 5200 new tags keeps its own counts, a third
+ * of them new at DISPATCH_LEVEL (where the index is rebuilt and record
+ * blocks added with the caller already at the index's level), and they
+ * stay apart after a trim.
  */
 KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 {
-    enum { TAGS = 1500 };
+    enum { TAGS = 5200 };
     static PVOID Blocks[TAGS];
     POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
     EX_POOL_TAG_INFORMATION Info;
     ULONG Wrong = 0;
+    KIRQL OldIrql;
 
     for (ULONG i = 0; i < TAGS; i++) {
-        Blocks[i] = ExAllocatePoolWithTag(i & 1 ? PagedPool : NonPagedPool, 8 * (i % 5), 'a0gT' + i);
+        BOOLEAN Raised = i % 3 == 0;
+
+        if (Raised)
+            KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+        Blocks[i] = ExAllocatePoolWithTag(!Raised && (i & 1) ? PagedPool : NonPagedPool, 8 * (i % 5), 'A0gT' + i);
+        if (Raised)
+            KeLowerIrql(OldIrql);
         KT_ASSERT(Blocks[i] != NULL);
     }
     for (ULONG i = 0; i < TAGS; i++) {
         SIZE_T Bytes = ExQueryPoolBlockSize(Blocks[i], NULL) + sizeof(POOL_HEADER);
+        BOOLEAN Paged = i % 3 != 0 && (i & 1);
 
-        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
-                 (i & 1 ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
-        ExFreePoolWithTag(Blocks[i], 'a0gT' + i);
-        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
+        Wrong += !ExQueryPoolTag('A0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
+                 (Paged ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
+        ExFreePoolWithTag(Blocks[i], 'A0gT' + i);
     }
+    ExTrimPool();
+    for (ULONG i = 0; i < TAGS; i++)
+        Wrong += !ExQueryPoolTag('A0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
     KT_EXPECT_EQ(Wrong, 0);
     KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[NonPagedPool].Allocs, Overflow.Counts[NonPagedPool].Allocs);
     KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[PagedPool].Allocs, Overflow.Counts[PagedPool].Allocs);
