@@ -4,6 +4,8 @@
 #include "../../mm/mi.h"
 #include "mmtest.h"
 #include "userprog.h"
+#include <ps.h>
+#include <ob.h>
 
 KTEST(pagefault, demand_zero_page_arrives_on_first_touch)
 {
@@ -139,6 +141,44 @@ KTEST(pagefault, first_touch_of_paged_pool_at_apc_level_resolves)
     KT_EXPECT(MiAddressToPte(Page)->u.Hard.Valid);
     KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
     MiFreePoolPages(Page);
+}
+
+/*
+ * Paged pool's first touch from a process whose directory was made before
+ * the page table: the fault copies the master PDE, the touch faults again
+ * and the page arrives zeroed.
+ */
+KTEST(pagefault, first_touch_of_paged_pool_in_a_directory_without_its_page_table)
+{
+    ULONG_PTR Region = (ULONG_PTR)MmPagedPoolStart;
+    ULONG Syncs, Faults;
+    PEPROCESS Process;
+    KAPC_STATE ApcState;
+    PUCHAR Run, Target;
+    ULONG Value;
+
+    while (Region < (ULONG_PTR)MmPagedPoolEnd && MmSystemPagePtes[MiAddressToPdeOffset(Region)].u.Hard.Valid)
+        Region += PDE_MAPPED_SIZE;
+    if (Region >= (ULONG_PTR)MmPagedPoolEnd)
+        KT_SKIP("every paged pool page table exists already");
+    KT_ASSERT_EQ(PsCreateProcess("pdesync", 0, &Process), STATUS_SUCCESS);
+    /* A run this long reaches into the region at least: its first page there has a new table. */
+    Run = MiAllocatePoolPages(MiPagedPoolPages, Region + PAGE_SIZE - (ULONG_PTR)MmPagedPoolStart);
+    KT_ASSERT(Run != NULL);
+    Target = (ULONG_PTR)Run > Region ? Run : (PUCHAR)Region;
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT(!MiAddressToPde(Target)->u.Hard.Valid);
+    Syncs = MmStatistics.SystemPdeSyncs;
+    Faults = MmStatistics.DemandZeroFaults;
+    Value = *(volatile ULONG *)(Target + 12);
+    KT_EXPECT_EQ(Value, 0);
+    KT_EXPECT(MiAddressToPte(Target)->u.Hard.Valid);
+    KT_EXPECT_EQ(MmStatistics.SystemPdeSyncs, Syncs + 1);
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    KeUnstackDetachProcess(&ApcState);
+    MiFreePoolPages(Run);
+    PsTerminateProcess(Process, STATUS_SUCCESS);
+    ObDereferenceObject(Process);
 }
 
 /*
