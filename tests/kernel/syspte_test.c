@@ -156,18 +156,38 @@ KTEST(syspte, ptes_reserved_again_map_their_new_pages)
     }
 }
 
+/*
+ * Large runs first, then the last of them given back and taken again with
+ * whatever else is left, one PTE at a time: every last PTE can be had.
+ * With none left MmMapIoSpace returns NULL; with one given back it maps a
+ * page there.
+ */
 KTEST(syspte, the_range_runs_out_and_comes_back)
 {
-    ULONG Free = MmTotalFreeSystemPtes, Chunks = 0;
-    static PMMPTE Taken[128];
+    ULONG Free = MmTotalFreeSystemPtes, Chunks = 0, Singles = 0;
+    static PMMPTE Taken[128], Single[8192];
+    PVOID Va;
 
-    /* Large runs first, then whatever is left one PTE at a time. */
     while (Chunks < RTL_NUMBER_OF(Taken) && (Taken[Chunks] = MiReserveSystemPtes(4096)) != NULL)
         Chunks++;
     KT_EXPECT(Chunks < RTL_NUMBER_OF(Taken));
-    KT_EXPECT(MmTotalFreeSystemPtes < 4096);
     KT_EXPECT(MiReserveSystemPtes(4096) == NULL);
     KT_EXPECT(MiCheckSystemPtes());
+    KT_ASSERT(Chunks > 0);
+    MiReleaseSystemPtes(Taken[--Chunks], 4096);
+    while (Singles < RTL_NUMBER_OF(Single) && (Single[Singles] = MiReserveSystemPtes(1)) != NULL)
+        Singles++;
+    KT_EXPECT(Singles >= 4096 && Singles < RTL_NUMBER_OF(Single));
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, 0);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmNonCached) == NULL);
+    MiReleaseSystemPtes(Single[--Singles], 1);
+    Va = MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmNonCached);
+    KT_EXPECT_EQ(Va, MiPteToAddress(Single[Singles]));
+    if (Va != NULL)
+        MmUnmapIoSpace(Va, PAGE_SIZE);
+    KT_EXPECT(MiCheckSystemPtes());
+    while (Singles > 0)
+        MiReleaseSystemPtes(Single[--Singles], 1);
     while (Chunks > 0)
         MiReleaseSystemPtes(Taken[--Chunks], 4096);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
