@@ -8,8 +8,10 @@ kernel prints "# bench|row|gross|net|reference|reference net|note" lines,
 prints them as tables, with each row's net figure over its reference's, and
 writes build/bench/results.md (make bench-update copies it to the tracked
 bench/results.md) with the date, the QEMU version and the command. It
-fails only when the benchmark kernel does not finish; no figure makes it
-fail.
+fails when the benchmark kernel does not finish, or when it reports a
+"# bench-error|row|why" line (an operation that failed, so a row that
+measured something else or nothing), which results.md then lists; no
+figure makes it fail.
 """
 import argparse
 import datetime
@@ -46,9 +48,11 @@ def main():
         print("\n".join(lines[-25:]))
         return 1
 
-    rows, facts, missing, targets = [], [], [], []
+    rows, facts, missing, targets, errors = [], [], [], [], []
     for line in lines:
-        if line.startswith("# bench|"):
+        if line.startswith("# bench-error|"):
+            errors.append(line.split("|", 2)[1:])
+        elif line.startswith("# bench|"):
             rows.append(line.split("|")[1:])
         elif line.startswith("# bench-target|"):
             targets.append(line.split("|")[1:])
@@ -81,12 +85,18 @@ def main():
     out += ["| %s | %s |" % (name, text) for name, text in facts]
     if missing:
         out += ["", "Not measured yet:"] + ["- %s: %s" % (name, why) for name, why in missing]
+    if errors:
+        out += ["", "## Errors: these rows did not measure what they name", ""]
+        out += ["- %s" % ": ".join(error) for error in errors]
     text = "\n".join(out) + "\n"
     print(text)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as results:
         results.write(text)
     print("bench: written to %s" % args.out)
+    if errors:
+        print("bench: %d error%s reported by the benchmark kernel" % (len(errors), "" if len(errors) == 1 else "s"))
+        return 1
     return 0
 
 

@@ -468,7 +468,8 @@ int main(int argc, char **argv)
                  "warm-up, only the measured loop counted, divided by the pairs; the loop and its two calls add "
                  "%.1f (pair) and %.1f (batch) of them (an allocator that does nothing). Nanoseconds: %d pairs per "
                  "measurement, the contenders interleaved in rotating order, %d rounds: median and (min–max). "
-                 "*ntmm ÷* is ntmm's figure over this row's.\n\n"
+                 "*ntmm ÷* is ntmm's figure over this row's: for instructions net of the loop and its calls on both "
+                 "sides, for nanoseconds as measured (the loop's time is not measured apart).\n\n"
                  "Instruction counts depend on the builds (compiler, library versions), not on the machine, and "
                  "repeat from run to run; nanoseconds depend on this machine and its load. ntmm's lookaside depths "
                  "are set during its warm-up by running the balance scan after each of %d batches (the kernel runs "
@@ -481,8 +482,10 @@ int main(int argc, char **argv)
     for (int b = 0, j = 0; b < 2; b++)
         for (size_t s = 0; s < NSIZES; s++)
             for (int c = 0; c < NCONTENDERS; c++, j++) {
+                double Harness = Jobs[JobCount - 2 + b].PerPair;
+
                 fprintf(Out, "| %s | %zu | %s | %.1f |", b ? "batch" : "pair", Sizes[s], Contenders[c].Name, Jobs[j].PerPair);
-                Ratio(Out, Jobs[j - c].PerPair, c ? Jobs[j].PerPair : 0);
+                Ratio(Out, Jobs[j - c].PerPair - Harness, c ? Jobs[j].PerPair - Harness : 0);
                 fprintf(Out, " %.1f | (%.1f–%.1f) |", Mid[b][s][c], Low[b][s][c], High[b][s][c]);
                 Ratio(Out, Mid[b][s][NTMM], c ? Mid[b][s][c] : 0);
                 fprintf(Out, "\n");

@@ -354,14 +354,16 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  * right tag (or none), onto its size's lookaside list when the list has
  * room, once the next block's header agrees with it. Whatever fails a
  * check goes the slow way, which stops bad callers. It reads a header only
- * on a page that is present; the slow path also checks that P's page is
- * allocated. The header's first word is read once and written once.
+ * in front of an address the pool could have returned (8-byte aligned, not
+ * a page start) on a page that is present; the slow path also checks that
+ * P's page is allocated. The header's first word is read once and written
+ * once.
  */
 VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
-    if (BYTE_OFFSET(P) >= sizeof(POOL_HEADER) && ExpIsReadablePoolAddress(P)) {
+    if (((ULONG_PTR)P & (POOL_SMALLEST_BLOCK - 1)) == 0 && BYTE_OFFSET(P) != 0 && ExpIsReadablePoolAddress(P)) {
         ULONG Header = Entry->Ulong1;
         ULONG PoolType = (Header >> POOL_HEADER_TYPE_SHIFT) - 1;    /* a free block (0) wraps and fails below */
         ULONG Units = POOL_HEADER_BLOCK_SIZE(Header);

@@ -246,14 +246,18 @@ PPOOL_HEADER EXP_POOL_CODE ExpAllocateBlock(PPOOL_DESCRIPTOR Descriptor, ULONG U
 /*
  * Frees a block in use: merges it with free neighbours (blocks held by a
  * lookaside list are not free to merge), and gives a page that became
- * entirely free back, or keeps it as the spare.
+ * entirely free back, or keeps it as the spare. The block reads as free
+ * from the start: merged into the block in front of it, its header stays
+ * behind inside that block, where a second free of it must still find it
+ * free (with nothing after it in the page, no neighbour disagrees).
  */
 VOID EXP_POOL_CODE ExpFreeBlock(PPOOL_DESCRIPTOR Descriptor, PPOOL_HEADER Entry)
 {
-    PPOOL_HEADER Freed = Entry, Next;
+    PPOOL_HEADER Next;
     ULONG Units;
 
     ExpCheckBlockNeighbours(Entry);
+    Entry->PoolType = 0;
     /* Two blocks of one page add up to at most the page: 512 units means the page is empty. */
     Next = POOL_NEXT_BLOCK(Entry);
     if ((PVOID)Next != PAGE_END(Entry) && Next->PoolType == 0 && !(Next->PoolIndex & POOL_INDEX_CACHED)) {
@@ -289,7 +293,6 @@ WholePage:
      * free. The freed block still reads as free, so freeing it again is
      * caught while the page is the spare.
      */
-    Freed->PoolType = 0;
     Entry = PAGE_ALIGN(Entry);
     Entry->PoolType = 0;
     if (Descriptor->SparePage == NULL) {

@@ -23,16 +23,24 @@ static BOOLEAN ModelHasRun(ULONG Count)
     return FALSE;
 }
 
-/* A run the map handed out must lie inside it and be free in the model; the model takes it. */
-static BOOLEAN ModelTake(ULONG Start, ULONG Count)
+/* Are units [Start, Start + Count) inside the map and free in the model? */
+static BOOLEAN ModelRunAt(ULONG Start, ULONG Count)
 {
     if (Start >= UNITS || Count > UNITS - Start)
         return FALSE;
     for (ULONG i = Start; i < Start + Count; i++) {
         if (InUse[i])
             return FALSE;
-        InUse[i] = TRUE;
     }
+    return TRUE;
+}
+
+/* A run the map handed out must lie inside it and be free in the model; the model takes it. */
+static BOOLEAN ModelTake(ULONG Start, ULONG Count)
+{
+    if (!ModelRunAt(Start, Count))
+        return FALSE;
+    memset(&InUse[Start], TRUE, Count);
     return TRUE;
 }
 
@@ -155,4 +163,75 @@ KTEST(runmap, small_runs_skip_one_unit_holes)
     KT_EXPECT_EQ(RtlRunMapAllocate(&Map, 1, TRUE), 0);
     KT_EXPECT_EQ(RtlRunMapAllocate(&Map, 33, TRUE), 2080);    /* whole words: from the first free one */
     KT_EXPECT(RtlCheckRunMap(&Map));
+}
+
+/*
+ * What the summaries alone promise for Count: up to 32 units, a run of
+ * the next power of two inside one word; more, enough whole free words in
+ * a row.
+ */
+static BOOLEAN SummariesPromise(ULONG Count)
+{
+    ULONG Class = 1, Words = (Count + 31) / 32;
+
+    if (Count > 32) {
+        for (ULONG w = 0; (w + Words) * 32 <= UNITS; w++) {
+            if (ModelRunAt(w * 32, Words * 32))
+                return TRUE;
+        }
+        return FALSE;
+    }
+    while (Class < Count)
+        Class <<= 1;
+    for (ULONG w = 0; w < (UNITS + 31) / 32; w++) {
+        for (ULONG b = 0; b + Class <= 32; b++) {
+            if (ModelRunAt(w * 32 + b, Class))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/*
+ * Nonpaged pool asks the summaries before any scan: without Exhaustive the
+ * map must find what they promise, and whatever it returns must be free.
+ * Over random maps of every density, against the model.
+ */
+KTEST(runmap, summaries_alone_find_every_run_they_promise)
+{
+    ULONG Wrong = 0, Missed = 0, Found = 0;
+
+    srand(34);
+    for (ULONG Trial = 0; Trial < 200; Trial++) {
+        ULONG Density = (ULONG)rand() % 100;
+
+        RtlInitializeRunMap(&Map, Buffer, UNITS);
+        for (ULONG i = 0; i < UNITS; i++)
+            InUse[i] = (ULONG)rand() % 100 < Density;
+        for (ULONG i = 0; i < UNITS; i++) {
+            ULONG End = i;
+
+            while (End < UNITS && InUse[End])
+                End++;
+            if (End > i)
+                RtlRunMapSet(&Map, i, End - i);
+            i = End;
+        }
+        for (ULONG Try = 0; Try < 20; Try++) {
+            ULONG Count = Try % 2 ? 1 + (ULONG)rand() % 32 : 33 + (ULONG)rand() % 100;
+            BOOLEAN Promised = SummariesPromise(Count);
+            ULONG Start = RtlRunMapAllocate(&Map, Count, FALSE);
+
+            if (Start == RTL_BITMAP_NOT_FOUND) {
+                Missed += Promised;
+                continue;
+            }
+            Found++;
+            Wrong += !ModelTake(Start, Count);
+        }
+        KT_ASSERT(RtlCheckRunMap(&Map));
+    }
+    KT_EXPECT_EQ(Wrong, 0);
+    KT_EXPECT_EQ(Missed, 0);
+    KT_EXPECT(Found > 500);
 }

@@ -5,7 +5,8 @@
  * no try frame left, IRQL at PASSIVE_LEVEL, interrupts on, the PFN
  * database and both pools consistent, no pool tag holding more bytes than
  * before the suite (less what lookaside lists cache), every physical page
- * accounted for and every system PTE given back, no process left behind,
+ * accounted for and every system PTE given back, the run maps of system
+ * PTEs and pool pages agreeing with their summaries, no process left behind,
  * every process's address space consistent and its commitment adding up to
  * the system's.
  *
@@ -183,6 +184,10 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     if (!KtCheckPageAccount())
         Ok = FALSE;
+    if (!MiCheckSystemPtes() || !MiCheckPoolPages()) {
+        DbgPrint("    # a run map (system PTEs or pool pages) disagrees with its summaries or its count\n");
+        Ok = FALSE;
+    }
     if (!KtCheckProcesses())
         Ok = FALSE;
     return Ok;

@@ -3,6 +3,9 @@
 #include "ktest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
+#include "userprog.h"
+#include <ps.h>
+#include <ob.h>
 
 KTEST(pagefault, demand_zero_page_arrives_on_first_touch)
 {
@@ -119,6 +122,77 @@ KTEST(pagefault, probe_at_dispatch_of_an_absent_paged_page_raises_and_pages_noth
     KT_EXPECT_EQ(MmAvailablePages, Available);
     KT_EXPECT_EQ(KtProbeRead(Page + 8), STATUS_SUCCESS);   /* at PASSIVE_LEVEL the same probe pages it in */
     KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    MiFreePoolPages(Page);
+}
+
+/* APC_LEVEL is still low enough to page in: paged pool's first touch there resolves, zeroed. */
+KTEST(pagefault, first_touch_of_paged_pool_at_apc_level_resolves)
+{
+    PULONG Page = MiAllocatePoolPages(MiPagedPoolPages, PAGE_SIZE);
+    ULONG Faults = MmStatistics.DemandZeroFaults;
+    KIRQL OldIrql;
+    ULONG Value;
+
+    KT_ASSERT(Page != NULL);
+    KeRaiseIrql(APC_LEVEL, &OldIrql);
+    Value = Page[100];
+    KeLowerIrql(OldIrql);
+    KT_EXPECT_EQ(Value, 0);
+    KT_EXPECT(MiAddressToPte(Page)->u.Hard.Valid);
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    MiFreePoolPages(Page);
+}
+
+/*
+ * Paged pool's first touch from a process whose directory was made before
+ * the page table: the fault copies the master PDE, the touch faults again
+ * and the page arrives zeroed.
+ */
+KTEST(pagefault, first_touch_of_paged_pool_in_a_directory_without_its_page_table)
+{
+    ULONG_PTR Region = (ULONG_PTR)MmPagedPoolStart;
+    ULONG Syncs, Faults;
+    PEPROCESS Process;
+    KAPC_STATE ApcState;
+    PUCHAR Run, Target;
+    ULONG Value;
+
+    while (Region < (ULONG_PTR)MmPagedPoolEnd && MmSystemPagePtes[MiAddressToPdeOffset(Region)].u.Hard.Valid)
+        Region += PDE_MAPPED_SIZE;
+    if (Region >= (ULONG_PTR)MmPagedPoolEnd)
+        KT_SKIP("every paged pool page table exists already");
+    KT_ASSERT_EQ(PsCreateProcess("pdesync", 0, &Process), STATUS_SUCCESS);
+    /* A run this long reaches into the region at least: its first page there has a new table. */
+    Run = MiAllocatePoolPages(MiPagedPoolPages, Region + PAGE_SIZE - (ULONG_PTR)MmPagedPoolStart);
+    KT_ASSERT(Run != NULL);
+    Target = (ULONG_PTR)Run > Region ? Run : (PUCHAR)Region;
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    KT_EXPECT(!MiAddressToPde(Target)->u.Hard.Valid);
+    Syncs = MmStatistics.SystemPdeSyncs;
+    Faults = MmStatistics.DemandZeroFaults;
+    Value = *(volatile ULONG *)(Target + 12);
+    KT_EXPECT_EQ(Value, 0);
+    KT_EXPECT(MiAddressToPte(Target)->u.Hard.Valid);
+    KT_EXPECT_EQ(MmStatistics.SystemPdeSyncs, Syncs + 1);
+    KT_EXPECT_EQ(MmStatistics.DemandZeroFaults, Faults + 1);
+    KeUnstackDetachProcess(&ApcState);
+    MiFreePoolPages(Run);
+    PsTerminateProcess(Process, STATUS_SUCCESS);
+    ObDereferenceObject(Process);
+}
+
+/*
+ * Ring 3 reading a paged pool page nobody touched yet: an access violation
+ * for the program, and the page is not brought in on its behalf (the
+ * kernel's quick way through a paged pool fault is for kernel mode only).
+ */
+KTEST(pagefault, ring_3_touching_untouched_paged_pool_gets_an_access_violation_and_pages_nothing_in)
+{
+    PULONG Page = MiAllocatePoolPages(MiPagedPoolPages, PAGE_SIZE);
+
+    KT_ASSERT(Page != NULL);
+    KT_EXPECT_EQ(KtRunUserProgram("peek", Page), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT(MiIsDemandZeroPte(*MiAddressToPte(Page)));
     MiFreePoolPages(Page);
 }
 

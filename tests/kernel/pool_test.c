@@ -242,28 +242,41 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
 /*
  * Drivers use hundreds of tags: the tracker grows rather than share one
  * overflow entry among the tags past its first table (512 records in a
- * 1024-slot index), so each of 1500 new tags keeps its own counts.
+ * 1024-slot index), so each of 5200 new tags keeps its own counts, a third
+ * of them new at DISPATCH_LEVEL (where the index is rebuilt and record
+ * blocks added with the caller already at the index's level), and they
+ * stay apart after a trim.
  */
 KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 {
-    enum { TAGS = 1500 };
+    enum { TAGS = 5200 };
     static PVOID Blocks[TAGS];
     POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
     EX_POOL_TAG_INFORMATION Info;
     ULONG Wrong = 0;
+    KIRQL OldIrql;
 
     for (ULONG i = 0; i < TAGS; i++) {
-        Blocks[i] = ExAllocatePoolWithTag(i & 1 ? PagedPool : NonPagedPool, 8 * (i % 5), 'a0gT' + i);
+        BOOLEAN Raised = i % 3 == 0;
+
+        if (Raised)
+            KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+        Blocks[i] = ExAllocatePoolWithTag(!Raised && (i & 1) ? PagedPool : NonPagedPool, 8 * (i % 5), 'A0gT' + i);
+        if (Raised)
+            KeLowerIrql(OldIrql);
         KT_ASSERT(Blocks[i] != NULL);
     }
     for (ULONG i = 0; i < TAGS; i++) {
         SIZE_T Bytes = ExQueryPoolBlockSize(Blocks[i], NULL) + sizeof(POOL_HEADER);
+        BOOLEAN Paged = i % 3 != 0 && (i & 1);
 
-        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
-                 (i & 1 ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
-        ExFreePoolWithTag(Blocks[i], 'a0gT' + i);
-        Wrong += !ExQueryPoolTag('a0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
+        Wrong += !ExQueryPoolTag('A0gT' + i, &Info) || Info.NonPagedAllocs + Info.PagedAllocs != 1 ||
+                 (Paged ? Info.PagedBytes : Info.NonPagedBytes) != Bytes;
+        ExFreePoolWithTag(Blocks[i], 'A0gT' + i);
     }
+    ExTrimPool();
+    for (ULONG i = 0; i < TAGS; i++)
+        Wrong += !ExQueryPoolTag('A0gT' + i, &Info) || Info.NonPagedBytes + Info.PagedBytes != 0;
     KT_EXPECT_EQ(Wrong, 0);
     KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[NonPagedPool].Allocs, Overflow.Counts[NonPagedPool].Allocs);
     KT_EXPECT_EQ(ExpPoolTrackOverflow.Counts[PagedPool].Allocs, Overflow.Counts[PagedPool].Allocs);
@@ -585,6 +598,58 @@ KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
     KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)p);
     ExFreePoolWithTag(p, TAG);
     ExFreePoolWithTag(p, TAG);
+}
+
+/*
+ * A block the coalescer merged into the free block in front of it: freeing
+ * it again must still find it free. The block ends its page, so the next
+ * header the fast free path checks is none, and ExTrimPool is what merges
+ * it, as the test runner's leak check does after every suite.
+ */
+KTEST_BUGCHECK(pool, double_free_of_a_block_merged_into_its_free_neighbour_stops_with_0xc2_7, BAD_POOL_CALLER)
+{
+    enum { FIRST_UNITS = POOL_PAGE_UNITS - 10, LAST_UNITS = 10, FRONT_UNITS = 450 };
+    PPOOL_HEADER Page;
+    PUCHAR First, Last, Front;
+
+    ExTrimPool();
+    /* A fresh page: a block to its last ten units, and a ten-unit block after it, ending the page. */
+    First = ExAllocatePoolWithTag(NonPagedPool, (FIRST_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    Last = ExAllocatePoolWithTag(NonPagedPool, (LAST_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    KT_ASSERT(First != NULL && Last != NULL);
+    Page = PAGE_ALIGN(First);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(First), Page);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(Last), (PPOOL_HEADER)((PULONGLONG)Page + FIRST_UNITS));
+    /* The front of the page in use again, the units between it and Last free. */
+    ExFreePoolWithTag(First, TAG);
+    Front = ExAllocatePoolWithTag(NonPagedPool, (FRONT_UNITS << POOL_BLOCK_SHIFT) - sizeof(POOL_HEADER), TAG);
+    KT_ASSERT_EQ(POOL_BLOCK_HEADER(Front), Page);
+    ExFreePoolWithTag(Last, TAG);               /* cached on its lookaside list */
+    ExTrimPool();                               /* off the list, merged into the free units before it */
+    KT_BUGCHECK_PARAMETER(1, 0x07);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)Last);
+    ExFreePoolWithTag(Last, TAG);
+}
+
+/*
+ * An address that is not 8-byte aligned was never returned by the pool,
+ * whatever the bytes in front of it look like: here a caller's data that
+ * reads as a header of a small block in use, with a next header agreeing.
+ */
+KTEST_BUGCHECK(pool, free_of_a_misaligned_address_stops_with_0xc2_44, BAD_POOL_CALLER)
+{
+    PULONG Block = ExAllocatePoolWithTag(NonPagedPool, 64, TAG);
+    PVOID Misaligned;
+
+    KT_ASSERT(Block != NULL);
+    ExTrimPool();                               /* the two-unit list has room */
+    Block[1] = ((NonPagedPool + 1) << POOL_HEADER_TYPE_SHIFT) | (POOL_MINIMUM_UNITS << POOL_HEADER_BLOCK_SHIFT);
+    Block[2] = TAG;
+    Block[1 + 2 * POOL_MINIMUM_UNITS] = POOL_MINIMUM_UNITS;       /* the next "header": its PreviousSize */
+    Misaligned = &Block[3];
+    KT_BUGCHECK_PARAMETER(1, 0x44);
+    KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Misaligned);
+    ExFreePoolWithTag(Misaligned, TAG);
 }
 
 KTEST_BUGCHECK(pool, double_free_of_a_large_block_stops_with_0xc2_7, BAD_POOL_CALLER)

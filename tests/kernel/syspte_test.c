@@ -102,18 +102,92 @@ KTEST(syspte, runs_skip_one_pte_holes_and_holes_get_filled)
     KT_EXPECT(MiCheckSystemPtes());
 }
 
+/* Nothing, more than the range, or more than is free: NULL, with nothing taken. */
+KTEST(syspte, impossible_counts_fail_and_take_nothing)
+{
+    ULONG Free = MmTotalFreeSystemPtes;
+
+    KT_EXPECT(MiReserveSystemPtes(0) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(MmNumberOfSystemPtes + 1) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(Free + 1) == NULL);
+    KT_EXPECT(MiReserveSystemPtes(0xFFFFFFFF) == NULL);
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
+    KT_EXPECT(MiCheckSystemPtes());
+}
+
+/*
+ * Released PTEs reserved again map new pages: a read through each address
+ * sees its new page, not the one a TLB entry left from before the release
+ * would give (the pages hold distinct patterns).
+ */
+KTEST(syspte, ptes_reserved_again_map_their_new_pages)
+{
+    enum { PAGES = 3 };
+    PFN_NUMBER Old[PAGES], New[PAGES];
+    PMMPTE First, Again;
+    ULONG Seen = 0;
+
+    for (ULONG i = 0; i < PAGES; i++) {
+        Old[i] = MmAllocatePhysicalPage(FALSE);
+        New[i] = MmAllocatePhysicalPage(FALSE);
+        KT_ASSERT(Old[i] != MM_EMPTY_LIST && New[i] != MM_EMPTY_LIST);
+        KtFillPhysicalPage(Old[i], 0x01010101 * (i + 1));
+        KtFillPhysicalPage(New[i], 0x10101010 * (i + 1));
+    }
+    First = MiReserveSystemPtes(PAGES);
+    KT_ASSERT(First != NULL);
+    for (ULONG i = 0; i < PAGES; i++) {
+        MI_WRITE_VALID_PTE(&First[i], MiMakeSystemPte(Old[i], MM_READWRITE));
+        Seen += *(volatile ULONG *)MiPteToAddress(&First[i]) == 0x01010101 * (i + 1);
+    }
+    KT_EXPECT_EQ(Seen, PAGES);
+    MiReleaseSystemPtes(First, PAGES);
+    Again = MiReserveSystemPtes(PAGES);
+    KT_ASSERT_EQ(Again, First);                 /* the lowest run again: the same addresses */
+    for (ULONG i = 0; i < PAGES; i++) {
+        MI_WRITE_VALID_PTE(&Again[i], MiMakeSystemPte(New[i], MM_READWRITE));
+        Seen += *(volatile ULONG *)MiPteToAddress(&Again[i]) == 0x10101010 * (i + 1);
+    }
+    KT_EXPECT_EQ(Seen, 2 * PAGES);
+    MiReleaseSystemPtes(Again, PAGES);
+    for (ULONG i = 0; i < PAGES; i++) {
+        MmFreePhysicalPage(Old[i]);
+        MmFreePhysicalPage(New[i]);
+    }
+}
+
+/*
+ * Large runs first, then the last of them given back and taken again with
+ * whatever else is left, one PTE at a time: every last PTE can be had.
+ * With none left MmMapIoSpace returns NULL; with one given back it maps a
+ * page there.
+ */
 KTEST(syspte, the_range_runs_out_and_comes_back)
 {
-    ULONG Free = MmTotalFreeSystemPtes, Chunks = 0;
-    static PMMPTE Taken[128];
+    ULONG Free = MmTotalFreeSystemPtes, Chunks = 0, Singles = 0;
+    static PMMPTE Taken[128], Single[8192];
+    PVOID Va;
 
-    /* Large runs first, then whatever is left one PTE at a time. */
     while (Chunks < RTL_NUMBER_OF(Taken) && (Taken[Chunks] = MiReserveSystemPtes(4096)) != NULL)
         Chunks++;
     KT_EXPECT(Chunks < RTL_NUMBER_OF(Taken));
-    KT_EXPECT(MmTotalFreeSystemPtes < 4096);
     KT_EXPECT(MiReserveSystemPtes(4096) == NULL);
     KT_EXPECT(MiCheckSystemPtes());
+    KT_ASSERT(Chunks > 0);
+    MiReleaseSystemPtes(Taken[--Chunks], 4096);
+    while (Singles < RTL_NUMBER_OF(Single) && (Single[Singles] = MiReserveSystemPtes(1)) != NULL)
+        Singles++;
+    KT_EXPECT(Singles >= 4096 && Singles < RTL_NUMBER_OF(Single));
+    KT_EXPECT_EQ(MmTotalFreeSystemPtes, 0);
+    KT_EXPECT(MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmNonCached) == NULL);
+    MiReleaseSystemPtes(Single[--Singles], 1);
+    Va = MmMapIoSpace(KtPhysical(0xB8000), PAGE_SIZE, MmNonCached);
+    KT_EXPECT_EQ(Va, MiPteToAddress(Single[Singles]));
+    if (Va != NULL)
+        MmUnmapIoSpace(Va, PAGE_SIZE);
+    KT_EXPECT(MiCheckSystemPtes());
+    while (Singles > 0)
+        MiReleaseSystemPtes(Single[--Singles], 1);
     while (Chunks > 0)
         MiReleaseSystemPtes(Taken[--Chunks], 4096);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
@@ -170,10 +244,13 @@ KTEST_BUGCHECK(syspte, overflowing_a_created_stack_stops_with_0x7f_8, UNEXPECTED
     KeCallOnKernelStack(2, Recurse, NULL, &Result);
 }
 
+/* Two reserved and given back: the second is free, whatever holes lie around (a lone hole may have a neighbour in use). */
 KTEST_BUGCHECK(syspte, releasing_ptes_never_reserved_stops_with_0xda, SYSTEM_PTE_MISUSE)
 {
-    PMMPTE Pte = MiReserveSystemPtes(1);
+    PMMPTE Pte = MiReserveSystemPtes(2);
 
+    KT_ASSERT(Pte != NULL);
+    MiReleaseSystemPtes(Pte, 2);
     KT_BUGCHECK_PARAMETER(1, 0x303);
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)MiPteToAddress(Pte + 1));
     MiReleaseSystemPtes(Pte + 1, 1);
