@@ -35,10 +35,11 @@ KTEST(port_io, byte_ports_and_their_buffer_forms)
 KTEST(port_io, word_and_dword_ports_reach_pci_configuration_space)
 {
     ULONG Addresses[2] = { PCI_ENABLE | 0x40, PCI_ENABLE };
-    USHORT Ids[2] = { 0, 0 }, VendorId = 0;
+    USHORT Ids[2] = { 0, 0 }, VendorId = PCI_INVALID_VENDORID;
 
     HalGetBusDataByOffset(PCIConfiguration, 0, 0, &VendorId, 0, sizeof(VendorId));
-    KT_ASSERT(VendorId != PCI_INVALID_VENDORID);
+    if (VendorId == PCI_INVALID_VENDORID)
+        KT_SKIP("no PCI host bridge (-machine isapc has no PCI)");
     WRITE_PORT_ULONG(PCI_ADDRESS_PORT, PCI_ENABLE);
     KT_EXPECT_EQ(READ_PORT_ULONG(PCI_ADDRESS_PORT), PCI_ENABLE);
     KT_EXPECT_EQ(READ_PORT_USHORT(PCI_DATA_PORT), VendorId);
