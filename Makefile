@@ -3,6 +3,7 @@
 #   make run          boot the GRUB ISO in QEMU on this terminal
 #   make test         build, boot and run every self-test suite (KTEST=, MEM=, ACCEL=)
 #   make CC=clang     build with clang as a second opinion (into build/clang)
+#   make lint         cppcheck and clang-tidy over the kernel's sources (tools/lint)
 
 CROSS    ?= i686-linux-gnu-
 ifeq ($(origin CC),default)
@@ -255,21 +256,25 @@ test-host: $(BUILD)/host/ktest-host
 # --- set-up ---
 
 # Debian packages for every tool above; installed only when one is missing. The host compiler
-# (make test-host) and clang (when CC names it) count too.
-DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
+# (make test-host) and clang (when CC names it) count too. Recursive (=): the lists of what single
+# goals need are added further down.
+DEB_PACKAGES  = qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
                 gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
-                $(if $(findstring clang,$(CC)),clang)
-NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
-                $(HOSTCC) $(firstword $(CC)))
+                $(if $(findstring clang,$(CC)),clang) $(GOAL_PACKAGES)
+NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
+                $(HOSTCC) $(firstword $(CC)) $(GOAL_TOOLS))
+# What some goals need besides (GOAL_PACKAGES, GOAL_TOOLS, and GOAL_FILES that must exist) is added
+# by the files that make them (tools/lint/lint.mk), so a plain make test installs none of it.
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test lint%,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
 	for tool in $(NEEDED_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	for file in $(GOAL_FILES); do [ -e $$file ] || missing="$$missing $$file"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: missing$$missing; installing $(DEB_PACKAGES)"; \
 	    if [ "$$(id -u)" != 0 ]; then echo "deps: run as root (or install them yourself)"; exit 1; fi; \
@@ -292,6 +297,7 @@ check-fresh:
 
 .PHONY: check-tools check-fresh
 include bench/host.mk
+include tools/lint/lint.mk
 
 clean:
 	rm -rf build

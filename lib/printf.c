@@ -65,6 +65,7 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
     int PrefixLength = 0, Zeros = 0, Padding;
 
     while (Value != 0) {
+        /* cppcheck-suppress zerodivcond ; Base is 8, 10 or 16 at every call */
         Text[Count++] = Digits[Value % Base];
         Value /= Base;
     }
@@ -175,7 +176,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (LongCount >= 2)
                 Signed = va_arg(Args, long long);
             else if (LongCount == 1)
-                Signed = va_arg(Args, long);
+                Signed = va_arg(Args, long); /* NOLINT(bugprone-branch-clone): on i386 only, long is int */
             else if (SizeT)
                 Signed = va_arg(Args, ptrdiff_t);
             else
@@ -183,7 +184,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (Short == 1)
                 Signed = (short)Signed;
             else if (Short >= 2)
-                Signed = (signed char)Signed;
+                Signed = (signed char)Signed; /* NOLINT(bugprone-signed-char-misuse): %hhd means this sign extension */
             Value = Signed < 0 ? 0ULL - (unsigned long long)Signed : (unsigned long long)Signed;
             PutNumber(&Out, Value, SignFor(Signed < 0, &Spec), 10, 0, &Spec);
             break;
@@ -195,7 +196,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (LongCount >= 2)
                 Value = va_arg(Args, unsigned long long);
             else if (LongCount == 1)
-                Value = va_arg(Args, unsigned long);
+                Value = va_arg(Args, unsigned long); /* NOLINT(bugprone-branch-clone): on i386 only, long is int */
             else if (SizeT)
                 Value = va_arg(Args, size_t);
             else
