@@ -135,7 +135,7 @@ static VOID OpHyperspace(PVOID Context, ULONG Index)
 
 static VOID OpTouchPage(PVOID Context, ULONG Index)
 {
-    ((volatile PUCHAR)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
+    ((volatile UCHAR *)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
 }
 
 static VOID OpZeroPage(PVOID Context, ULONG Index)
