@@ -2,19 +2,27 @@
  * printf.c: the formatting core behind DbgPrint. It depends on nothing but
  * <stdarg.h>, so the host tests build this same file and compare its output
  * with the C library's snprintf.
+ *
+ * Widths and precisions reach INT_MAX (and past it, written out), so they
+ * are kept and summed as long long, and padding past the buffer is counted
+ * rather than written: a field of two billion spaces costs no more than the
+ * buffer it is cut to.
  */
 #include <kprintf.h>
 
+/* Past this, C's snprintf has no int to return: the output is cut as usual and the result is -1. */
+#define FORMAT_MAXIMUM_LENGTH 0x7FFFFFFFULL
+
 typedef struct _FORMAT_OUTPUT {
     char *Buffer;
-    size_t Size;      /* bytes available, the NUL included */
-    size_t Length;    /* bytes the whole output needs, the NUL excluded */
+    size_t Size;                  /* bytes available, the NUL included */
+    unsigned long long Length;    /* bytes the whole output needs, the NUL excluded */
 } FORMAT_OUTPUT;
 
 typedef struct _FORMAT_SPEC {
     int LeftAlign, ZeroPad, Plus, Space, Alternate;
-    int Width;
-    int Precision;    /* -1 when absent */
+    long long Width;
+    long long Precision;          /* -1 when absent */
 } FORMAT_SPEC;
 
 static void PutChar(FORMAT_OUTPUT *Out, char c)
@@ -24,10 +32,12 @@ static void PutChar(FORMAT_OUTPUT *Out, char c)
     Out->Length++;
 }
 
-static void PutRepeated(FORMAT_OUTPUT *Out, char c, int Count)
+static void PutRepeated(FORMAT_OUTPUT *Out, char c, long long Count)
 {
-    while (Count-- > 0)
+    for (; Count > 0 && Out->Length + 1 < Out->Size; Count--)
         PutChar(Out, c);
+    if (Count > 0)
+        Out->Length += (unsigned long long)Count;
 }
 
 /* What a NULL %s prints, as glibc does: all of it, or nothing when the precision would cut it. */
@@ -35,7 +45,7 @@ static const char NullString[] = "(null)";
 
 static void PutString(FORMAT_OUTPUT *Out, const char *s, const FORMAT_SPEC *Spec)
 {
-    int Length = 0;
+    long long Length = 0;
 
     if (s == NULL)
         s = Spec->Precision >= 0 && Spec->Precision < (int)sizeof(NullString) - 1 ? "" : NullString;
@@ -43,7 +53,7 @@ static void PutString(FORMAT_OUTPUT *Out, const char *s, const FORMAT_SPEC *Spec
         Length++;
     if (!Spec->LeftAlign)
         PutRepeated(Out, ' ', Spec->Width - Length);
-    for (int i = 0; i < Length; i++)
+    for (long long i = 0; i < Length; i++)
         PutChar(Out, s[i]);
     if (Spec->LeftAlign)
         PutRepeated(Out, ' ', Spec->Width - Length);
@@ -62,7 +72,8 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
     char Text[24];
     int Count = 0;
     const char *Prefix = "";
-    int PrefixLength = 0, Zeros = 0, Padding;
+    int PrefixLength = 0;
+    long long Zeros = 0, Padding;
 
     while (Value != 0) {
         /* cppcheck-suppress zerodivcond ; Base is 8, 10 or 16 at every call */
@@ -109,12 +120,15 @@ static char SignFor(int Negative, const FORMAT_SPEC *Spec)
     return Spec->Space ? ' ' : 0;
 }
 
-static int ParseDecimal(const char **Cursor)
+/* A width or precision as written; one past INT_MAX stands for any larger. */
+static long long ParseDecimal(const char **Cursor)
 {
-    int Value = 0;
+    long long Value = 0;
 
     while (**Cursor >= '0' && **Cursor <= '9') {
         Value = Value * 10 + (**Cursor - '0');
+        if (Value > (long long)FORMAT_MAXIMUM_LENGTH)
+            Value = (long long)FORMAT_MAXIMUM_LENGTH + 1;
         (*Cursor)++;
     }
     return Value;
@@ -165,7 +179,8 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
         for (;; p++) {
             if (*p == 'l') LongCount++;
             else if (*p == 'h') Short++;
-            else if (*p == 'z' || *p == 't' || *p == 'j') SizeT = 1;
+            else if (*p == 'j') LongCount = 2;      /* intmax_t is long long */
+            else if (*p == 'z' || *p == 't') SizeT = 1;
             else break;
         }
 
@@ -242,7 +257,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
     }
     if (Size != 0)
         Buffer[Out.Length < Size ? Out.Length : Size - 1] = '\0';
-    return (int)Out.Length;
+    return Out.Length <= FORMAT_MAXIMUM_LENGTH ? (int)Out.Length : -1;
 }
 
 int ksnprintf(char *Buffer, size_t Size, const char *Format, ...)

@@ -19,7 +19,8 @@ ULONG DbgPrint(PCSTR Format, ...)
     va_start(Args, Format);
     Length = kvsnprintf(Buffer, sizeof(Buffer), Format, Args);
     va_end(Args);
-    if (Length >= (int)sizeof(Buffer)) {
+    /* Negative: the whole message would have passed INT_MAX bytes, so it was cut too. */
+    if (Length < 0 || Length >= (int)sizeof(Buffer)) {
         Length = sizeof(Buffer);
         Buffer[Length - 1] = '\n';
     }

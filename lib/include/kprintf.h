@@ -7,10 +7,12 @@
 
 /*
  * C99 snprintf semantics: writes at most Size bytes including the NUL and
- * returns the length the whole output would have had. Formats: %d %i %u %x
- * %X %o %c %s %p %%, the l, ll, h, hh and z length modifiers, the flags
- * - 0 + space #, width and precision (both may be *). %p prints the pointer
- * as eight upper-case hex digits, as NT's DbgPrint does.
+ * returns the length the whole output would have had, or -1 when that
+ * passes INT_MAX (the output is still cut into the buffer), as glibc does.
+ * Formats: %d %i %u %x %X %o %c %s %p %%, the l, ll, h, hh, z, t and j
+ * length modifiers, the flags - 0 + space #, width and precision (both may
+ * be *). %p prints the pointer as eight upper-case hex digits, as NT's
+ * DbgPrint does.
  */
 int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
     __attribute__((format(printf, 3, 0)));
