@@ -251,17 +251,21 @@ HOST_CFLAGS += -mcx16 -Ikernel/ex
 # Like every file in mm/, it may include mm/mi.h (its own object, with mm/'s flag).
 HOST_MM     := mm/physmem.c
 HOST_TESTS  += tests/kernel/physmem_test.c
+# make test-host HOSTCC=clang: the same under clang's sanitizers, which check more (a sum on a
+# NULL pointer, for one), in a folder of its own.
+HOST_DIR    := $(BUILD)/host$(if $(findstring clang,$(HOSTCC)),-clang)
 
-$(BUILD)/host/mm/%.o: mm/%.c $(wildcard mm/*.h include/*.h include/*/*.h)
+$(HOST_DIR)/mm/%.o: mm/%.c $(wildcard mm/*.h include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -DNTMM_MM_INTERNAL -c $< -o $@
 
-$(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/host/%.o) \
-                          $(wildcard tests/kernel/*.h lib/include/*.h include/*.h include/*/*.h kernel/ex/*.h)
+$(HOST_DIR)/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(HOST_DIR)/%.o) \
+                        $(wildcard tests/kernel/*.h lib/include/*.h include/*.h include/*/*.h kernel/ex/*.h \
+                                   kernel/io/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/host/%.o)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(HOST_DIR)/%.o)
 
-test-host: $(BUILD)/host/ktest-host
+test-host: $(HOST_DIR)/ktest-host
 	$<
 
 # --- set-up ---
@@ -271,7 +275,7 @@ test-host: $(BUILD)/host/ktest-host
 # goals need are added further down.
 DEB_PACKAGES  = qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
                 gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
-                $(if $(findstring clang,$(CC)),clang) $(GOAL_PACKAGES)
+                $(if $(findstring clang,$(CC) $(HOSTCC)),clang) $(GOAL_PACKAGES)
 NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
                 $(HOSTCC) $(firstword $(CC)) $(GOAL_TOOLS))
 # What some goals need besides (GOAL_PACKAGES, GOAL_TOOLS, and GOAL_FILES that must exist) is added
