@@ -247,10 +247,11 @@ HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/avl.c $(HOST_POOL) \
                 $(HOST_HAL)
 HOST_CFLAGS += -mcx16 -Ikernel/ex
-# The memory-map sanitiser is pure: it and its kernel suite build for the host as they are.
-# Like every file in mm/, it may include mm/mi.h (its own object, with mm/'s flag).
-HOST_MM     := mm/physmem.c
-HOST_TESTS  += tests/kernel/physmem_test.c
+# The memory-map sanitiser, the protection conversions and NtAllocateVirtualMemory's argument
+# checks are pure: they and their kernel suites build for the host as they are. Like every file
+# in mm/, they may include mm/mi.h (their own objects, with mm/'s flag).
+HOST_MM     := mm/physmem.c mm/protect.c mm/vmargs.c
+HOST_TESTS  += tests/kernel/physmem_test.c tests/kernel/vmargs_test.c
 # make test-host HOSTCC=clang: the same under clang's sanitizers, which check more (a sum on a
 # NULL pointer, for one), in a folder of its own.
 HOST_DIR    := $(BUILD)/host$(if $(findstring clang,$(HOSTCC)),-clang)
