@@ -5,6 +5,7 @@
 #   make CC=clang     build with clang as a second opinion (into build/clang)
 #   make test EMU=bochs  the same boots on Bochs (tools/bochs-test.py)
 #   make lint         cppcheck and clang-tidy over the kernel's sources (tools/lint)
+#   make fuzz         libFuzzer targets for the hardware-free code (tests/fuzz)
 
 CROSS    ?= i686-linux-gnu-
 ifeq ($(origin CC),default)
@@ -280,7 +281,7 @@ DEB_PACKAGES  = qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
 NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
                 $(HOSTCC) $(firstword $(CC)) $(GOAL_TOOLS))
 # What some goals need besides (GOAL_PACKAGES, GOAL_TOOLS, and GOAL_FILES that must exist) is added
-# by the files that make them (tools/lint/lint.mk) and here for EMU=bochs, so a plain make test
+# by the files that make them (tools/lint/lint.mk, tests/fuzz/fuzz.mk) and here for EMU=bochs, so a plain make test
 # installs none of it.
 ifeq ($(EMU),bochs)
 GOAL_PACKAGES += bochs bochsbios vgabios bochs-term
@@ -291,7 +292,7 @@ endif
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test lint%,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test lint% fuzz%,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
@@ -321,6 +322,7 @@ check-fresh:
 .PHONY: check-tools check-fresh
 include bench/host.mk
 include tools/lint/lint.mk
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf build
