@@ -2,7 +2,7 @@
 # reference model (included by the Makefile; uses its BUILD, Q, DEPS_FIRST and GOAL_* lists).
 #
 #   make fuzz                 every target for FUZZ_TIME seconds (60), starting from its seed corpus
-#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf)
+#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf string)
 #   make fuzz-coverage        replays each target's corpus under llvm-cov; prints line and branch
 #                             coverage of the code it tests (build/fuzz/coverage.txt)
 #
@@ -16,7 +16,7 @@ FUZZ_CC      ?= clang
 LLVM_PROFDATA ?= llvm-profdata
 LLVM_COV     ?= llvm-cov
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS := avl bitmap physmem mdl printf
+FUZZ_TARGETS := avl bitmap physmem mdl printf string
 FUZZ         ?= $(FUZZ_TARGETS)
 FUZZ_DIR     := $(BUILD)/fuzz
 
@@ -26,14 +26,18 @@ FUZZ_CODE_bitmap  := lib/rtl/bitmap.c
 FUZZ_CODE_physmem := mm/physmem.c
 FUZZ_CODE_mdl     := kernel/io/iop.h
 FUZZ_CODE_printf  := lib/printf.c
-FUZZ_SOURCES       = tests/fuzz/$1_fuzz.c $(filter %.c,$(FUZZ_CODE_$1))
+FUZZ_CODE_string  := lib/string.c
+# lib/string.c's functions have the C library's names: the target builds them renamed.
+FUZZ_BUILD_string := tests/fuzz/string_under_test.c
+FUZZ_SOURCES       = tests/fuzz/$1_fuzz.c $(or $(FUZZ_BUILD_$1),$(filter %.c,$(FUZZ_CODE_$1)))
 
 # -DNTMM_MM_INTERNAL: mm/physmem.c includes mm/mi.h like every file in mm/.
 FUZZ_CFLAGS := -m32 -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-multichar \
                -DKTEST_HOST -DNTMM_MM_INTERNAL -Iinclude -Ilib/include -Ikernel/io
 FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_PROFILE  := -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping
-FUZZ_HEADERS   = tests/fuzz/fuzz.h $(wildcard tests/host/*.h include/*.h include/*/*.h lib/include/*.h mm/*.h kernel/io/*.h)
+FUZZ_HEADERS   = tests/fuzz/fuzz.h $(wildcard tests/host/*.h include/*.h include/*/*.h lib/include/*.h mm/*.h kernel/io/*.h) \
+                 lib/string.c
 
 .PHONY: fuzz fuzz-build fuzz-coverage $(FUZZ_TARGETS:%=fuzz-%)
 
