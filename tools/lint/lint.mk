@@ -11,8 +11,10 @@
 LINT_SOURCES := $(wildcard kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c)
 LINT_DIR     := $(BUILD)/lint
 # As the kernel is built: i386, freestanding, and each folder's own view of the headers (mm/ sees
-# mm/mi.h, kernel/ and mm/ see EPROCESS). The analysers read _SEH2 through seh-model.h.
-LINT_DEFINES  = $(if $(filter mm/%,$1),-DNTMM_MM_INTERNAL) $(if $(filter kernel/% mm/%,$1),-DNTMM_KERNEL_INTERNAL)
+# mm/mi.h, kernel/kd its kdp.h, kernel/ and mm/ see EPROCESS); cppcheck reads kernel/ as one group.
+# The analysers read _SEH2 through seh-model.h.
+LINT_DEFINES  = $(if $(filter mm/%,$1),-DNTMM_MM_INTERNAL) $(if $(filter kernel/kd/% kernel/,$1),-DNTMM_KD_INTERNAL) \
+                $(if $(filter kernel/% mm/%,$1),-DNTMM_KERNEL_INTERNAL)
 LINT_MODEL    = $(if $(filter kernel/% mm/%,$1),tools/lint/seh-model.h)
 LINT_CFLAGS  := --target=i686-elf -m32 -march=i686 -std=gnu11 -ffreestanding -mgeneral-regs-only \
                 -Wno-multichar -Iinclude -Ilib/include
