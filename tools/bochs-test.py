@@ -89,9 +89,9 @@ def megabytes(size):
 class BochsBoot:
     """One Bochs run, with run.Boot's interface: its serial lines and how it ended."""
 
-    def __init__(self, args, append, log_path, iso=False, mem=None):
+    def __init__(self, args, append, log_path, iso=False, mem=None, **unused):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
-        self.complaints = []
+        self.append, self.complaints = append, []
         work = os.path.abspath(os.path.splitext(log_path)[0] + ".bochs")
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
