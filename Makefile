@@ -3,6 +3,9 @@
 #   make run          boot the GRUB ISO in QEMU on this terminal
 #   make test         build, boot and run every self-test suite (KTEST=, MEM=, ACCEL=)
 #   make CC=clang     build with clang as a second opinion (into build/clang)
+#   make test EMU=bochs  the same boots on Bochs (tools/bochs-test.py)
+#   make lint         cppcheck and clang-tidy over the kernel's sources (tools/lint)
+#   make fuzz         libFuzzer targets for the hardware-free code (tests/fuzz)
 
 CROSS    ?= i686-linux-gnu-
 ifeq ($(origin CC),default)
@@ -16,6 +19,9 @@ PYTHON   ?= python3
 
 MEM      ?= 128M
 ACCEL    ?= tcg
+# The emulator make test boots: qemu, or bochs (tools/bochs-test.py, which keeps global TLB
+# entries across a CR3 write as hardware does, and complains of device accesses hardware refuses).
+EMU      ?= qemu
 KTEST    ?= all
 # Seconds one test boot may run before the runner stops it and fails the case running then; a case
 # quiet for 30 s gets a progress line on the console first.
@@ -208,9 +214,16 @@ run: deps $(ISO)
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
           --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
           --timeout $(KTEST_TIMEOUT)
+# On Bochs the machines that only QEMU's options make (too small, with modules, old CPUs) are left out.
+BOCHS_RUNNER := $(PYTHON) tools/bochs-test.py --kernel $(KERNEL) --mem $(MEM) --filter '$(KTEST)' \
+                --jobs $(JOBS) --log-dir $(BUILD)/test-bochs
 
 test: deps $(KERNEL) $(TESTISO)
+ifeq ($(EMU),bochs)
+	$(BOCHS_RUNNER) --iso $(TESTISO)
+else
 	$(RUNNER) --iso $(TESTISO) --too-small 3M --modules 10 --unsupported-cpu 486,pentium
+endif
 
 # make test-list: the name of every case the filter selects (KTEST=pool lists the pool suite).
 test-list: deps $(KERNEL)
@@ -278,46 +291,62 @@ HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \
                 $(HOST_HAL)
 HOST_CFLAGS += -mcx16 -Ikernel/ex
-# The memory-map sanitiser is pure: it and its kernel suite build for the host as they are.
-# Like every file in mm/, it may include mm/mi.h (its own object, with mm/'s flag).
-HOST_MM     := mm/physmem.c
-HOST_TESTS  += tests/kernel/physmem_test.c
+# The memory-map sanitiser, the protection conversions and NtAllocateVirtualMemory's argument
+# checks are pure: they and their kernel suites build for the host as they are. Like every file
+# in mm/, they may include mm/mi.h (their own objects, with mm/'s flag).
+HOST_MM     := mm/physmem.c mm/protect.c mm/vmargs.c
+HOST_TESTS  += tests/kernel/physmem_test.c tests/kernel/vmargs_test.c
+# make test-host HOSTCC=clang: the same under clang's sanitizers, which check more (a sum on a
+# NULL pointer, for one), in a folder of its own.
+HOST_DIR    := $(BUILD)/host$(if $(findstring clang,$(HOSTCC)),-clang)
 
-$(BUILD)/host/mm/%.o: mm/%.c $(wildcard mm/*.h include/*.h include/*/*.h)
+$(HOST_DIR)/mm/%.o: mm/%.c $(wildcard mm/*.h include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -DNTMM_MM_INTERNAL -c $< -o $@
 
-$(BUILD)/host/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/host/%.o) \
-                          $(wildcard tests/kernel/*.h lib/include/*.h include/*.h include/*/*.h kernel/ex/*.h)
+$(HOST_DIR)/ktest-host: $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(HOST_DIR)/%.o) \
+                        $(wildcard tests/kernel/*.h lib/include/*.h include/*.h include/*/*.h kernel/ex/*.h \
+                                   kernel/io/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(BUILD)/host/%.o)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(HOST_TESTS) $(HOST_SOURCES) $(HOST_MM:%.c=$(HOST_DIR)/%.o)
 
 # ntddk.h as 32-bit x86 code, compile only: its types' sizes checked against the DDK's (tests/host/ddk_sizes.c).
 DDK_SIZES_FLAGS := -m32 -ffreestanding -fsyntax-only -std=gnu11 -Wall -Wextra -Werror -Wno-multichar -fshort-wchar \
                    -Iinclude -Ilib/include
 
-test-host: $(BUILD)/host/ktest-host
+test-host: $(HOST_DIR)/ktest-host
 	$(HOSTCC) $(DDK_SIZES_FLAGS) tests/host/ddk_sizes.c
 	$<
 
 # --- set-up ---
 
 # Debian packages for every tool above; installed only when one is missing. The host compiler
-# (make test-host) and clang (when CC names it) count too.
-DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
+# (make test-host) and clang (when CC names it) count too. Recursive (=): the lists of what single
+# goals need are added further down.
+DEB_PACKAGES  = qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
                 gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev librsvg2-bin \
-                $(if $(findstring clang,$(CC)),clang)
-NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) rsvg-convert \
-                $(HOSTCC) $(firstword $(CC)))
+                $(if $(findstring clang,$(CC) $(HOSTCC)),clang) $(GOAL_PACKAGES)
+NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) rsvg-convert \
+                $(HOSTCC) $(firstword $(CC)) $(GOAL_TOOLS))
+# What some goals need besides (GOAL_PACKAGES, GOAL_TOOLS, and GOAL_FILES that must exist) is added
+# by the files that make them (tools/lint/lint.mk, tests/fuzz/fuzz.mk) and here for EMU=bochs, so a plain make test
+# installs none of it.
+ifeq ($(EMU),bochs)
+GOAL_PACKAGES += bochs bochsbios vgabios bochs-term
+GOAL_TOOLS    += bochs
+GOAL_FILES    += /usr/share/bochs/BIOS-bochs-latest /usr/share/vgabios/vgabios.bin \
+                 /usr/lib/*/bochs/plugins/libbx_term_gui.so
+endif
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap readme-sample readme-check,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap readme-sample readme-check lint% fuzz%,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \
 	for tool in $(NEEDED_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	[ -d /usr/lib/grub/i386-pc ] || missing="$$missing grub-pc-bin"; \
+	for file in $(GOAL_FILES); do [ -e $$file ] || missing="$$missing $$file"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: missing$$missing; installing $(DEB_PACKAGES)"; \
 	    if [ "$$(id -u)" != 0 ]; then echo "deps: run as root (or install them yourself)"; exit 1; fi; \
@@ -340,6 +369,8 @@ check-fresh:
 
 .PHONY: check-tools check-fresh
 include bench/host.mk
+include tools/lint/lint.mk
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf build

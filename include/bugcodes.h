@@ -58,7 +58,7 @@
     X(LOADER_BLOCK_MISMATCH,              0x00000100)  \
     X(KERNEL_SECURITY_CHECK_FAILURE,      0x00000139)
 
-#define NTMM_DEFINE_BUGCODE(Name, Value) enum { Name = Value };
+#define NTMM_DEFINE_BUGCODE(Name, Value) enum { Name = (Value) };
 NTMM_BUGCHECK_CODES(NTMM_DEFINE_BUGCODE)
 #undef NTMM_DEFINE_BUGCODE
 #endif /* __ASSEMBLER__ */

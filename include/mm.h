@@ -386,6 +386,10 @@ extern SIZE_T MmPeakCommitment;
  */
 #define MM_MAXIMUM_MDL_PAGES ((MAXUSHORT - sizeof(MDL)) / sizeof(PFN_NUMBER))
 
+/* MmSizeOfMdl's answer, for those that need it at compile time or on the host (tests/fuzz). */
+#define MM_SIZE_OF_MDL(Base, Length) \
+    (sizeof(MDL) + (SIZE_T)ADDRESS_AND_SIZE_TO_SPAN_PAGES((Base), (Length)) * sizeof(PFN_NUMBER))
+
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);
 VOID MmFreePhysicalPage(PFN_NUMBER PageFrameIndex);

@@ -119,6 +119,7 @@ static void PutNumber(FORMAT_OUTPUT *Out, unsigned long long Value, char Sign,
     long long Needed;
 
     while (Value != 0) {
+        /* cppcheck-suppress zerodivcond ; Base is 8, 10 or 16 at every call */
         Text[Count++] = Digits[Value % Base];
         Value /= Base;
     }
@@ -234,11 +235,11 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
         for (;; p++) {
             if (*p == 'l') LongCount++;
             else if (*p == 'h') Short++;
-            else if (*p == 'z' || *p == 't' || *p == 'j') SizeT = 1;
+            else if (*p == 'j') LongCount = 2;      /* intmax_t is long long */
             else if (*p == 'w') Wide = 1;
             else if (p[0] == 'I' && p[1] == '6' && p[2] == '4') { LongCount = 2; p += 2; }
             else if (p[0] == 'I' && p[1] == '3' && p[2] == '2') { LongCount = 0; SizeT = 0; p += 2; }
-            else if (*p == 'I') SizeT = 1;
+            else if (*p == 'z' || *p == 't' || *p == 'I') SizeT = 1;   /* I alone: pointer-sized */
             else break;
         }
         /* For characters and strings, l means wide as w does; %S and %C are wide unless h says narrow. */
@@ -254,7 +255,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (LongCount >= 2)
                 Signed = va_arg(Args, long long);
             else if (LongCount == 1)
-                Signed = va_arg(Args, long);
+                Signed = va_arg(Args, long); /* NOLINT(bugprone-branch-clone): on i386 only, long is int */
             else if (SizeT)
                 Signed = va_arg(Args, ptrdiff_t);
             else
@@ -262,7 +263,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (Short == 1)
                 Signed = (short)Signed;
             else if (Short >= 2)
-                Signed = (signed char)Signed;
+                Signed = (signed char)Signed; /* NOLINT(bugprone-signed-char-misuse): %hhd means this sign extension */
             Value = Signed < 0 ? 0ULL - (unsigned long long)Signed : (unsigned long long)Signed;
             PutNumber(&Out, Value, SignFor(Signed < 0, &Spec), 10, 0, &Spec);
             break;
@@ -274,7 +275,7 @@ int kvsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args)
             if (LongCount >= 2)
                 Value = va_arg(Args, unsigned long long);
             else if (LongCount == 1)
-                Value = va_arg(Args, unsigned long);
+                Value = va_arg(Args, unsigned long); /* NOLINT(bugprone-branch-clone): on i386 only, long is int */
             else if (SizeT)
                 Value = va_arg(Args, size_t);
             else

@@ -143,24 +143,26 @@ static int DigitValue(char c)
     return 99;
 }
 
-/* Base 0 accepts 0x (hex) and 0 (octal) prefixes; there is no overflow detection. */
+/*
+ * Base 0 accepts 0x (hex) and 0 (octal) prefixes; there is no overflow detection. As in C, *end
+ * is s itself when there is no number, and a 0x with no hex digit after it is the number 0.
+ */
 unsigned long strtoul(const char *s, char **end, int base)
 {
+    const char *start = s, *digits;
     unsigned long value = 0;
 
     while (*s == ' ' || *s == '\t')
         s++;
-    if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && DigitValue(s[2]) < 16) {
         s += 2;
         base = 16;
     } else if (base == 0) {
         base = s[0] == '0' ? 8 : 10;
     }
-    while (DigitValue(*s) < base) {
+    for (digits = s; DigitValue(*s) < base; s++)
         value = value * base + DigitValue(*s);
-        s++;
-    }
     if (end != NULL)
-        *end = (char *)s;
+        *end = (char *)(s == digits ? start : s);
     return value;
 }

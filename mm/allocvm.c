@@ -12,13 +12,9 @@
  * demand-zero PTEs for them; pages already committed take the new
  * protection. Either way no page is taken until a page is touched
  * (userfault.c). Arguments are checked in NT's order and get NT's
- * statuses; a caller in user mode has every pointer probed.
+ * statuses (vmargs.c); a caller in user mode has every pointer probed.
  */
 #include "mi.h"
-
-#define MI_MAXIMUM_ZERO_BITS 21
-#define MI_VALID_ALLOCATION_TYPES (MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN | MEM_WRITE_WATCH | \
-                                   MEM_PHYSICAL | MEM_LARGE_PAGES)
 
 /* A reservation of StartingAddress..EndingAddress, committed as a whole with Commit. */
 static NTSTATUS MiReserveRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress, ULONG Protection,
@@ -134,7 +130,7 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
                                        PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect)
 {
     KPROCESSOR_MODE PreviousMode = ExGetPreviousMode();
-    ULONG_PTR HighestAddress = MM_HIGHEST_VAD_ADDRESS;
+    ULONG_PTR HighestAddress;
     PVOID CapturedBase, StartingAddress = NULL, EndingAddress = NULL;
     SIZE_T CapturedSize;
     ULONG Protection;
@@ -142,31 +138,15 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
     KAPC_STATE ApcState;
     NTSTATUS Status;
 
-    if ((AllocationType & ~MI_VALID_ALLOCATION_TYPES) != 0 ||
-        (AllocationType & (MEM_COMMIT | MEM_RESERVE | MEM_RESET)) == 0 ||
-        ((AllocationType & MEM_RESET) && AllocationType != MEM_RESET))
-        return STATUS_INVALID_PARAMETER_5;
-    if (ZeroBits > MI_MAXIMUM_ZERO_BITS)
-        return STATUS_INVALID_PARAMETER_3;
-    Protection = MiMakeProtectionMask(Protect);
-    /* Private memory has nothing to copy on write. */
-    if (Protection == MM_INVALID_PROTECTION || (Protection & MM_WRITECOPY) == MM_WRITECOPY)
-        return STATUS_INVALID_PAGE_PROTECTION;
-    if (AllocationType & (MEM_RESET | MEM_WRITE_WATCH | MEM_PHYSICAL | MEM_LARGE_PAGES))
-        return STATUS_NOT_SUPPORTED;
-
+    Status = MiCheckAllocateArguments(AllocationType, ZeroBits, Protect, &Protection);
+    if (!NT_SUCCESS(Status))
+        return Status;
     Status = MiCaptureAddressAndSize(PreviousMode, BaseAddress, RegionSize, &CapturedBase, &CapturedSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    /* The first 64 KB are never mapped, so that a NULL pointer, or one a little past it, always faults. */
-    if ((ULONG_PTR)CapturedBase > MM_HIGHEST_VAD_ADDRESS ||
-        (CapturedBase != NULL && (ULONG_PTR)CapturedBase < MI_LOWEST_USER_ADDRESS))
-        return STATUS_INVALID_PARAMETER_2;
-    if (CapturedSize == 0 || MM_HIGHEST_VAD_ADDRESS + 1 - (ULONG_PTR)CapturedBase < CapturedSize)
-        return STATUS_INVALID_PARAMETER_4;
-    /* ZeroBits bounds only a base the system chooses; one the caller gives is taken as it is. */
-    if (ZeroBits != 0 && (MAXULONG >> ZeroBits) < HighestAddress)
-        HighestAddress = MAXULONG >> ZeroBits;
+    Status = MiCheckAllocateRange(CapturedBase, CapturedSize, ZeroBits, &HighestAddress);
+    if (!NT_SUCCESS(Status))
+        return Status;
 
     Status = ObReferenceObjectByHandle(ProcessHandle, PROCESS_VM_OPERATION, PsProcessObjectType, PreviousMode,
                                        (PVOID *)&Process, NULL);

@@ -142,9 +142,8 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
         Status = STATUS_PROCESS_IS_TERMINATING;
     else if (Vad == NULL)
         Status = STATUS_MEMORY_NOT_ALLOCATED;
-    else if (Vad->u.VadFlags.NoChange || Vad->u.VadFlags.PhysicalMapping || !Vad->u.VadFlags.PrivateMemory)
-        Status = STATUS_UNABLE_TO_FREE_VM;
-    else if ((ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad))
+    else if (Vad->u.VadFlags.NoChange || Vad->u.VadFlags.PhysicalMapping || !Vad->u.VadFlags.PrivateMemory ||
+             (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad))
         Status = STATUS_UNABLE_TO_FREE_VM;
     else if (FreeType == MEM_RELEASE && CapturedSize == 0 && StartingAddress != MI_VAD_START(Vad))
         Status = STATUS_FREE_VM_NOT_AT_BASE;

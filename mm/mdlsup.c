@@ -21,7 +21,7 @@
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
-    return sizeof(MDL) + ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) * sizeof(PFN_NUMBER);
+    return MM_SIZE_OF_MDL(Base, Length);
 }
 
 static ULONG MiMdlPages(PMDL Mdl)

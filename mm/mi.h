@@ -338,6 +338,10 @@ SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAdd
                                 BOOLEAN Decommit);
 VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad);
 
+/* vmargs.c: NtAllocateVirtualMemory's argument checks, pure; the status of the first that fails. */
+NTSTATUS MiCheckAllocateArguments(ULONG AllocationType, ULONG_PTR ZeroBits, ULONG Protect, PULONG Protection);
+NTSTATUS MiCheckAllocateRange(PVOID Base, SIZE_T Size, ULONG_PTR ZeroBits, PULONG_PTR HighestAddress);
+
 /* allocvm.c: a service's base and size arguments, in and out, and its probes as statuses. */
 NTSTATUS MiProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);
 NTSTATUS MiCaptureAddressAndSize(KPROCESSOR_MODE PreviousMode, PVOID *BaseAddress, PSIZE_T RegionSize,

@@ -176,7 +176,7 @@ static VOID OpHyperspace(PVOID Context, ULONG Index)
 
 static VOID OpTouchPage(PVOID Context, ULONG Index)
 {
-    ((volatile PUCHAR)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
+    ((volatile UCHAR *)Context)[(SIZE_T)Index * PAGE_SIZE] = 1;
 }
 
 /* The instruction the kernel zeroes a page with, and nothing else (the row's net is the zeroing itself). */

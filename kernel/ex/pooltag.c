@@ -136,11 +136,12 @@ static VOID ExpGrowTrackIndex(VOID)
 {
     ULONG OldSlots = ExpTrackIndexSlots();
     PPOOL_TRACKER_TABLE *Old = ExpTrackIndex;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the index holds pointers to records, so a slot is a pointer */
     PPOOL_TRACKER_TABLE *New = MiAllocatePoolPages(MiNonPagedPoolPages, 2 * OldSlots * sizeof(*New));
 
     if (New == NULL)
         return;
-    memset(New, 0, 2 * OldSlots * sizeof(*New));
+    memset(New, 0, 2 * OldSlots * sizeof(*New)); /* NOLINT(bugprone-sizeof-expression): slots are pointers */
     ExpTrackIndex = New;
     ExpTrackIndexShift--;
     for (ULONG i = 0; i < OldSlots; i++) {

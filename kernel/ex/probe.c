@@ -47,8 +47,10 @@ VOID NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment)
     ExpProbeRange(Address, Length, Alignment);
     Last = (ULONG_PTR)PAGE_ALIGN((ULONG_PTR)Address + Length - 1);
     KiAllowUserAccess();
+    /* cppcheck-suppress selfAssignment ; the write is the probe, and volatile makes it happen */
     *(volatile UCHAR *)Address = *(volatile UCHAR *)Address;
     for (Page = (ULONG_PTR)PAGE_ALIGN(Address) + PAGE_SIZE; Page <= Last && Page != 0; Page += PAGE_SIZE)
+        /* cppcheck-suppress selfAssignment ; as above */
         *(volatile UCHAR *)Page = *(volatile UCHAR *)Page;
     KiForbidUserAccess();
 }

@@ -32,6 +32,7 @@ HAL_DEFINE_PORT_BUFFERS(USHORT, "w")
 HAL_DEFINE_PORT_BUFFERS(ULONG, "l")
 
 /* READ_REGISTER_<Type>, WRITE_REGISTER_<Type> and their buffer forms. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): Type is a type name, which parentheses would break */
 #define HAL_DEFINE_REGISTER_ACCESS(Type)                                                              \
     Type NTAPI READ_REGISTER_##Type(volatile Type *Register)                                          \
     {                                                                                                 \
@@ -57,3 +58,4 @@ HAL_DEFINE_PORT_BUFFERS(ULONG, "l")
 HAL_DEFINE_REGISTER_ACCESS(UCHAR)
 HAL_DEFINE_REGISTER_ACCESS(USHORT)
 HAL_DEFINE_REGISTER_ACCESS(ULONG)
+/* NOLINTEND(bugprone-macro-parentheses) */

@@ -8,12 +8,11 @@
 #include <ntddk.h>
 #include <io.h>
 #include <mm.h>
+#include "iop.h"
 
 #define IOP_FIXED_SIZE_MDL_PFNS 0x17
 #define IOP_MDL_TAG ' ldM'
 #define IOP_FIXED_MDL_SIZE (sizeof(MDL) + IOP_FIXED_SIZE_MDL_PFNS * sizeof(ULONG))
-/* NT refuses a buffer of 2 GB or more outright: no mapping could hold it. */
-#define IOP_MAXIMUM_MDL_LENGTH 0x80000000u
 
 NPAGED_LOOKASIDE_LIST IopMdlLookasideList;
 
@@ -25,12 +24,12 @@ VOID IoInitSystem(VOID)
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,
                          PIRP Irp)
 {
-    ULONG Pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+    ULONG Pages = IopAllocateMdlPages(VirtualAddress, Length);
     CSHORT Fixed = 0;
     PMDL Mdl;
 
     UNREFERENCED_PARAMETER(ChargeQuota);    /* no process quotas yet */
-    if (Length == 0 || Length >= IOP_MAXIMUM_MDL_LENGTH || Pages > MM_MAXIMUM_MDL_PAGES)
+    if (Pages == 0)
         return NULL;
     if (Pages <= IOP_FIXED_SIZE_MDL_PFNS) {
         Mdl = ExAllocateFromNPagedLookasideList(&IopMdlLookasideList);
@@ -74,14 +73,6 @@ VOID NTAPI IoFreeMdl(PMDL Mdl)
         ExFreePoolWithTag(Mdl, IOP_MDL_TAG);
 }
 
-/* How many page frame numbers an MDL has room for: its Size, read as the unsigned count NT reads it. */
-static ULONG IopMdlPfnCapacity(PMDL Mdl)
-{
-    USHORT Size = (USHORT)Mdl->Size;
-
-    return Size < sizeof(MDL) ? 0 : (Size - sizeof(MDL)) / sizeof(PFN_NUMBER);
-}
-
 /*
  * Makes TargetMdl describe Length bytes at VirtualAddress, a part of what
  * SourceMdl describes (Length 0: to the source's end): the page frames are
@@ -92,19 +83,13 @@ static ULONG IopMdlPfnCapacity(PMDL Mdl)
  */
 VOID NTAPI IoBuildPartialMdl(PMDL SourceMdl, PMDL TargetMdl, PVOID VirtualAddress, ULONG Length)
 {
-    ULONG_PTR Offset = (ULONG_PTR)VirtualAddress - (ULONG_PTR)MmGetMdlVirtualAddress(SourceMdl);
+    ULONG_PTR Offset;
     ULONG FirstPage, Pages;
     PULONG Source = MmGetMdlPfnArray(SourceMdl), Target = MmGetMdlPfnArray(TargetMdl);
 
-    if (Length == 0 && Offset <= SourceMdl->ByteCount)
-        Length = SourceMdl->ByteCount - (ULONG)Offset;
-    Pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
-    /* Each test guards the next: the room left in the source is taken only once Offset is inside it. */
-    if (Offset > SourceMdl->ByteCount || Length > SourceMdl->ByteCount - Offset ||
-        Pages > IopMdlPfnCapacity(TargetMdl))
+    if (!IopPartialMdlRange(SourceMdl, VirtualAddress, &Length, IopMdlPfnCapacity(TargetMdl), &Offset, &FirstPage,
+                            &Pages))
         KeBugCheckEx(TARGET_MDL_TOO_SMALL, (ULONG_PTR)SourceMdl, (ULONG_PTR)TargetMdl, Offset, Length);
-
-    FirstPage = (ULONG)((SourceMdl->ByteOffset + Offset) >> PAGE_SHIFT);
     TargetMdl->MdlFlags &= (MDL_ALLOCATED_FIXED_SIZE | MDL_ALLOCATED_MUST_SUCCEED);
     TargetMdl->MdlFlags |= MDL_PARTIAL |
         (SourceMdl->MdlFlags & (MDL_SOURCE_IS_NONPAGED_POOL | MDL_MAPPED_TO_SYSTEM_VA | MDL_IO_PAGE_READ |

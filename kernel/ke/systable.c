@@ -9,7 +9,7 @@
 #include <ps.h>
 #include <ntsvc.h>
 
-#define KI_SERVICE_ADDRESS(Name, Bytes) (ULONG_PTR)Name,
+#define KI_SERVICE_ADDRESS(Name, Bytes) (ULONG_PTR)(Name),
 #define KI_SERVICE_BYTES(Name, Bytes) Bytes,
 
 static const ULONG_PTR KiServiceTable[] = { NTMM_SYSTEM_SERVICES(KI_SERVICE_ADDRESS) };

@@ -185,7 +185,9 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame)
         return;
     }
 
+    /* cppcheck-suppress arrayIndexOutOfBoundsCond ; the gated vectors past 31 returned above (trapentry.S) */
     KiPcr.TrapCount[Vector]++;
+    /* cppcheck-suppress arrayIndexOutOfBoundsCond ; as above */
     Description = &KiTrapDescription[Vector];
     /* From ring 3 every fault is the process's problem: only the machine's own failures stop it. */
     if (KiTrapFrameFromUserMode(TrapFrame) && Description->Action != TrapSpecial) {

@@ -9,7 +9,7 @@
  * C99 snprintf semantics: writes at most Size bytes including the NUL and
  * returns the length the whole output would have had, or -1 when that, or
  * a width or precision, is more than INT_MAX. Formats: %d %i %u %x
- * %X %o %c %s %p %%, the l, ll, h, hh and z length modifiers, the flags
+ * %X %o %c %s %p %%, the l, ll, h, hh, z, t and j length modifiers, the flags
  * - 0 + space #, width and precision (both may be *). %p prints the pointer
  * as eight upper-case hex digits, as NT's DbgPrint does. NT's additions:
  * %wZ a PUNICODE_STRING and %Z a PANSI_STRING (their Length, not a NUL,

@@ -112,6 +112,7 @@ static PRTL_AVL_NODE RtlpAvlRebalance(PRTL_AVL_RANGE_TABLE Table, PRTL_AVL_NODE 
     LONG Sign = Node->Balance > 0 ? 1 : -1;
     PRTL_AVL_NODE Heavy = Sign > 0 ? Node->RightChild : Node->LeftChild;
 
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): a balance of +-2 means that side is two levels deep. */
     if (Heavy->Balance == -Sign) {
         /* Heavy leans back toward Node: its inner child rises two levels, taking one subtree to each side. */
         PRTL_AVL_NODE Inner = Sign > 0 ? Heavy->LeftChild : Heavy->RightChild;
@@ -485,6 +486,7 @@ BOOLEAN RtlAvlValidateTable(PRTL_AVL_RANGE_TABLE Table, PCSTR *Problem, PRTL_AVL
             }
             ChildHeight = 0;
         }
+        /* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): set when this level went right. */
         if ((LONG)ChildHeight - (LONG)LeftHeight[Depth] != Links->Balance)
             return RtlpAvlReport(Problem, BadNode, "a balance factor differs from its subtrees' heights", Links);
         if (Links->Balance < -1 || Links->Balance > 1)
@@ -492,6 +494,7 @@ BOOLEAN RtlAvlValidateTable(PRTL_AVL_RANGE_TABLE Table, PCSTR *Problem, PRTL_AVL
         ChildHeight = 1 + (ChildHeight > LeftHeight[Depth] ? ChildHeight : LeftHeight[Depth]);
         if (Depth == 0)
             break;
+        /* cppcheck-suppress nullPointerRedundantCheck ; below the root, Links was reached from its Parent */
         Direction = Links->Parent->LeftChild == Links ? UpFromLeft : UpFromRight;
         Links = Links->Parent;
         Depth--;

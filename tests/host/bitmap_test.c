@@ -1,6 +1,7 @@
 /* bitmap_test.c: RTL_BITMAP against a one-bool-per-bit model, over random operations. */
 #include "ktest.h"
 #include <rtl/bitmap.h>
+#include "bitmap_model.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,27 +10,6 @@
 static ULONG Buffer[(BITS + 31) / 32 + 1];
 static BOOLEAN Model[BITS];
 static RTL_BITMAP BitMap;
-
-static ULONG ModelFind(ULONG Count, ULONG From, ULONG Limit)
-{
-    for (ULONG Start = From; Start + Count <= Limit; Start++) {
-        ULONG i = 0;
-        while (i < Count && !Model[Start + i])
-            i++;
-        if (i == Count)
-            return Start;
-    }
-    return RTL_BITMAP_NOT_FOUND;
-}
-
-static ULONG ModelFindWithHint(ULONG Count, ULONG Hint)
-{
-    ULONG Found = ModelFind(Count, Hint, BITS);
-
-    if (Found == RTL_BITMAP_NOT_FOUND && Hint != 0)
-        Found = ModelFind(Count, 0, Hint + Count - 1 < BITS ? Hint + Count - 1 : BITS);
-    return Found;
-}
 
 static ULONG Random(ULONG Limit)
 {
@@ -59,7 +39,7 @@ KTEST(bitmap, random_operations_match_a_simple_model)
             memset(&Model[Start], 0, Count);
             break;
         default: {
-            ULONG Expected = ModelFindWithHint(Count, Start);
+            ULONG Expected = BitMapModelFindClearBits(Model, BITS, Count, Start);
             ULONG Found = RtlFindClearBitsAndSet(&BitMap, Count, Start);
 
             KT_ASSERT_EQ(Found, Expected);

@@ -72,7 +72,7 @@ KTEST(iospace, caching_types_set_the_pte_bits)
 
 KTEST(iospace, vga_text_memory_reads_back_what_was_written)
 {
-    volatile PUSHORT Screen = MmMapIoSpace(KtPhysical(0xB8000), 80 * 25 * 2, MmNonCached);
+    volatile USHORT *Screen = MmMapIoSpace(KtPhysical(0xB8000), 80 * 25 * 2, MmNonCached);
     static const char Text[] = "ntmm: VGA text memory through MmMapIoSpace";
     USHORT Saved[sizeof(Text)];
 
@@ -95,7 +95,7 @@ KTEST(iospace, local_apic_version_and_id_are_plausible)
 {
     ULONG Regs[4];
     ULONGLONG ApicBase;
-    volatile PULONG Apic;
+    volatile ULONG *Apic;
     ULONG Version;
 
     if (!(KeFeatureBits & CPUID_FEATURE_APIC))
@@ -227,7 +227,7 @@ KTEST(iospace, pci_display_framebuffer_maps_write_combined)
     ULONG Devices = 0, Display = 0xFFFFFFFF, Bar, Size;
     PHYSICAL_ADDRESS Translated;
     ULONG AddressSpace = 0;
-    volatile PULONG Frame;
+    volatile ULONG *Frame;
 
     for (ULONG Device = 0; Device < 32; Device++) {
         Slot.u.AsULONG = 0;

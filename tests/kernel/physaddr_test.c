@@ -7,7 +7,7 @@
 static BOOLEAN SameBytesThroughPhysical(PVOID Va)
 {
     PHYSICAL_ADDRESS Physical = MmGetPhysicalAddress(Va);
-    volatile PULONG Virtual = Va;
+    volatile ULONG *Virtual = Va;
     ULONG Saved = *Virtual, Seen;
     PUCHAR Mapped;
     KIRQL OldIrql;

@@ -37,6 +37,15 @@ KTEST(printf, sixty_four_bit)
     KT_EXPECT_FORMAT("00000001FFFFFFFF", "%016llX", 0x1FFFFFFFFULL);
 }
 
+/* intmax_t is 64 bits and size_t and ptrdiff_t 32 on i386: found by tests/fuzz/printf_fuzz.c. */
+KTEST(printf, j_reads_intmax_t_and_z_t_read_thirty_two_bits)
+{
+    KT_EXPECT_FORMAT("-1 7", "%jd %d", (LONGLONG)-1, 7);
+    KT_EXPECT_FORMAT("281470681743360|", "%ju|", (ULONGLONG)0xFFFF00000000ULL);
+    KT_EXPECT_FORMAT("ffffffff 7", "%zx %d", (SIZE_T)-1, 7);
+    KT_EXPECT_FORMAT("-2 7", "%td %d", (LONG_PTR)-2, 7);
+}
+
 KTEST(printf, width_padding_and_flags)
 {
     KT_EXPECT_FORMAT("[   42]", "[%5d]", 42);
@@ -122,4 +131,17 @@ KTEST(printf, dbgprint_prints_a_unicode_string_with_wZ)
     KiDebugPrintHook = NULL;
     KT_EXPECT_EQ(PrintSentLength, strlen("    # \\Device\\Sample is 28 bytes, 100000000\n"));
     KT_EXPECT(memcmp(PrintSent, "    # \\Device\\Sample is 28 bytes, 100000000\n", PrintSentLength) == 0);
+}
+
+/* kvsnprintf gives -1 for a message past INT_MAX bytes: DbgPrint cuts it as any long one, not sends 4 GB. */
+KTEST(printf, dbgprint_of_a_message_past_int_max_sends_512_bytes)
+{
+    LONG volatile Width = MAXLONG;  /* hidden from the compiler's own length checks */
+
+    KiDebugPrintHook = RecordPrint;
+    DbgPrint("    # %*s%s\n", Width, "a field of two billion spaces", "and more");
+    KT_EXPECT_EQ(PrintSentLength, DBGPRINT_MAXIMUM_LENGTH);
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 2], ' ');
+    KT_EXPECT_EQ(PrintSent[DBGPRINT_MAXIMUM_LENGTH - 1], '\n');
+    KiDebugPrintHook = NULL;
 }
