@@ -15,9 +15,11 @@
  * masked, or an emulator that falls behind and coalesces interrupts, raise
  * IRQ 0 once. The counter therefore advances by differences: the periods
  * the clock counted since the previous reading, plus the count's change,
- * and one more period when the count has gone round with no tick seen. It
- * falls behind the PIT by the periods nobody saw, never runs ahead of it,
- * and never stands still while the PIT runs.
+ * and one more period when the count has gone round with no tick seen. A
+ * reload counted while its interrupt is pending stays counted, so its tick
+ * does not add the period a second time when it comes. The counter falls
+ * behind the PIT by the periods nobody saw, never runs ahead of it, and
+ * never stands still while the PIT runs.
  */
 #include <hal.h>
 #include <ke.h>
@@ -44,7 +46,7 @@ VOID HalInitializeClock(VOID)
 }
 
 /* Channel 0's count now (PIT_CLOCK_DIVISOR down to 1), latched so both bytes are of one moment. */
-static ULONG HalpReadPitCount(VOID)
+ULONG HalpReadPitCount(VOID)
 {
     ULONG EFlags = KiReadEFlags();
     ULONG Count;
@@ -71,6 +73,7 @@ LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequenc
     ULONG PitCount;
     ULONGLONG Periods;
     LONGLONG Advance;
+    BOOLEAN Pending;
     LARGE_INTEGER Result;
 
     if (PerformanceFrequency != NULL)
@@ -78,12 +81,21 @@ LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequenc
     _disable();
     Periods = KeTickCount;
     PitCount = HalpReadPitCount();
+    Pending = HalIsInterruptPending(PIC_IRQ_TIMER);
     /* A reload not yet taken: the count restarted before it was latched (a small elapsed), count its period. */
-    if (HalIsInterruptPending(PIC_IRQ_TIMER) && PIT_CLOCK_DIVISOR - PitCount < PIT_CLOCK_DIVISOR / 2)
+    if (Pending && PIT_CLOCK_DIVISOR - PitCount < PIT_CLOCK_DIVISOR / 2)
         Periods++;
+    /* A reload an earlier reading counted while it was pending: its tick has not come yet. */
+    if (Periods < HalpLastPeriods)
+        Periods = HalpLastPeriods;
     Advance = (LONGLONG)(Periods - HalpLastPeriods) * PIT_CLOCK_DIVISOR + (LONG)HalpLastPitCount - (LONG)PitCount;
-    if (Advance < 0)   /* the count went round with no period seen: it cannot have run backwards */
+    if (Advance < 0) {
+        /* The count went round with no period seen: it cannot have run backwards. */
         Advance += PIT_CLOCK_DIVISOR;
+        /* That reload is the one pending, unless a reading counted it already: its tick must not count it again. */
+        if (Pending && Periods == KeTickCount)
+            Periods++;
+    }
     HalpLastPerformanceCount += (ULONGLONG)Advance;
     HalpLastPitCount = PitCount;
     HalpLastPeriods = Periods;
