@@ -4,9 +4,11 @@
  * one too big, and the SYSTEM_PTE_MISUSE stops for each misuse.
  */
 #define NTMM_MM_WHITEBOX_TEST
+#define NTMM_WHITEBOX_TEST
 #include "ktest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
+#include <ps.h>
 
 #define TAG 'MRmK'
 
@@ -123,6 +125,43 @@ KTEST(reserved_mapping, an_mdl_bigger_than_the_reservation_gets_null)
     KT_EXPECT_EQ(MiAddressToPte(Mapping)->u.Long, 0);
     FreePages(Mdl);
     MmFreeMappingAddress(Mapping, TAG);
+}
+
+/*
+ * The point of a reservation: mapping into it from whatever process is
+ * current, at DISPATCH_LEVEL. A process created before the reservation's
+ * page table was made has no copy of its PDE (here this directory's copy
+ * is taken away to make sure); reading the reservation's PTEs through the
+ * self-map there must fetch the master's PDE, not stop.
+ */
+KTEST(reserved_mapping, maps_in_a_process_whose_directory_lacks_its_page_table)
+{
+    PEPROCESS Process;
+    KAPC_STATE ApcState;
+    PMDL Mdl = AllocatePages(1);
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PUCHAR Va;
+    KIRQL OldIrql;
+
+    KT_ASSERT(Mdl != NULL && Mapping != NULL);
+    KT_ASSERT_EQ(PsCreateProcess("reserved", 0, &Process), STATUS_SUCCESS);
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    MI_ERASE_PTE(MiAddressToPde(Mapping));
+    MiFlushEntireTb(TRUE);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached);
+    KT_EXPECT(Va == Mapping);
+    if (Va != NULL) {
+        *(volatile ULONG *)Va = 0x600DF00D;
+        MmUnmapReservedMapping(Va, TAG, Mdl);
+    }
+    KeLowerIrql(OldIrql);
+    KT_EXPECT(MiAddressToPde(Mapping)->u.Hard.Valid);
+    KeUnstackDetachProcess(&ApcState);
+    MmFreeMappingAddress(Mapping, TAG);
+    FreePages(Mdl);
+    PsTerminateProcess(Process, STATUS_SUCCESS);
+    ObDereferenceObject(Process);
 }
 
 KTEST_BUGCHECK(reserved_mapping, reserving_no_bytes_stops, SYSTEM_PTE_MISUSE)
