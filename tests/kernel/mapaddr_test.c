@@ -244,6 +244,27 @@ KTEST_BUGCHECK(reserved_mapping, freeing_with_another_tag_stops, SYSTEM_PTE_MISU
 }
 
 /*
+ * An address in system PTE space with no page table at all (nothing was
+ * ever reserved there) has no header to read: it is a reservation the
+ * caller does not own, as NT says, not a fault on the header.
+ */
+KTEST_BUGCHECK(reserved_mapping, freeing_where_no_page_table_is_stops_as_not_owned, SYSTEM_PTE_MISUSE)
+{
+    ULONG_PTR Table = MM_SYSTEM_PTE_END + 1 - PDE_MAPPED_SIZE;
+    PVOID Mapping;
+
+    while (Table > MM_SYSTEM_PTE_START && MmSystemPagePtes[MiAddressToPdeOffset(Table)].u.Hard.Valid)
+        Table -= PDE_MAPPED_SIZE;
+    KT_ASSERT(!MmSystemPagePtes[MiAddressToPdeOffset(Table)].u.Hard.Valid);
+    Mapping = (PVOID)(Table + 2 * PAGE_SIZE);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_FREE_NOT_OWNED);
+    KT_BUGCHECK_PARAMETER(2, Mapping);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    KT_BUGCHECK_PARAMETER(4, 0);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+/*
  * The header PTEs are invalid PTEs that may look like demand-zero ones
  * (this tag has protection bits and nothing else): touching them must stop
  * as any unmapped system address does, not conjure a page up.
