@@ -88,6 +88,38 @@ KTEST(reserved_mapping, maps_and_unmaps_an_mdl_as_often_as_asked)
     MmFreeMappingAddress(Mapping, TAG);
 }
 
+/*
+ * Unmap and map again with other pages: every read through the reservation
+ * must reach the new pages, so no TLB entry of the old mapping may survive
+ * the unmap (each page was read first, so the processor had cached it).
+ */
+KTEST(reserved_mapping, a_second_mdl_is_seen_through_the_same_addresses)
+{
+    PVOID Mapping = MmAllocateMappingAddress(3 * PAGE_SIZE, TAG);
+    PMDL First = AllocatePages(3), Second = AllocatePages(2);
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL && First != NULL && Second != NULL);
+    for (ULONG i = 0; i < 3; i++)
+        KtFillPhysicalPage(MmGetMdlPfnArray(First)[i], 0x11111111 * (i + 1));
+    for (ULONG i = 0; i < 2; i++)
+        KtFillPhysicalPage(MmGetMdlPfnArray(Second)[i], 0xA0A0A0A0 + i);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, First, MmCached);
+    KT_ASSERT(Va == Mapping);
+    for (ULONG i = 0; i < 3; i++)
+        KT_EXPECT_EQ(*(volatile ULONG *)(Va + i * PAGE_SIZE + 8), 0x11111111 * (i + 1));
+    MmUnmapReservedMapping(Va, TAG, First);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Second, MmCached);
+    KT_ASSERT(Va == Mapping);
+    for (ULONG i = 0; i < 2; i++)
+        KT_EXPECT_EQ(*(volatile ULONG *)(Va + i * PAGE_SIZE + 8), 0xA0A0A0A0 + i);
+    KT_EXPECT_EQ(KtProbeRead(Va + 2 * PAGE_SIZE), STATUS_ACCESS_VIOLATION);
+    MmUnmapReservedMapping(Va, TAG, Second);
+    FreePages(First);
+    FreePages(Second);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
 KTEST(reserved_mapping, a_smaller_mdl_keeps_its_byte_offset)
 {
     PVOID Mapping = MmAllocateMappingAddress(4 * PAGE_SIZE, TAG);
