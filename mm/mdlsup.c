@@ -402,9 +402,9 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
 {
     ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
-    PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
-    PFN_NUMBER High = PHYSICAL_TO_PFN(HighAddress.QuadPart);
-    PFN_NUMBER Skip = PHYSICAL_TO_PFN(SkipBytes.QuadPart);
+    PFN_NUMBER Low = PHYSICAL_TO_PFN_CLIPPED(LowAddress.QuadPart);
+    PFN_NUMBER High = PHYSICAL_TO_PFN_CLIPPED(HighAddress.QuadPart);
+    PFN_NUMBER Skip = PHYSICAL_TO_PFN_CLIPPED(SkipBytes.QuadPart);
     PPFN_NUMBER Pages;
     PMDL Mdl;
     KIRQL OldIrql;

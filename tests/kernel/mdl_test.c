@@ -539,6 +539,14 @@ KTEST(mdl, allocate_pages_for_mdl_may_return_fewer_and_respects_flags)
     /* Impossible constraints. */
     KT_EXPECT(MmAllocatePagesForMdl(High, Low, Skip, PAGE_SIZE) == NULL);
     KT_EXPECT(MmAllocatePagesForMdl(Low, High, Skip, 0) == NULL);
+    /* A highest address past what a page number holds takes in all RAM; it does not wrap to page 0. */
+    Skip.QuadPart = 0;
+    High.QuadPart = 1LL << 44;
+    Mdl = MmAllocatePagesForMdl(Low, High, Skip, PAGE_SIZE);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(MmGetMdlPfnArray(Mdl)[0] >= PHYSICAL_TO_PFN(Low.QuadPart));
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
 }
 
 /* Freed slots read MM_EMPTY_LIST, so freeing twice cannot free a frame another MDL owns by now. */

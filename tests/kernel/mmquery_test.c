@@ -76,6 +76,9 @@ KTEST(mm_query, virtual_for_physical_finds_the_system_mapping)
                                                                      ? MmFreePageListHead.Flink
                                                                      : MmZeroedPageListHead.Flink))) == NULL);
     KT_EXPECT(MmGetVirtualForPhysical(KtPhysical(0xFEC00000ULL)) == NULL);
+    /* Past what a page number holds, or negative: no page, not the RAM page of the low bits. */
+    KT_EXPECT(MmGetVirtualForPhysical(KtPhysical((1ULL << 44) + MmGetPhysicalAddress(Small).QuadPart)) == NULL);
+    KT_EXPECT(MmGetVirtualForPhysical(KtPhysical((1ULL << 63) + MmGetPhysicalAddress(Small).QuadPart)) == NULL);
     MmFreePagesFromMdl(Fresh);
     ExFreePool(Fresh);
     ExFreePoolWithTag(Page, TAG);
