@@ -583,6 +583,14 @@ typedef enum _MM_PAGE_PRIORITY {
     HighPagePriority = 32
 } MM_PAGE_PRIORITY;
 
+/*
+ * Flags a driver ORs into a system mapping's priority (the DDK's, Windows 8
+ * on): a mapping the processor may not write through, or not execute from
+ * (x86 without PAE has no execute bit, so the second changes nothing).
+ */
+#define MdlMappingNoWrite   0x80000000
+#define MdlMappingNoExecute 0x40000000
+
 typedef enum _LOCK_OPERATION {
     IoReadAccess = 0,
     IoWriteAccess = 1,

@@ -134,7 +134,7 @@ PVOID NTAPI MmMapLockedPagesWithReservedMapping(PVOID MappingAddress, ULONG Pool
                      (ULONG_PTR)MiPteToAddress(Mapped), (ULONG_PTR)MiPteToAddress(PointerPte + Ptes - 1));
     if (Count > Ptes || !MiCheckMdlMapping(Mdl, CacheType, FALSE, &CacheAttribute))
         return NULL;
-    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, Base);
+    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, FALSE, Base);
     return (PUCHAR)Base + Mdl->ByteOffset;
 }
 
