@@ -30,17 +30,26 @@ static VOID DetachAndEnd(PEPROCESS Process, PKAPC_STATE ApcState)
     ObDereferenceObject(Process);
 }
 
-static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
+/* A charged allocation that raises on failure, through ExAllocatePoolWithQuotaTag or (Pool2) ExAllocatePool2. */
+static NTSTATUS AllocateRaisingThrough(BOOLEAN Pool2, SIZE_T Bytes, PVOID *Block)
 {
     volatile NTSTATUS Status = STATUS_SUCCESS;
 
     *Block = NULL;
     _SEH2_TRY {
-        *Block = ExAllocatePoolWithQuotaTag(NonPagedPool, Bytes, TAG);
+        if (Pool2)
+            *Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_RAISE_ON_FAILURE, Bytes, TAG);
+        else
+            *Block = ExAllocatePoolWithQuotaTag(NonPagedPool, Bytes, TAG);
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
     return Status;
+}
+
+static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
+{
+    return AllocateRaisingThrough(FALSE, Bytes, Block);
 }
 
 KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
@@ -169,6 +178,40 @@ KTEST(pool_quota, irps_charged_to_the_process)
     KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= IoSizeOfIrp(2));
     IoFreeIrp(Irp);
     KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    DetachAndEnd(Process, &ApcState);
+}
+
+/* ExAllocatePool2's POOL_FLAG_USE_QUOTA: the same charge, and past the limit NULL or the raise asked for. */
+KTEST(pool_quota, pool2_use_quota_charges_the_process)
+{
+    KAPC_STATE ApcState;
+    PEPROCESS Process = AttachToNewProcess(256, &ApcState);
+    PUCHAR Block;
+    PVOID Raised;
+    BOOLEAN Charged = FALSE;
+
+    KT_ASSERT(Process != NULL);
+    Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, 200, TAG);
+    KT_ASSERT(Block != NULL);
+    ExQueryPoolBlockSize(Block, &Charged);
+    KT_EXPECT(Charged);
+    KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= 200);
+    KT_EXPECT_EQ(RtlCompareMemoryUlong(Block, 200, 0), 200);
+    KT_EXPECT(ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, 100, TAG) == NULL);
+    KT_EXPECT_EQ(AllocateRaisingThrough(TRUE, 100, &Raised), STATUS_QUOTA_EXCEEDED);
+    KT_EXPECT(Raised == NULL);
+    ExFreePoolWithTag(Block, TAG);
+    KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_CACHE_ALIGNED, 24, TAG);
+    KT_ASSERT(Block != NULL);
+    KT_EXPECT_EQ((ULONG_PTR)Block % 64, 0);
+    KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= 24);
+    ExFreePoolWithTag(Block, TAG);
+    KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    Block = ExAllocatePoolQuotaZero(NonPagedPoolNx, 64, TAG);
+    KT_ASSERT(Block != NULL);
+    KT_EXPECT_EQ(RtlCompareMemoryUlong(Block, 64, 0), 64);
+    ExFreePoolWithTag(Block, TAG);
     DetachAndEnd(Process, &ApcState);
 }
 
