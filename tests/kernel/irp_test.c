@@ -20,7 +20,26 @@ KTEST(irp, allocate_lays_out_the_packet_as_the_ddk_does)
     KT_EXPECT((PUCHAR)IoGetNextIrpStackLocation(Irp) == (PUCHAR)Irp + IoSizeOfIrp(2));
     KT_EXPECT_EQ(ExQueryPoolBlockSize(Irp, NULL) >= IoSizeOfIrp(3), TRUE);
     IoFreeIrp(Irp);
-    KT_EXPECT(IoAllocateIrp(0, FALSE) == NULL);
+}
+
+/* No stack locations is a packet NT allocates too (the current location one past none); a negative count is not. */
+KTEST(irp, stack_sizes_at_the_edges)
+{
+    PIRP Irp = IoAllocateIrp(0, FALSE);
+
+    KT_ASSERT(Irp != NULL);
+    KT_EXPECT_EQ(Irp->Size, sizeof(IRP));
+    KT_EXPECT_EQ(Irp->StackCount, 0);
+    KT_EXPECT_EQ(Irp->CurrentLocation, 1);
+    KT_EXPECT((PUCHAR)IoGetCurrentIrpStackLocation(Irp) == (PUCHAR)Irp + sizeof(IRP));
+    IoFreeIrp(Irp);
+    /* The largest a CCHAR holds: CurrentLocation, a CHAR too, reads -128 as on NT. */
+    Irp = IoAllocateIrp(127, FALSE);
+    KT_ASSERT(Irp != NULL);
+    KT_EXPECT_EQ(Irp->Size, IoSizeOfIrp(127));
+    KT_EXPECT_EQ(Irp->StackCount, 127);
+    IoFreeIrp(Irp);
+    KT_EXPECT(IoAllocateIrp((CCHAR)-1, FALSE) == NULL);
 }
 
 /* The DDK's helpers that move through the stack locations as a driver passes a packet down. */
