@@ -32,10 +32,14 @@ static ULONG MiMdlPages(PMDL Mdl)
 /*
  * The old DDK's MDL constructor: initializes MemoryDescriptorList for Length
  * bytes at Base, allocating it from nonpaged pool first when the caller
- * passes none (NULL when pool runs out; free it with ExFreePool).
+ * passes none (NULL when pool runs out; free it with ExFreePool). NULL too
+ * for a range of more pages than an MDL's 16-bit Size can count, which
+ * IoAllocateMdl refuses as well (NT's would wrap Size).
  */
 PMDL NTAPI MmCreateMdl(PMDL MemoryDescriptorList, PVOID Base, SIZE_T Length)
 {
+    if (ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) > MM_MAXIMUM_MDL_PAGES)
+        return NULL;
     if (MemoryDescriptorList == NULL) {
         MemoryDescriptorList = ExAllocatePoolWithTag(NonPagedPool, MmSizeOfMdl(Base, Length), MI_MDL_TAG);
         if (MemoryDescriptorList == NULL)
