@@ -5,6 +5,7 @@
  * stops for a held lock and a corrupted list.
  */
 #include "ktest.h"
+#include "window.h"
 
 KTEST(interlocked_list, inserts_return_the_old_first_and_last_entries)
 {
@@ -53,6 +54,49 @@ KTEST(interlocked_list, usable_at_any_irql)
     KT_EXPECT(ExInterlockedRemoveHeadList(&Head, &Lock) == &A);
     KT_EXPECT_EQ(KeGetCurrentIrql(), HIGH_LEVEL);
     KeLowerIrql(OldIrql);
+}
+
+/* A list and lock a DPC shares with the code it interrupts. */
+typedef struct _SHARED_LIST {
+    LIST_ENTRY Head;
+    KSPIN_LOCK Lock;
+    LIST_ENTRY DpcEntry;
+} SHARED_LIST;
+
+static VOID NTAPI InsertingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    SHARED_LIST *Shared = Context;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    ExInterlockedInsertTailList(&Shared->Head, &Shared->DpcEntry, &Shared->Lock);
+}
+
+/*
+ * An interrupt as the lock is let go (before the old IRQL is stored back):
+ * its DPC, inserting into the same list under the same lock, runs once the
+ * lock is free and the IRQL is down, and both entries land. (Taking the
+ * lock raises with interrupts off, so no interrupt comes in as it is
+ * taken.)
+ */
+KTEST(interlocked_list, a_dpc_on_the_same_list_runs_after_the_lock_is_free)
+{
+    SHARED_LIST Shared;
+    LIST_ENTRY Mine;
+    KDPC Dpc;
+
+    InitializeListHead(&Shared.Head);
+    KeInitializeSpinLock(&Shared.Lock);
+    KeInitializeDpc(&Dpc, InsertingDpc, &Shared);
+    KtArmInterruptWindow(KiWindowLowerIrql, &Dpc);
+    ExInterlockedInsertTailList(&Shared.Head, &Mine, &Shared.Lock);
+    KtDisarmInterruptWindow();
+    KT_EXPECT(KtInterruptWindowPlayed());
+    KT_EXPECT(Shared.Head.Flink == &Mine && Mine.Flink == &Shared.DpcEntry);
+    KT_EXPECT(Shared.DpcEntry.Flink == &Shared.Head && Shared.Head.Blink == &Shared.DpcEntry);
+    KT_EXPECT_EQ(Shared.Lock, 0);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
 }
 
 KTEST(interlocked_list, singly_linked_push_and_pop)
