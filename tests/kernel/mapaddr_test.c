@@ -196,6 +196,38 @@ KTEST(reserved_mapping, maps_in_a_process_whose_directory_lacks_its_page_table)
     ObDereferenceObject(Process);
 }
 
+/* A byte offset that ends the buffer exactly at the reservation's last byte fits; one byte more does not. */
+KTEST(reserved_mapping, an_offset_buffer_ending_at_the_reservations_end_fits)
+{
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 3 * PAGE_SIZE, TAG);
+    PUCHAR Start;
+    PMDL Fits, TooLong;
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL && Buffer != NULL);
+    Start = (PUCHAR)PAGE_ALIGN(Buffer + PAGE_SIZE - 1) + 0x123;
+    Fits = IoAllocateMdl(Start, 2 * PAGE_SIZE - 0x123, FALSE, FALSE, NULL);
+    TooLong = IoAllocateMdl(Start, 2 * PAGE_SIZE - 0x123 + 1, FALSE, FALSE, NULL);
+    KT_ASSERT(Fits != NULL && TooLong != NULL);
+    MmProbeAndLockPages(Fits, KernelMode, IoWriteAccess);
+    MmProbeAndLockPages(TooLong, KernelMode, IoWriteAccess);
+    KT_EXPECT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, TooLong, MmCached) == NULL);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Fits, MmCached);
+    KT_EXPECT(Va == (PUCHAR)Mapping + 0x123);
+    if (Va != NULL) {
+        Start[2 * PAGE_SIZE - 0x123 - 1] = 0x77;
+        KT_EXPECT_EQ(Va[2 * PAGE_SIZE - 0x123 - 1], 0x77);      /* the reservation's very last byte */
+        MmUnmapReservedMapping(Va, TAG, Fits);
+    }
+    MmUnlockPages(TooLong);
+    MmUnlockPages(Fits);
+    IoFreeMdl(TooLong);
+    IoFreeMdl(Fits);
+    ExFreePoolWithTag(Buffer, TAG);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
 KTEST_BUGCHECK(reserved_mapping, reserving_no_bytes_stops, SYSTEM_PTE_MISUSE)
 {
     KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_ZERO_MAPPINGS);

@@ -51,7 +51,8 @@ KTEST(time, impossible_fields_are_refused)
     KT_EXPECT(!RtlTimeFieldsToTime(&Leap, &Untouched));
     KT_EXPECT_EQ(Untouched.QuadPart, -1LL);
     KT_EXPECT_EQ(TimeOf(1900, 2, 29, 0, 0, 0, 0), REFUSED);
-    KT_EXPECT_EQ(TimeOf(30828, 1, 1, 0, 0, 0, 0), REFUSED);   /* past what a LARGE_INTEGER holds */
+    KT_EXPECT_EQ(TimeOf(2100, 2, 29, 0, 0, 0, 0), REFUSED);   /* a century year, not a 400th: no leap day */
+    KT_EXPECT_EQ(TimeOf(30828, 1, 1, 0, 0, 0, 0), REFUSED);   /* past 30827, the last year NT converts */
     KT_EXPECT_EQ(TimeOf(1600, 12, 31, 0, 0, 0, 0), REFUSED);
     KT_EXPECT_EQ(TimeOf(2023, 2, 29, 0, 0, 0, 0), REFUSED);
     KT_EXPECT_EQ(TimeOf(2024, 13, 1, 0, 0, 0, 0), REFUSED);
