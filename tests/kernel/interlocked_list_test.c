@@ -173,6 +173,33 @@ KTEST(interlocked_list, x86_helpers_answer_with_the_sign)
 }
 
 /* The caller holds the lock it passes: on one processor that is a deadlock NT's checked build reports. */
+/*
+ * Depth is the header's 16 bits, as on NT x86, whose push adds 0x10001 to
+ * the word holding depth and sequence: 65536 entries read as depth 0. The
+ * entries are linked all the same, and every one pops back out.
+ */
+KTEST(interlocked_list, slist_depth_wraps_at_65536_and_every_entry_still_pops)
+{
+    ULONG Count = MAXUSHORT + 1;
+    PSLIST_ENTRY Entries = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(SLIST_ENTRY), 'tsLS');
+    SLIST_HEADER Head;
+    ULONG Popped = 0;
+
+    KT_ASSERT(Entries != NULL);
+    InitializeSListHead(&Head);
+    for (ULONG i = 0; i < Count - 1; i++)
+        InterlockedPushEntrySList(&Head, &Entries[i]);
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), MAXUSHORT);
+    InterlockedPushEntrySList(&Head, &Entries[Count - 1]);
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), 0);
+    for (PSLIST_ENTRY Entry = InterlockedPopEntrySList(&Head); Entry != NULL && Entry == &Entries[Count - 1 - Popped];
+         Entry = InterlockedPopEntrySList(&Head))
+        Popped++;
+    KT_EXPECT_EQ(Popped, Count);
+    KT_EXPECT(Head.Next.Next == NULL);
+    ExFreePoolWithTag(Entries, 'tsLS');
+}
+
 KTEST_BUGCHECK(interlocked_list, a_lock_the_caller_holds_stops, SPIN_LOCK_ALREADY_OWNED)
 {
     LIST_ENTRY Head, A;
