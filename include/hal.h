@@ -91,8 +91,6 @@ BOOLEAN NTAPI HalQueryRealTimeClock(PTIME_FIELDS TimeFields);
 #define KE_TIME_INCREMENT (10000000 / CLOCK_TICKS_PER_SECOND) /* in 100 ns units */
 #define PIT_CLOCK_DIVISOR (PIT_INPUT_HZ / CLOCK_TICKS_PER_SECOND) /* input ticks per clock interrupt */
 VOID HalInitializeClock(VOID);
-
-/* The CMOS real-time clock (kernel/hal/cmos.c), read once at boot for the system time. */
-BOOLEAN NTAPI HalQueryRealTimeClock(PTIME_FIELDS TimeFields);
+ULONG HalpReadPitCount(VOID);          /* channel 0's count now, PIT_CLOCK_DIVISOR down to 1 */
 
 #endif

@@ -114,6 +114,14 @@ FORCEINLINE BOOLEAN MiIsSmallPagePresent(PVOID VirtualAddress)
 #define PFN_FROM_PTE(pte) ((PFN_NUMBER)(pte)->u.Hard.PageFrameNumber)
 #define PFN_TO_PHYSICAL(pfn) ((ULONGLONG)(pfn) << PAGE_SHIFT)
 #define PHYSICAL_TO_PFN(pa) ((PFN_NUMBER)((ULONGLONG)(pa) >> PAGE_SHIFT))
+/*
+ * A caller's PHYSICAL_ADDRESS as a page number: a PFN_NUMBER holds 32 of
+ * the 52 bits an address's page number may have, so one past them (or a
+ * negative one) becomes MAXULONG, above all RAM, rather than wrap to a low
+ * page.
+ */
+#define PHYSICAL_TO_PFN_CLIPPED(pa) \
+    ((ULONGLONG)(pa) >> PAGE_SHIFT > MAXULONG ? (PFN_NUMBER)MAXULONG : PHYSICAL_TO_PFN(pa))
 
 /* --- The PFN database --------------------------------------------------------- */
 

@@ -463,6 +463,23 @@ VOID NTAPI RtlFillMemoryUlong(_Out_writes_bytes_all_(Length) PVOID Destination, 
                               _In_ ULONG Pattern);
 VOID FASTCALL RtlPrefetchMemoryNonTemporal(_In_ PVOID Source, _In_ SIZE_T Length);
 
+/*
+ * Counted strings over NUL-terminated ones (lib/rtl/string.c): Length
+ * without the NUL, MaximumLength with it, in bytes; a source too long for
+ * a USHORT is described as far as one allows, a NULL one is empty.
+ */
+VOID NTAPI RtlInitString(_Out_ PSTRING DestinationString, _In_opt_z_ __drv_aliasesMem PCSZ SourceString);
+VOID NTAPI RtlInitAnsiString(_Out_ PANSI_STRING DestinationString, _In_opt_z_ __drv_aliasesMem PCSZ SourceString);
+VOID NTAPI RtlInitUnicodeString(_Out_ PUNICODE_STRING DestinationString,
+                                _In_opt_z_ __drv_aliasesMem PCWSTR SourceString);
+
+/* An empty string over a buffer the caller owns, of BufferSize bytes (the DDK's macros). */
+#define RtlInitEmptyUnicodeString(UnicodeString, StringBuffer, BufferSize) \
+    ((UnicodeString)->Length = 0, (UnicodeString)->MaximumLength = (USHORT)(BufferSize), \
+     (UnicodeString)->Buffer = (StringBuffer))
+#define RtlInitEmptyAnsiString(AnsiString, StringBuffer, BufferSize) \
+    ((AnsiString)->Length = 0, (AnsiString)->MaximumLength = (USHORT)(BufferSize), (AnsiString)->Buffer = (StringBuffer))
+
 /* --- Spin locks (one processor: a lock is an IRQL raise plus an owner check) -- */
 
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
@@ -582,6 +599,14 @@ typedef enum _MM_PAGE_PRIORITY {
     NormalPagePriority = 16,
     HighPagePriority = 32
 } MM_PAGE_PRIORITY;
+
+/*
+ * Flags a driver ORs into a system mapping's priority (the DDK's, Windows 8
+ * on): a mapping the processor may not write through, or not execute from
+ * (x86 without PAE has no execute bit, so the second changes nothing).
+ */
+#define MdlMappingNoWrite   0x80000000
+#define MdlMappingNoExecute 0x40000000
 
 typedef enum _LOCK_OPERATION {
     IoReadAccess = 0,
@@ -772,8 +797,12 @@ typedef struct _IO_STATUS_BLOCK {
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
 typedef VOID (NTAPI *PIO_APC_ROUTINE)(PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG Reserved);
-typedef VOID (NTAPI *PDRIVER_CANCEL)(PDEVICE_OBJECT DeviceObject, PIRP Irp);
-typedef NTSTATUS (NTAPI *PIO_COMPLETION_ROUTINE)(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context);
+typedef VOID NTAPI DRIVER_CANCEL(_Inout_ PDEVICE_OBJECT DeviceObject, _Inout_ PIRP Irp);
+typedef DRIVER_CANCEL *PDRIVER_CANCEL;
+typedef NTSTATUS NTAPI IO_COMPLETION_ROUTINE(_In_ PDEVICE_OBJECT DeviceObject, _In_ PIRP Irp, _In_opt_ PVOID Context);
+typedef IO_COMPLETION_ROUTINE *PIO_COMPLETION_ROUTINE;
+/* What a completion routine returns: let completion go on up, or keep the packet (STATUS_MORE_PROCESSING_REQUIRED). */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
 
 typedef struct _KDEVICE_QUEUE_ENTRY {
     LIST_ENTRY DeviceListEntry;
@@ -899,6 +928,92 @@ _Static_assert(sizeof(IO_STACK_LOCATION) == 0x24, "x86 IO_STACK_LOCATION");
 #define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + ((StackSize) * (sizeof(IO_STACK_LOCATION)))))
 #define IoGetCurrentIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation)
 #define IoGetNextIrpStackLocation(Irp) ((Irp)->Tail.Overlay.CurrentStackLocation - 1)
+
+/* IO_STACK_LOCATION.MajorFunction. */
+#define IRP_MJ_CREATE                   0x00
+#define IRP_MJ_CREATE_NAMED_PIPE        0x01
+#define IRP_MJ_CLOSE                    0x02
+#define IRP_MJ_READ                     0x03
+#define IRP_MJ_WRITE                    0x04
+#define IRP_MJ_QUERY_INFORMATION        0x05
+#define IRP_MJ_SET_INFORMATION          0x06
+#define IRP_MJ_QUERY_EA                 0x07
+#define IRP_MJ_SET_EA                   0x08
+#define IRP_MJ_FLUSH_BUFFERS            0x09
+#define IRP_MJ_QUERY_VOLUME_INFORMATION 0x0A
+#define IRP_MJ_SET_VOLUME_INFORMATION   0x0B
+#define IRP_MJ_DIRECTORY_CONTROL        0x0C
+#define IRP_MJ_FILE_SYSTEM_CONTROL      0x0D
+#define IRP_MJ_DEVICE_CONTROL           0x0E
+#define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0F
+#define IRP_MJ_SHUTDOWN                 0x10
+#define IRP_MJ_LOCK_CONTROL             0x11
+#define IRP_MJ_CLEANUP                  0x12
+#define IRP_MJ_CREATE_MAILSLOT          0x13
+#define IRP_MJ_QUERY_SECURITY           0x14
+#define IRP_MJ_SET_SECURITY             0x15
+#define IRP_MJ_POWER                    0x16
+#define IRP_MJ_SYSTEM_CONTROL           0x17
+#define IRP_MJ_DEVICE_CHANGE            0x18
+#define IRP_MJ_QUERY_QUOTA              0x19
+#define IRP_MJ_SET_QUOTA                0x1A
+#define IRP_MJ_PNP                      0x1B
+#define IRP_MJ_MAXIMUM_FUNCTION         0x1B
+
+/* IO_STACK_LOCATION.Control. */
+#define SL_PENDING_RETURNED  0x01
+#define SL_ERROR_RETURNED    0x02
+#define SL_INVOKE_ON_CANCEL  0x20
+#define SL_INVOKE_ON_SUCCESS 0x40
+#define SL_INVOKE_ON_ERROR   0x80
+
+/*
+ * Moving through the stack locations as a driver passes a packet down: to
+ * the next one, back over the current one (so the next driver gets it as
+ * it is), or the current one copied into the next, completion routine and
+ * control cleared.
+ */
+FORCEINLINE VOID IoSetNextIrpStackLocation(_Inout_ PIRP Irp)
+{
+    ASSERT(Irp->CurrentLocation > 0);
+    Irp->CurrentLocation--;
+    Irp->Tail.Overlay.CurrentStackLocation--;
+}
+
+FORCEINLINE VOID IoSkipCurrentIrpStackLocation(_Inout_ PIRP Irp)
+{
+    ASSERT(Irp->CurrentLocation <= Irp->StackCount);
+    Irp->CurrentLocation++;
+    Irp->Tail.Overlay.CurrentStackLocation++;
+}
+
+FORCEINLINE VOID IoCopyCurrentIrpStackLocationToNext(_Inout_ PIRP Irp)
+{
+    PIO_STACK_LOCATION Current = IoGetCurrentIrpStackLocation(Irp);
+    PIO_STACK_LOCATION Next = IoGetNextIrpStackLocation(Irp);
+
+    RtlCopyMemory(Next, Current, FIELD_OFFSET(IO_STACK_LOCATION, CompletionRoutine));
+    Next->Control = 0;
+}
+
+FORCEINLINE VOID IoMarkIrpPending(_Inout_ PIRP Irp)
+{
+    IoGetCurrentIrpStackLocation(Irp)->Control |= SL_PENDING_RETURNED;
+}
+
+/* The routine the next driver's completion calls back, and on which outcomes. */
+FORCEINLINE VOID IoSetCompletionRoutine(_In_ PIRP Irp, _In_opt_ PIO_COMPLETION_ROUTINE CompletionRoutine,
+                                        _In_opt_ __drv_aliasesMem PVOID Context, _In_ BOOLEAN InvokeOnSuccess,
+                                        _In_ BOOLEAN InvokeOnError, _In_ BOOLEAN InvokeOnCancel)
+{
+    PIO_STACK_LOCATION Next = IoGetNextIrpStackLocation(Irp);
+
+    ASSERT((InvokeOnSuccess || InvokeOnError || InvokeOnCancel) ? CompletionRoutine != NULL : TRUE);
+    Next->CompletionRoutine = CompletionRoutine;
+    Next->Context = Context;
+    Next->Control = (UCHAR)((InvokeOnSuccess ? SL_INVOKE_ON_SUCCESS : 0) | (InvokeOnError ? SL_INVOKE_ON_ERROR : 0) |
+                            (InvokeOnCancel ? SL_INVOKE_ON_CANCEL : 0));
+}
 
 /*
  * IoAllocateIrp: a packet with StackSize stack locations from nonpaged pool
@@ -1106,6 +1221,68 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 PVOID NTAPI ExAllocatePoolWithQuota(_In_ __drv_strictTypeMatch(__drv_typeExpr) POOL_TYPE PoolType,
                                     _In_ SIZE_T NumberOfBytes);
 
+/*
+ * ExAllocatePool2's flags (kernel/ex/pool2.c). The low 32 bits are
+ * required: one unknown, or not exactly one of the three pools, fails the
+ * call. The high 32 bits are hints, ignored when unknown.
+ */
+typedef ULONG64 POOL_FLAGS;
+#define POOL_FLAG_REQUIRED_START    0x0000000000000001ULL
+#define POOL_FLAG_USE_QUOTA         0x0000000000000001ULL   /* charged to the current process */
+#define POOL_FLAG_UNINITIALIZED     0x0000000000000002ULL   /* not zeroed */
+#define POOL_FLAG_SESSION           0x0000000000000004ULL
+#define POOL_FLAG_CACHE_ALIGNED     0x0000000000000008ULL
+#define POOL_FLAG_RESERVED1         0x0000000000000010ULL
+#define POOL_FLAG_RAISE_ON_FAILURE  0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED         0x0000000000000040ULL   /* nonpaged, not executable */
+#define POOL_FLAG_NON_PAGED_EXECUTE 0x0000000000000080ULL
+#define POOL_FLAG_PAGED             0x0000000000000100ULL
+#define POOL_FLAG_RESERVED2         0x0000000000000200ULL
+#define POOL_FLAG_RESERVED3         0x0000000000000400ULL
+#define POOL_FLAG_REQUIRED_END      0x0000000080000000ULL
+#define POOL_FLAG_OPTIONAL_START    0x0000000100000000ULL
+#define POOL_FLAG_SPECIAL_POOL      0x0000000100000000ULL
+#define POOL_FLAG_OPTIONAL_END      0x8000000000000000ULL
+
+/*
+ * Zeroed unless POOL_FLAG_UNINITIALIZED; NULL for a zero tag, invalid
+ * flags or want of pool (or quota), or with POOL_FLAG_RAISE_ON_FAILURE a
+ * raised STATUS_INVALID_PARAMETER, STATUS_INSUFFICIENT_RESOURCES or
+ * STATUS_QUOTA_EXCEEDED.
+ */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+PVOID NTAPI ExAllocatePool2(_In_ POOL_FLAGS Flags, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+
+/* The DDK's inline forms for drivers that also run on Windows before ExAllocatePool2. */
+FORCEINLINE PVOID ExAllocatePoolZero(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag)
+{
+    PVOID Block = ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+
+    if (Block != NULL)
+        RtlZeroMemory(Block, NumberOfBytes);
+    return Block;
+}
+
+FORCEINLINE PVOID ExAllocatePoolUninitialized(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+}
+
+FORCEINLINE PVOID ExAllocatePoolQuotaZero(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag)
+{
+    PVOID Block = ExAllocatePoolWithQuotaTag(PoolType, NumberOfBytes, Tag);
+
+    if (Block != NULL)
+        RtlZeroMemory(Block, NumberOfBytes);
+    return Block;
+}
+
+FORCEINLINE PVOID ExAllocatePoolQuotaUninitialized(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes,
+                                                   _In_ ULONG Tag)
+{
+    return ExAllocatePoolWithQuotaTag(PoolType, NumberOfBytes, Tag);
+}
+
 /* --- Interlocked singly linked lists (x86 layout: next, depth, sequence in 8 bytes) -- */
 
 typedef struct _SLIST_ENTRY {
@@ -1248,9 +1425,15 @@ VOID NTAPI ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Ent
 
 /* --- Deferred procedure calls and timers ---------------------------------- */
 
+/*
+ * The DDK's role types: a driver declares its routine with one
+ * (KDEFERRED_ROUTINE MyDpc;). GCC, unlike MSVC, wants the definition to
+ * repeat the calling convention: VOID NTAPI MyDpc(...) { ... }.
+ */
 struct _KDPC;
-typedef VOID (NTAPI *PKDEFERRED_ROUTINE)(struct _KDPC *Dpc, PVOID DeferredContext,
-                                         PVOID SystemArgument1, PVOID SystemArgument2);
+typedef VOID NTAPI KDEFERRED_ROUTINE(_In_ struct _KDPC *Dpc, _In_opt_ PVOID DeferredContext,
+                                     _In_opt_ PVOID SystemArgument1, _In_opt_ PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
 
 typedef struct _KDPC {
     UCHAR Type;

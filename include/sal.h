@@ -35,6 +35,14 @@
 #define _Inout_updates_opt_(Size)
 #define _Inout_updates_bytes_(Size)
 #define _Inout_updates_bytes_opt_(Size)
+#define _Inout_updates_all_(Size)
+#define _Inout_updates_to_(Size, Count)
+#define _In_reads_z_(Size)
+#define _In_reads_or_z_(Size)
+#define _Out_writes_z_(Size)
+#define _Outptr_opt_result_maybenull_
+#define _Outptr_result_nullonfailure_
+#define _Outptr_result_buffer_maybenull_(Size)
 #define _Outptr_
 #define _Outptr_opt_
 #define _Outptr_result_maybenull_
@@ -48,6 +56,12 @@
 #define _Pre_notnull_
 #define _Pre_maybenull_
 #define _Post_invalid_
+#define _Post_ptr_invalid_
+#define _Post_notnull_
+#define _Post_null_
+#define _Pre_valid_
+#define _Post_valid_
+#define _Valid_
 #define _Post_writable_byte_size_(Size)
 #define _Notnull_
 #define _Maybenull_
@@ -60,6 +74,7 @@
 
 /* Return values and functions. */
 #define _Ret_maybenull_
+#define _Ret_z_
 #define _Ret_notnull_
 #define _Ret_range_(Low, High)
 #define _Ret_writes_(Size)
@@ -121,6 +136,15 @@
 #define _Requires_lock_not_held_(Lock)
 #define _Acquires_exclusive_lock_(Lock)
 #define _Releases_exclusive_lock_(Lock)
+#define _Acquires_shared_lock_(Lock)
+#define _Releases_shared_lock_(Lock)
+#define _Requires_exclusive_lock_held_(Lock)
+#define _Requires_shared_lock_held_(Lock)
+#define _Has_lock_kind_(Kind)
+#define _Analysis_assume_lock_held_(Lock)
+#define _Kernel_float_saved_
+#define _Kernel_float_restored_
+#define _Kernel_float_used_
 #define _Guarded_by_(Lock)
 #define _Dispatch_type_(Major)
 #define _Drv_aliasesMem_

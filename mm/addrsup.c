@@ -66,7 +66,7 @@ BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(PVOID VirtualAddress)
  */
 PVOID NTAPI MmGetVirtualForPhysical(PHYSICAL_ADDRESS PhysicalAddress)
 {
-    PFN_NUMBER PageFrameIndex = PHYSICAL_TO_PFN(PhysicalAddress.QuadPart);
+    PFN_NUMBER PageFrameIndex = PHYSICAL_TO_PFN_CLIPPED(PhysicalAddress.QuadPart);
     PMMPTE PointerPte;
     PMMPFN Pfn1;
     PUCHAR Va;

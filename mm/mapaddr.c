@@ -32,16 +32,24 @@ static ULONG MiReservedPtes(PMMPTE Header)
     return Ptes > MI_RESERVED_HEADER_PTES ? Ptes - MI_RESERVED_HEADER_PTES : 0;
 }
 
+/* Is there a page table holding PointerPte, in the master directory (so any process can read it)? */
+static BOOLEAN MiIsSystemPteInTable(PMMPTE PointerPte)
+{
+    return MmSystemPagePtes[MiAddressToPdeOffset(MiPteToAddress(PointerPte))].u.Hard.Valid;
+}
+
 /*
  * Checks the header of the reservation at MappingAddress against PoolTag,
  * stopping with NotOwned or Empty (the two codes of the calling routine).
- * An address outside system PTE space has no header and counts as not owned.
+ * An address outside system PTE space, or where no page table holds the
+ * header, has no header and counts as not owned.
  */
 static PMMPTE MiCheckReservation(PVOID MappingAddress, ULONG PoolTag, ULONG NotOwned, ULONG Empty)
 {
     PMMPTE Header = MiReservationHeader(MappingAddress);
 
-    if (!MiIsSystemPteAddress(MappingAddress) || Header < MmSystemPtesStart)
+    if (!MiIsSystemPteAddress(MappingAddress) || Header < MmSystemPtesStart || !MiIsSystemPteInTable(&Header[0]) ||
+        !MiIsSystemPteInTable(&Header[1]))
         KeBugCheckEx(SYSTEM_PTE_MISUSE, NotOwned, (ULONG_PTR)MappingAddress, PoolTag, 0);
     if (Header[1].u.Long != MI_RESERVED_TAG(PoolTag))
         KeBugCheckEx(SYSTEM_PTE_MISUSE, NotOwned, (ULONG_PTR)MappingAddress, PoolTag, Header[1].u.Long);
@@ -126,7 +134,7 @@ PVOID NTAPI MmMapLockedPagesWithReservedMapping(PVOID MappingAddress, ULONG Pool
                      (ULONG_PTR)MiPteToAddress(Mapped), (ULONG_PTR)MiPteToAddress(PointerPte + Ptes - 1));
     if (Count > Ptes || !MiCheckMdlMapping(Mdl, CacheType, FALSE, &CacheAttribute))
         return NULL;
-    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, Base);
+    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, FALSE, Base);
     return (PUCHAR)Base + Mdl->ByteOffset;
 }
 

@@ -32,10 +32,14 @@ static ULONG MiMdlPages(PMDL Mdl)
 /*
  * The old DDK's MDL constructor: initializes MemoryDescriptorList for Length
  * bytes at Base, allocating it from nonpaged pool first when the caller
- * passes none (NULL when pool runs out; free it with ExFreePool).
+ * passes none (NULL when pool runs out; free it with ExFreePool). NULL too
+ * for a range of more pages than an MDL's 16-bit Size can count, which
+ * IoAllocateMdl refuses as well (NT's would wrap Size).
  */
 PMDL NTAPI MmCreateMdl(PMDL MemoryDescriptorList, PVOID Base, SIZE_T Length)
 {
+    if (ADDRESS_AND_SIZE_TO_SPAN_PAGES(Base, Length) > MM_MAXIMUM_MDL_PAGES)
+        return NULL;
     if (MemoryDescriptorList == NULL) {
         MemoryDescriptorList = ExAllocatePoolWithTag(NonPagedPool, MmSizeOfMdl(Base, Length), MI_MDL_TAG);
         if (MemoryDescriptorList == NULL)
@@ -239,15 +243,8 @@ static PVOID MiMapLockedPagesInUserSpace(PMDL Mdl, ULONG Count, ULONG CacheAttri
 /* Below this many free system PTEs, low- and normal-priority mappings fail. */
 #define MI_LOW_PRIORITY_PTE_RESERVE 2048
 #define MI_NORMAL_PRIORITY_PTE_RESERVE 256
+#define MI_MDL_MAPPING_FLAGS (MdlMappingNoWrite | MdlMappingNoExecute)
 
-/*
- * Maps an MDL's pages into system PTEs. The memory type of each RAM page is
- * the one its PFN records, as in NT: a page whose type is not chosen yet
- * takes CacheType, any other keeps its own (NT's cache override), and a
- * page under a large page, which is cached for good, refuses any other type
- * (NULL, or NT's stop when the caller wants one). Device memory takes
- * CacheType.
- */
 /*
  * The checks every system mapping of an MDL makes before it takes PTEs:
  * the pages must be locked (NT's MEMORY_MANAGEMENT 0x1233 otherwise), the
@@ -278,19 +275,24 @@ BOOLEAN MiCheckMdlMapping(PMDL Mdl, MEMORY_CACHING_TYPE CacheType, BOOLEAN MustS
 
 /*
  * Makes PointerPte[0..] map the MDL's pages, each RAM page with the type its
- * PFN records (a page not typed yet takes CacheAttribute), then marks the
- * MDL mapped at MappedSystemVa.
+ * PFN records (a page not typed yet takes CacheAttribute), read-only when
+ * asked, then marks the MDL mapped at MappedSystemVa.
  */
-VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID MappedSystemVa)
+VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, BOOLEAN ReadOnly, PVOID MappedSystemVa)
 {
     ULONG Count = MiMdlPages(Mdl);
     PPFN_NUMBER Pages = MmGetMdlPfnArray(Mdl);
+    ULONG Protection;
     KIRQL OldIrql;
 
     MiPrepareForNonCached(CacheAttribute);
     MiAcquirePfnLock(&OldIrql);
-    for (ULONG i = 0; i < Count; i++)
-        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], MiMdlPageProtection(Pages[i], CacheAttribute)));
+    for (ULONG i = 0; i < Count; i++) {
+        Protection = MiMdlPageProtection(Pages[i], CacheAttribute);
+        if (ReadOnly)
+            Protection = (Protection & ~MM_PROTECTION_WRITE_MASK) | MM_READONLY;
+        MI_WRITE_VALID_PTE(&PointerPte[i], MiMakeSystemPte(Pages[i], Protection));
+    }
     MiReleasePfnLock(OldIrql);
     Mdl->MappedSystemVa = MappedSystemVa;
     Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
@@ -298,13 +300,22 @@ VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID Mapp
         Mdl->MdlFlags |= MDL_PARTIAL_HAS_BEEN_MAPPED;
 }
 
+/*
+ * Maps an MDL's pages into system PTEs. The memory type of each RAM page is
+ * the one its PFN records, as in NT: a page whose type is not chosen yet
+ * takes CacheType, any other keeps its own (NT's cache override), and a
+ * page under a large page, which is cached for good, refuses any other type
+ * (NULL, or NT's stop when the caller wants one). Device memory takes
+ * CacheType. Priority is an MM_PAGE_PRIORITY (its special-pool variants
+ * count as their level) with the MdlMapping* flags ORed in.
+ */
 PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
                                          MEMORY_CACHING_TYPE CacheType, PVOID RequestedAddress,
                                          ULONG BugCheckOnFailure, ULONG Priority)
 {
     PMDL Mdl = MemoryDescriptorList;
     ULONG Count = MiMdlPages(Mdl), CacheAttribute;
-    ULONG Level = Priority & ~(ULONG)0xF;
+    ULONG Level = Priority & ~(ULONG)(MI_MDL_MAPPING_FLAGS | 0xF);
     BOOLEAN MustSucceed = BugCheckOnFailure && !(Mdl->MdlFlags & MDL_MAPPING_CAN_FAIL);
     PMMPTE PointerPte = NULL;
 
@@ -323,7 +334,8 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
             KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
         return NULL;
     }
-    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset);
+    MiMapMdlPages(Mdl, PointerPte, CacheAttribute, (Priority & MdlMappingNoWrite) != 0,
+                  (PUCHAR)MiPteToAddress(PointerPte) + Mdl->ByteOffset);
     return Mdl->MappedSystemVa;
 }
 
@@ -402,9 +414,9 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
 {
     ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
-    PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
-    PFN_NUMBER High = PHYSICAL_TO_PFN(HighAddress.QuadPart);
-    PFN_NUMBER Skip = PHYSICAL_TO_PFN(SkipBytes.QuadPart);
+    PFN_NUMBER Low = PHYSICAL_TO_PFN_CLIPPED(LowAddress.QuadPart);
+    PFN_NUMBER High = PHYSICAL_TO_PFN_CLIPPED(HighAddress.QuadPart);
+    PFN_NUMBER Skip = PHYSICAL_TO_PFN_CLIPPED(SkipBytes.QuadPart);
     PPFN_NUMBER Pages;
     PMDL Mdl;
     KIRQL OldIrql;

@@ -402,7 +402,7 @@ FORCEINLINE VOID MiPrepareForNonCached(ULONG CacheAttribute)
 
 /* Mapping an MDL's pages into system PTEs (mdlsup.c), for MDL mappings and reserved mappings. */
 BOOLEAN MiCheckMdlMapping(PMDL Mdl, MEMORY_CACHING_TYPE CacheType, BOOLEAN MustSucceed, PULONG CacheAttribute);
-VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, PVOID MappedSystemVa);
+VOID MiMapMdlPages(PMDL Mdl, PMMPTE PointerPte, ULONG CacheAttribute, BOOLEAN ReadOnly, PVOID MappedSystemVa);
 
 /*
  * SYSTEM_PTE_MISUSE first parameters for reserved mappings (mapaddr.c), as

@@ -2,7 +2,10 @@
  * pagfault.c: MmAccessFault, what a page fault means.
  *
  * System space: a PDE missing only in this directory is copied from the
- * master (at any IRQL: it pages nothing in); a write to a valid read-only
+ * master (at any IRQL: it pages nothing in), whether the fault was on an
+ * address it maps or on one of its PTEs through the self-map (a system PTE
+ * read in a process whose directory predates the page table, as NT's
+ * MiCheckPdeForPagedPool copies it); a write to a valid read-only
  * page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY. Above APC_LEVEL
  * nothing else is resolved, as in NT, because pageable memory cannot be
  * brought in where the fault could not wait: a probe instruction of the
@@ -144,6 +147,9 @@ static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID
 
     PointerPte = PointerPde->u.Hard.LargePage ? PointerPde : MiAddressToPte(VirtualAddress);
     TempPte = *PointerPte;
+    if (!TempPte.u.Hard.Valid && (ULONG_PTR)VirtualAddress >= PTE_BASE && (ULONG_PTR)VirtualAddress <= PTE_TOP &&
+        MiSyncSystemPde(MiPteToAddress(VirtualAddress)))
+        return STATUS_SUCCESS;
     if (TempPte.u.Hard.Valid) {
         if ((FaultStatus & PF_WRITE) && !TempPte.u.Hard.Write) {
             KeBugCheckWithTf(ATTEMPTED_WRITE_TO_READONLY_MEMORY, (ULONG_PTR)VirtualAddress,

@@ -47,7 +47,7 @@ VOID HalInitializeClock(VOID)
 }
 
 /* Channel 0's count now (PIT_CLOCK_DIVISOR down to 1), latched so both bytes are of one moment. */
-static ULONG HalpReadPitCount(VOID)
+ULONG HalpReadPitCount(VOID)
 {
     ULONG EFlags = KiReadEFlags();
     ULONG Count;

@@ -24,12 +24,13 @@ VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
         (PIO_STACK_LOCATION)((PUCHAR)Irp + sizeof(IRP) + StackSize * sizeof(IO_STACK_LOCATION));
 }
 
+/* StackSize 0 is a packet with no stack locations, as NT allocates one; a negative size is none at all. */
 PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
 {
     USHORT PacketSize = IoSizeOfIrp((UCHAR)StackSize);
     PIRP Irp;
 
-    if (StackSize < 1)
+    if (StackSize < 0)
         return NULL;
     if (ChargeQuota)
         Irp = ExAllocatePoolWithQuotaTag(NonPagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, PacketSize, IOP_IRP_TAG);

@@ -345,3 +345,146 @@ NTSTATUS SamplePortEntryPoints(VOID)
     SAMPLE_CHECK(Words[0] != Words[1] && Longs[0] != Longs[1]);
     return STATUS_SUCCESS;
 }
+
+/*
+ * The shape of a small driver's everyday code: a queue of requests under a
+ * spin lock, a DPC and a completion routine declared with the DDK's role
+ * types, strings from literals, pool from ExAllocatePool2, a buffer locked
+ * and mapped through an MDL inside a try block, an IRP passed down.
+ */
+typedef struct _SAMPLE_REQUEST {
+    LIST_ENTRY Link;
+    ULONG Sequence;
+} SAMPLE_REQUEST, *PSAMPLE_REQUEST;
+
+typedef struct _SAMPLE_EXTENSION {
+    KSPIN_LOCK QueueLock;
+    LIST_ENTRY Queue;
+    KDPC Dpc;
+    LONG DpcRuns;
+    UNICODE_STRING Name;
+} SAMPLE_EXTENSION, *PSAMPLE_EXTENSION;
+
+KDEFERRED_ROUTINE SampleDpcRoutine;
+IO_COMPLETION_ROUTINE SampleCompletionRoutine;
+
+_Use_decl_annotations_
+VOID NTAPI SampleDpcRoutine(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    PSAMPLE_EXTENSION Extension = DeferredContext;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument1);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+    InterlockedIncrement(&Extension->DpcRuns);
+}
+
+_Use_decl_annotations_
+NTSTATUS NTAPI SampleCompletionRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Context);
+    if (Irp->PendingReturned)
+        IoMarkIrpPending(Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+/* Locks Length bytes at Buffer for writing and maps them; NULL, with the MDL freed, when that fails. */
+_IRQL_requires_max_(APC_LEVEL)
+static PVOID SampleLockAndMap(_In_ PVOID Buffer, _In_ ULONG Length, _Outptr_result_maybenull_ PMDL *MdlOut)
+{
+    PMDL Mdl = IoAllocateMdl(Buffer, Length, FALSE, FALSE, NULL);
+    volatile NTSTATUS Status = STATUS_SUCCESS;    /* see SampleCaptureUserBuffer */
+    PVOID Mapped;
+
+    *MdlOut = NULL;
+    if (Mdl == NULL)
+        return NULL;
+    _SEH2_TRY {
+        MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    if (!NT_SUCCESS(Status)) {
+        IoFreeMdl(Mdl);
+        return NULL;
+    }
+    Mapped = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority | MdlMappingNoExecute);
+    if (Mapped == NULL) {
+        MmUnlockPages(Mdl);
+        IoFreeMdl(Mdl);
+        return NULL;
+    }
+    *MdlOut = Mdl;
+    return Mapped;
+}
+
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS SampleDriverIdioms(VOID)
+{
+    PSAMPLE_EXTENSION Extension;
+    PSAMPLE_REQUEST Request;
+    PLIST_ENTRY Entry;
+    KIRQL OldIrql;
+    PUCHAR Buffer, Mapped;
+    PMDL Mdl;
+    PIRP Irp;
+    PIO_STACK_LOCATION Stack;
+
+    PAGED_CODE();
+    Extension = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*Extension), SAMPLE_TAG);
+    if (Extension == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    SAMPLE_CHECK(Extension->DpcRuns == 0);                      /* ExAllocatePool2 zeroes */
+    RtlInitUnicodeString(&Extension->Name, L"\\Device\\Sample");
+    SAMPLE_CHECK(Extension->Name.Length == SampleName.Length &&
+                 RtlEqualMemory(Extension->Name.Buffer, SampleName.Buffer, SampleName.Length));
+    KeInitializeSpinLock(&Extension->QueueLock);
+    InitializeListHead(&Extension->Queue);
+    KeInitializeDpc(&Extension->Dpc, SampleDpcRoutine, Extension);
+
+    for (ULONG i = 0; i < 3; i++) {
+        Request = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*Request), SAMPLE_TAG);
+        SAMPLE_CHECK(Request != NULL);
+        Request->Sequence = i;
+        KeAcquireSpinLock(&Extension->QueueLock, &OldIrql);
+        InsertTailList(&Extension->Queue, &Request->Link);
+        KeReleaseSpinLock(&Extension->QueueLock, OldIrql);
+    }
+    KeInsertQueueDpc(&Extension->Dpc, NULL, NULL);              /* below DISPATCH_LEVEL: runs at once */
+    SAMPLE_CHECK(Extension->DpcRuns == 1);
+    for (ULONG i = 0; i < 3; i++) {
+        KeAcquireSpinLock(&Extension->QueueLock, &OldIrql);
+        Entry = RemoveHeadList(&Extension->Queue);
+        KeReleaseSpinLock(&Extension->QueueLock, OldIrql);
+        Request = CONTAINING_RECORD(Entry, SAMPLE_REQUEST, Link);
+        SAMPLE_CHECK(Request->Sequence == i);
+        ExFreePoolWithTag(Request, SAMPLE_TAG);
+    }
+    SAMPLE_CHECK(IsListEmpty(&Extension->Queue));
+
+    Buffer = ExAllocatePoolZero(NonPagedPoolNx, 2 * PAGE_SIZE, SAMPLE_TAG);
+    SAMPLE_CHECK(Buffer != NULL);
+    Mapped = SampleLockAndMap(Buffer + 16, PAGE_SIZE, &Mdl);
+    SAMPLE_CHECK(Mapped != NULL && Mdl != NULL);
+    Mapped[0] = 0x5A;
+    SAMPLE_CHECK(Buffer[16] == 0x5A);
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+    ExFreePoolWithTag(Buffer, SAMPLE_TAG);
+
+    /* Passing a request down: the next location filled in, a completion routine to see it come back. */
+    Irp = IoAllocateIrp(2, FALSE);
+    SAMPLE_CHECK(Irp != NULL);
+    Stack = IoGetNextIrpStackLocation(Irp);
+    Stack->MajorFunction = IRP_MJ_DEVICE_CONTROL;
+    IoSetCompletionRoutine(Irp, SampleCompletionRoutine, Extension, TRUE, TRUE, TRUE);
+    IoSetNextIrpStackLocation(Irp);
+    SAMPLE_CHECK(IoGetCurrentIrpStackLocation(Irp)->CompletionRoutine == SampleCompletionRoutine);
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    SAMPLE_CHECK(IoGetNextIrpStackLocation(Irp)->MajorFunction == IRP_MJ_DEVICE_CONTROL);
+    IoFreeIrp(Irp);
+
+    ExFreePoolWithTag(Extension, SAMPLE_TAG);
+    return STATUS_SUCCESS;
+}

@@ -9,6 +9,7 @@ NTSTATUS SampleSystemInformation(VOID);
 NTSTATUS SampleProbes(VOID);
 NTSTATUS SampleTimeAndHardware(KIRQL Irql);
 NTSTATUS SamplePortEntryPoints(VOID);
+NTSTATUS SampleDriverIdioms(VOID);
 
 KTEST(ddk, types_and_strings) { KT_EXPECT_EQ(SampleTypesAndStrings(), STATUS_SUCCESS); }
 KTEST(ddk, memory_and_interlocked) { KT_EXPECT_EQ(SampleMemoryAndInterlocked(), STATUS_SUCCESS); }
@@ -17,6 +18,7 @@ KTEST(ddk, mdls_and_mappings) { KT_EXPECT_EQ(SampleMdlsAndMappings(), STATUS_SUC
 KTEST(ddk, system_information) { KT_EXPECT_EQ(SampleSystemInformation(), STATUS_SUCCESS); }
 KTEST(ddk, probes) { KT_EXPECT_EQ(SampleProbes(), STATUS_SUCCESS); }
 KTEST(ddk, port_entry_points) { KT_EXPECT_EQ(SamplePortEntryPoints(), STATUS_SUCCESS); }
+KTEST(ddk, driver_idioms) { KT_EXPECT_EQ(SampleDriverIdioms(), STATUS_SUCCESS); }
 
 KTEST(ddk, time_and_hardware_at_passive_and_high_level)
 {

@@ -5,6 +5,7 @@
  * stops for a held lock and a corrupted list.
  */
 #include "ktest.h"
+#include "window.h"
 
 KTEST(interlocked_list, inserts_return_the_old_first_and_last_entries)
 {
@@ -53,6 +54,49 @@ KTEST(interlocked_list, usable_at_any_irql)
     KT_EXPECT(ExInterlockedRemoveHeadList(&Head, &Lock) == &A);
     KT_EXPECT_EQ(KeGetCurrentIrql(), HIGH_LEVEL);
     KeLowerIrql(OldIrql);
+}
+
+/* A list and lock a DPC shares with the code it interrupts. */
+typedef struct _SHARED_LIST {
+    LIST_ENTRY Head;
+    KSPIN_LOCK Lock;
+    LIST_ENTRY DpcEntry;
+} SHARED_LIST;
+
+static VOID NTAPI InsertingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    SHARED_LIST *Shared = Context;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    ExInterlockedInsertTailList(&Shared->Head, &Shared->DpcEntry, &Shared->Lock);
+}
+
+/*
+ * An interrupt as the lock is let go (before the old IRQL is stored back):
+ * its DPC, inserting into the same list under the same lock, runs once the
+ * lock is free and the IRQL is down, and both entries land. (Taking the
+ * lock raises with interrupts off, so no interrupt comes in as it is
+ * taken.)
+ */
+KTEST(interlocked_list, a_dpc_on_the_same_list_runs_after_the_lock_is_free)
+{
+    SHARED_LIST Shared;
+    LIST_ENTRY Mine;
+    KDPC Dpc;
+
+    InitializeListHead(&Shared.Head);
+    KeInitializeSpinLock(&Shared.Lock);
+    KeInitializeDpc(&Dpc, InsertingDpc, &Shared);
+    KtArmInterruptWindow(KiWindowLowerIrql, &Dpc);
+    ExInterlockedInsertTailList(&Shared.Head, &Mine, &Shared.Lock);
+    KtDisarmInterruptWindow();
+    KT_EXPECT(KtInterruptWindowPlayed());
+    KT_EXPECT(Shared.Head.Flink == &Mine && Mine.Flink == &Shared.DpcEntry);
+    KT_EXPECT(Shared.DpcEntry.Flink == &Shared.Head && Shared.Head.Blink == &Shared.DpcEntry);
+    KT_EXPECT_EQ(Shared.Lock, 0);
+    KT_EXPECT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
 }
 
 KTEST(interlocked_list, singly_linked_push_and_pop)
@@ -129,6 +173,33 @@ KTEST(interlocked_list, x86_helpers_answer_with_the_sign)
 }
 
 /* The caller holds the lock it passes: on one processor that is a deadlock NT's checked build reports. */
+/*
+ * Depth is the header's 16 bits, as on NT x86, whose push adds 0x10001 to
+ * the word holding depth and sequence: 65536 entries read as depth 0. The
+ * entries are linked all the same, and every one pops back out.
+ */
+KTEST(interlocked_list, slist_depth_wraps_at_65536_and_every_entry_still_pops)
+{
+    ULONG Count = MAXUSHORT + 1;
+    PSLIST_ENTRY Entries = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(SLIST_ENTRY), 'tsLS');
+    SLIST_HEADER Head;
+    ULONG Popped = 0;
+
+    KT_ASSERT(Entries != NULL);
+    InitializeSListHead(&Head);
+    for (ULONG i = 0; i < Count - 1; i++)
+        InterlockedPushEntrySList(&Head, &Entries[i]);
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), MAXUSHORT);
+    InterlockedPushEntrySList(&Head, &Entries[Count - 1]);
+    KT_EXPECT_EQ(ExQueryDepthSList(&Head), 0);
+    for (PSLIST_ENTRY Entry = InterlockedPopEntrySList(&Head); Entry != NULL && Entry == &Entries[Count - 1 - Popped];
+         Entry = InterlockedPopEntrySList(&Head))
+        Popped++;
+    KT_EXPECT_EQ(Popped, Count);
+    KT_EXPECT(Head.Next.Next == NULL);
+    ExFreePoolWithTag(Entries, 'tsLS');
+}
+
 KTEST_BUGCHECK(interlocked_list, a_lock_the_caller_holds_stops, SPIN_LOCK_ALREADY_OWNED)
 {
     LIST_ENTRY Head, A;

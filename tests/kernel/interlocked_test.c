@@ -65,3 +65,47 @@ KTEST(interlocked, and_or_xor_return_the_value_before)
     KeMemoryBarrier();
     KT_EXPECT_EQ(Value, 0x000E);
 }
+
+/* The 64-bit forms the x86 DDK builds on cmpxchg8b: carries and borrows cross the halves. */
+KTEST(interlocked, sixty_four_bit_forms_carry_between_the_halves)
+{
+    LONG64 volatile Wide = 0xFFFFFFFFLL;
+
+    KT_EXPECT_EQ(InterlockedIncrement64(&Wide), 0x100000000LL);
+    KT_EXPECT_EQ(InterlockedDecrement64(&Wide), 0xFFFFFFFFLL);
+    KT_EXPECT_EQ(InterlockedExchangeAdd64(&Wide, 1), 0xFFFFFFFFLL);          /* the value before */
+    KT_EXPECT_EQ(InterlockedAdd64(&Wide, -0x100000001LL), -1LL);             /* the value after */
+    KT_EXPECT_EQ(InterlockedExchange64(&Wide, 0x123456789ABCDEF0LL), -1LL);
+    KT_EXPECT_EQ(InterlockedAnd64(&Wide, 0x0000FFFF0000FFFFLL), 0x123456789ABCDEF0LL);
+    KT_EXPECT_EQ(Wide, 0x000056780000DEF0LL);
+    KT_EXPECT_EQ(InterlockedOr64(&Wide, 0x1000000000000000LL), 0x000056780000DEF0LL);
+    KT_EXPECT_EQ(InterlockedXor64(&Wide, 0x1000000000000001LL), 0x100056780000DEF0LL);
+    KT_EXPECT_EQ(Wide, 0x000056780000DEF1LL);
+    Wide = 0x7FFFFFFFFFFFFFFFLL;
+    KT_EXPECT_EQ(InterlockedIncrement64(&Wide), (LONG64)0x8000000000000000ULL);   /* wraps as x86 does */
+}
+
+KTEST(interlocked, add_bit_and_narrow_forms)
+{
+    LONG volatile Value = 5;
+    LONG volatile Bits[2] = { 0, 0 };
+    SHORT volatile Short = 0x7FFF;
+    CHAR volatile Byte = 0x0F;
+
+    KT_EXPECT_EQ(InterlockedAdd(&Value, 3), 8);                               /* the sum */
+    KT_EXPECT(!InterlockedBitTestAndSet(Bits, 33));                           /* past the first LONG */
+    KT_EXPECT_EQ(Bits[1], 2);
+    KT_EXPECT(InterlockedBitTestAndSet(Bits, 33));
+    KT_EXPECT(InterlockedBitTestAndReset(Bits, 33));
+    KT_EXPECT(!InterlockedBitTestAndReset(Bits, 33));
+    KT_EXPECT_EQ(Bits[0] | Bits[1], 0);
+    KT_EXPECT_EQ(InterlockedIncrement16(&Short), (SHORT)0x8000);
+    KT_EXPECT_EQ(InterlockedDecrement16(&Short), 0x7FFF);
+    KT_EXPECT_EQ(InterlockedCompareExchange16(&Short, 1, 0), 0x7FFF);
+    KT_EXPECT_EQ(InterlockedCompareExchange16(&Short, 1, 0x7FFF), 0x7FFF);
+    KT_EXPECT_EQ(Short, 1);
+    KT_EXPECT_EQ(InterlockedAnd8(&Byte, 0x3C), 0x0F);
+    KT_EXPECT_EQ(InterlockedOr8(&Byte, 0x40), 0x0C);
+    KT_EXPECT_EQ(InterlockedXor8(&Byte, 0x44), 0x4C);
+    KT_EXPECT_EQ(Byte, 0x08);
+}

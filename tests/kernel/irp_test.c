@@ -20,7 +20,67 @@ KTEST(irp, allocate_lays_out_the_packet_as_the_ddk_does)
     KT_EXPECT((PUCHAR)IoGetNextIrpStackLocation(Irp) == (PUCHAR)Irp + IoSizeOfIrp(2));
     KT_EXPECT_EQ(ExQueryPoolBlockSize(Irp, NULL) >= IoSizeOfIrp(3), TRUE);
     IoFreeIrp(Irp);
-    KT_EXPECT(IoAllocateIrp(0, FALSE) == NULL);
+}
+
+/* No stack locations is a packet NT allocates too (the current location one past none); a negative count is not. */
+KTEST(irp, stack_sizes_at_the_edges)
+{
+    PIRP Irp = IoAllocateIrp(0, FALSE);
+
+    KT_ASSERT(Irp != NULL);
+    KT_EXPECT_EQ(Irp->Size, sizeof(IRP));
+    KT_EXPECT_EQ(Irp->StackCount, 0);
+    KT_EXPECT_EQ(Irp->CurrentLocation, 1);
+    KT_EXPECT((PUCHAR)IoGetCurrentIrpStackLocation(Irp) == (PUCHAR)Irp + sizeof(IRP));
+    IoFreeIrp(Irp);
+    /* The largest a CCHAR holds: CurrentLocation, a CHAR too, reads -128 as on NT. */
+    Irp = IoAllocateIrp(127, FALSE);
+    KT_ASSERT(Irp != NULL);
+    KT_EXPECT_EQ(Irp->Size, IoSizeOfIrp(127));
+    KT_EXPECT_EQ(Irp->StackCount, 127);
+    IoFreeIrp(Irp);
+    KT_EXPECT(IoAllocateIrp((CCHAR)-1, FALSE) == NULL);
+}
+
+/* The DDK's helpers that move through the stack locations as a driver passes a packet down. */
+static NTSTATUS NTAPI SampleCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Irp);
+    UNREFERENCED_PARAMETER(Context);
+    return STATUS_SUCCESS;
+}
+
+KTEST(irp, stack_location_helpers_move_copy_and_mark)
+{
+    PIRP Irp = IoAllocateIrp(3, FALSE);
+    PIO_STACK_LOCATION Top, Current, Next;
+
+    KT_ASSERT(Irp != NULL);
+    Top = IoGetNextIrpStackLocation(Irp);
+    Top->MajorFunction = IRP_MJ_READ;
+    Top->Parameters.Others.Argument1 = (PVOID)0x1234;
+    IoSetNextIrpStackLocation(Irp);                       /* as IoCallDriver does: the top is current */
+    KT_EXPECT_EQ(Irp->CurrentLocation, 3);
+    Current = IoGetCurrentIrpStackLocation(Irp);
+    KT_EXPECT(Current == Top);
+    IoMarkIrpPending(Irp);
+    KT_EXPECT_EQ(Current->Control & SL_PENDING_RETURNED, SL_PENDING_RETURNED);
+
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    Next = IoGetNextIrpStackLocation(Irp);
+    KT_EXPECT_EQ(Next->MajorFunction, IRP_MJ_READ);
+    KT_EXPECT(Next->Parameters.Others.Argument1 == (PVOID)0x1234);
+    KT_EXPECT_EQ(Next->Control, 0);                       /* not the pending mark */
+    KT_EXPECT(Next->CompletionRoutine == NULL);
+    IoSetCompletionRoutine(Irp, SampleCompletion, Irp, TRUE, FALSE, TRUE);
+    KT_EXPECT(Next->CompletionRoutine == SampleCompletion && Next->Context == Irp);
+    KT_EXPECT_EQ(Next->Control, SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_CANCEL);
+
+    IoSkipCurrentIrpStackLocation(Irp);                   /* the next driver gets this location as it is */
+    KT_EXPECT_EQ(Irp->CurrentLocation, 4);
+    KT_EXPECT(IoGetNextIrpStackLocation(Irp) == Top);
+    IoFreeIrp(Irp);
 }
 
 KTEST(irp, initialize_formats_a_packet_the_caller_owns)

@@ -4,9 +4,11 @@
  * one too big, and the SYSTEM_PTE_MISUSE stops for each misuse.
  */
 #define NTMM_MM_WHITEBOX_TEST
+#define NTMM_WHITEBOX_TEST
 #include "ktest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
+#include <ps.h>
 
 #define TAG 'MRmK'
 
@@ -86,6 +88,38 @@ KTEST(reserved_mapping, maps_and_unmaps_an_mdl_as_often_as_asked)
     MmFreeMappingAddress(Mapping, TAG);
 }
 
+/*
+ * Unmap and map again with other pages: every read through the reservation
+ * must reach the new pages, so no TLB entry of the old mapping may survive
+ * the unmap (each page was read first, so the processor had cached it).
+ */
+KTEST(reserved_mapping, a_second_mdl_is_seen_through_the_same_addresses)
+{
+    PVOID Mapping = MmAllocateMappingAddress(3 * PAGE_SIZE, TAG);
+    PMDL First = AllocatePages(3), Second = AllocatePages(2);
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL && First != NULL && Second != NULL);
+    for (ULONG i = 0; i < 3; i++)
+        KtFillPhysicalPage(MmGetMdlPfnArray(First)[i], 0x11111111 * (i + 1));
+    for (ULONG i = 0; i < 2; i++)
+        KtFillPhysicalPage(MmGetMdlPfnArray(Second)[i], 0xA0A0A0A0 + i);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, First, MmCached);
+    KT_ASSERT(Va == Mapping);
+    for (ULONG i = 0; i < 3; i++)
+        KT_EXPECT_EQ(*(volatile ULONG *)(Va + i * PAGE_SIZE + 8), 0x11111111 * (i + 1));
+    MmUnmapReservedMapping(Va, TAG, First);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Second, MmCached);
+    KT_ASSERT(Va == Mapping);
+    for (ULONG i = 0; i < 2; i++)
+        KT_EXPECT_EQ(*(volatile ULONG *)(Va + i * PAGE_SIZE + 8), 0xA0A0A0A0 + i);
+    KT_EXPECT_EQ(KtProbeRead(Va + 2 * PAGE_SIZE), STATUS_ACCESS_VIOLATION);
+    MmUnmapReservedMapping(Va, TAG, Second);
+    FreePages(First);
+    FreePages(Second);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
 KTEST(reserved_mapping, a_smaller_mdl_keeps_its_byte_offset)
 {
     PVOID Mapping = MmAllocateMappingAddress(4 * PAGE_SIZE, TAG);
@@ -122,6 +156,75 @@ KTEST(reserved_mapping, an_mdl_bigger_than_the_reservation_gets_null)
     KT_EXPECT_EQ(Mdl->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA, 0);
     KT_EXPECT_EQ(MiAddressToPte(Mapping)->u.Long, 0);
     FreePages(Mdl);
+    MmFreeMappingAddress(Mapping, TAG);
+}
+
+/*
+ * The point of a reservation: mapping into it from whatever process is
+ * current, at DISPATCH_LEVEL. A process created before the reservation's
+ * page table was made has no copy of its PDE (here this directory's copy
+ * is taken away to make sure); reading the reservation's PTEs through the
+ * self-map there must fetch the master's PDE, not stop.
+ */
+KTEST(reserved_mapping, maps_in_a_process_whose_directory_lacks_its_page_table)
+{
+    PEPROCESS Process;
+    KAPC_STATE ApcState;
+    PMDL Mdl = AllocatePages(1);
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PUCHAR Va;
+    KIRQL OldIrql;
+
+    KT_ASSERT(Mdl != NULL && Mapping != NULL);
+    KT_ASSERT_EQ(PsCreateProcess("reserved", 0, &Process), STATUS_SUCCESS);
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    MI_ERASE_PTE(MiAddressToPde(Mapping));
+    MiFlushEntireTb(TRUE);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Mdl, MmCached);
+    KT_EXPECT(Va == Mapping);
+    if (Va != NULL) {
+        *(volatile ULONG *)Va = 0x600DF00D;
+        MmUnmapReservedMapping(Va, TAG, Mdl);
+    }
+    KeLowerIrql(OldIrql);
+    KT_EXPECT(MiAddressToPde(Mapping)->u.Hard.Valid);
+    KeUnstackDetachProcess(&ApcState);
+    MmFreeMappingAddress(Mapping, TAG);
+    FreePages(Mdl);
+    PsTerminateProcess(Process, STATUS_SUCCESS);
+    ObDereferenceObject(Process);
+}
+
+/* A byte offset that ends the buffer exactly at the reservation's last byte fits; one byte more does not. */
+KTEST(reserved_mapping, an_offset_buffer_ending_at_the_reservations_end_fits)
+{
+    PVOID Mapping = MmAllocateMappingAddress(2 * PAGE_SIZE, TAG);
+    PUCHAR Buffer = ExAllocatePoolWithTag(NonPagedPool, 3 * PAGE_SIZE, TAG);
+    PUCHAR Start;
+    PMDL Fits, TooLong;
+    PUCHAR Va;
+
+    KT_ASSERT(Mapping != NULL && Buffer != NULL);
+    Start = (PUCHAR)PAGE_ALIGN(Buffer + PAGE_SIZE - 1) + 0x123;
+    Fits = IoAllocateMdl(Start, 2 * PAGE_SIZE - 0x123, FALSE, FALSE, NULL);
+    TooLong = IoAllocateMdl(Start, 2 * PAGE_SIZE - 0x123 + 1, FALSE, FALSE, NULL);
+    KT_ASSERT(Fits != NULL && TooLong != NULL);
+    MmProbeAndLockPages(Fits, KernelMode, IoWriteAccess);
+    MmProbeAndLockPages(TooLong, KernelMode, IoWriteAccess);
+    KT_EXPECT(MmMapLockedPagesWithReservedMapping(Mapping, TAG, TooLong, MmCached) == NULL);
+    Va = MmMapLockedPagesWithReservedMapping(Mapping, TAG, Fits, MmCached);
+    KT_EXPECT(Va == (PUCHAR)Mapping + 0x123);
+    if (Va != NULL) {
+        Start[2 * PAGE_SIZE - 0x123 - 1] = 0x77;
+        KT_EXPECT_EQ(Va[2 * PAGE_SIZE - 0x123 - 1], 0x77);      /* the reservation's very last byte */
+        MmUnmapReservedMapping(Va, TAG, Fits);
+    }
+    MmUnlockPages(TooLong);
+    MmUnlockPages(Fits);
+    IoFreeMdl(TooLong);
+    IoFreeMdl(Fits);
+    ExFreePoolWithTag(Buffer, TAG);
     MmFreeMappingAddress(Mapping, TAG);
 }
 
@@ -202,6 +305,27 @@ KTEST_BUGCHECK(reserved_mapping, freeing_with_another_tag_stops, SYSTEM_PTE_MISU
     KT_BUGCHECK_PARAMETER(2, Mapping);
     KT_BUGCHECK_PARAMETER(4, TAG & ~1u);
     MmFreeMappingAddress(Mapping, 'rehO');
+}
+
+/*
+ * An address in system PTE space with no page table at all (nothing was
+ * ever reserved there) has no header to read: it is a reservation the
+ * caller does not own, as NT says, not a fault on the header.
+ */
+KTEST_BUGCHECK(reserved_mapping, freeing_where_no_page_table_is_stops_as_not_owned, SYSTEM_PTE_MISUSE)
+{
+    ULONG_PTR Table = MM_SYSTEM_PTE_END + 1 - PDE_MAPPED_SIZE;
+    PVOID Mapping;
+
+    while (Table > MM_SYSTEM_PTE_START && MmSystemPagePtes[MiAddressToPdeOffset(Table)].u.Hard.Valid)
+        Table -= PDE_MAPPED_SIZE;
+    KT_ASSERT(!MmSystemPagePtes[MiAddressToPdeOffset(Table)].u.Hard.Valid);
+    Mapping = (PVOID)(Table + 2 * PAGE_SIZE);
+    KT_BUGCHECK_PARAMETER(1, MI_PTE_MISUSE_FREE_NOT_OWNED);
+    KT_BUGCHECK_PARAMETER(2, Mapping);
+    KT_BUGCHECK_PARAMETER(3, TAG);
+    KT_BUGCHECK_PARAMETER(4, 0);
+    MmFreeMappingAddress(Mapping, TAG);
 }
 
 /*

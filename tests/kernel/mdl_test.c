@@ -392,6 +392,8 @@ KTEST(mdl, low_priority_mapping_fails_when_ptes_are_scarce)
         Chunks++;
     }
     KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, LowPagePriority) == NULL);
+    /* The flags a driver ORs in do not change the level. */
+    KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, LowPagePriority | MdlMappingNoExecute) == NULL);
     View = MmGetSystemAddressForMdlSafe(Mdl, HighPagePriority);
     KT_EXPECT(View != NULL);
     MmUnlockPages(Mdl);
@@ -401,6 +403,39 @@ KTEST(mdl, low_priority_mapping_fails_when_ptes_are_scarce)
     }
     IoFreeMdl(Mdl);
     ExFreePoolWithTag(Buffer, TAG);
+}
+
+/* MdlMappingNoWrite: a view the processor will not write through; MdlMappingNoExecute has nothing to enforce. */
+static PUCHAR MapWithoutWrite(PMDL *Mdl)
+{
+    *Mdl = MmAllocatePagesForMdl(KtPhysical(0), KtPhysical(0xFFFFFFFF), KtPhysical(0), 2 * PAGE_SIZE);
+    if (*Mdl == NULL)
+        return NULL;
+    KtFillPhysicalPage(MmGetMdlPfnArray(*Mdl)[1], 0x0DDBA11);
+    return MmGetSystemAddressForMdlSafe(*Mdl, NormalPagePriority | MdlMappingNoWrite | MdlMappingNoExecute);
+}
+
+KTEST(mdl, a_no_write_mapping_is_read_only)
+{
+    PMDL Mdl;
+    PUCHAR View = MapWithoutWrite(&Mdl);
+
+    KT_ASSERT(View != NULL);
+    KT_EXPECT_EQ(*(volatile ULONG *)(View + PAGE_SIZE), 0x0DDBA11);
+    KT_EXPECT(!MiAddressToPte(View)->u.Hard.Write && !MiAddressToPte(View + PAGE_SIZE)->u.Hard.Write);
+    MmUnmapLockedPages(View, Mdl);
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
+}
+
+KTEST_BUGCHECK(mdl, writing_through_a_no_write_mapping_stops, ATTEMPTED_WRITE_TO_READONLY_MEMORY)
+{
+    PMDL Mdl;
+    PUCHAR View = MapWithoutWrite(&Mdl);
+
+    KT_ASSERT(View != NULL);
+    KT_BUGCHECK_PARAMETER(1, View + PAGE_SIZE);
+    *(volatile ULONG *)(View + PAGE_SIZE) = 0;
 }
 
 KTEST(mdl, partial_mdls_describe_part_of_a_source)
@@ -539,6 +574,14 @@ KTEST(mdl, allocate_pages_for_mdl_may_return_fewer_and_respects_flags)
     /* Impossible constraints. */
     KT_EXPECT(MmAllocatePagesForMdl(High, Low, Skip, PAGE_SIZE) == NULL);
     KT_EXPECT(MmAllocatePagesForMdl(Low, High, Skip, 0) == NULL);
+    /* A highest address past what a page number holds takes in all RAM; it does not wrap to page 0. */
+    Skip.QuadPart = 0;
+    High.QuadPart = 1LL << 44;
+    Mdl = MmAllocatePagesForMdl(Low, High, Skip, PAGE_SIZE);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT(MmGetMdlPfnArray(Mdl)[0] >= PHYSICAL_TO_PFN(Low.QuadPart));
+    MmFreePagesFromMdl(Mdl);
+    ExFreePool(Mdl);
 }
 
 /* Freed slots read MM_EMPTY_LIST, so freeing twice cannot free a frame another MDL owns by now. */

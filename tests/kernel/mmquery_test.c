@@ -56,6 +56,14 @@ KTEST(mm_query, create_mdl_allocates_or_fills_in_place)
     ExFreePool(Mdl);
     KT_EXPECT((PVOID)MmCreateMdl((PMDL)Storage, Base, PAGE_SIZE) == (PVOID)Storage);
     KT_EXPECT_EQ(((PMDL)Storage)->ByteCount, PAGE_SIZE);
+
+    /* The most pages whose Size still fits 0xFFFF, and one more: refused rather than a Size that wraps. */
+    Mdl = MmCreateMdl(NULL, (PVOID)0x80000000, (SIZE_T)MM_MAXIMUM_MDL_PAGES * PAGE_SIZE);
+    KT_ASSERT(Mdl != NULL);
+    KT_EXPECT_EQ((USHORT)Mdl->Size, MmSizeOfMdl((PVOID)0x80000000, (SIZE_T)MM_MAXIMUM_MDL_PAGES * PAGE_SIZE));
+    ExFreePool(Mdl);
+    KT_EXPECT(MmCreateMdl(NULL, (PVOID)0x80000000, (SIZE_T)(MM_MAXIMUM_MDL_PAGES + 1) * PAGE_SIZE) == NULL);
+    KT_EXPECT(MmCreateMdl(NULL, (PVOID)0x80000001, (SIZE_T)MM_MAXIMUM_MDL_PAGES * PAGE_SIZE) == NULL);
 }
 
 KTEST(mm_query, virtual_for_physical_finds_the_system_mapping)
@@ -76,6 +84,9 @@ KTEST(mm_query, virtual_for_physical_finds_the_system_mapping)
                                                                      ? MmFreePageListHead.Flink
                                                                      : MmZeroedPageListHead.Flink))) == NULL);
     KT_EXPECT(MmGetVirtualForPhysical(KtPhysical(0xFEC00000ULL)) == NULL);
+    /* Past what a page number holds, or negative: no page, not the RAM page of the low bits. */
+    KT_EXPECT(MmGetVirtualForPhysical(KtPhysical((1ULL << 44) + MmGetPhysicalAddress(Small).QuadPart)) == NULL);
+    KT_EXPECT(MmGetVirtualForPhysical(KtPhysical((1ULL << 63) + MmGetPhysicalAddress(Small).QuadPart)) == NULL);
     MmFreePagesFromMdl(Fresh);
     ExFreePool(Fresh);
     ExFreePoolWithTag(Page, TAG);

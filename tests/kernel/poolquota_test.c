@@ -30,17 +30,26 @@ static VOID DetachAndEnd(PEPROCESS Process, PKAPC_STATE ApcState)
     ObDereferenceObject(Process);
 }
 
-static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
+/* A charged allocation that raises on failure, through ExAllocatePoolWithQuotaTag or (Pool2) ExAllocatePool2. */
+static NTSTATUS AllocateRaisingThrough(BOOLEAN Pool2, SIZE_T Bytes, PVOID *Block)
 {
     volatile NTSTATUS Status = STATUS_SUCCESS;
 
     *Block = NULL;
     _SEH2_TRY {
-        *Block = ExAllocatePoolWithQuotaTag(NonPagedPool, Bytes, TAG);
+        if (Pool2)
+            *Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_RAISE_ON_FAILURE, Bytes, TAG);
+        else
+            *Block = ExAllocatePoolWithQuotaTag(NonPagedPool, Bytes, TAG);
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
     return Status;
+}
+
+static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
+{
+    return AllocateRaisingThrough(FALSE, Bytes, Block);
 }
 
 KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
@@ -99,6 +108,29 @@ KTEST(pool_quota, past_the_limit_raises_or_returns_null)
     DetachAndEnd(Process, &ApcState);
 }
 
+/* A charge that reaches the limit exactly is allowed; one byte's block past it is not. */
+KTEST(pool_quota, a_charge_may_reach_the_limit_exactly)
+{
+    KAPC_STATE ApcState;
+    PEPROCESS Process = AttachToNewProcess((SIZE_T)-1, &ApcState);
+    SIZE_T Charge;
+    PVOID Block;
+
+    KT_ASSERT(Process != NULL);
+    Block = ExAllocatePoolWithQuotaTag(NonPagedPool, 100, TAG);
+    KT_ASSERT(Block != NULL);
+    Charge = Process->QuotaUsage[PsNonPagedPool];
+    ExFreePoolWithTag(Block, TAG);
+    Process->QuotaLimit[PsNonPagedPool] = Charge;
+    Block = ExAllocatePoolWithQuotaTag(NonPagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 100, TAG);
+    KT_EXPECT(Block != NULL);
+    KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], Charge);
+    KT_EXPECT(ExAllocatePoolWithQuotaTag(NonPagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 1, TAG) == NULL);
+    if (Block != NULL)
+        ExFreePoolWithTag(Block, TAG);
+    DetachAndEnd(Process, &ApcState);
+}
+
 KTEST(pool_quota, the_system_process_and_whole_pages_are_not_charged)
 {
     KAPC_STATE ApcState;
@@ -136,24 +168,49 @@ KTEST(pool_quota, running_out_of_pool_raises_or_returns_null)
     DetachAndEnd(Process, &ApcState);
 }
 
-/* Each charged block holds a reference: the process object outlives its last charged block. */
-KTEST(pool_quota, a_process_that_ends_lives_on_until_its_blocks_are_freed)
+/* A process that has ended while *Block, charged to it, is still allocated; NULL if either cannot be had. */
+static PEPROCESS EndWithChargedBlock(PVOID *Block)
 {
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(PAGE_SIZE, &ApcState);
-    ULONG Processes;
-    PVOID Block;
+
+    if (Process == NULL)
+        return NULL;
+    *Block = ExAllocatePoolWithQuotaTag(NonPagedPool | POOL_QUOTA_FAIL_INSTEAD_OF_RAISE, 64, TAG);
+    DetachAndEnd(Process, &ApcState);
+    return *Block != NULL ? Process : NULL;
+}
+
+/* Each charged block holds a reference: the process object outlives its last charged block. */
+KTEST(pool_quota, a_process_that_ends_lives_on_until_its_blocks_are_freed)
+{
+    ULONG Processes = PsActiveProcessCount;
+    PVOID Block = NULL;
+    PEPROCESS Process = EndWithChargedBlock(&Block);
 
     KT_ASSERT(Process != NULL);
-    Block = ExAllocatePoolWithQuotaTag(NonPagedPool, 64, TAG);
-    KT_ASSERT(Block != NULL);
-    Processes = PsActiveProcessCount;
-    DetachAndEnd(Process, &ApcState);
-    KT_EXPECT_EQ(PsActiveProcessCount, Processes);                  /* still an object */
+    KT_EXPECT_EQ(PsActiveProcessCount, Processes + 1);              /* still an object */
     KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, 1);
     KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] != 0);
     ExFreePoolWithTag(Block, TAG);                                   /* the last reference */
-    KT_EXPECT_EQ(PsActiveProcessCount, Processes - 1);
+    KT_EXPECT_EQ(PsActiveProcessCount, Processes);
+}
+
+/*
+ * The same last free at DISPATCH_LEVEL would delete the process there; NT
+ * defers that to a worker thread, ntmm has none and stops (docs/DESIGN.md).
+ */
+KTEST_BUGCHECK(pool_quota, the_last_block_of_an_ended_process_freed_at_dispatch_level_stops, IRQL_NOT_LESS_OR_EQUAL)
+{
+    PVOID Block = NULL;
+    PEPROCESS Process = EndWithChargedBlock(&Block);
+    KIRQL OldIrql;
+
+    KT_ASSERT(Process != NULL);
+    KT_BUGCHECK_PARAMETER(1, Process);
+    KT_BUGCHECK_PARAMETER(2, DISPATCH_LEVEL);
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExFreePoolWithTag(Block, TAG);
 }
 
 KTEST(pool_quota, irps_charged_to_the_process)
@@ -169,6 +226,40 @@ KTEST(pool_quota, irps_charged_to_the_process)
     KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= IoSizeOfIrp(2));
     IoFreeIrp(Irp);
     KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    DetachAndEnd(Process, &ApcState);
+}
+
+/* ExAllocatePool2's POOL_FLAG_USE_QUOTA: the same charge, and past the limit NULL or the raise asked for. */
+KTEST(pool_quota, pool2_use_quota_charges_the_process)
+{
+    KAPC_STATE ApcState;
+    PEPROCESS Process = AttachToNewProcess(256, &ApcState);
+    PUCHAR Block;
+    PVOID Raised;
+    BOOLEAN Charged = FALSE;
+
+    KT_ASSERT(Process != NULL);
+    Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, 200, TAG);
+    KT_ASSERT(Block != NULL);
+    ExQueryPoolBlockSize(Block, &Charged);
+    KT_EXPECT(Charged);
+    KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= 200);
+    KT_EXPECT_EQ(RtlCompareMemoryUlong(Block, 200, 0), 200);
+    KT_EXPECT(ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA, 100, TAG) == NULL);
+    KT_EXPECT_EQ(AllocateRaisingThrough(TRUE, 100, &Raised), STATUS_QUOTA_EXCEEDED);
+    KT_EXPECT(Raised == NULL);
+    ExFreePoolWithTag(Block, TAG);
+    KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    Block = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_USE_QUOTA | POOL_FLAG_CACHE_ALIGNED, 24, TAG);
+    KT_ASSERT(Block != NULL);
+    KT_EXPECT_EQ((ULONG_PTR)Block % 64, 0);
+    KT_EXPECT(Process->QuotaUsage[PsNonPagedPool] >= 24);
+    ExFreePoolWithTag(Block, TAG);
+    KT_EXPECT_EQ(Process->QuotaUsage[PsNonPagedPool], 0);
+    Block = ExAllocatePoolQuotaZero(NonPagedPoolNx, 64, TAG);
+    KT_ASSERT(Block != NULL);
+    KT_EXPECT_EQ(RtlCompareMemoryUlong(Block, 64, 0), 64);
+    ExFreePoolWithTag(Block, TAG);
     DetachAndEnd(Process, &ApcState);
 }
 

@@ -29,6 +29,8 @@ KTEST(port_io, byte_ports_and_their_buffer_forms)
     KT_EXPECT_EQ(In[3], 0);                                  /* Count is exact */
     READ_PORT_BUFFER_UCHAR(COM1_SCRATCH, In + 3, 0);
     KT_EXPECT_EQ(In[3], 0);
+    WRITE_PORT_BUFFER_UCHAR(COM1_SCRATCH, Out, 0);          /* nothing written: the port keeps 0x33 */
+    KT_EXPECT_EQ(READ_PORT_UCHAR(COM1_SCRATCH), 0x33);
     WRITE_PORT_UCHAR(COM1_SCRATCH, Saved);
 }
 
