@@ -19,7 +19,9 @@
     X(NtClose, 4)                        \
     X(NtTerminateProcess, 8)             \
     X(NtTerminateThread, 8)              \
-    X(NtYieldExecution, 0)
+    X(NtYieldExecution, 0)               \
+    X(NtCreateSection, 28)               \
+    X(NtQuerySection, 20)
 
 #ifndef __ASSEMBLER__
 #include <ntddk.h>
@@ -40,6 +42,11 @@ NTSTATUS NTAPI NtWriteVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress, PVO
 NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
 NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
 NTSTATUS NTAPI NtYieldExecution(VOID);
+NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                               PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes,
+                               HANDLE FileHandle);
+NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle, SECTION_INFORMATION_CLASS SectionInformationClass,
+                              PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength);
 #endif
 
 #endif

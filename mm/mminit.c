@@ -296,8 +296,8 @@ static VOID MiMapInitialNonPagedPool(VOID)
     }
     MmNonPagedPoolExpansionStart = (PVOID)ALIGN_UP_BY((ULONG_PTR)MmNonPagedPoolEnd, PDE_MAPPED_SIZE);
     MmNonPagedPoolExpansionEnd = (PVOID)((ULONG_PTR)MmNonPagedPoolExpansionStart + Expansion);
-    if ((ULONG_PTR)MmNonPagedPoolExpansionEnd > PTE_BASE)
-        MmNonPagedPoolExpansionEnd = (PVOID)PTE_BASE;
+    if ((ULONG_PTR)MmNonPagedPoolExpansionEnd > MM_SYSTEM_VIEW_START)
+        MmNonPagedPoolExpansionEnd = (PVOID)MM_SYSTEM_VIEW_START;
 }
 
 /*
@@ -476,6 +476,7 @@ VOID MmInitSystem(VOID)
     MiInitializePat();
     MiInitializeSharedUserData();
     MiInitializeCommitLimit();
+    MmInitializeSections();
     MiPrintBootLog();
 }
 

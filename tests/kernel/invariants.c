@@ -6,8 +6,9 @@
  * database and both pools consistent, no pool tag holding more bytes than
  * before the suite (less what lookaside lists cache), every physical page
  * accounted for and every system PTE given back, no process left behind,
- * every process's address space consistent and its commitment adding up to
- * the system's.
+ * every process's address space consistent, every section's prototype PTEs
+ * and counts consistent, and the commitment of processes and sections
+ * adding up to the system's.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
@@ -68,9 +69,9 @@ static BOOLEAN KtCheckProcesses(VOID)
             Ok = FALSE;
         CommitCharge += Process->CommitCharge;
     }
-    if (CommitCharge != MmTotalCommittedPages) {
-        DbgPrint("    # processes hold %u committed pages, the system counts %u\n", CommitCharge,
-                 MmTotalCommittedPages);
+    if (CommitCharge + MmSharedCommit != MmTotalCommittedPages) {
+        DbgPrint("    # processes hold %u committed pages and sections %u, the system counts %u\n", CommitCharge,
+                 MmSharedCommit, MmTotalCommittedPages);
         Ok = FALSE;
     }
     if (PsActiveProcessCount != KtProcessesBefore) {
@@ -128,6 +129,8 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
     if (!KtCheckPageAccount())
         Ok = FALSE;
     if (!KtCheckProcesses())
+        Ok = FALSE;
+    if (!MmCheckSections(TRUE))
         Ok = FALSE;
     return Ok;
 }
