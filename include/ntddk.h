@@ -913,6 +913,9 @@ VOID NTAPI WRITE_PORT_ULONG(PULONG Port, ULONG Value);
 #define SEC_COMMIT     0x08000000
 #define SEC_NOCACHE    0x10000000
 
+/* NtMapViewOfSection's AllocationType beyond MEM_TOP_DOWN and SEC_NO_CHANGE. */
+#define MEM_DOS_LIM 0x40000000
+
 typedef enum _SECTION_INHERIT {
     ViewShare = 1,
     ViewUnmap = 2

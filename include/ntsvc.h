@@ -21,7 +21,9 @@
     X(NtTerminateThread, 8)              \
     X(NtYieldExecution, 0)               \
     X(NtCreateSection, 28)               \
-    X(NtQuerySection, 20)
+    X(NtQuerySection, 20)                \
+    X(NtMapViewOfSection, 40)            \
+    X(NtUnmapViewOfSection, 8)
 
 #ifndef __ASSEMBLER__
 #include <ntddk.h>
@@ -47,6 +49,10 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess,
                                HANDLE FileHandle);
 NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle, SECTION_INFORMATION_CLASS SectionInformationClass,
                               PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                  SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize,
+                                  SECTION_INHERIT InheritDisposition, ULONG AllocationType, ULONG Win32Protect);
+NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
 #endif
 
 #endif

@@ -101,6 +101,10 @@ FORCEINLINE BOOLEAN MiIsTransitionPte(MMPTE Pte)
 #define MI_IS_NOACCESS(Protection) (((Protection) & 7) == MM_ZERO_ACCESS)
 #define MI_IS_GUARD(Protection) (((Protection) & MM_NOACCESS) == MM_GUARD_PAGE && !MI_IS_NOACCESS(Protection))
 #define MI_IS_WRITABLE(Protection) (((Protection) & MM_PROTECTION_WRITE_MASK) != 0)
+#define MI_IS_COPY_ON_WRITE(Protection) (((Protection) & MM_WRITECOPY) == MM_WRITECOPY)
+/* A copy-on-write protection once the copy is made: read-write, executable if it was (NT's macro). */
+#define MI_MAKE_PROTECT_NOT_WRITE_COPY(Protection) \
+    (MI_IS_COPY_ON_WRITE(Protection) ? (Protection) ^ (MM_WRITECOPY ^ MM_READWRITE) : (Protection))
 ULONG MiMakeProtectionMask(ULONG Protect);
 ULONG MiProtectionToPageProtect(ULONG ProtectionMask);
 
@@ -119,6 +123,14 @@ FORCEINLINE VOID MI_UPDATE_VALID_PTE(PMMPTE PointerPte, MMPTE TempPte)
 {
     ASSERT(PointerPte->u.Hard.Valid && TempPte.u.Hard.Valid);
     ASSERT(PointerPte->u.Hard.PageFrameNumber == TempPte.u.Hard.PageFrameNumber);
+    *(volatile ULONG *)&PointerPte->u.Long = TempPte.u.Long;
+}
+
+/* A valid PTE given another page (a private copy replacing a shared one); the caller flushes. */
+FORCEINLINE VOID MI_WRITE_VALID_PTE_NEW_PAGE(PMMPTE PointerPte, MMPTE TempPte)
+{
+    ASSERT(PointerPte->u.Hard.Valid && TempPte.u.Hard.Valid);
+    ASSERT(PointerPte->u.Hard.PageFrameNumber != TempPte.u.Hard.PageFrameNumber);
     *(volatile ULONG *)&PointerPte->u.Long = TempPte.u.Long;
 }
 
@@ -276,6 +288,7 @@ VOID MiFreeVad(PMMVAD Vad);
 NTSTATUS MiMakeUserPageTable(PEPROCESS Process, PVOID VirtualAddress);
 NTSTATUS MiMakePageTablesForRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
 VOID MiWriteUserPte(PEPROCESS Process, PMMPTE PointerPte, MMPTE NewPte);
+VOID MiWorkingSetGrew(PEPROCESS Process);
 VOID MiDeleteUserPte(PEPROCESS Process, PMMVAD Vad, PMMPTE PointerPte);
 VOID MiDeleteEmptyPageTables(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
 BOOLEAN MiIsPageTablePresent(PVOID VirtualAddress);
@@ -303,7 +316,7 @@ VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID Starti
 /* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
 
-/* --- Sections (section.c, sectcheck.c) ------------------------------------------- */
+/* --- Sections (section.c, mapview.c, protofault.c, sysview.c, sectcheck.c) --------- */
 
 /*
  * A section is three layers, as in NT. The SECTION is the object a handle
@@ -461,12 +474,51 @@ FORCEINLINE BOOLEAN MiIsSubsectionPte(MMPTE Pte)
     return !Pte.u.Hard.Valid && Pte.u.Subsect.Prototype;
 }
 
+/* A valid prototype PTE: the resident page of a section; no MMU reads it, faults and walkers do. */
+FORCEINLINE MMPTE MiMakeValidPrototypePte(PFN_NUMBER PageFrameIndex, ULONG Protection)
+{
+    MMPTE TempPte;
+
+    TempPte.u.Long = (PageFrameIndex << PAGE_SHIFT) | MmProtectToPteMask[Protection & 0x1F] | PTE_VALID | PTE_ACCESSED;
+    return TempPte;
+}
+
+/* A VAD that maps a view of a section, and the prototype PTE behind one of its pages. */
+#define MI_IS_VIEW(Vad) ((Vad)->ControlArea != NULL)
+
+FORCEINLINE PMMPTE MiGetProtoPteAddress(PMMVAD Vad, PVOID VirtualAddress)
+{
+    return Vad->FirstPrototypePte + (((ULONG_PTR)VirtualAddress >> PAGE_SHIFT) - Vad->Node.StartingVpn);
+}
+
 /* section.c */
 BOOLEAN MiIsProtectionCompatible(ULONG SectionProtection, ULONG NewProtect);
 VOID MiCheckControlArea(PCONTROL_AREA ControlArea);
 PCONTROL_AREA MiAllocateControlArea(ULONG Subsections, ULONG SegmentPtes, ULONG SegmentExtraBytes);
 VOID MiFreeControlArea(PCONTROL_AREA ControlArea);
 PSUBSECTION MiLocateSubsection(PCONTROL_AREA ControlArea, PMMPTE ProtoPte);
+NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress);
+
+/* mapview.c: views in a process's user space. */
+NTSTATUS MiChooseViewRange(PEPROCESS Process, PVOID *Base, SIZE_T Size, ULONG_PTR ZeroBits, ULONG AllocationType);
+NTSTATUS MiInsertMappedView(PEPROCESS Process, PCONTROL_AREA ControlArea, PVOID Base, SIZE_T Pages, ULONG FirstPte,
+                            ULONG Protection, SIZE_T CommitCharge, ULONG AllocationType, PMMVAD *NewVad);
+VOID MiRemoveMappedView(PEPROCESS Process, PMMVAD Vad);
+
+/* protofault.c: faults through prototype PTEs. */
+ULONG MiProtoPteProtection(PMMPTE ProtoPte);
+ULONG MiViewPageProtection(PMMVAD Vad, PMMPTE ProtoPte);
+NTSTATUS MiMakeProtoPageResident(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PPFN_NUMBER PageFrameIndex);
+NTSTATUS MiResolveProtoPteFault(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMPTE PointerPte,
+                                ULONG FaultStatus);
+ULONG MiQueryViewPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed);
+NTSTATUS MiCopyOnWrite(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMPTE PointerPte);
+
+/* sysview.c: views in system space. */
+BOOLEAN MiIsSystemViewAddress(PVOID VirtualAddress);
+NTSTATUS MiResolveSystemViewFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG FaultStatus);
+typedef VOID (*PMI_SYSTEM_VIEW_CALLBACK)(PVOID Base, ULONG Pages, PCONTROL_AREA ControlArea, PVOID Context);
+VOID MiEnumerateSystemViews(PMI_SYSTEM_VIEW_CALLBACK Callback, PVOID Context);
 
 /* --- Boot-time allocation (mminit.c), and the loader's map as runs of RAM (physmem.c) --- */
 

@@ -8,8 +8,9 @@
  * brought in where the fault could not wait: a probe instruction of the
  * kernel inside a try block (KeInvalidAccessAllowed) gets
  * STATUS_ACCESS_VIOLATION, anything else stops with IRQL_NOT_LESS_OR_EQUAL.
- * At APC_LEVEL or below a demand-zero PTE gets a zeroed page, and anything
- * else is a reference nobody mapped: an access violation for a probe in a
+ * At APC_LEVEL or below a demand-zero PTE gets a zeroed page, a
+ * prototype-format PTE of a system view the section's page (sysview.c),
+ * and anything else is a reference nobody mapped: an access violation for a probe in a
  * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
  * the process's VADs (userfault.c), below APC_LEVEL only.
@@ -70,6 +71,30 @@ static NTSTATUS MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKT
                      (FaultStatus & PF_WRITE) ? 1 : 0, TrapFrame->Eip, TrapFrame);
 }
 
+/*
+ * A system view's page (sysview.c): made resident through its prototype
+ * PTE. A page the view does not have is a bad reference; running out of
+ * pages stops as a demand-zero fault does; a file that could not be read
+ * is NT's KERNEL_DATA_INPAGE_ERROR, or the in-page status for a probe in a
+ * try block.
+ */
+static NTSTATUS MiSystemViewFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
+{
+    MMPTE TempPte = *PointerPte;
+    NTSTATUS Status = MiResolveSystemViewFault(VirtualAddress, PointerPte, FaultStatus);
+
+    if (NT_SUCCESS(Status))
+        return Status;
+    if (Status == STATUS_ACCESS_VIOLATION)
+        return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
+    if (Status == STATUS_NO_MEMORY)
+        KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
+    if (KeInvalidAccessAllowed(TrapFrame))
+        return Status;
+    KeBugCheckWithTf(KERNEL_DATA_INPAGE_ERROR, (ULONG_PTR)PointerPte, (ULONG_PTR)Status, TempPte.u.Long,
+                     (ULONG_PTR)VirtualAddress, TrapFrame);
+}
+
 NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE PreviousMode,
                        PKTRAP_FRAME TrapFrame)
 {
@@ -109,6 +134,8 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
         return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     if (MiIsDemandZeroPte(TempPte))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte);
+    if (TempPte.u.Soft.Prototype && MiIsSystemViewAddress(VirtualAddress))
+        return MiSystemViewFault(VirtualAddress, PointerPte, FaultStatus, TrapFrame);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
 }
 

@@ -43,6 +43,9 @@ static NTSTATUS MiCheckProtectRange(PEPROCESS Process, PVOID StartingAddress, PV
 
     if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad))
         return STATUS_CONFLICTING_ADDRESSES;
+    /* A view keeps the protection it was mapped with (a divergence from NT: docs/DESIGN.md). */
+    if (MI_IS_VIEW(Vad))
+        return STATUS_NOT_SUPPORTED;
     if (Vad->u.VadFlags.NoChange || (Vad->u.VadFlags.PrivateMemory && (NewProtection & MM_WRITECOPY) == MM_WRITECOPY))
         return STATUS_INVALID_PAGE_PROTECTION;
     if (Vad->u.VadFlags.PhysicalMapping)

@@ -4,11 +4,15 @@
  * subsections cover its prototype PTEs in order, each prototype PTE is in a
  * state a prototype PTE may be in, a resident one names a page whose PFN
  * is a prototype page pointing back at it, NumberOfPfnReferences counts the
- * resident pages and NumberOfCommittedPages the committed ones, and the
- * pagefile-backed sections' commitment adds up to MmSharedCommit. The test
- * runner calls it after every suite.
+ * resident pages and NumberOfCommittedPages the committed ones, each
+ * resident page's share count is the number of valid PTEs that map it in
+ * every process and in system space, NumberOfMappedViews counts the views
+ * found there, and the pagefile-backed sections' commitment adds up to
+ * MmSharedCommit. It attaches to each process in turn to read its views.
+ * The test runner calls it after every suite.
  */
 #include "mi.h"
+#include <string.h>
 
 static ULONG MiSectionCheckErrors;
 
@@ -41,9 +45,85 @@ static VOID MiCheckSubsections(PCONTROL_AREA ControlArea, BOOLEAN Verbose)
                              Segment->TotalNumberOfPtes);
 }
 
+/*
+ * What the views of one control area hold: the valid PTEs that map each of
+ * its pages (in every process and in system space), and its views.
+ */
+typedef struct _MI_SHARE_TALLY {
+    PCONTROL_AREA ControlArea;
+    PULONG Shares;                    /* by prototype PTE; NULL: no pool to count them in */
+    ULONG Views, SystemViews;
+} MI_SHARE_TALLY, *PMI_SHARE_TALLY;
+
+#define MI_SHARE_TALLY_TAG 'hCmM'     /* "MmCh": the walker's own counts, freed before it returns */
+
+/* One valid PTE counts a share of its page when that page is one of the tallied segment's. */
+static VOID MiTallyPte(PMI_SHARE_TALLY Tally, MMPTE Pte)
+{
+    PSEGMENT Segment = Tally->ControlArea->Segment;
+    PMMPFN Pfn1;
+
+    if (!Pte.u.Hard.Valid || !MiIsPhysicalPage(PFN_FROM_PTE(&Pte)))
+        return;
+    Pfn1 = MI_PFN_ELEMENT(PFN_FROM_PTE(&Pte));
+    if (Pfn1->u3.e2.e1.PrototypePte && Pfn1->PteAddress >= Segment->ThePtes &&
+        Pfn1->PteAddress < Segment->ThePtes + Segment->TotalNumberOfPtes && Tally->Shares != NULL)
+        Tally->Shares[Pfn1->PteAddress - Segment->ThePtes]++;
+}
+
+static VOID MiTallyProcessViews(PEPROCESS Process, PMI_SHARE_TALLY Tally)
+{
+    KAPC_STATE ApcState;
+
+    if (!Process->AddressSpaceInitialized)
+        return;
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    MmLockAddressSpace(Process);
+    for (PRTL_AVL_RANGE_NODE Node = RtlAvlFirstRange(&Process->VadRoot); Node != NULL; Node = RtlAvlNextRange(Node)) {
+        PMMVAD Vad = CONTAINING_RECORD(Node, MMVAD, Node);
+
+        if (Vad->ControlArea != Tally->ControlArea)
+            continue;
+        Tally->Views++;
+        for (ULONG_PTR Va = (ULONG_PTR)MI_VAD_START(Vad); Va < (ULONG_PTR)MI_VAD_END(Vad); Va += PAGE_SIZE) {
+            if (MiIsPageTablePresent((PVOID)Va))
+                MiTallyPte(Tally, *MiAddressToPte(Va));
+        }
+    }
+    MmUnlockAddressSpace(Process);
+    KeUnstackDetachProcess(&ApcState);
+}
+
+static VOID MiTallySystemView(PVOID Base, ULONG Pages, PCONTROL_AREA ControlArea, PVOID Context)
+{
+    PMI_SHARE_TALLY Tally = Context;
+
+    if (ControlArea != Tally->ControlArea)
+        return;
+    Tally->Views++;
+    Tally->SystemViews++;
+    for (ULONG i = 0; i < Pages; i++)
+        MiTallyPte(Tally, MiAddressToPte(Base)[i]);
+}
+
+/* Counts what every process and system space holds of ControlArea; the caller frees Tally->Shares. */
+static VOID MiTallyShares(PCONTROL_AREA ControlArea, PMI_SHARE_TALLY Tally)
+{
+    SIZE_T Bytes = (SIZE_T)ControlArea->Segment->TotalNumberOfPtes * sizeof(ULONG);
+
+    Tally->ControlArea = ControlArea;
+    Tally->Views = Tally->SystemViews = 0;
+    Tally->Shares = ExAllocatePoolWithTag(NonPagedPool, Bytes != 0 ? Bytes : sizeof(ULONG), MI_SHARE_TALLY_TAG);
+    if (Tally->Shares != NULL)
+        memset(Tally->Shares, 0, Bytes);
+    for (PLIST_ENTRY Entry = PsActiveProcessHead.Flink; Entry != &PsActiveProcessHead; Entry = Entry->Flink)
+        MiTallyProcessViews(CONTAINING_RECORD(Entry, EPROCESS, ActiveProcessLinks), Tally);
+    MiEnumerateSystemViews(MiTallySystemView, Tally);
+}
+
 /* A resident prototype PTE's page is a prototype page that points back at it. */
 static VOID MiCheckResidentProtoPte(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PFN_NUMBER PageFrameIndex,
-                                    BOOLEAN Verbose)
+                                    ULONG Shares, BOOLEAN Verbose)
 {
     PMMPFN Pfn1;
 
@@ -60,12 +140,21 @@ static VOID MiCheckResidentProtoPte(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, 
     else if ((Pfn1->u2.ShareCount != 0) != ProtoPte->u.Hard.Valid)
         MiSectionCheckFailed(Verbose, ControlArea, "a prototype PTE is valid without a share or in transition with one",
                              (ULONG_PTR)ProtoPte, Pfn1->u2.ShareCount);
+    else if (Shares != MAXULONG && Pfn1->u2.ShareCount != Shares)
+        MiSectionCheckFailed(Verbose, ControlArea, "a page's share count differs from the PTEs that map it",
+                             (ULONG_PTR)ProtoPte, Pfn1->u2.ShareCount);
 }
 
 static SIZE_T MiCheckControlAreaPtes(PCONTROL_AREA ControlArea, BOOLEAN Verbose)
 {
     PSEGMENT Segment = ControlArea->Segment;
     ULONG Resident = 0, Committed = 0;
+    MI_SHARE_TALLY Tally;
+
+    MiTallyShares(ControlArea, &Tally);
+    if (Tally.Views != ControlArea->NumberOfMappedViews || Tally.SystemViews != ControlArea->NumberOfSystemCacheViews)
+        MiSectionCheckFailed(Verbose, ControlArea, "the views found differ from NumberOfMappedViews", Tally.Views,
+                             ControlArea->NumberOfMappedViews);
 
     for (ULONG i = 0; i < Segment->TotalNumberOfPtes; i++) {
         PMMPTE ProtoPte = &Segment->ThePtes[i];
@@ -75,7 +164,7 @@ static SIZE_T MiCheckControlAreaPtes(PCONTROL_AREA ControlArea, BOOLEAN Verbose)
         if (Contents.u.Hard.Valid || MiIsTransitionPte(Contents)) {
             MiCheckResidentProtoPte(ControlArea, ProtoPte,
                                     Contents.u.Hard.Valid ? PFN_FROM_PTE(&Contents) : Contents.u.Trans.PageFrameNumber,
-                                    Verbose);
+                                    Tally.Shares != NULL ? Tally.Shares[i] : MAXULONG, Verbose);
             Resident++;
         } else if (Contents.u.Long != 0 && !MiIsSubsectionPte(Contents) && !MiIsDemandZeroPte(Contents)) {
             MiSectionCheckFailed(Verbose, ControlArea, "a prototype PTE in no state a prototype PTE has",
@@ -91,6 +180,8 @@ static SIZE_T MiCheckControlAreaPtes(PCONTROL_AREA ControlArea, BOOLEAN Verbose)
     if (!ControlArea->u.Flags.File && Committed != Segment->NumberOfCommittedPages)
         MiSectionCheckFailed(Verbose, ControlArea, "NumberOfCommittedPages differs from the committed PTEs", Committed,
                              Segment->NumberOfCommittedPages);
+    if (Tally.Shares != NULL)
+        ExFreePoolWithTag(Tally.Shares, MI_SHARE_TALLY_TAG);
     return ControlArea->u.Flags.File ? 0 : Segment->NumberOfCommittedPages;
 }
 

@@ -466,6 +466,40 @@ NTSTATUS NTAPI ZwQuerySection(HANDLE SectionHandle, SECTION_INFORMATION_CLASS Se
     return Status;
 }
 
+/*
+ * Commits StartingAddress..EndingAddress of a view of a SEC_RESERVE
+ * section: its prototype PTEs that are still zero become the segment's
+ * demand-zero template, charged to MmSharedCommit, so every view of the
+ * section sees them committed. File-backed and image sections are
+ * committed as a whole already. Called under the view's process's
+ * address-space lock.
+ */
+NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress)
+{
+    PCONTROL_AREA ControlArea = Vad->ControlArea;
+    PSEGMENT Segment = ControlArea->Segment;
+    PMMPTE First = MiGetProtoPteAddress(Vad, StartingAddress), Last = MiGetProtoPteAddress(Vad, EndingAddress);
+    SIZE_T NewPages = 0;
+    KIRQL OldIrql;
+
+    if (ControlArea->u.Flags.File || ControlArea->u.Flags.Image)
+        return STATUS_ALREADY_COMMITTED;
+    for (PMMPTE ProtoPte = First; ProtoPte <= Last; ProtoPte++)
+        NewPages += ProtoPte->u.Long == 0;
+    if (NewPages == 0)
+        return STATUS_SUCCESS;
+    if (!MiChargeCommitment(NULL, NewPages))
+        return STATUS_COMMITMENT_LIMIT;
+    MiAcquirePfnLock(&OldIrql);
+    for (PMMPTE ProtoPte = First; ProtoPte <= Last; ProtoPte++) {
+        if (ProtoPte->u.Long == 0)
+            MI_WRITE_INVALID_PTE(ProtoPte, Segment->SegmentPteTemplate);
+    }
+    Segment->NumberOfCommittedPages += NewPages;
+    MiReleasePfnLock(OldIrql);
+    return STATUS_SUCCESS;
+}
+
 VOID MmInitializeSections(VOID)
 {
     OBJECT_TYPE_INITIALIZER Initializer = { 0 };

@@ -57,3 +57,8 @@ KTEST(user, a_program_can_end_its_own_process)
 {
     KT_EXPECT_EQ(MISBEHAVE(TerminateOwnProcess), 0x1234);
 }
+
+KTEST(user, a_program_uses_sections_through_the_services)
+{
+    KT_EXPECT_EQ(KtRunUserProgram("sections", (PVOID)7), 8);
+}
