@@ -70,6 +70,15 @@ OBJECTS += $(USER_IMAGES)
 SOURCE_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(SOURCES) $(USER_PROGRAMS)' | cmp -s - $(SOURCE_LIST) || \
         echo '$(SOURCES) $(USER_PROGRAMS)' > $(SOURCE_LIST))
+# The ramdisk: files every test boot (and the ISOs) loads as multiboot modules, which kernel/fs
+# serves read-only as \Device\Ramdisk\<file name>. tests/images/ makes them.
+RAMDISK := $(BUILD)/ramdisk
+RAMDISK_DATA := $(RAMDISK)/data.bin $(RAMDISK)/empty.bin
+RAMDISK_FILES := $(RAMDISK_DATA)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+RAMDISK_INITRD := $(subst $(space),$(comma),$(strip $(RAMDISK_FILES)))
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
@@ -155,6 +164,15 @@ $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
+# --- the ramdisk's files ---
+
+$(RAMDISK)/.data-stamp: tests/images/mkdata.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tests/images/mkdata.py $(RAMDISK)
+	@touch $@
+
+$(RAMDISK_DATA): $(RAMDISK)/.data-stamp
+
 # mm/mi.h refuses to be included anywhere but mm/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
 # The kernel's own sources see EPROCESS and ETHREAD behind the DDK's opaque
@@ -165,18 +183,25 @@ $(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -D
 
 # --- ISOs: the menu has a normal boot and a self-test boot ---
 
-$(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in
+# Each entry loads the ramdisk's files as modules, one line each at the placeholder's indent; GRUB 2
+# gives a module only the words after its path, so the file's name follows the path (include/fs.h).
+GRUB_MODULES := $(foreach file,$(RAMDISK_FILES),\1module /boot/ramdisk/$(notdir $(file)) $(notdir $(file)))
+
+$(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in $(SOURCE_LIST) Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's/@DEFAULT@/$(if $(filter test,$*),1,0)/' \
-	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' $< > $@
+	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' \
+	    -e 's|^\( *\)@MODULES@|$(subst $(space)\1,\n\1,$(GRUB_MODULES))|' $< > $@
 
-$(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg
+$(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg $(RAMDISK_FILES)
 	cp $(KERNEL) $(BUILD)/iso-run/boot/kernel.elf
+	mkdir -p $(BUILD)/iso-run/boot/ramdisk && cp $(RAMDISK_FILES) $(BUILD)/iso-run/boot/ramdisk/
 	grub-mkrescue -o $@ $(BUILD)/iso-run 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
-$(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg
+$(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg $(RAMDISK_FILES)
 	cp $(KERNEL) $(BUILD)/iso-test/boot/kernel.elf
+	mkdir -p $(BUILD)/iso-test/boot/ramdisk && cp $(RAMDISK_FILES) $(BUILD)/iso-test/boot/ramdisk/
 	grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -192,9 +217,10 @@ run: deps $(ISO)
 	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
-          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
+          --initrd '$(RAMDISK_INITRD)'
 
-test: deps $(KERNEL) $(TESTISO)
+test: deps $(KERNEL) $(TESTISO) $(RAMDISK_FILES)
 	$(RUNNER) --iso $(TESTISO) --too-small 3M --modules 10 --unsupported-cpu 486,pentium
 
 # make test-list: the name of every case the filter selects (KTEST=pool lists the pool suite).
@@ -213,8 +239,9 @@ bench: deps $(KERNEL)
 
 # make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
-debug: deps $(KERNEL)
-	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -serial file:$(BUILD)/debug-serial.log \
+debug: deps $(KERNEL) $(RAMDISK_FILES)
+	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -initrd '$(RAMDISK_INITRD)' \
+	    -serial file:$(BUILD)/debug-serial.log \
 	    -gdb tcp::1234 -S & \
 	gdb -q -x tools/gdbinit $(KERNEL); \
 	kill %1 2>/dev/null || true

@@ -23,7 +23,11 @@
     X(NtCreateSection, 28)               \
     X(NtQuerySection, 20)                \
     X(NtMapViewOfSection, 40)            \
-    X(NtUnmapViewOfSection, 8)
+    X(NtUnmapViewOfSection, 8)           \
+    X(NtCreateFile, 44)                  \
+    X(NtOpenFile, 24)                    \
+    X(NtReadFile, 36)                    \
+    X(NtQueryInformationFile, 20)
 
 #ifndef __ASSEMBLER__
 #include <ntddk.h>
@@ -53,6 +57,17 @@ NTSTATUS NTAPI NtMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PV
                                   SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize,
                                   SECTION_INHERIT InheritDisposition, ULONG AllocationType, ULONG Win32Protect);
 NTSTATUS NTAPI NtUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
+NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                            ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer,
+                            ULONG EaLength);
+NTSTATUS NTAPI NtOpenFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                          PIO_STATUS_BLOCK IoStatusBlock, ULONG ShareAccess, ULONG OpenOptions);
+NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                          PULONG Key);
+NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                                      ULONG Length, FILE_INFORMATION_CLASS FileInformationClass);
 #endif
 
 #endif

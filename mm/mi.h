@@ -316,7 +316,7 @@ VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID Starti
 /* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
 
-/* --- Sections (section.c, mapview.c, protofault.c, sysview.c, sectcheck.c) --------- */
+/* --- Sections (section.c, creasect.c, mapview.c, protofault.c, sysview.c, sectcheck.c) --- */
 
 /*
  * A section is three layers, as in NT. The SECTION is the object a handle
@@ -498,6 +498,9 @@ PCONTROL_AREA MiAllocateControlArea(ULONG Subsections, ULONG SegmentPtes, ULONG 
 VOID MiFreeControlArea(PCONTROL_AREA ControlArea);
 PSUBSECTION MiLocateSubsection(PCONTROL_AREA ControlArea, PMMPTE ProtoPte);
 NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress);
+
+/* creasect.c: the segments of files, as data or (image.c) as executable images. */
+NTSTATUS MiCreateDataFileMap(PFILE_OBJECT File, ULONGLONG FileSize, PCONTROL_AREA *ControlArea);
 
 /* mapview.c: views in a process's user space. */
 NTSTATUS MiChooseViewRange(PEPROCESS Process, PVOID *Base, SIZE_T Size, ULONG_PTR ZeroBits, ULONG AllocationType);

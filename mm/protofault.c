@@ -22,6 +22,7 @@
  * space. Running out of pages is STATUS_NO_MEMORY, as for private pages.
  */
 #include "mi.h"
+#include <io.h>
 #include <string.h>
 
 /* The MM_* protection a prototype PTE gives its page, whatever state it is in. */
@@ -40,6 +41,71 @@ ULONG MiProtoPteProtection(PMMPTE ProtoPte)
 ULONG MiViewPageProtection(PMMVAD Vad, PMMPTE ProtoPte)
 {
     return Vad->u.VadFlags.ImageMap ? MiProtoPteProtection(ProtoPte) : Vad->u.VadFlags.Protection;
+}
+
+/*
+ * Reads the file bytes behind ProtoPte into PageFrameIndex, a zeroed page:
+ * its subsection says where they are and where the file's data for it
+ * ends; a page past that end stays zero (NT's in-page read, through an MDL
+ * of the one page and IoPageRead). Called at APC_LEVEL or below without
+ * the PFN lock.
+ */
+static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PFN_NUMBER PageFrameIndex)
+{
+    PSUBSECTION Subsection = MiLocateSubsection(ControlArea, ProtoPte);
+    struct {
+        MDL Mdl;
+        PFN_NUMBER Page;
+    } PageMdl;
+    IO_STATUS_BLOCK IoStatus;
+    LARGE_INTEGER Offset;
+    ULONGLONG End;
+
+    if (Subsection == NULL)
+        return STATUS_IN_PAGE_ERROR;
+    Offset.QuadPart = ((ULONGLONG)Subsection->StartingSector << MI_SECTOR_SHIFT) +
+                      ((ULONGLONG)(ProtoPte - Subsection->SubsectionBase) << PAGE_SHIFT);
+    End = ((ULONGLONG)(Subsection->StartingSector + Subsection->NumberOfFullSectors) << MI_SECTOR_SHIFT) +
+          Subsection->u.SubsectionFlags.SectorEndOffset;
+    if ((ULONGLONG)Offset.QuadPart >= End)
+        return STATUS_SUCCESS;
+    MmInitializeMdl(&PageMdl.Mdl, NULL, End - Offset.QuadPart < PAGE_SIZE ? (SIZE_T)(End - Offset.QuadPart) : PAGE_SIZE);
+    PageMdl.Mdl.MdlFlags |= MDL_PAGES_LOCKED | MDL_IO_PAGE_READ;
+    PageMdl.Page = PageFrameIndex;
+    return IoPageRead(ControlArea->FilePointer, &PageMdl.Mdl, &Offset, NULL, &IoStatus);
+}
+
+/*
+ * A page for a prototype PTE in subsection format: a zeroed page, marked
+ * ReadInProgress with its prototype PTE in transition while the file is
+ * read, then valid with its first share; a failed read gives the page back
+ * and leaves the prototype PTE as it was. Called with the PFN lock held;
+ * releases it.
+ */
+static NTSTATUS MiReadInProtoPage(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PFN_NUMBER NewPage, MMPTE Contents,
+                                  KIRQL OldIrql)
+{
+    PMMPFN Pfn1 = MI_PFN_ELEMENT(NewPage);
+    NTSTATUS Status;
+
+    Pfn1->u3.e2.e1.ReadInProgress = 1;
+    MI_WRITE_INVALID_PTE(ProtoPte, MiMakeTransitionPte(NewPage, Contents.u.Subsect.Protection));
+    MiReleasePfnLock(OldIrql);
+    Status = MiReadProtoPageFromFile(ControlArea, ProtoPte, NewPage);
+    MiAcquirePfnLock(&OldIrql);
+    Pfn1->u3.e2.e1.ReadInProgress = 0;
+    if (!NT_SUCCESS(Status)) {
+        MI_WRITE_INVALID_PTE(ProtoPte, Contents);
+        ControlArea->NumberOfPfnReferences--;
+        MI_SET_PFN_DELETED(Pfn1);
+        MiDecrementReferenceCount(Pfn1, NewPage);
+        MiReleasePfnLock(OldIrql);
+        return STATUS_IN_PAGE_ERROR;
+    }
+    Pfn1->u2.ShareCount = 1;
+    MI_WRITE_VALID_PTE(ProtoPte, MiMakeValidPrototypePte(NewPage, Contents.u.Subsect.Protection));
+    MiReleasePfnLock(OldIrql);
+    return STATUS_SUCCESS;
 }
 
 /*
@@ -66,7 +132,7 @@ NTSTATUS MiMakeProtoPageResident(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PPF
     if (MiIsTransitionPte(Contents)) {
         *PageFrameIndex = Contents.u.Trans.PageFrameNumber;
         Pfn1 = MI_PFN_ELEMENT(*PageFrameIndex);
-        ASSERT(Pfn1->u2.ShareCount == 0 && Pfn1->PteAddress == ProtoPte);
+        ASSERT(Pfn1->u2.ShareCount == 0 && Pfn1->PteAddress == ProtoPte && !Pfn1->u3.e2.e1.ReadInProgress);
         Pfn1->u2.ShareCount = 1;
         MI_WRITE_VALID_PTE(ProtoPte, MiMakeValidPrototypePte(*PageFrameIndex, Contents.u.Trans.Protection));
         MiReleasePfnLock(OldIrql);
@@ -83,10 +149,12 @@ NTSTATUS MiMakeProtoPageResident(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PPF
     }
     MiInitializeProtoPfn(NewPage, ProtoPte);
     ControlArea->NumberOfPfnReferences++;
+    *PageFrameIndex = NewPage;
+    if (MiIsSubsectionPte(Contents))
+        return MiReadInProtoPage(ControlArea, ProtoPte, NewPage, Contents, OldIrql);
     MI_PFN_ELEMENT(NewPage)->u2.ShareCount = 1;
     MI_WRITE_VALID_PTE(ProtoPte, MiMakeValidPrototypePte(NewPage, Contents.u.Soft.Protection));
     MiReleasePfnLock(OldIrql);
-    *PageFrameIndex = NewPage;
     return STATUS_SUCCESS;
 }
 

@@ -24,6 +24,7 @@
 #include "mi.h"
 #include <ob.h>
 #include <io.h>
+#include <fs.h>
 #include <string.h>
 
 /* NtCreateSection's AllocationAttributes: those ntmm knows, and those it refuses (SEC_BASED, SEC_NOCACHE). */
@@ -51,6 +52,18 @@ static const ULONG MiCompatibleProtectionMask[8] = {
     PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_READWRITE | PAGE_EXECUTE | PAGE_EXECUTE_READ |
         PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY,
     PAGE_NOACCESS | PAGE_READONLY | PAGE_WRITECOPY | PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_WRITECOPY,
+};
+
+/* The file access a section of each MM_* protection needs (NT's MmMakeFileAccess). */
+static const ACCESS_MASK MiMakeFileAccess[8] = {
+    FILE_READ_DATA,
+    FILE_READ_DATA,
+    FILE_EXECUTE,
+    FILE_EXECUTE | FILE_READ_DATA,
+    FILE_WRITE_DATA | FILE_READ_DATA,
+    FILE_READ_DATA,
+    FILE_EXECUTE | FILE_WRITE_DATA | FILE_READ_DATA,
+    FILE_EXECUTE | FILE_READ_DATA,
 };
 
 /* May a view of a section created with SectionProtection (MM_*) ask for NewProtect (PAGE_*)? */
@@ -250,6 +263,86 @@ static NTSTATUS MiCreatePagingFileMap(ULONG Pages, ULONG Protection, ULONG Alloc
     return STATUS_SUCCESS;
 }
 
+/*
+ * The control area of a file's data or image section: the one the file
+ * already has (every section on a file shares it), or a new one, which
+ * keeps its own reference on the file.
+ */
+static NTSTATUS MiGetFileControlArea(PFILE_OBJECT File, BOOLEAN Image, PCONTROL_AREA *Found)
+{
+    PSECTION_OBJECT_POINTERS Pointers = File->SectionObjectPointer;
+    PVOID *Slot = Image ? &Pointers->ImageSectionObject : &Pointers->DataSectionObject;
+    LARGE_INTEGER FileSize;
+    PCONTROL_AREA ControlArea = *Slot;
+    NTSTATUS Status;
+    KIRQL OldIrql;
+
+    if (ControlArea != NULL) {
+        MiAcquirePfnLock(&OldIrql);
+        ControlArea->NumberOfSectionReferences++;
+        ControlArea->NumberOfUserReferences++;
+        MiReleasePfnLock(OldIrql);
+        *Found = ControlArea;
+        return STATUS_SUCCESS;
+    }
+    Status = FsRtlGetFileSize(File, &FileSize);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    Status = Image ? STATUS_NOT_SUPPORTED : MiCreateDataFileMap(File, FileSize.QuadPart, &ControlArea);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    ObReferenceObject(File);
+    ControlArea->FilePointer = File;
+    ControlArea->u.Flags.File = 1;
+    ControlArea->NumberOfSectionReferences = 1;
+    ControlArea->NumberOfUserReferences = 1;
+    *Slot = ControlArea;
+    *Found = ControlArea;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * A data section on File: as large as the file when MaximumSize is zero,
+ * never larger (ntmm's only file system is read-only, so a file cannot
+ * grow), and writable only if the file was opened for writing.
+ */
+static NTSTATUS MiCreateFileSection(PSECTION Section, PFILE_OBJECT File, ULONGLONG MaximumSize, ULONG Protection,
+                                    ULONG AllocationAttributes)
+{
+    BOOLEAN Image = (AllocationAttributes & SEC_IMAGE) != 0;
+    PCONTROL_AREA ControlArea;
+    LARGE_INTEGER FileSize;
+    NTSTATUS Status;
+
+    if (!Image) {
+        Status = FsRtlGetFileSize(File, &FileSize);
+        if (!NT_SUCCESS(Status))
+            return Status;
+        if (MaximumSize == 0 && FileSize.QuadPart == 0)
+            return STATUS_MAPPED_FILE_SIZE_ZERO;
+        if (MaximumSize > (ULONGLONG)FileSize.QuadPart)
+            return STATUS_SECTION_TOO_BIG;
+        if (MI_IS_WRITABLE(Protection) && !MI_IS_COPY_ON_WRITE(Protection) && !File->WriteAccess)
+            return STATUS_ACCESS_DENIED;
+        if (MaximumSize == 0)
+            MaximumSize = FileSize.QuadPart;
+    }
+    Status = MiGetFileControlArea(File, Image, &ControlArea);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    Section->Segment = ControlArea->Segment;
+    Section->u.Flags.File = 1;
+    Section->u.Flags.Image = Image;
+    if (Image) {
+        /* An image's views take each page's protection from its PE section; the section allows them all. */
+        Section->SizeOfSection.QuadPart = ControlArea->Segment->SizeOfSegment;
+        Section->InitialPageProtection = MM_EXECUTE_WRITECOPY;
+    } else {
+        Section->SizeOfSection.QuadPart = MaximumSize;
+    }
+    return STATUS_SUCCESS;
+}
+
 /* NtCreateSection's checks of its flags and protection, in NT's order. */
 static NTSTATUS MiCheckSectionArguments(ULONG SectionPageProtection, ULONG AllocationAttributes)
 {
@@ -303,25 +396,35 @@ NTSTATUS MmCreateSection(PVOID *SectionObject, ACCESS_MASK DesiredAccess, POBJEC
     } else if ((LONGLONG)Size < 0) {
         return STATUS_SECTION_TOO_BIG;
     }
-    if (File != NULL || FileHandle != NULL)
-        return STATUS_NOT_SUPPORTED;
+    if (FileHandle != NULL) {
+        Status = ObReferenceObjectByHandle(FileHandle, MiMakeFileAccess[Protection & 7], *IoFileObjectType,
+                                           PreviousMode, (PVOID *)&File, NULL);
+        if (!NT_SUCCESS(Status))
+            return Status;
+    }
 
     Status = ObCreateObject(PreviousMode, MiSectionObjectType, ObjectAttributes, PreviousMode, NULL, sizeof(SECTION),
                             0, 0, (PVOID *)&Section);
     if (NT_SUCCESS(Status)) {
         Section->InitialPageProtection = Protection;
-        Status = MiCreatePagingFileMap(BYTES_TO_PAGES(Size), Protection, AllocationAttributes, &ControlArea);
-        if (NT_SUCCESS(Status)) {
-            ControlArea->NumberOfSectionReferences = 1;
-            ControlArea->NumberOfUserReferences = 1;
-            Section->Segment = ControlArea->Segment;
-            Section->SizeOfSection.QuadPart = ControlArea->Segment->SizeOfSegment;
-            Section->u.Flags.Commit = ControlArea->u.Flags.Commit;
-            Section->u.Flags.Reserve = ControlArea->u.Flags.Reserve;
+        if (File != NULL) {
+            Status = MiCreateFileSection(Section, File, Size, Protection, AllocationAttributes);
+        } else {
+            Status = MiCreatePagingFileMap(BYTES_TO_PAGES(Size), Protection, AllocationAttributes, &ControlArea);
+            if (NT_SUCCESS(Status)) {
+                ControlArea->NumberOfSectionReferences = 1;
+                ControlArea->NumberOfUserReferences = 1;
+                Section->Segment = ControlArea->Segment;
+                Section->SizeOfSection.QuadPart = ControlArea->Segment->SizeOfSegment;
+                Section->u.Flags.Commit = ControlArea->u.Flags.Commit;
+                Section->u.Flags.Reserve = ControlArea->u.Flags.Reserve;
+            }
         }
         if (!NT_SUCCESS(Status))
             ObDereferenceObject(Section);
     }
+    if (FileHandle != NULL)
+        ObDereferenceObject(File);
     if (NT_SUCCESS(Status))
         *SectionObject = Section;
     return Status;

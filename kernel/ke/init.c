@@ -10,6 +10,7 @@
 #include <mm.h>
 #include <ex.h>
 #include <io.h>
+#include <fs.h>
 #include <ps.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
@@ -102,6 +103,7 @@ static NTSTATUS KiCopyModules(PMULTIBOOT_INFO Info, PLOADER_PARAMETER_BLOCK Bloc
     for (ULONG i = 0; i < Info->ModsCount; i++) {
         Block->Modules[i].PhysicalStart = Module[i].ModStart;
         Block->Modules[i].PhysicalEnd = Module[i].ModEnd;
+        KiCopyLoaderString(Block->Modules[i].String, sizeof(Block->Modules[i].String), Module[i].String);
     }
     Block->ModuleCount = Info->ModsCount;
     return STATUS_SUCCESS;
@@ -215,6 +217,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     ExInitializePool();
     PsInitSystem();
     IoInitSystem();
+    FsInitSystem();
     HalInitializeClock();
     _enable();
 

@@ -9,6 +9,7 @@
 #include "userprog.h"
 #include "../user/misbehave.h"
 #include <mm.h>
+#include <fs.h>
 
 
 #define MISBEHAVE(What) KtRunUserProgram("misbehave", (PVOID)(What))
@@ -61,4 +62,11 @@ KTEST(user, a_program_can_end_its_own_process)
 KTEST(user, a_program_uses_sections_through_the_services)
 {
     KT_EXPECT_EQ(KtRunUserProgram("sections", (PVOID)7), 8);
+}
+
+KTEST(user, a_program_reads_and_maps_a_ramdisk_file)
+{
+    if (FsGetFileCount() == 0)
+        KT_SKIP("no ramdisk: boot with tests/run.py --initrd, or the ISO");
+    KT_EXPECT_EQ(KtRunUserProgram("files", (PVOID)9), 10);
 }
