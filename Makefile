@@ -9,6 +9,8 @@ ifeq ($(origin CC),default)
 CC       := $(CROSS)gcc
 endif
 LD       := $(CROSS)ld
+# The PE32 test images (tests/images) are built with Debian's i686 MinGW cross compiler.
+PE_CC    := i686-w64-mingw32-gcc
 NM       := $(CROSS)nm
 HOSTCC   ?= gcc
 QEMU     ?= qemu-system-i386
@@ -74,7 +76,10 @@ $(shell mkdir -p $(BUILD) && echo '$(SOURCES) $(USER_PROGRAMS)' | cmp -s - $(SOU
 # serves read-only as \Device\Ramdisk\<file name>. tests/images/ makes them.
 RAMDISK := $(BUILD)/ramdisk
 RAMDISK_DATA := $(RAMDISK)/data.bin $(RAMDISK)/empty.bin
-RAMDISK_FILES := $(RAMDISK_DATA)
+RAMDISK_IMAGES := $(RAMDISK)/reloc.exe $(RAMDISK)/fixed.exe
+RAMDISK_BAD := $(patsubst %,$(RAMDISK)/bad-%.exe,truncated pastend overlap align filealign signature lfanew machine \
+                 sizeofimage entry relocdir reloctype)
+RAMDISK_FILES := $(RAMDISK_DATA) $(RAMDISK_IMAGES) $(RAMDISK_BAD)
 comma := ,
 empty :=
 space := $(empty) $(empty)
@@ -172,6 +177,50 @@ $(RAMDISK)/.data-stamp: tests/images/mkdata.py
 	@touch $@
 
 $(RAMDISK_DATA): $(RAMDISK)/.data-stamp
+
+# The PE32 test program (tests/images/image.c) with tests/user/lib, built by MinGW: reloc.exe keeps
+# its base relocations, fixed.exe has none (IMAGE_FILE_RELOCS_STRIPPED); tests/images/mkbad.py
+# makes the malformed variants from reloc.exe.
+PE_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -ffreestanding -nostdlib -fno-stack-protector \
+             -fno-asynchronous-unwind-tables -mno-stack-arg-probe -mno-ms-bitfields -mgeneral-regs-only \
+             -Wall -Wextra -Werror -Wno-multichar -Iinclude -Itests/user/lib -Itests/images -MMD -MP
+# -mno-stack-arg-probe: there is no __chkstk to call; -mno-ms-bitfields: the kernel's bitfield layout.
+PE_LDFLAGS := -nostdlib -s -Wl,--entry=_start
+PE_OBJECTS := $(BUILD)/pe/image.o $(BUILD)/pe/syscall.o $(BUILD)/pe/userlib.o
+
+$(BUILD)/pe/image.o: tests/images/image.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-CC   $<")
+	$(Q)$(PE_CC) $(PE_CFLAGS) -c $< -o $@
+
+$(BUILD)/pe/userlib.o: tests/user/lib/userlib.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-CC   $<")
+	$(Q)$(PE_CC) $(PE_CFLAGS) -c $< -o $@
+
+$(BUILD)/pe/syscall.o: tests/user/lib/syscall.S | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-AS   $<")
+	$(Q)$(PE_CC) -D__ASSEMBLER__ -Iinclude -MMD -MP -c $< -o $@
+
+$(RAMDISK)/reloc.exe: $(PE_OBJECTS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-LD   $@")
+	$(Q)$(PE_CC) $(PE_LDFLAGS) -Wl,--image-base=0x10000000 -Wl,--dynamicbase -o $@ $(PE_OBJECTS)
+
+$(RAMDISK)/fixed.exe: $(PE_OBJECTS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-LD   $@")
+	$(Q)$(PE_CC) $(PE_LDFLAGS) -Wl,--image-base=0x11000000 -Wl,--disable-dynamicbase -Wl,--disable-reloc-section \
+	    -o $@ $(PE_OBJECTS)
+
+$(RAMDISK)/.bad-stamp: $(RAMDISK)/reloc.exe tests/images/mkbad.py
+	$(Q)$(PYTHON) tests/images/mkbad.py $< $(RAMDISK)
+	@touch $@
+
+$(RAMDISK_BAD): $(RAMDISK)/.bad-stamp
+
+-include $(PE_OBJECTS:.o=.d)
 
 # mm/mi.h refuses to be included anywhere but mm/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
@@ -284,9 +333,9 @@ test-host: $(BUILD)/host/ktest-host
 # Debian packages for every tool above; installed only when one is missing. The host compiler
 # (make test-host) and clang (when CC names it) count too.
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-mingw-w64-i686 gdb python3 gcc libc6-dev \
                 $(if $(findstring clang,$(CC)),clang)
-NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
+NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld $(PE_CC) gdb $(PYTHON) \
                 $(HOSTCC) $(firstword $(CC)))
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
@@ -306,7 +355,7 @@ deps:
 # Building needs only the compiler, the linker and the cross GCC's libgcc; say how to get them
 # rather than fail obscurely.
 check-tools: | $(DEPS_FIRST)
-	@for tool in $(sort $(firstword $(CC)) $(LD) $(CROSS)gcc); do \
+	@for tool in $(sort $(firstword $(CC)) $(LD) $(CROSS)gcc $(PE_CC)); do \
 	    command -v $$tool >/dev/null 2>&1 || \
 	    { echo "$$tool is missing: run 'make deps$(if $(findstring clang,$(CC)), CC=$(CC))' (as root) first"; exit 1; }; \
 	done

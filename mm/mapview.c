@@ -10,7 +10,8 @@
  * (protofault.c). A data view starts at a section offset on a 64 KB
  * boundary and lies where the caller asks (also on a 64 KB boundary) or in
  * the lowest free range, the highest with MEM_TOP_DOWN or in a VmTopDown
- * process; an image view is placed by image.c. A copy-on-write view
+ * process; an image view maps the whole image, at its preferred base when
+ * it can. A copy-on-write view
  * charges its process's commitment for every page, since each may become a
  * private copy. Unmapping gives every PTE's share back, frees the private
  * copies, returns the charge, and lets the control area go if it was the
@@ -19,6 +20,7 @@
  * Arguments are checked in NT's order and get NT's statuses.
  */
 #include "mi.h"
+#include <ntimage.h>
 
 #define MI_MAXIMUM_ZERO_BITS 21
 #define MI_VALID_VIEW_ALLOCATION_TYPES (MEM_TOP_DOWN | MEM_LARGE_PAGES | MEM_DOS_LIM | SEC_NO_CHANGE | MEM_RESERVE)
@@ -137,6 +139,58 @@ static NTSTATUS MiMapViewOfDataSection(PSECTION Section, PEPROCESS Process, PVOI
 }
 
 /*
+ * A view of a whole image (NT's MiMapViewOfImageSection): where the caller
+ * asks, or at the image's preferred base when that range is free, or
+ * anywhere (top-down if asked) when it is taken and the image can be
+ * relocated; then its base relocations are applied to this view's private
+ * copies of the pages they touch (relocate.c), and the view succeeds with
+ * STATUS_IMAGE_NOT_AT_BASE. An image without relocations runs only at its
+ * base: STATUS_CONFLICTING_ADDRESSES, as NT. The view charges the image's
+ * copy-on-write pages.
+ */
+static NTSTATUS MiMapViewOfImageSection(PSECTION Section, PEPROCESS Process, PVOID *CapturedBase, ULONG_PTR ZeroBits,
+                                        PSIZE_T CapturedViewSize, ULONG AllocationType)
+{
+    PSEGMENT Segment = Section->Segment;
+    BOOLEAN Relocatable = (Segment->ImageInformation->ImageCharacteristics & IMAGE_FILE_RELOCS_STRIPPED) == 0;
+    SIZE_T Size = (SIZE_T)Segment->TotalNumberOfPtes << PAGE_SHIFT;
+    PVOID Base = *CapturedBase;
+    NTSTATUS Status;
+    PMMVAD Vad;
+
+    if (Base == NULL) {
+        Base = Segment->BasedAddress;
+        Status = MiChooseViewRange(Process, &Base, Size, ZeroBits, AllocationType);
+        if (!NT_SUCCESS(Status)) {
+            Base = NULL;
+            Status = Relocatable ? MiChooseViewRange(Process, &Base, Size, ZeroBits, AllocationType)
+                                 : STATUS_CONFLICTING_ADDRESSES;
+        }
+    } else {
+        Status = MiChooseViewRange(Process, &Base, Size, ZeroBits, AllocationType);
+        if (NT_SUCCESS(Status) && Base != Segment->BasedAddress && !Relocatable)
+            Status = STATUS_CONFLICTING_ADDRESSES;
+    }
+    if (!NT_SUCCESS(Status))
+        return Status;
+    Status = MiInsertMappedView(Process, Segment->ControlArea, Base, Segment->TotalNumberOfPtes, 0,
+                                MM_EXECUTE_WRITECOPY, Segment->ImageCommitment, AllocationType, &Vad);
+    if (!NT_SUCCESS(Status))
+        return Status;
+    if (Base != Segment->BasedAddress) {
+        Status = MiRelocateImageView(Process, Vad, (ULONG_PTR)Base - (ULONG_PTR)Segment->BasedAddress);
+        if (!NT_SUCCESS(Status)) {
+            MiRemoveMappedView(Process, Vad);
+            return Status;
+        }
+        Status = STATUS_IMAGE_NOT_AT_BASE;
+    }
+    *CapturedBase = Base;
+    *CapturedViewSize = Size;
+    return Status;
+}
+
+/*
  * Maps a view of SectionToMap into Process (NT's MmMapViewOfSection), from
  * kernel mode: the arguments are the caller's own and already captured.
  * *CapturedBase and *CapturedViewSize give where and how much, and return
@@ -163,6 +217,8 @@ NTSTATUS MmMapViewOfSection(PVOID SectionToMap, PEPROCESS Process, PVOID *Captur
     MmLockAddressSpace(Process);
     if (Process->ProcessExiting)
         Status = STATUS_PROCESS_IS_TERMINATING;
+    else if (Section->u.Flags.Image)
+        Status = MiMapViewOfImageSection(Section, Process, CapturedBase, ZeroBits, CapturedViewSize, AllocationType);
     else
         Status = MiMapViewOfDataSection(Section, Process, CapturedBase, ZeroBits, CommitSize, Offset,
                                         CapturedViewSize, AllocationType, Protection);

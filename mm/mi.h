@@ -316,7 +316,7 @@ VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID Starti
 /* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
 
-/* --- Sections (section.c, creasect.c, mapview.c, protofault.c, sysview.c, sectcheck.c) --- */
+/* --- Sections (section.c, creasect.c, mapview.c, relocate.c, protofault.c, sysview.c, sectcheck.c) --- */
 
 /*
  * A section is three layers, as in NT. The SECTION is the object a handle
@@ -499,14 +499,18 @@ VOID MiFreeControlArea(PCONTROL_AREA ControlArea);
 PSUBSECTION MiLocateSubsection(PCONTROL_AREA ControlArea, PMMPTE ProtoPte);
 NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress);
 
-/* creasect.c: the segments of files, as data or (image.c) as executable images. */
+/* creasect.c: the segments of files, as data or as executable images. */
 NTSTATUS MiCreateDataFileMap(PFILE_OBJECT File, ULONGLONG FileSize, PCONTROL_AREA *ControlArea);
+NTSTATUS MiCreateImageFileMap(PFILE_OBJECT File, ULONGLONG FileSize, PCONTROL_AREA *ControlArea);
 
 /* mapview.c: views in a process's user space. */
 NTSTATUS MiChooseViewRange(PEPROCESS Process, PVOID *Base, SIZE_T Size, ULONG_PTR ZeroBits, ULONG AllocationType);
 NTSTATUS MiInsertMappedView(PEPROCESS Process, PCONTROL_AREA ControlArea, PVOID Base, SIZE_T Pages, ULONG FirstPte,
                             ULONG Protection, SIZE_T CommitCharge, ULONG AllocationType, PMMVAD *NewVad);
 VOID MiRemoveMappedView(PEPROCESS Process, PMMVAD Vad);
+
+/* relocate.c: an image view away from its base. */
+NTSTATUS MiRelocateImageView(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Delta);
 
 /* protofault.c: faults through prototype PTEs. */
 ULONG MiProtoPteProtection(PMMPTE ProtoPte);
@@ -516,6 +520,7 @@ NTSTATUS MiResolveProtoPteFault(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddr
                                 ULONG FaultStatus);
 ULONG MiQueryViewPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed);
 NTSTATUS MiCopyOnWrite(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMPTE PointerPte);
+NTSTATUS MiMakeViewPagePrivate(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PPFN_NUMBER PageFrameIndex);
 
 /* sysview.c: views in system space. */
 BOOLEAN MiIsSystemViewAddress(PVOID VirtualAddress);

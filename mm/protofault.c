@@ -216,6 +216,41 @@ NTSTATUS MiCopyOnWrite(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMP
 }
 
 /*
+ * Gives a page of a view a private copy whatever its protection, for the
+ * loader's own writes (base relocations): the page is made resident as a
+ * read would make it, then copied; its protection stays (a code page stays
+ * execute-read). A copy of a page that was not copy-on-write costs the
+ * view a page of commitment more. *PageFrameIndex is the private page.
+ */
+NTSTATUS MiMakeViewPagePrivate(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PPFN_NUMBER PageFrameIndex)
+{
+    PMMPTE PointerPte = MiAddressToPte(VirtualAddress);
+    ULONG Protection = MiViewPageProtection(Vad, MiGetProtoPteAddress(Vad, VirtualAddress));
+    NTSTATUS Status;
+
+    if (MiIsPageTablePresent(VirtualAddress) && PointerPte->u.Hard.Valid &&
+        !MI_PFN_ELEMENT(PFN_FROM_PTE(PointerPte))->u3.e2.e1.PrototypePte) {
+        *PageFrameIndex = PFN_FROM_PTE(PointerPte);
+        return STATUS_SUCCESS;
+    }
+    if (!MI_IS_COPY_ON_WRITE(Protection) && !MiChargeCommitment(Process, 1))
+        return STATUS_COMMITMENT_LIMIT;
+    Status = MiIsPageTablePresent(VirtualAddress) && PointerPte->u.Hard.Valid
+                 ? STATUS_SUCCESS
+                 : MiResolveProtoPteFault(Process, Vad, VirtualAddress, PointerPte, 0);
+    if (NT_SUCCESS(Status))
+        Status = MiReplaceWithPrivateCopy(Process, PointerPte, MI_MAKE_PROTECT_NOT_WRITE_COPY(Protection));
+    if (!NT_SUCCESS(Status)) {
+        if (!MI_IS_COPY_ON_WRITE(Protection))
+            MiReturnCommitment(Process, 1);
+        return Status;
+    }
+    Vad->u.VadFlags.CommitCharge += !MI_IS_COPY_ON_WRITE(Protection);
+    *PageFrameIndex = PFN_FROM_PTE(PointerPte);
+    return STATUS_SUCCESS;
+}
+
+/*
  * A fault on a page of a view in the current process whose PTE is zero:
  * the page table is made first, so that running out of pages leaves no
  * share behind.

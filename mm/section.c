@@ -288,7 +288,8 @@ static NTSTATUS MiGetFileControlArea(PFILE_OBJECT File, BOOLEAN Image, PCONTROL_
     Status = FsRtlGetFileSize(File, &FileSize);
     if (!NT_SUCCESS(Status))
         return Status;
-    Status = Image ? STATUS_NOT_SUPPORTED : MiCreateDataFileMap(File, FileSize.QuadPart, &ControlArea);
+    Status = Image ? MiCreateImageFileMap(File, FileSize.QuadPart, &ControlArea)
+                   : MiCreateDataFileMap(File, FileSize.QuadPart, &ControlArea);
     if (!NT_SUCCESS(Status))
         return Status;
     ObReferenceObject(File);
