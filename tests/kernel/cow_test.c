@@ -156,3 +156,38 @@ KTEST(cow, a_copy_on_write_view_needs_commitment_for_every_page)
     ZwUnmapViewOfSection(NtCurrentProcess(), Base);
     ZwClose(Handle);
 }
+
+/*
+ * Locking a copy-on-write page for writing makes the copy first, as NT's
+ * probe for write does: the MDL describes the page the view will write.
+ */
+KTEST(cow, locking_a_copy_on_write_page_for_writing_locks_the_private_copy)
+{
+    HANDLE Handle = KtCreateSection(PAGE_SIZE, PAGE_READWRITE, SEC_COMMIT);
+    PUCHAR Copy = Map(Handle, PAGE_WRITECOPY), Shared = Map(Handle, PAGE_READWRITE);
+    PMDL Mdl = IoAllocateMdl(Copy, PAGE_SIZE, FALSE, FALSE, NULL);
+    volatile NTSTATUS Status = STATUS_SUCCESS;
+
+    KT_ASSERT(Mdl != NULL);
+    Shared[0] = 'S';
+    KT_EXPECT_EQ(Copy[0], 'S');                                        /* mapped shared, read-only */
+    _SEH2_TRY {
+        MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
+        Status = _SEH2_GetExceptionCode();
+    } _SEH2_END;
+    KT_EXPECT_EQ(Status, STATUS_SUCCESS);
+    if (NT_SUCCESS(Status)) {
+        PMMPFN Pfn1 = PfnOf(Copy);
+
+        KT_EXPECT(!Pfn1->u3.e2.e1.PrototypePte);
+        KT_EXPECT_EQ(MmGetMdlPfnArray(Mdl)[0], PFN_FROM_PTE(MiAddressToPte(Copy)));
+        KT_EXPECT_EQ(Pfn1->u3.e2.ReferenceCount, 2);                  /* its mapping and the lock */
+        KT_EXPECT_EQ(Copy[0], 'S');
+        MmUnlockPages(Mdl);
+    }
+    IoFreeMdl(Mdl);
+    ZwUnmapViewOfSection(NtCurrentProcess(), Shared);
+    ZwUnmapViewOfSection(NtCurrentProcess(), Copy);
+    ZwClose(Handle);
+}
