@@ -227,14 +227,20 @@ static VOID MiFillImageInformation(PSECTION_IMAGE_INFORMATION Information, PIMAG
     Information->CheckSum = Optional->CheckSum;
 }
 
+/* The pages Bytes of a checked image take, rounded to its SectionAlignment. */
+static ULONG MiImagePages(ULONG Bytes, ULONG SectionAlignment)
+{
+    return (ULONG)(ALIGN_UP_BY((ULONGLONG)Bytes, SectionAlignment) >> PAGE_SHIFT);
+}
+
 /* The segment of a checked image: the headers' subsection, then one per PE section. */
 static NTSTATUS MiBuildImageSegment(PIMAGE_NT_HEADERS32 NtHeaders, ULONGLONG FileSize, PCONTROL_AREA *NewControlArea)
 {
     PIMAGE_OPTIONAL_HEADER32 Optional = &NtHeaders->OptionalHeader;
     PIMAGE_SECTION_HEADER Section = IMAGE_FIRST_SECTION(NtHeaders);
     ULONG Sections = NtHeaders->FileHeader.NumberOfSections;
-    ULONG Pages = (ULONG)(ALIGN_UP_BY((ULONGLONG)Optional->SizeOfImage, Optional->SectionAlignment) >> PAGE_SHIFT);
-    ULONG HeaderPages = (ULONG)(ALIGN_UP_BY((ULONGLONG)Optional->SizeOfHeaders, Optional->SectionAlignment) >> PAGE_SHIFT);
+    ULONG Pages = MiImagePages(Optional->SizeOfImage, Optional->SectionAlignment);
+    ULONG HeaderPages = MiImagePages(Optional->SizeOfHeaders, Optional->SectionAlignment);
     PCONTROL_AREA ControlArea = MiAllocateControlArea(Sections + 1, Pages, sizeof(SECTION_IMAGE_INFORMATION));
     PSUBSECTION Subsection;
     PSEGMENT Segment;
@@ -249,13 +255,12 @@ static NTSTATUS MiBuildImageSegment(PIMAGE_NT_HEADERS32 NtHeaders, ULONGLONG Fil
         ULONG VirtualSize = Section->Misc.VirtualSize != 0 ? Section->Misc.VirtualSize : Section->SizeOfRawData;
         ULONG RawBytes = Section->SizeOfRawData < VirtualSize ? Section->SizeOfRawData : VirtualSize;
         ULONG Protection = MiImageProtection[Section->Characteristics >> IMAGE_SCN_MEM_SHIFT];
-        ULONG Ptes = (ULONG)(ALIGN_UP_BY((ULONGLONG)VirtualSize, Optional->SectionAlignment) >> PAGE_SHIFT);
+        PMMPTE First = &Segment->ThePtes[Section->VirtualAddress >> PAGE_SHIFT];
 
         Subsection = Subsection->NextSubsection;
-        Segment->ImageCommitment += MiInitializeImageSubsection(Subsection, &Segment->ThePtes[Section->VirtualAddress >>
-                                                                                                PAGE_SHIFT],
-                                                                Ptes, Protection,
-                                                                Section->PointerToRawData >> MI_SECTOR_SHIFT,
+        Segment->ImageCommitment += MiInitializeImageSubsection(Subsection, First,
+                                                                MiImagePages(VirtualSize, Optional->SectionAlignment),
+                                                                Protection, Section->PointerToRawData >> MI_SECTOR_SHIFT,
                                                                 RawBytes, VirtualSize);
     }
     Segment->BasedAddress = (PVOID)Optional->ImageBase;

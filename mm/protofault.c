@@ -60,6 +60,7 @@ static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoP
     IO_STATUS_BLOCK IoStatus;
     LARGE_INTEGER Offset;
     ULONGLONG End;
+    ULONG Length;
 
     if (Subsection == NULL)
         return STATUS_IN_PAGE_ERROR;
@@ -69,7 +70,8 @@ static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoP
           Subsection->u.SubsectionFlags.SectorEndOffset;
     if ((ULONGLONG)Offset.QuadPart >= End)
         return STATUS_SUCCESS;
-    MmInitializeMdl(&PageMdl.Mdl, NULL, End - Offset.QuadPart < PAGE_SIZE ? (SIZE_T)(End - Offset.QuadPart) : PAGE_SIZE);
+    Length = End - Offset.QuadPart < PAGE_SIZE ? (ULONG)(End - Offset.QuadPart) : PAGE_SIZE;
+    MmInitializeMdl(&PageMdl.Mdl, NULL, Length);
     PageMdl.Mdl.MdlFlags |= MDL_PAGES_LOCKED | MDL_IO_PAGE_READ;
     PageMdl.Page = PageFrameIndex;
     return IoPageRead(ControlArea->FilePointer, &PageMdl.Mdl, &Offset, NULL, &IoStatus);

@@ -70,10 +70,11 @@ static SIZE_T MiCheckViewPages(PEPROCESS Process, PMMVAD Vad, BOOLEAN Verbose)
     PSEGMENT Segment = Vad->ControlArea->Segment;
     SIZE_T Charge = 0;
 
-    if (Vad->FirstPrototypePte < Segment->ThePtes || Vad->LastContiguousPte >= Segment->ThePtes + Segment->TotalNumberOfPtes ||
+    if (Vad->FirstPrototypePte < Segment->ThePtes ||
+        Vad->LastContiguousPte >= Segment->ThePtes + Segment->TotalNumberOfPtes ||
         (ULONG_PTR)(Vad->LastContiguousPte - Vad->FirstPrototypePte) + 1 != MI_VAD_PAGES(Vad)) {
-        MiVadCheckFailed(Verbose, Process, "a view's prototype PTEs are not its segment's", (ULONG_PTR)MI_VAD_START(Vad),
-                         (ULONG_PTR)Vad->FirstPrototypePte);
+        MiVadCheckFailed(Verbose, Process, "a view's prototype PTEs are not its segment's",
+                         (ULONG_PTR)MI_VAD_START(Vad), (ULONG_PTR)Vad->FirstPrototypePte);
         return Vad->u.VadFlags.CommitCharge;
     }
     for (ULONG_PTR Va = (ULONG_PTR)MI_VAD_START(Vad); Va < (ULONG_PTR)MI_VAD_END(Vad); Va += PAGE_SIZE) {

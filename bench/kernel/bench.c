@@ -453,8 +453,8 @@ static VOID BenchSections(VOID)
     Touch = BenchMeasure(OpTouchPage, Second, PAGES);
     BenchReport("private demand-zero fault (user page, zeroed list)", Demand,
                 "the same loop over pages already mapped", Touch, NULL);
-    BenchReport("prototype-PTE fault, new page (SEC_COMMIT view)", New, "private demand-zero fault (user page, zeroed list)",
-                Demand, NULL);
+    BenchReport("prototype-PTE fault, new page (SEC_COMMIT view)", New,
+                "private demand-zero fault (user page, zeroed list)", Demand, NULL);
     BenchReport("prototype-PTE fault, page another view made resident", Resident,
                 "private demand-zero fault (user page, zeroed list)", Demand, NULL);
     ZwUnmapViewOfSection(NtCurrentProcess(), Second);

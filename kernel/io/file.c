@@ -346,7 +346,8 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
         if (!NT_SUCCESS(Status))
             return Status;
     }
-    Status = ObReferenceObjectByHandle(FileHandle, FileInformationClass == FileBasicInformation ? FILE_READ_ATTRIBUTES : 0,
+    Status = ObReferenceObjectByHandle(FileHandle,
+                                       FileInformationClass == FileBasicInformation ? FILE_READ_ATTRIBUTES : 0,
                                        IopFileObjectType, PreviousMode, (PVOID *)&File, NULL);
     if (!NT_SUCCESS(Status))
         return Status;

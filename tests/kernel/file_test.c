@@ -120,7 +120,8 @@ KTEST(file, names_dispositions_and_access_get_nt_statuses)
     KT_EXPECT_EQ(ZwClose(Handle), STATUS_SUCCESS);
     KT_EXPECT_EQ(OpenFile(u"\\DEVICE\\RAMDISK\\Data.Bin", Read, FILE_OPEN, 0, &Handle), STATUS_SUCCESS);
     KT_EXPECT_EQ(ZwClose(Handle), STATUS_SUCCESS);
-    KT_EXPECT_EQ(OpenFile(u"\\Device\\Ramdisk\\nothing.bin", Read, FILE_OPEN, 0, &Handle), STATUS_OBJECT_NAME_NOT_FOUND);
+    KT_EXPECT_EQ(OpenFile(u"\\Device\\Ramdisk\\nothing.bin", Read, FILE_OPEN, 0, &Handle),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
     KT_EXPECT_EQ(OpenFile(u"data.bin", Read, FILE_OPEN, 0, &Handle), STATUS_OBJECT_PATH_SYNTAX_BAD);
     KT_EXPECT_EQ(OpenFile(u"\\Device\\Floppy0\\data.bin", Read, FILE_OPEN, 0, &Handle), STATUS_OBJECT_PATH_NOT_FOUND);
     KT_EXPECT_EQ(OpenFile(u"\\Device\\RamdiskX\\data.bin", Read, FILE_OPEN, 0, &Handle), STATUS_OBJECT_PATH_NOT_FOUND);
@@ -141,8 +142,8 @@ KTEST(file, names_dispositions_and_access_get_nt_statuses)
                  STATUS_NOT_A_DIRECTORY);
     KT_EXPECT_EQ(OpenFile(u"\\Device\\Ramdisk\\data.bin", Read, FILE_MAXIMUM_DISPOSITION + 1, 0, &Handle),
                  STATUS_INVALID_PARAMETER);
-    KT_EXPECT_EQ(OpenFile(u"\\Device\\Ramdisk\\data.bin", Read, FILE_OPEN, FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE,
-                          &Handle),
+    KT_EXPECT_EQ(OpenFile(u"\\Device\\Ramdisk\\data.bin", Read, FILE_OPEN,
+                          FILE_DIRECTORY_FILE | FILE_NON_DIRECTORY_FILE, &Handle),
                  STATUS_INVALID_PARAMETER);
     /* No directories to be relative to. */
     RtlInitUnicodeString(&Name, u"data.bin");

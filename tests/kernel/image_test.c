@@ -138,7 +138,8 @@ KTEST(image, an_image_section_has_a_subsection_per_pe_section_with_its_protectio
                                           MM_READONLY };
         ULONG i = 0;
 
-        for (Subsection = Subsection->NextSubsection; Subsection != NULL; Subsection = Subsection->NextSubsection, i++) {
+        for (Subsection = Subsection->NextSubsection; Subsection != NULL;
+             Subsection = Subsection->NextSubsection, i++) {
             KT_ASSERT(i < RTL_NUMBER_OF(Expected));
             KT_EXPECT_EQ(Subsection->u.SubsectionFlags.Protection, Expected[i]);
             KT_EXPECT(MiIsSubsectionPte(Subsection->SubsectionBase[0]));     /* its page comes from the file */

@@ -191,7 +191,8 @@ KTEST(view, a_view_at_an_offset_maps_the_pages_from_there)
     MEMORY_BASIC_INFORMATION Mbi;
 
     All[MM_ALLOCATION_GRANULARITY + PAGE_SIZE + 3] = 0x77;
-    KT_ASSERT_EQ(KtMapView(Handle, NtCurrentProcess(), (PVOID *)&Part, MM_ALLOCATION_GRANULARITY, &Size, 0, PAGE_READONLY),
+    KT_ASSERT_EQ(KtMapView(Handle, NtCurrentProcess(), (PVOID *)&Part, MM_ALLOCATION_GRANULARITY, &Size, 0,
+                           PAGE_READONLY),
                  STATUS_SUCCESS);
     KT_EXPECT_EQ(Size, VIEW_PAGES(3));                              /* rounded up to pages */
     KT_EXPECT_EQ(Part[PAGE_SIZE + 3], 0x77);
@@ -236,7 +237,8 @@ KTEST(view, bad_views_get_nt_statuses)
     SIZE_T Size = 0, PrivateSize = PAGE_SIZE;
     LARGE_INTEGER Offset;
 
-    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, PAGE_SIZE, &Size, 0, PAGE_READONLY), STATUS_MAPPED_ALIGNMENT);
+    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, PAGE_SIZE, &Size, 0, PAGE_READONLY),
+                 STATUS_MAPPED_ALIGNMENT);
     Base = (PVOID)((ULONG_PTR)Taken + 2 * MM_ALLOCATION_GRANULARITY + PAGE_SIZE);
     KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_READONLY), STATUS_MAPPED_ALIGNMENT);
     Base = NULL;
@@ -247,14 +249,16 @@ KTEST(view, bad_views_get_nt_statuses)
                  STATUS_INVALID_VIEW_SIZE);                         /* 16 + 5 pages of 20 */
     Size = 0;
     Base = Taken;
-    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_READONLY), STATUS_CONFLICTING_ADDRESSES);
+    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_READONLY),
+                 STATUS_CONFLICTING_ADDRESSES);
     Base = NULL;
     KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_READWRITE), STATUS_SECTION_PROTECTION);
     KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_EXECUTE), STATUS_SECTION_PROTECTION);
     KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, PAGE_READONLY | PAGE_GUARD),
                  STATUS_INVALID_PAGE_PROTECTION);
     KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0, 0), STATUS_INVALID_PAGE_PROTECTION);
-    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0x1, PAGE_READONLY), STATUS_INVALID_PARAMETER_9);
+    KT_EXPECT_EQ(KtMapView(Handle, NtCurrentProcess(), &Base, 0, &Size, 0x1, PAGE_READONLY),
+                 STATUS_INVALID_PARAMETER_9);
     Offset.QuadPart = 0;
     KT_EXPECT_EQ(ZwMapViewOfSection(Handle, NtCurrentProcess(), &Base, 22, 0, &Offset, &Size, ViewShare, 0,
                                     PAGE_READONLY),
@@ -312,7 +316,8 @@ KTEST(view, committing_in_a_reserve_view_commits_the_section_for_every_view)
 {
     HANDLE Handle = KtCreateSection(VIEW_PAGES(4), PAGE_READWRITE, SEC_RESERVE);
     PSEGMENT Segment = SegmentOf(Handle);
-    PUCHAR First = KtMapWholeView(Handle, PAGE_READWRITE), Second = KtMapWholeView(Handle, PAGE_READWRITE), Third = NULL;
+    PUCHAR First = KtMapWholeView(Handle, PAGE_READWRITE), Second = KtMapWholeView(Handle, PAGE_READWRITE);
+    PUCHAR Third = NULL;
     SIZE_T Shared = MmSharedCommit, Size = PAGE_SIZE + 1;
     LARGE_INTEGER Offset;
     PVOID Commit = First + PAGE_SIZE;
