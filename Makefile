@@ -171,7 +171,8 @@ $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 
 # --- the ramdisk's files ---
 
-$(RAMDISK)/.data-stamp: tests/images/mkdata.py
+# The scripts need python3, which make deps may still be installing: they wait for check-tools too.
+$(RAMDISK)/.data-stamp: tests/images/mkdata.py | check-tools
 	@mkdir -p $(dir $@)
 	$(Q)$(PYTHON) tests/images/mkdata.py $(RAMDISK)
 	@touch $@
@@ -214,7 +215,7 @@ $(RAMDISK)/fixed.exe: $(PE_OBJECTS)
 	$(Q)$(PE_CC) $(PE_LDFLAGS) -Wl,--image-base=0x11000000 -Wl,--disable-dynamicbase -Wl,--disable-reloc-section \
 	    -o $@ $(PE_OBJECTS)
 
-$(RAMDISK)/.bad-stamp: $(RAMDISK)/reloc.exe tests/images/mkbad.py
+$(RAMDISK)/.bad-stamp: $(RAMDISK)/reloc.exe tests/images/mkbad.py | check-tools
 	$(Q)$(PYTHON) tests/images/mkbad.py $< $(RAMDISK)
 	@touch $@
 
