@@ -165,6 +165,11 @@ $(BUILD)/user/images.S: $(SOURCE_LIST)
 	  for p in $(USER_PROGRAMS); do printf '    .long KtName_%s, KtImage_%s, KtImage_%s_End\n' $$p $$p $$p; done; \
 	  echo '    .long 0, 0, 0'; echo '    .section .note.GNU-stack, "", @progbits'; } > $@
 
+# The programs' objects are made by pattern rules only, which makes them intermediate files that
+# make deletes when it exits, printing an "rm" line after the test summary (and rebuilding them
+# next time): keep them.
+.SECONDARY: $(USER_LIB) $(USER_PROGRAMS:%=$(BUILD)/user/%.o)
+
 $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
