@@ -12,6 +12,8 @@ ifeq ($(origin CC),default)
 CC       := $(CROSS)gcc
 endif
 LD       := $(CROSS)ld
+# The PE32 test images (tests/images) are built with Debian's i686 MinGW cross compiler.
+PE_CC    := i686-w64-mingw32-gcc
 NM       := $(CROSS)nm
 HOSTCC   ?= gcc
 QEMU     ?= qemu-system-i386
@@ -81,6 +83,18 @@ OBJECTS += $(USER_IMAGES)
 SOURCE_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(SOURCES) $(USER_PROGRAMS)' | cmp -s - $(SOURCE_LIST) || \
         echo '$(SOURCES) $(USER_PROGRAMS)' > $(SOURCE_LIST))
+# The ramdisk: files every test boot (and the ISOs) loads as multiboot modules, which kernel/fs
+# serves read-only as \Device\Ramdisk\<file name>. tests/images/ makes them.
+RAMDISK := $(BUILD)/ramdisk
+RAMDISK_DATA := $(RAMDISK)/data.bin $(RAMDISK)/empty.bin
+RAMDISK_IMAGES := $(RAMDISK)/reloc.exe $(RAMDISK)/fixed.exe
+RAMDISK_BAD := $(patsubst %,$(RAMDISK)/bad-%.exe,truncated pastend overlap align filealign signature lfanew machine \
+                 sizeofimage entry relocdir reloctype)
+RAMDISK_FILES := $(RAMDISK_DATA) $(RAMDISK_IMAGES) $(RAMDISK_BAD)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+RAMDISK_INITRD := $(subst $(space),$(comma),$(strip $(RAMDISK_FILES)))
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
@@ -165,9 +179,68 @@ $(BUILD)/user/images.S: $(SOURCE_LIST)
 	  for p in $(USER_PROGRAMS); do printf '    .long KtName_%s, KtImage_%s, KtImage_%s_End\n' $$p $$p $$p; done; \
 	  echo '    .long 0, 0, 0'; echo '    .section .note.GNU-stack, "", @progbits'; } > $@
 
+# The programs' objects are made by pattern rules only, which makes them intermediate files that
+# make deletes when it exits, printing an "rm" line after the test summary (and rebuilding them
+# next time): keep them.
+.SECONDARY: $(USER_LIB) $(USER_PROGRAMS:%=$(BUILD)/user/%.o)
+
 $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+# --- the ramdisk's files ---
+
+# The scripts need python3, which make deps may still be installing: they wait for check-tools too.
+$(RAMDISK)/.data-stamp: tests/images/mkdata.py | check-tools
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tests/images/mkdata.py $(RAMDISK)
+	@touch $@
+
+$(RAMDISK_DATA): $(RAMDISK)/.data-stamp
+
+# The PE32 test program (tests/images/image.c) with tests/user/lib, built by MinGW: reloc.exe keeps
+# its base relocations, fixed.exe has none (IMAGE_FILE_RELOCS_STRIPPED); tests/images/mkbad.py
+# makes the malformed variants from reloc.exe.
+PE_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -ffreestanding -nostdlib -fno-stack-protector \
+             -fno-asynchronous-unwind-tables -mno-stack-arg-probe -mno-ms-bitfields -mgeneral-regs-only \
+             -Wall -Wextra -Werror -Wno-multichar -Iinclude -Itests/user/lib -Itests/images -MMD -MP
+# -mno-stack-arg-probe: there is no __chkstk to call; -mno-ms-bitfields: the kernel's bitfield layout.
+PE_LDFLAGS := -nostdlib -s -Wl,--entry=_start
+PE_OBJECTS := $(BUILD)/pe/image.o $(BUILD)/pe/syscall.o $(BUILD)/pe/userlib.o
+
+$(BUILD)/pe/image.o: tests/images/image.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-CC   $<")
+	$(Q)$(PE_CC) $(PE_CFLAGS) -c $< -o $@
+
+$(BUILD)/pe/userlib.o: tests/user/lib/userlib.c | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-CC   $<")
+	$(Q)$(PE_CC) $(PE_CFLAGS) -c $< -o $@
+
+$(BUILD)/pe/syscall.o: tests/user/lib/syscall.S | check-tools
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-AS   $<")
+	$(Q)$(PE_CC) -D__ASSEMBLER__ -Iinclude -MMD -MP -c $< -o $@
+
+$(RAMDISK)/reloc.exe: $(PE_OBJECTS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-LD   $@")
+	$(Q)$(PE_CC) $(PE_LDFLAGS) -Wl,--image-base=0x10000000 -Wl,--dynamicbase -o $@ $(PE_OBJECTS)
+
+$(RAMDISK)/fixed.exe: $(PE_OBJECTS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PE-LD   $@")
+	$(Q)$(PE_CC) $(PE_LDFLAGS) -Wl,--image-base=0x11000000 -Wl,--disable-dynamicbase -Wl,--disable-reloc-section \
+	    -o $@ $(PE_OBJECTS)
+
+$(RAMDISK)/.bad-stamp: $(RAMDISK)/reloc.exe tests/images/mkbad.py | check-tools
+	$(Q)$(PYTHON) tests/images/mkbad.py $< $(RAMDISK)
+	@touch $@
+
+$(RAMDISK_BAD): $(RAMDISK)/.bad-stamp
+
+-include $(PE_OBJECTS:.o=.d)
 
 # mm/mi.h refuses to be included anywhere but mm/, kernel/kd/kdp.h anywhere but kernel/kd/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
@@ -182,18 +255,25 @@ $(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -D
 # The ISOs carry the kernel without its debug information (GDB reads build/kernel.elf): GRUB reads
 # the whole file into memory, and a 6 MB machine ran out of it once the image with DWARF passed 1.8 MB.
 
-$(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in
+# Each entry loads the ramdisk's files as modules, one line each at the placeholder's indent; GRUB 2
+# gives a module only the words after its path, so the file's name follows the path (include/fs.h).
+GRUB_MODULES := $(foreach file,$(RAMDISK_FILES),\1module /boot/ramdisk/$(notdir $(file)) $(notdir $(file)))
+
+$(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in $(SOURCE_LIST) Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's/@DEFAULT@/$(if $(filter test,$*),1,0)/' \
-	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' $< > $@
+	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' \
+	    -e 's|^\( *\)@MODULES@|$(subst $(space)\1,\n\1,$(GRUB_MODULES))|' $< > $@
 
-$(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg
+$(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg $(RAMDISK_FILES)
 	$(CROSS)objcopy --strip-debug $(KERNEL) $(BUILD)/iso-run/boot/kernel.elf
+	mkdir -p $(BUILD)/iso-run/boot/ramdisk && cp $(RAMDISK_FILES) $(BUILD)/iso-run/boot/ramdisk/
 	grub-mkrescue -o $@ $(BUILD)/iso-run 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
-$(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg
+$(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg $(RAMDISK_FILES)
 	$(CROSS)objcopy --strip-debug $(KERNEL) $(BUILD)/iso-test/boot/kernel.elf
+	mkdir -p $(BUILD)/iso-test/boot/ramdisk && cp $(RAMDISK_FILES) $(BUILD)/iso-test/boot/ramdisk/
 	grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -213,12 +293,12 @@ run: deps $(ISO)
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
           --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
-          --timeout $(KTEST_TIMEOUT)
+          --timeout $(KTEST_TIMEOUT) --initrd '$(RAMDISK_INITRD)'
 # On Bochs the machines that only QEMU's options make (too small, with modules, old CPUs) are left out.
 BOCHS_RUNNER := $(PYTHON) tools/bochs-test.py --kernel $(KERNEL) --mem $(MEM) --filter '$(KTEST)' \
-                --jobs $(JOBS) --log-dir $(BUILD)/test-bochs
+                --jobs $(JOBS) --log-dir $(BUILD)/test-bochs --initrd '$(RAMDISK_INITRD)'
 
-test: deps $(KERNEL) $(TESTISO)
+test: deps $(KERNEL) $(TESTISO) $(RAMDISK_FILES)
 ifeq ($(EMU),bochs)
 	$(BOCHS_RUNNER) --iso $(TESTISO)
 else
@@ -236,11 +316,11 @@ memmap: deps $(KERNEL)
 
 # make readme-sample: the README's sample boot and stop rewritten from real boots;
 # make readme-check: fails when they no longer match (numbers aside).
-readme-sample: deps $(KERNEL)
-	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL)
+readme-sample: deps $(KERNEL) $(RAMDISK_FILES)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL) --initrd '$(RAMDISK_INITRD)'
 
-readme-check: deps $(KERNEL)
-	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL) --check
+readme-check: deps $(KERNEL) $(RAMDISK_FILES)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL) --initrd '$(RAMDISK_INITRD)' --check
 
 # make ktap-check: Linux's kunit_parser.py (from Debian's linux-source package, fetched into
 # build/kunit at first use) must parse the last make test's results.ktap and count what it counted.
@@ -265,8 +345,8 @@ bench-update: bench bench-host
 # make debug: QEMU halted in a session of its own (Ctrl-C in GDB stops the kernel), its gdbstub on a
 # free port (GDBPORT= picks one), GDB with tools/gdbinit on the same port; COM1 to $(BUILD)/debug-serial.log.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
-debug: deps $(KERNEL)
-	sh tools/debug.sh $(QEMU) $(KERNEL) $(BUILD) '$(DEBUG_APPEND)' $(QEMU_MACHINE)
+debug: deps $(KERNEL) $(RAMDISK_FILES)
+	sh tools/debug.sh $(QEMU) $(KERNEL) $(BUILD) '$(DEBUG_APPEND)' $(QEMU_MACHINE) -initrd '$(RAMDISK_INITRD)'
 
 # make kd-test: scripted kd> sessions over COM1 (tests/kd/session.py): each command's answer against
 # the ELF file, the boot log and the other commands, a list of bad lines, the keyboard and the screen.
@@ -324,9 +404,9 @@ test-host: $(HOST_DIR)/ktest-host
 # (make test-host) and clang (when CC names it) count too. Recursive (=): the lists of what single
 # goals need are added further down.
 DEB_PACKAGES  = qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev librsvg2-bin \
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-mingw-w64-i686 gdb python3 gcc libc6-dev librsvg2-bin \
                 $(if $(findstring clang,$(CC) $(HOSTCC)),clang) $(GOAL_PACKAGES)
-NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) rsvg-convert \
+NEEDED_TOOLS  = $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld $(PE_CC) gdb $(PYTHON) rsvg-convert \
                 $(HOSTCC) $(firstword $(CC)) $(GOAL_TOOLS))
 # What some goals need besides (GOAL_PACKAGES, GOAL_TOOLS, and GOAL_FILES that must exist) is added
 # by the files that make them (tools/lint/lint.mk, tests/fuzz/fuzz.mk) and here for EMU=bochs, so a plain make test
@@ -356,7 +436,7 @@ deps:
 # Building needs only the compiler, the linker and the cross GCC's libgcc; say how to get them
 # rather than fail obscurely.
 check-tools: | $(DEPS_FIRST)
-	@for tool in $(sort $(firstword $(CC)) $(LD) $(CROSS)gcc); do \
+	@for tool in $(sort $(firstword $(CC)) $(LD) $(CROSS)gcc $(PE_CC)); do \
 	    command -v $$tool >/dev/null 2>&1 || \
 	    { echo "$$tool is missing: run 'make deps$(if $(findstring clang,$(CC)), CC=$(CC))' (as root) first"; exit 1; }; \
 	done

@@ -144,8 +144,11 @@ typedef struct _LOADER_MEMORY_RANGE {
     ULONG Type;                  /* MULTIBOOT_MEMORY_* */
 } LOADER_MEMORY_RANGE, *PLOADER_MEMORY_RANGE;
 
+#define LOADER_MODULE_STRING_LENGTH 64
+
 typedef struct _LOADER_MODULE {
     ULONG PhysicalStart, PhysicalEnd;
+    CHAR String[LOADER_MODULE_STRING_LENGTH];  /* its command line: GRUB and QEMU give the file's path first */
 } LOADER_MODULE, *PLOADER_MODULE;
 
 typedef struct _LOADER_PARAMETER_BLOCK {

@@ -54,7 +54,12 @@ typedef struct _MMPTE_TRANSITION {
     ULONG PageFrameNumber : 20;
 } MMPTE_TRANSITION;
 
-/* An invalid PTE that points at a section's prototype PTE. */
+/*
+ * An invalid PTE that points at a section's prototype PTE: (ProtoAddressHigh
+ * << 9) + (ProtoAddressLow << 2) bytes into paged pool, where segments live
+ * (mi.h's MiPteToProto). System views use it; a view in user space finds its
+ * prototype PTEs through its VAD instead.
+ */
 typedef struct _MMPTE_PROTOTYPE {
     ULONG Valid : 1;
     ULONG ProtoAddressLow : 7;
@@ -64,6 +69,22 @@ typedef struct _MMPTE_PROTOTYPE {
     ULONG ProtoAddressHigh : 21;
 } MMPTE_PROTOTYPE;
 
+/*
+ * A prototype PTE whose page is still in the file: a fault reads it in
+ * through the subsection that holds the PTE. NT x86 encodes the subsection's
+ * address in the 24 address bits; ntmm's nonpaged pool spans more than the
+ * 128 MB those bits reach in 8-byte steps, so the bits stay zero and the
+ * subsection is found from the control area (mi.h's MiLocateSubsection).
+ */
+typedef struct _MMPTE_SUBSECTION {
+    ULONG Valid : 1;
+    ULONG SubsectionAddressLow : 4;
+    ULONG Protection : 5;
+    ULONG Prototype : 1;
+    ULONG SubsectionAddressHigh : 20;
+    ULONG WhichPool : 1;
+} MMPTE_SUBSECTION;
+
 typedef struct _MMPTE {
     union {
         ULONG Long;
@@ -71,6 +92,7 @@ typedef struct _MMPTE {
         MMPTE_SOFTWARE Soft;
         MMPTE_TRANSITION Trans;
         MMPTE_PROTOTYPE Proto;
+        MMPTE_SUBSECTION Subsect;
     } u;
 } MMPTE, *PMMPTE;
 _Static_assert(sizeof(MMPTE) == 4, "an x86 non-PAE PTE is one word");
@@ -383,10 +405,31 @@ VOID MmDeleteTeb(PEPROCESS Process, struct _TEB *Teb);
 /* The virtual memory services are in ntsvc.h (allocvm.c, freevm.c, protvm.c, queryvm.c, readwrt.c). */
 #include <ntsvc.h>
 
-/* Commitment (commit.c): private pages promised to processes, against a limit from RAM. */
+/*
+ * Commitment (commit.c): pages promised to processes (their private memory
+ * and copy-on-write views) and to sections (MmSharedCommit: SEC_COMMIT
+ * sections and what is committed in SEC_RESERVE ones), against a limit from RAM.
+ */
 extern volatile SIZE_T MmTotalCommittedPages;
+extern SIZE_T MmSharedCommit;
 extern SIZE_T MmTotalCommitLimit;
 extern SIZE_T MmPeakCommitment;
+
+/*
+ * Sections (mm/section.c, mapview.c, creasect.c): NT's internal entry
+ * points, which the Nt/Zw services and kernel components call. A section
+ * object is a PVOID to its callers, as in NT; MmSectionObjectType is its type.
+ */
+struct _FILE_OBJECT;
+NTSTATUS MmCreateSection(PVOID *SectionObject, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                         PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes,
+                         HANDLE FileHandle, struct _FILE_OBJECT *FileObject);
+NTSTATUS MmMapViewOfSection(PVOID SectionToMap, PEPROCESS Process, PVOID *CapturedBase, ULONG_PTR ZeroBits,
+                            SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T CapturedViewSize,
+                            SECTION_INHERIT InheritDisposition, ULONG AllocationType, ULONG Protect);
+NTSTATUS MmUnmapViewOfSection(PEPROCESS Process, PVOID BaseAddress);
+VOID MmInitializeSections(VOID);
+BOOLEAN MmCheckSections(BOOLEAN Verbose);
 
 /*
  * The most pages one MDL can describe: its Size, a CSHORT that NT reads as

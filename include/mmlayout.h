@@ -32,6 +32,10 @@
 #define PDE_BASE                 0xC0300000
 #define PDE_SELFMAP_INDEX        0x300
 
+/* System view space (MmMapViewInSystemSpace): 16 MB, NT x86's size, in 64 KB slots. */
+#define MM_SYSTEM_VIEW_START     0xA0000000
+#define MM_SYSTEM_VIEW_END       0xA0FFFFFF
+
 #define HYPER_SPACE              0xC0400000
 #define HYPER_SPACE_END          0xC07FFFFF
 

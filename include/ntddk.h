@@ -1548,4 +1548,225 @@ VOID NTAPI WRITE_REGISTER_BUFFER_USHORT(_Out_writes_(Count) volatile USHORT *Reg
 VOID NTAPI WRITE_REGISTER_BUFFER_ULONG(_Out_writes_(Count) volatile ULONG *Register, _In_reads_(Count) PULONG Buffer,
                                        _In_ ULONG Count);
 
+/* --- Sections, views and files (issue 14: kept as one block for merging) ------- */
+
+/* Access to a section object (NtCreateSection's DesiredAccess; views need the MAP rights). */
+#define SECTION_QUERY        0x0001
+#define SECTION_MAP_WRITE    0x0002
+#define SECTION_MAP_READ     0x0004
+#define SECTION_MAP_EXECUTE  0x0008
+#define SECTION_EXTEND_SIZE  0x0010
+#define SECTION_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | SECTION_MAP_WRITE | SECTION_MAP_READ | \
+                              SECTION_MAP_EXECUTE | SECTION_EXTEND_SIZE)
+
+/* AllocationAttributes of NtCreateSection; SEC_NO_CHANGE is also an AllocationType of a view. */
+#define SEC_BASED      0x00200000
+#define SEC_NO_CHANGE  0x00400000
+#define SEC_FILE       0x00800000
+#define SEC_IMAGE      0x01000000
+#define SEC_RESERVE    0x04000000
+#define SEC_COMMIT     0x08000000
+#define SEC_NOCACHE    0x10000000
+
+/* NtMapViewOfSection's AllocationType beyond MEM_TOP_DOWN and SEC_NO_CHANGE. */
+#define MEM_DOS_LIM 0x40000000
+
+typedef enum _SECTION_INHERIT {
+    ViewShare = 1,
+    ViewUnmap = 2
+} SECTION_INHERIT;
+
+typedef enum _SECTION_INFORMATION_CLASS {
+    SectionBasicInformation = 0,
+    SectionImageInformation = 1
+} SECTION_INFORMATION_CLASS;
+
+typedef struct _SECTION_BASIC_INFORMATION {
+    PVOID BaseAddress;
+    ULONG AllocationAttributes;
+    LARGE_INTEGER MaximumSize;
+} SECTION_BASIC_INFORMATION, *PSECTION_BASIC_INFORMATION;
+
+typedef struct _SECTION_IMAGE_INFORMATION {
+    PVOID TransferAddress;             /* the entry point at the image's preferred base */
+    ULONG ZeroBits;
+    SIZE_T MaximumStackSize;
+    SIZE_T CommittedStackSize;
+    ULONG SubSystemType;
+    USHORT SubSystemMinorVersion;
+    USHORT SubSystemMajorVersion;
+    ULONG GpValue;
+    USHORT ImageCharacteristics;
+    USHORT DllCharacteristics;
+    USHORT Machine;
+    BOOLEAN ImageContainsCode;
+    UCHAR ImageFlags;
+    ULONG LoaderFlags;
+    ULONG ImageFileSize;
+    ULONG CheckSum;
+} SECTION_IMAGE_INFORMATION, *PSECTION_IMAGE_INFORMATION;
+#ifdef __i386__
+_Static_assert(sizeof(SECTION_IMAGE_INFORMATION) == 0x30, "NT x86's SECTION_IMAGE_INFORMATION");
+#endif
+
+NTSTATUS NTAPI ZwCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                               PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection, ULONG AllocationAttributes,
+                               HANDLE FileHandle);
+NTSTATUS NTAPI ZwMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                  SIZE_T CommitSize, PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize,
+                                  SECTION_INHERIT InheritDisposition, ULONG AllocationType, ULONG Win32Protect);
+NTSTATUS NTAPI ZwUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
+NTSTATUS NTAPI ZwQuerySection(HANDLE SectionHandle, SECTION_INFORMATION_CLASS SectionInformationClass,
+                              PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength);
+NTSTATUS NTAPI MmMapViewInSystemSpace(PVOID Section, PVOID *MappedBase, PSIZE_T ViewSize);
+NTSTATUS NTAPI MmUnmapViewInSystemSpace(PVOID MappedBase);
+extern POBJECT_TYPE *MmSectionObjectType;
+
+/* Files: access rights, sharing, how NtCreateFile opens, and what it reports. */
+#define FILE_READ_DATA        0x0001
+#define FILE_LIST_DIRECTORY   0x0001
+#define FILE_WRITE_DATA       0x0002
+#define FILE_APPEND_DATA      0x0004
+#define FILE_READ_EA          0x0008
+#define FILE_WRITE_EA         0x0010
+#define FILE_EXECUTE          0x0020
+#define FILE_DELETE_CHILD     0x0040
+#define FILE_READ_ATTRIBUTES  0x0080
+#define FILE_WRITE_ATTRIBUTES 0x0100
+#define FILE_ALL_ACCESS       (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF)
+#define FILE_GENERIC_READ     (STANDARD_RIGHTS_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA | SYNCHRONIZE)
+#define FILE_GENERIC_WRITE    (STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | \
+                               FILE_APPEND_DATA | SYNCHRONIZE)
+#define FILE_GENERIC_EXECUTE  (STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | FILE_EXECUTE | SYNCHRONIZE)
+
+#define FILE_SHARE_READ   0x00000001
+#define FILE_SHARE_WRITE  0x00000002
+#define FILE_SHARE_DELETE 0x00000004
+#define FILE_SHARE_VALID_FLAGS 0x00000007
+
+#define FILE_ATTRIBUTE_READONLY 0x00000001
+#define FILE_ATTRIBUTE_NORMAL   0x00000080
+
+/* CreateDisposition */
+#define FILE_SUPERSEDE    0x00000000
+#define FILE_OPEN         0x00000001
+#define FILE_CREATE       0x00000002
+#define FILE_OPEN_IF      0x00000003
+#define FILE_OVERWRITE    0x00000004
+#define FILE_OVERWRITE_IF 0x00000005
+#define FILE_MAXIMUM_DISPOSITION 0x00000005
+
+/* CreateOptions */
+#define FILE_DIRECTORY_FILE          0x00000001
+#define FILE_WRITE_THROUGH           0x00000002
+#define FILE_SEQUENTIAL_ONLY         0x00000004
+#define FILE_NO_INTERMEDIATE_BUFFERING 0x00000008
+#define FILE_SYNCHRONOUS_IO_ALERT    0x00000010
+#define FILE_SYNCHRONOUS_IO_NONALERT 0x00000020
+#define FILE_NON_DIRECTORY_FILE      0x00000040
+#define FILE_VALID_OPTION_FLAGS      0x00FFFFFF
+
+/* IO_STATUS_BLOCK.Information after a create */
+#define FILE_SUPERSEDED  0x00000000
+#define FILE_OPENED      0x00000001
+#define FILE_CREATED     0x00000002
+#define FILE_OVERWRITTEN 0x00000003
+#define FILE_EXISTS      0x00000004
+#define FILE_DOES_NOT_EXIST 0x00000005
+
+/* IO_STATUS_BLOCK and PIO_APC_ROUTINE are with the IRP, above. */
+
+typedef enum _FILE_INFORMATION_CLASS {
+    FileDirectoryInformation = 1,
+    FileBasicInformation = 4,
+    FileStandardInformation = 5,
+    FilePositionInformation = 14,
+    FileEndOfFileInformation = 20,
+    FileMaximumInformation = 56
+} FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
+
+typedef struct _FILE_BASIC_INFORMATION {
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    ULONG FileAttributes;
+} FILE_BASIC_INFORMATION, *PFILE_BASIC_INFORMATION;
+
+typedef struct _FILE_STANDARD_INFORMATION {
+    LARGE_INTEGER AllocationSize;
+    LARGE_INTEGER EndOfFile;
+    ULONG NumberOfLinks;
+    BOOLEAN DeletePending;
+    BOOLEAN Directory;
+} FILE_STANDARD_INFORMATION, *PFILE_STANDARD_INFORMATION;
+
+typedef struct _FILE_POSITION_INFORMATION {
+    LARGE_INTEGER CurrentByteOffset;
+} FILE_POSITION_INFORMATION, *PFILE_POSITION_INFORMATION;
+
+/* The file's sections, shared by every file object opened on it (its FCB holds this). */
+typedef struct _SECTION_OBJECT_POINTERS {
+    PVOID DataSectionObject;           /* the data section's CONTROL_AREA */
+    PVOID SharedCacheMap;
+    PVOID ImageSectionObject;          /* the image section's CONTROL_AREA */
+} SECTION_OBJECT_POINTERS, *PSECTION_OBJECT_POINTERS;
+
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _FILE_OBJECT *PFILE_OBJECT;
+
+/* An open file: the DDK's x86 layout; ntmm's I/O manager fills the fields a file system reads. */
+typedef struct _FILE_OBJECT {
+    CSHORT Type;                       /* IO_TYPE_FILE */
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    struct _VPB *Vpb;
+    PVOID FsContext;                   /* the file system's file (its FCB) */
+    PVOID FsContext2;
+    PSECTION_OBJECT_POINTERS SectionObjectPointer;
+    PVOID PrivateCacheMap;
+    NTSTATUS FinalStatus;
+    struct _FILE_OBJECT *RelatedFileObject;
+    BOOLEAN LockOperation;
+    BOOLEAN DeletePending;
+    BOOLEAN ReadAccess;
+    BOOLEAN WriteAccess;
+    BOOLEAN DeleteAccess;
+    BOOLEAN SharedRead;
+    BOOLEAN SharedWrite;
+    BOOLEAN SharedDelete;
+    ULONG Flags;                       /* FO_* */
+    UNICODE_STRING FileName;
+    LARGE_INTEGER CurrentByteOffset;   /* where a synchronous read without a ByteOffset starts */
+    ULONG Waiter;
+    ULONG Busy;
+    PVOID LastLock;
+    KEVENT Lock;
+    KEVENT Event;
+    struct _IO_COMPLETION_CONTEXT *CompletionContext;
+} FILE_OBJECT;
+#ifdef __i386__
+_Static_assert(sizeof(FILE_OBJECT) == 0x70, "NT x86's FILE_OBJECT");
+#endif
+
+#define IO_TYPE_FILE 5
+#define FO_SYNCHRONOUS_IO 0x00000002
+#define FO_ALERTABLE_IO   0x00000004
+
+extern POBJECT_TYPE *IoFileObjectType;
+
+NTSTATUS NTAPI ZwCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                            PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                            ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer,
+                            ULONG EaLength);
+NTSTATUS NTAPI ZwOpenFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                          PIO_STATUS_BLOCK IoStatusBlock, ULONG ShareAccess, ULONG OpenOptions);
+NTSTATUS NTAPI ZwReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                          PULONG Key);
+NTSTATUS NTAPI ZwQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                                      ULONG Length, FILE_INFORMATION_CLASS FileInformationClass);
+
+VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+
 #endif

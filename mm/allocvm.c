@@ -38,13 +38,24 @@ static NTSTATUS MiReserveRange(PEPROCESS Process, PVOID StartingAddress, PVOID E
     return STATUS_SUCCESS;
 }
 
-/* Commits StartingAddress..EndingAddress inside an existing private reservation. */
-static NTSTATUS MiCommitRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress, ULONG Protection)
+/*
+ * Commits StartingAddress..EndingAddress inside an existing private
+ * reservation, or inside a view of a SEC_RESERVE section, where the pages
+ * are committed in the section for every view and keep the view's
+ * protection, which Protect may not exceed.
+ */
+static NTSTATUS MiCommitRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress, ULONG Protection,
+                              ULONG Protect)
 {
     PMMVAD Vad = MiLocateAddress(Process, StartingAddress);
     SIZE_T NewPages = 0;
     BOOLEAN Committed;
 
+    if (Vad != NULL && MI_IS_VIEW(Vad) && (ULONG_PTR)EndingAddress <= (ULONG_PTR)MI_VAD_END(Vad)) {
+        if (!MiIsProtectionCompatible(Vad->u.VadFlags.Protection, Protect))
+            return STATUS_SECTION_PROTECTION;
+        return MiCommitSectionPages(Vad, StartingAddress, EndingAddress);
+    }
     if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad) || Vad->u.VadFlags.NoChange ||
         Vad->u.VadFlags.PhysicalMapping || !Vad->u.VadFlags.PrivateMemory)
         return STATUS_CONFLICTING_ADDRESSES;
@@ -176,7 +187,7 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
     } else {
         StartingAddress = PAGE_ALIGN(CapturedBase);
         EndingAddress = (PVOID)(((ULONG_PTR)CapturedBase + CapturedSize - 1) | (PAGE_SIZE - 1));
-        Status = MiCommitRange(Process, StartingAddress, EndingAddress, Protection);
+        Status = MiCommitRange(Process, StartingAddress, EndingAddress, Protection, Protect);
     }
     MmUnlockAddressSpace(Process);
     KeUnstackDetachProcess(&ApcState);

@@ -7,9 +7,11 @@
  * less a reserve for the system's own needs (pool, page tables, stacks):
  * with no paging file, a promise beyond RAM could not be kept, and a commit
  * past the limit fails with STATUS_COMMITMENT_LIMIT instead of a fault
- * failing later. Charges and returns happen at PASSIVE_LEVEL under the
- * process's address-space lock; the counters are updated at DISPATCH_LEVEL
- * so that two processes cannot both take the last pages.
+ * failing later. A section's pages are charged to no process but to
+ * MmSharedCommit, since they outlive whichever process maps them. Charges
+ * and returns happen at PASSIVE_LEVEL or APC_LEVEL; the counters are
+ * updated at DISPATCH_LEVEL so that two callers cannot both take the last
+ * pages.
  */
 #include "mi.h"
 
@@ -19,13 +21,18 @@
 volatile SIZE_T MmTotalCommittedPages;
 SIZE_T MmTotalCommitLimit;
 SIZE_T MmPeakCommitment;
+SIZE_T MmSharedCommit;
 
 VOID MiInitializeCommitLimit(VOID)
 {
     MmTotalCommitLimit = MmAvailablePages - MmAvailablePages / MI_COMMIT_SYSTEM_RESERVE_DIVISOR;
 }
 
-/* Charges Pages to Process and to the system; FALSE (nothing charged) past the limit. */
+/*
+ * Charges Pages to Process, or with no process to MmSharedCommit (a
+ * section's pages, NT's shared commitment), and to the system; FALSE
+ * (nothing charged) past the limit.
+ */
 BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages)
 {
     KIRQL OldIrql = KiRaiseIrqlToDispatch();
@@ -35,7 +42,7 @@ BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages)
         MmTotalCommittedPages += Pages;
         if (MmTotalCommittedPages > MmPeakCommitment)
             MmPeakCommitment = MmTotalCommittedPages;
-        Process->CommitCharge += Pages;
+        *(Process != NULL ? &Process->CommitCharge : &MmSharedCommit) += Pages;
     }
     KiLowerIrqlFromDispatch(OldIrql);
     return Charged;
@@ -44,11 +51,11 @@ BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages)
 VOID MiReturnCommitment(PEPROCESS Process, SIZE_T Pages)
 {
     KIRQL OldIrql = KiRaiseIrqlToDispatch();
+    PSIZE_T Charge = Process != NULL ? &Process->CommitCharge : &MmSharedCommit;
 
-    if (Pages > MmTotalCommittedPages || Pages > Process->CommitCharge)
-        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_COMMITMENT_UNDERFLOW, Pages, MmTotalCommittedPages,
-                     Process->CommitCharge);
+    if (Pages > MmTotalCommittedPages || Pages > *Charge)
+        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_COMMITMENT_UNDERFLOW, Pages, MmTotalCommittedPages, *Charge);
     MmTotalCommittedPages -= Pages;
-    Process->CommitCharge -= Pages;
+    *Charge -= Pages;
     KiLowerIrqlFromDispatch(OldIrql);
 }

@@ -48,10 +48,19 @@ SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAdd
     return Committed;
 }
 
-/* Deletes a whole VAD: its pages, its commitment and the VAD itself (page tables are the caller's). */
+/*
+ * Deletes a whole VAD: its pages, its commitment and the VAD itself (page
+ * tables are the caller's); a view goes as NtUnmapViewOfSection takes it.
+ */
 VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad)
 {
-    SIZE_T Committed = MiDeleteVirtualAddresses(Process, Vad, MI_VAD_START(Vad), MI_VAD_END(Vad), FALSE);
+    SIZE_T Committed;
+
+    if (MI_IS_VIEW(Vad)) {
+        MiRemoveMappedView(Process, Vad);
+        return;
+    }
+    Committed = MiDeleteVirtualAddresses(Process, Vad, MI_VAD_START(Vad), MI_VAD_END(Vad), FALSE);
 
     ASSERT(Vad->u.VadFlags.PhysicalMapping || Committed == Vad->u.VadFlags.CommitCharge);
     UNREFERENCED_PARAMETER(Committed);
@@ -142,6 +151,8 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
         Status = STATUS_PROCESS_IS_TERMINATING;
     else if (Vad == NULL)
         Status = STATUS_MEMORY_NOT_ALLOCATED;
+    else if (MI_IS_VIEW(Vad))
+        Status = STATUS_UNABLE_TO_DELETE_SECTION;     /* a view goes through NtUnmapViewOfSection */
     else if (Vad->u.VadFlags.NoChange || Vad->u.VadFlags.PhysicalMapping || !Vad->u.VadFlags.PrivateMemory ||
              (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad))
         Status = STATUS_UNABLE_TO_FREE_VM;

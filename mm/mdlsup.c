@@ -7,8 +7,9 @@
  * Locking a page takes one PFN reference, so a locked page outlives its
  * mapping: a paged-pool page freed while an MDL holds it stays in memory
  * until the MDL is unlocked. Probing touches every page with the kernel's
- * probe instructions before anything is locked, so a bad address raises
- * STATUS_ACCESS_VIOLATION to the caller's try block with nothing to undo.
+ * probe instructions (a write, for a lock to write user pages) before
+ * anything is locked, so a bad address raises STATUS_ACCESS_VIOLATION to
+ * the caller's try block with nothing to undo.
  */
 #include "mi.h"
 
@@ -98,9 +99,21 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
         (ULONG_PTR)Start + Length < (ULONG_PTR)Start)
         ExRaiseStatus(STATUS_ACCESS_VIOLATION);
 
-    /* Touch every page first: absent ones fault in, bad ones raise to the caller. */
-    for (i = 0; i < Count; i++)
-        KiProbeRead(Va + i * PAGE_SIZE);
+    /*
+     * Touch every page first: absent ones fault in, bad ones raise to the
+     * caller. A user page to be written is written, so a copy-on-write page
+     * gets its copy now and the MDL describes the page the writes will
+     * reach; system space has no copy-on-write, and its read-only pages are
+     * refused below by their PTE (a write to them would stop the system).
+     */
+    for (i = 0; i < Count; i++) {
+        PUCHAR Page = Va + i * PAGE_SIZE;
+
+        if (Write && (ULONG_PTR)Page < MI_SYSTEM_RANGE_START)
+            KiProbeWrite(Page);
+        else
+            KiProbeRead(Page);
+    }
 
     MiAcquirePfnLock(&OldIrql);
     for (i = 0; i < Count; i++, Va += PAGE_SIZE) {

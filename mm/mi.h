@@ -27,6 +27,7 @@
 #define MI_BUGCHECK_ADDRESS_SPACE_LOCK  0x6006 /* process, owner: the address-space lock taken twice or not held */
 #define MI_BUGCHECK_PAGE_TABLE_COUNT    0x6007 /* process, address, count: a user page table's PTE count went wrong */
 #define MI_BUGCHECK_VAD_CONFLICT        0x6008 /* process, VAD, first page: inserted over another VAD */
+#define MI_BUGCHECK_SEGMENT_STILL_MAPPED 0x6009 /* control area, prototype PTE, its contents: deleted while mapped */
 
 /* --- PTE contents ----------------------------------------------------------- */
 
@@ -100,6 +101,10 @@ FORCEINLINE BOOLEAN MiIsTransitionPte(MMPTE Pte)
 #define MI_IS_NOACCESS(Protection) (((Protection) & 7) == MM_ZERO_ACCESS)
 #define MI_IS_GUARD(Protection) (((Protection) & MM_NOACCESS) == MM_GUARD_PAGE && !MI_IS_NOACCESS(Protection))
 #define MI_IS_WRITABLE(Protection) (((Protection) & MM_PROTECTION_WRITE_MASK) != 0)
+#define MI_IS_COPY_ON_WRITE(Protection) (((Protection) & MM_WRITECOPY) == MM_WRITECOPY)
+/* A copy-on-write protection once the copy is made: read-write, executable if it was (NT's macro). */
+#define MI_MAKE_PROTECT_NOT_WRITE_COPY(Protection) \
+    (MI_IS_COPY_ON_WRITE(Protection) ? (Protection) ^ (MM_WRITECOPY ^ MM_READWRITE) : (Protection))
 ULONG MiMakeProtectionMask(ULONG Protect);
 ULONG MiProtectionToPageProtect(ULONG ProtectionMask);
 
@@ -118,6 +123,14 @@ FORCEINLINE VOID MI_UPDATE_VALID_PTE(PMMPTE PointerPte, MMPTE TempPte)
 {
     ASSERT(PointerPte->u.Hard.Valid && TempPte.u.Hard.Valid);
     ASSERT(PointerPte->u.Hard.PageFrameNumber == TempPte.u.Hard.PageFrameNumber);
+    *(volatile ULONG *)&PointerPte->u.Long = TempPte.u.Long;
+}
+
+/* A valid PTE given another page (a private copy replacing a shared one); the caller flushes. */
+FORCEINLINE VOID MI_WRITE_VALID_PTE_NEW_PAGE(PMMPTE PointerPte, MMPTE TempPte)
+{
+    ASSERT(PointerPte->u.Hard.Valid && TempPte.u.Hard.Valid);
+    ASSERT(PointerPte->u.Hard.PageFrameNumber != TempPte.u.Hard.PageFrameNumber);
     *(volatile ULONG *)&PointerPte->u.Long = TempPte.u.Long;
 }
 
@@ -257,6 +270,22 @@ FORCEINLINE VOID MiInitializePfn(PFN_NUMBER PageFrameIndex, PMMPTE PointerPte, B
 
 VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex);
 
+/*
+ * Makes a page just taken off a list the page a section's prototype PTE
+ * holds: one reference (the segment's, for as long as the page is
+ * resident) and no share yet (each PTE that maps it adds one). NT's PFN of
+ * a prototype page points at the prototype PTE, in the paged-pool page
+ * PteFrame, and OriginalPte keeps what the prototype PTE held before.
+ */
+FORCEINLINE VOID MiInitializeProtoPfn(PFN_NUMBER PageFrameIndex, PMMPTE ProtoPte)
+{
+    PMMPFN Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+
+    MiInitializePfn(PageFrameIndex, ProtoPte, FALSE);
+    Pfn1->u2.ShareCount = 0;
+    Pfn1->u3.e2.e1.PrototypePte = 1;
+}
+
 /* A page whose PTE is gone while locks keep it (the low bit of PteAddress, never set in a real PTE address). */
 #define MI_SET_PFN_DELETED(Pfn) ((Pfn)->PteAddress = (PMMPTE)((ULONG_PTR)(Pfn)->PteAddress | 1))
 #define MI_IS_PFN_DELETED(Pfn) (((ULONG_PTR)(Pfn)->PteAddress & 1) != 0)
@@ -320,6 +349,7 @@ VOID MiFreeVad(PMMVAD Vad);
 NTSTATUS MiMakeUserPageTable(PEPROCESS Process, PVOID VirtualAddress);
 NTSTATUS MiMakePageTablesForRange(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
 VOID MiWriteUserPte(PEPROCESS Process, PMMPTE PointerPte, MMPTE NewPte);
+VOID MiWorkingSetGrew(PEPROCESS Process);
 VOID MiDeleteUserPte(PEPROCESS Process, PMMVAD Vad, PMMPTE PointerPte);
 VOID MiDeleteEmptyPageTables(PEPROCESS Process, PVOID StartingAddress, PVOID EndingAddress);
 BOOLEAN MiIsPageTablePresent(PVOID VirtualAddress);
@@ -350,6 +380,218 @@ VOID MiReturnAddressAndSize(PVOID *BaseAddress, PSIZE_T RegionSize, PVOID Starti
 
 /* protvm.c: gives a committed page NewProtection, whatever state its PTE is in. */
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection);
+
+/* --- Sections (section.c, creasect.c, mapview.c, relocate.c, protofault.c, sysview.c, sectcheck.c) --- */
+
+/*
+ * A section is three layers, as in NT. The SECTION is the object a handle
+ * names. Its SEGMENT holds one prototype PTE per page of what the section
+ * describes (ThePtes): the state of that page for every view at once. The
+ * CONTROL_AREA counts who uses the segment (section objects, views,
+ * resident pages) and is followed in the same block by its SUBSECTIONs,
+ * each a run of prototype PTEs with one protection and, for a file, the
+ * sectors its pages are read from. Every file object opened on one file
+ * shares one control area per kind (data, image) through the file's
+ * SECTION_OBJECT_POINTERS.
+ *
+ * A prototype PTE is one of: zero (a SEC_RESERVE page not committed);
+ * demand-zero with a protection (committed, never touched); subsection
+ * format (its page is still in the file); valid (the page is resident and
+ * mapped by ShareCount PTEs); transition (resident, mapped by none: ntmm
+ * has no standby list to put it on, so the page stays in use, held by the
+ * segment, until the segment goes).
+ */
+#define MI_SECTION_TAG      'tceS'   /* "Sect": section objects */
+#define MI_SEGMENT_TAG      'tSmM'   /* "MmSt": segments and their prototype PTEs, NT's tag */
+#define MI_CONTROL_AREA_TAG 'aCmM'   /* "MmCa": control areas and their subsections, NT's tag */
+#define MI_SECTOR_SIZE      512      /* a subsection counts file bytes in sectors */
+#define MI_SECTOR_SHIFT     9
+
+/* What a control area describes and what is happening to it (NT's MMSECTION_FLAGS; unused bits spare). */
+typedef struct _MMSECTION_FLAGS {
+    ULONG BeingDeleted : 1;
+    ULONG BeingCreated : 1;
+    ULONG Image : 1;                 /* SEC_IMAGE: a subsection per PE section */
+    ULONG Based : 1;
+    ULONG File : 1;                  /* backed by a file rather than the paging file */
+    ULONG NoCache : 1;
+    ULONG Reserve : 1;               /* SEC_RESERVE: pages committed later, for every view at once */
+    ULONG Commit : 1;                /* SEC_COMMIT */
+    ULONG Spare : 24;
+} MMSECTION_FLAGS;
+
+/* One subsection's pages (NT's MMSUBSECTION_FLAGS). */
+typedef struct _MMSUBSECTION_FLAGS {
+    ULONG ReadOnly : 1;
+    ULONG ReadWrite : 1;
+    ULONG SubsectionStatic : 1;
+    ULONG GlobalMemory : 1;
+    ULONG Protection : 5;            /* MM_* of its pages */
+    ULONG LargePages : 1;
+    ULONG StartingSector4132 : 10;
+    ULONG SectorEndOffset : 12;      /* file bytes in the sector after the full ones */
+} MMSUBSECTION_FLAGS;
+
+struct _CONTROL_AREA;
+
+/*
+ * A run of prototype PTEs and the file bytes behind them: page i of the run
+ * is read from byte (StartingSector << 9) + i * PAGE_SIZE, and the file's
+ * data for the run ends NumberOfFullSectors sectors and SectorEndOffset
+ * bytes after StartingSector; the rest of its pages is zero.
+ */
+typedef struct _SUBSECTION {
+    struct _CONTROL_AREA *ControlArea;
+    union {
+        ULONG LongFlags;
+        MMSUBSECTION_FLAGS SubsectionFlags;
+    } u;
+    ULONG StartingSector;
+    ULONG NumberOfFullSectors;
+    PMMPTE SubsectionBase;
+    ULONG UnusedPtes;
+    ULONG PtesInSubsection;
+    struct _SUBSECTION *NextSubsection;
+} SUBSECTION, *PSUBSECTION;
+
+typedef struct _SEGMENT {
+    struct _CONTROL_AREA *ControlArea;
+    ULONG TotalNumberOfPtes;
+    ULONG NonExtendedPtes;
+    ULONGLONG SizeOfSegment;         /* bytes its PTEs describe: the section rounded to pages, or the image */
+    MMPTE SegmentPteTemplate;        /* a committed page's prototype PTE before its first touch */
+    SIZE_T NumberOfCommittedPages;   /* pagefile-backed: committed prototype PTEs, charged to MmSharedCommit */
+    SIZE_T ImageCommitment;          /* images: copy-on-write pages, charged to each view's process */
+    PVOID BasedAddress;              /* images: the preferred base */
+    PSECTION_IMAGE_INFORMATION ImageInformation;  /* images: what the headers said (after ThePtes) */
+    PMMPTE PrototypePte;             /* ThePtes */
+    MMPTE ThePtes[];
+} SEGMENT, *PSEGMENT;
+
+typedef struct _CONTROL_AREA {
+    PSEGMENT Segment;
+    LIST_ENTRY ControlAreaLinks;     /* ntmm's list of every control area, for MmCheckSections */
+    ULONG NumberOfSectionReferences; /* section objects */
+    ULONG NumberOfPfnReferences;     /* resident pages its prototype PTEs hold */
+    ULONG NumberOfMappedViews;       /* views in user and system space */
+    ULONG NumberOfSystemCacheViews;  /* of them, views in system space */
+    ULONG NumberOfUserReferences;    /* section objects and views in user space */
+    union {
+        ULONG LongFlags;
+        MMSECTION_FLAGS Flags;
+    } u;
+    struct _FILE_OBJECT *FilePointer; /* referenced while the control area lives; NULL: pagefile-backed */
+} CONTROL_AREA, *PCONTROL_AREA;
+
+/* The control area's first subsection follows it in the same pool block, as in NT. */
+#define MI_FIRST_SUBSECTION(ControlArea) ((PSUBSECTION)((PCONTROL_AREA)(ControlArea) + 1))
+
+/* The body of a section object. */
+typedef struct _SECTION {
+    PSEGMENT Segment;
+    LARGE_INTEGER SizeOfSection;     /* bytes a view may reach */
+    union {
+        ULONG LongFlags;
+        MMSECTION_FLAGS Flags;
+    } u;
+    ULONG InitialPageProtection;     /* MM_*: what views may ask for at most */
+} SECTION, *PSECTION;
+
+extern POBJECT_TYPE MiSectionObjectType;
+extern LIST_ENTRY MiControlAreaList;
+
+/*
+ * A PTE in prototype format names its prototype PTE by its offset from the
+ * start of paged pool, where every segment lives (NT x86's MiPteToProto).
+ */
+#define MI_PROTO_BASE ((ULONG_PTR)MM_PAGED_POOL_START)
+_Static_assert(MM_PAGED_POOL_END - MM_PAGED_POOL_START < (1u << 30), "a prototype PTE's offset fits in 28 bits");
+
+FORCEINLINE MMPTE MiMakePrototypeFormatPte(PMMPTE ProtoPte)
+{
+    ULONG_PTR Offset = (ULONG_PTR)ProtoPte - MI_PROTO_BASE;
+    MMPTE TempPte;
+
+    TempPte.u.Long = 0;
+    TempPte.u.Proto.Prototype = 1;
+    TempPte.u.Proto.ProtoAddressLow = (Offset >> 2) & 0x7F;
+    TempPte.u.Proto.ProtoAddressHigh = Offset >> 9;
+    return TempPte;
+}
+
+#define MiPteToProto(Pte) \
+    ((PMMPTE)(MI_PROTO_BASE + ((ULONG_PTR)(Pte).u.Proto.ProtoAddressHigh << 9) + \
+              ((ULONG_PTR)(Pte).u.Proto.ProtoAddressLow << 2)))
+
+/* A prototype PTE whose page must be read from the file, with the protection its pages get. */
+FORCEINLINE MMPTE MiMakeSubsectionPte(ULONG Protection)
+{
+    MMPTE TempPte;
+
+    TempPte.u.Long = 0;
+    TempPte.u.Subsect.Prototype = 1;
+    TempPte.u.Subsect.Protection = Protection;
+    return TempPte;
+}
+
+FORCEINLINE BOOLEAN MiIsSubsectionPte(MMPTE Pte)
+{
+    return !Pte.u.Hard.Valid && Pte.u.Subsect.Prototype;
+}
+
+/* A valid prototype PTE: the resident page of a section; no MMU reads it, faults and walkers do. */
+FORCEINLINE MMPTE MiMakeValidPrototypePte(PFN_NUMBER PageFrameIndex, ULONG Protection)
+{
+    MMPTE TempPte;
+
+    TempPte.u.Long = (PageFrameIndex << PAGE_SHIFT) | MmProtectToPteMask[Protection & 0x1F] | PTE_VALID | PTE_ACCESSED;
+    return TempPte;
+}
+
+/* A VAD that maps a view of a section, and the prototype PTE behind one of its pages. */
+#define MI_IS_VIEW(Vad) ((Vad)->ControlArea != NULL)
+
+FORCEINLINE PMMPTE MiGetProtoPteAddress(PMMVAD Vad, PVOID VirtualAddress)
+{
+    return Vad->FirstPrototypePte + (((ULONG_PTR)VirtualAddress >> PAGE_SHIFT) - Vad->Node.StartingVpn);
+}
+
+/* section.c */
+BOOLEAN MiIsProtectionCompatible(ULONG SectionProtection, ULONG NewProtect);
+VOID MiCheckControlArea(PCONTROL_AREA ControlArea);
+PCONTROL_AREA MiAllocateControlArea(ULONG Subsections, ULONG SegmentPtes, ULONG SegmentExtraBytes);
+VOID MiFreeControlArea(PCONTROL_AREA ControlArea);
+PSUBSECTION MiLocateSubsection(PCONTROL_AREA ControlArea, PMMPTE ProtoPte);
+NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAddress);
+
+/* creasect.c: the segments of files, as data or as executable images. */
+NTSTATUS MiCreateDataFileMap(PFILE_OBJECT File, ULONGLONG FileSize, PCONTROL_AREA *ControlArea);
+NTSTATUS MiCreateImageFileMap(PFILE_OBJECT File, ULONGLONG FileSize, PCONTROL_AREA *ControlArea);
+
+/* mapview.c: views in a process's user space. */
+NTSTATUS MiChooseViewRange(PEPROCESS Process, PVOID *Base, SIZE_T Size, ULONG_PTR ZeroBits, ULONG AllocationType);
+NTSTATUS MiInsertMappedView(PEPROCESS Process, PCONTROL_AREA ControlArea, PVOID Base, SIZE_T Pages, ULONG FirstPte,
+                            ULONG Protection, SIZE_T CommitCharge, ULONG AllocationType, PMMVAD *NewVad);
+VOID MiRemoveMappedView(PEPROCESS Process, PMMVAD Vad);
+
+/* relocate.c: an image view away from its base. */
+NTSTATUS MiRelocateImageView(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Delta);
+
+/* protofault.c: faults through prototype PTEs. */
+ULONG MiProtoPteProtection(PMMPTE ProtoPte);
+ULONG MiViewPageProtection(PMMVAD Vad, PMMPTE ProtoPte);
+NTSTATUS MiMakeProtoPageResident(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PPFN_NUMBER PageFrameIndex);
+NTSTATUS MiResolveProtoPteFault(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMPTE PointerPte,
+                                ULONG FaultStatus);
+ULONG MiQueryViewPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed);
+NTSTATUS MiCopyOnWrite(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PMMPTE PointerPte);
+NTSTATUS MiMakeViewPagePrivate(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, PPFN_NUMBER PageFrameIndex);
+
+/* sysview.c: views in system space. */
+BOOLEAN MiIsSystemViewAddress(PVOID VirtualAddress);
+NTSTATUS MiResolveSystemViewFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG FaultStatus);
+typedef VOID (*PMI_SYSTEM_VIEW_CALLBACK)(PVOID Base, ULONG Pages, PCONTROL_AREA ControlArea, PVOID Context);
+VOID MiEnumerateSystemViews(PMI_SYSTEM_VIEW_CALLBACK Callback, PVOID Context);
 
 /* --- Boot-time allocation (mminit.c), and the loader's map as runs of RAM (physmem.c) --- */
 

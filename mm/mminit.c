@@ -296,8 +296,8 @@ static VOID MiMapInitialNonPagedPool(VOID)
     }
     MmNonPagedPoolExpansionStart = (PVOID)ALIGN_UP_BY((ULONG_PTR)MmNonPagedPoolEnd, PDE_MAPPED_SIZE);
     MmNonPagedPoolExpansionEnd = (PVOID)((ULONG_PTR)MmNonPagedPoolExpansionStart + Expansion);
-    if ((ULONG_PTR)MmNonPagedPoolExpansionEnd > PTE_BASE)
-        MmNonPagedPoolExpansionEnd = (PVOID)PTE_BASE;
+    if ((ULONG_PTR)MmNonPagedPoolExpansionEnd > MM_SYSTEM_VIEW_START)
+        MmNonPagedPoolExpansionEnd = (PVOID)MM_SYSTEM_VIEW_START;
 }
 
 /*
@@ -415,9 +415,16 @@ static VOID MiPrintBootLog(VOID)
     DbgPrint("RAM kept: %u runs, %u pages (%u KB), page frames %X-%X\n",
              MmPhysicalMemoryBlock.NumberOfRuns, MmNumberOfPhysicalPages,
              MmNumberOfPhysicalPages * (PAGE_SIZE / 1024), MmLowestPhysicalPage, MmHighestPhysicalPage);
-    for (ULONG i = 0; i < MiReservedCount; i++) {
-        DbgPrint("  reserved %08llX-%08llX %s\n", PFN_TO_PHYSICAL(MiReserved[i].BasePage),
-                 PFN_TO_PHYSICAL(MiReserved[i].BasePage + MiReserved[i].PageCount) - 1, MiReserved[i].Owner);
+    /* Touching reservations of one owner (the loader's modules, one after another) print as one line. */
+    for (ULONG i = 0, Next; i < MiReservedCount; i = Next) {
+        for (Next = i + 1; Next < MiReservedCount && MiReserved[Next].Owner == MiReserved[i].Owner &&
+                           MiReserved[Next].BasePage == MiReserved[Next - 1].BasePage + MiReserved[Next - 1].PageCount;
+             Next++)
+            ;
+        DbgPrint("  reserved %08llX-%08llX %s", PFN_TO_PHYSICAL(MiReserved[i].BasePage),
+                 PFN_TO_PHYSICAL(MiReserved[Next - 1].BasePage + MiReserved[Next - 1].PageCount) - 1,
+                 MiReserved[i].Owner);
+        DbgPrint(Next - i > 1 ? " (%u of them)\n" : "\n", Next - i);
     }
     for (ULONG_PTR Va = ALIGN_DOWN_BY((ULONG_PTR)MmPfnDatabase, PAGE_SIZE); Va < (ULONG_PTR)MmPfnDatabase + PfnBytes; Va += PAGE_SIZE)
         PfnPages += MiAddressToPde(Va)->u.Hard.Valid && MiAddressToPte(Va)->u.Hard.Valid;
@@ -479,6 +486,7 @@ VOID MmInitSystem(VOID)
     MiInitializePat();
     MiInitializeSharedUserData();
     MiInitializeCommitLimit();
+    MmInitializeSections();
     MiPrintBootLog();
 }
 

@@ -14,7 +14,8 @@
  * At APC_LEVEL or below a demand-zero PTE in pool gets a zeroed page (paged
  * pool's first touch is the common case, which MmAccessFault looks for
  * before anything else; only pool is demand-zero in system space, since
- * elsewhere an invalid PTE may hold anything, mapaddr.c), and anything
+ * elsewhere an invalid PTE may hold anything, mapaddr.c), a prototype-format
+ * PTE of a system view the section's page (sysview.c), and anything
  * else is a reference nobody mapped: an access violation for a probe in a
  * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
@@ -95,6 +96,30 @@ static NTSTATUS MiFaultAtRaisedIrql(PVOID VirtualAddress, ULONG FaultStatus, PKT
 }
 
 /*
+ * A system view's page (sysview.c): made resident through its prototype
+ * PTE. A page the view does not have is a bad reference; running out of
+ * pages stops as a demand-zero fault does; a file that could not be read
+ * is NT's KERNEL_DATA_INPAGE_ERROR, or the in-page status for a probe in a
+ * try block.
+ */
+static NTSTATUS MiSystemViewFault(PVOID VirtualAddress, PMMPTE PointerPte, ULONG FaultStatus, PKTRAP_FRAME TrapFrame)
+{
+    MMPTE TempPte = *PointerPte;
+    NTSTATUS Status = MiResolveSystemViewFault(VirtualAddress, PointerPte, FaultStatus);
+
+    if (NT_SUCCESS(Status))
+        return Status;
+    if (Status == STATUS_ACCESS_VIOLATION)
+        return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
+    if (Status == STATUS_NO_MEMORY)
+        KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
+    if (KeInvalidAccessAllowed(TrapFrame))
+        return Status;
+    KeBugCheckWithTf(KERNEL_DATA_INPAGE_ERROR, (ULONG_PTR)PointerPte, (ULONG_PTR)Status, TempPte.u.Long,
+                     (ULONG_PTR)VirtualAddress, TrapFrame);
+}
+
+/*
  * A kernel-mode fault on a present user page that the processor's guards
  * refused. An instruction fetch is SMEP stopping ring 0 from running user
  * code: NT stops for that (ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY: address,
@@ -165,6 +190,8 @@ static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID
     /* Only pool is demand-zero in system space: elsewhere an invalid PTE may hold anything (mapaddr.c). */
     if (MiIsDemandZeroPte(TempPte) && MiIsPoolRange(VirtualAddress, NULL))
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte, TempPte.u.Soft.Protection);
+    if (TempPte.u.Soft.Prototype && MiIsSystemViewAddress(VirtualAddress))
+        return MiSystemViewFault(VirtualAddress, PointerPte, FaultStatus, TrapFrame);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
 }
 

@@ -3,7 +3,8 @@
  * consistent: every list is well linked and as long as its Total says, every
  * physical page is on exactly one list or in use with a sane reference
  * count, the lists add up to MmAvailablePages and MmNumberOfPhysicalPages,
- * an in-use page's PTE (when it has one) maps that page, every valid PTE
+ * an in-use page's PTE (when it has one) maps that page (a section's page:
+ * its prototype PTE holds it, valid or in transition), every valid PTE
  * that maps RAM maps a page in use, and zeroed pages really hold zeroes.
  * The test runner calls it after every suite.
  */
@@ -85,6 +86,28 @@ static VOID MiCheckUserPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLE
         MiCheckFailed(Verbose, "user page's PTE maps another page", PageFrameIndex, Pte.u.Long);
 }
 
+/*
+ * A section's page points at its prototype PTE, in paged pool: valid and
+ * mapping the page while PTEs share it, in transition once none does.
+ */
+static VOID MiCheckProtoBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)
+{
+    PMMPTE ProtoPte = Pfn1->PteAddress;
+    MMPTE Contents;
+
+    if ((ULONG_PTR)ProtoPte < (ULONG_PTR)MmPagedPoolStart || (ULONG_PTR)ProtoPte >= (ULONG_PTR)MmPagedPoolEnd ||
+        !MiIsSmallPagePresent(ProtoPte)) {
+        MiCheckFailed(Verbose, "prototype page's PTE is not in paged pool", PageFrameIndex, (ULONG_PTR)ProtoPte);
+        return;
+    }
+    Contents = *ProtoPte;
+    if (Contents.u.Hard.Valid ? PFN_FROM_PTE(&Contents) != PageFrameIndex || Pfn1->u2.ShareCount == 0
+                              : !MiIsTransitionPte(Contents) || Contents.u.Trans.PageFrameNumber != PageFrameIndex ||
+                                    Pfn1->u2.ShareCount != 0)
+        MiCheckFailed(Verbose, "prototype page's PTE does not hold it as its shares say", PageFrameIndex,
+                      Contents.u.Long);
+}
+
 /* Does the PTE this in-use page names (when it is a live page-table entry) map the page? */
 static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)
 {
@@ -94,6 +117,10 @@ static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN V
     if (MI_IS_PFN_DELETED(Pfn1)) {
         if (Pfn1->u2.ShareCount != 0)
             MiCheckFailed(Verbose, "page marked deleted is still mapped", PageFrameIndex, Pfn1->u2.ShareCount);
+        return;
+    }
+    if (Pfn1->u3.e2.e1.PrototypePte) {
+        MiCheckProtoBackLink(PageFrameIndex, Pfn1, Verbose);
         return;
     }
     if (PointerPte != NULL && Pfn1->u2.ShareCount != 0 && MiIsUserPageTableEntry(PointerPte)) {

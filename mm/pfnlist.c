@@ -158,6 +158,8 @@ VOID MiInsertPageInFreeList(PFN_NUMBER PageFrameIndex)
     Pfn1->u3.e2.e1.CacheAttribute = MiCached;
     Pfn1->u3.e2.e1.NonPagedPool = 0;
     Pfn1->u3.e2.e1.Modified = 0;
+    Pfn1->u3.e2.e1.PrototypePte = 0;
+    Pfn1->u3.e2.e1.ReadInProgress = 0;
     MiInsertPageInList(&MmFreePageListHead, PageFrameIndex);
 }
 
@@ -172,7 +174,10 @@ VOID MiMarkPageBad(PFN_NUMBER PageFrameIndex)
  * One PTE fewer maps the page; with none left, the mappings' reference
  * goes. A page that locks still hold outlives its PTE: its PteAddress is
  * marked deleted (NT's MI_SET_PFN_DELETED), since that PTE, and perhaps its
- * page table and process, are gone.
+ * page table and process, are gone. A section's page that no PTE maps any
+ * more keeps its reference and its prototype PTE goes to transition: NT
+ * would put the page on the standby or modified list, ntmm has neither and
+ * keeps it until the segment goes.
  */
 VOID MiDecrementShareCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex)
 {
@@ -180,10 +185,15 @@ VOID MiDecrementShareCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex)
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_CORRUPT_PAGE_STATE, PageFrameIndex,
                      Pfn1->u3.e2.e1.PageLocation, Pfn1->u3.e2.ReferenceCount);
     }
-    if (--Pfn1->u2.ShareCount == 0) {
-        MI_SET_PFN_DELETED(Pfn1);
-        MiDecrementReferenceCount(Pfn1, PageFrameIndex);
+    if (--Pfn1->u2.ShareCount != 0)
+        return;
+    if (Pfn1->u3.e2.e1.PrototypePte) {
+        MI_WRITE_INVALID_PTE(Pfn1->PteAddress,
+                             MiMakeTransitionPte(PageFrameIndex, Pfn1->OriginalPte.u.Soft.Protection));
+        return;
     }
+    MI_SET_PFN_DELETED(Pfn1);
+    MiDecrementReferenceCount(Pfn1, PageFrameIndex);
 }
 
 /* One reference fewer; the last one sends the page to the free list. */

@@ -73,6 +73,9 @@ static NTSTATUS MiCheckProtectRange(PEPROCESS Process, PVOID StartingAddress, PV
     /* NT's order and statuses: a physical view has no PFNs to protect, and private pages no copy to write. */
     if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad) || Vad->u.VadFlags.PhysicalMapping)
         return STATUS_CONFLICTING_ADDRESSES;
+    /* A view keeps the protection it was mapped with (a divergence from NT: docs/DESIGN.md). */
+    if (MI_IS_VIEW(Vad))
+        return STATUS_NOT_SUPPORTED;
     if (Vad->u.VadFlags.NoChange)
         return STATUS_INVALID_PAGE_PROTECTION;
     if (Vad->u.VadFlags.PrivateMemory && (NewProtection & MM_WRITECOPY) == MM_WRITECOPY)

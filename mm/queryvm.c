@@ -4,7 +4,8 @@
  * committed) and, when committed, one protection. A free region runs to the
  * next VAD; a region inside a VAD runs as far as its pages agree, reading
  * each PTE (a missing page table answers for 4 MB at once) and, for a zero
- * PTE, the VAD. Pages of private VADs are MEM_PRIVATE.
+ * PTE, the VAD. Pages of private VADs are MEM_PRIVATE, of views MEM_MAPPED
+ * (MEM_IMAGE for an image), each view its own allocation.
  */
 #include "mi.h"
 
@@ -30,9 +31,12 @@ static VOID MiQueryVadRegion(PMMVAD Vad, ULONG_PTR Va, PMEMORY_BASIC_INFORMATION
     ULONG Protection = MiQueryPageProtection(Vad, (PVOID)Va, &Committed);
 
     for (;;) {
-        /* The run Cursor starts shares its state: one page, or the rest of a missing page table. */
-        ULONG_PTR RunEnd = MiIsPageTablePresent((PVOID)Cursor) ? Cursor | (PAGE_SIZE - 1)
-                                                               : Cursor | (PDE_MAPPED_SIZE - 1);
+        /*
+         * The run Cursor starts shares its state: one page, or the rest of a
+         * missing page table (in a view, only a page: its prototype PTEs differ).
+         */
+        ULONG_PTR RunEnd = MiIsPageTablePresent((PVOID)Cursor) || MI_IS_VIEW(Vad) ? Cursor | (PAGE_SIZE - 1)
+                                                                                  : Cursor | (PDE_MAPPED_SIZE - 1);
         ULONG PageProtection = MiQueryPageProtection(Vad, (PVOID)Cursor, &PageCommitted);
 
         if (PageCommitted != Committed || (Committed && PageProtection != Protection))
@@ -48,7 +52,9 @@ static VOID MiQueryVadRegion(PMMVAD Vad, ULONG_PTR Va, PMEMORY_BASIC_INFORMATION
     Information->RegionSize = RegionEnd + 1 - Va;
     Information->State = Committed ? MEM_COMMIT : MEM_RESERVE;
     Information->Protect = Committed ? MiProtectionToPageProtect(Protection) : 0;
-    Information->Type = Vad->u.VadFlags.PrivateMemory ? MEM_PRIVATE : MEM_MAPPED;
+    Information->Type = Vad->u.VadFlags.PrivateMemory ? MEM_PRIVATE
+                        : Vad->u.VadFlags.ImageMap    ? MEM_IMAGE
+                                                      : MEM_MAPPED;
 }
 
 /* Writes the answer to the caller's buffer; a pointer gone bad since the probe is the status. */

@@ -3,17 +3,20 @@
  *
  *  1. No thread yet (early boot), or no VAD holds the address: an access
  *     violation.
- *  2. The PTE is valid: a write to a read-only page is an access violation;
- *     anything else was a stale TLB entry, flushed.
- *  3. The page's protection comes from its PTE (demand-zero or transition)
+ *  2. The PTE is valid: a write to a copy-on-write page of a view gets a
+ *     private copy (protofault.c), to any other read-only page is an access
+ *     violation; anything else was a stale TLB entry, flushed.
+ *  3. The VAD is a view of a section: the page comes through its prototype
+ *     PTE (protofault.c).
+ *  4. The page's protection comes from its PTE (demand-zero or transition)
  *     or, when the PTE is zero, from a VAD committed as a whole; a page
  *     that is only reserved, or decommitted, is an access violation.
- *  4. No access: an access violation. A guard page loses its guard and the
+ *  5. No access: an access violation. A guard page loses its guard and the
  *     fault is STATUS_GUARD_PAGE_VIOLATION, once; the next touch goes on.
  *     In the current thread's stack the guard moves down a page instead,
  *     and the fault is resolved (STATUS_STACK_OVERFLOW at the bottom).
  *     A write to a page that does not allow one: an access violation.
- *  5. The page is made valid: a transition PTE gets its page back, a
+ *  6. The page is made valid: a transition PTE gets its page back, a
  *     demand-zero one a zeroed page, charged to the process's working set.
  *
  * The caller (MmAccessFault) has already refused faults above APC_LEVEL.
@@ -143,10 +146,18 @@ NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAM
 
     TempPte.u.Long = MiIsPageTablePresent(VirtualAddress) ? PointerPte->u.Long : 0;
     if (TempPte.u.Hard.Valid) {
-        if ((FaultStatus & PF_WRITE) && !TempPte.u.Hard.Write)
+        if ((FaultStatus & PF_WRITE) && !TempPte.u.Hard.Write) {
+            if (TempPte.u.Hard.CopyOnWrite && MI_IS_VIEW(Vad))
+                return MiCopyOnWrite(Process, Vad, VirtualAddress, PointerPte);
             return STATUS_ACCESS_VIOLATION;
+        }
         MiFlushTb(VirtualAddress);
         return STATUS_SUCCESS;
+    }
+    if (MI_IS_VIEW(Vad)) {
+        if (TempPte.u.Long != 0)
+            return STATUS_ACCESS_VIOLATION;
+        return MiResolveProtoPteFault(Process, Vad, VirtualAddress, PointerPte, FaultStatus);
     }
     if (MiIsTransitionPte(TempPte)) {
         Protection = TempPte.u.Trans.Protection;
@@ -186,7 +197,6 @@ NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAM
         if (!NT_SUCCESS(Status))
             return Status;
     }
-    if (++Process->Vm.WorkingSetSize > Process->Vm.PeakWorkingSetSize)
-        Process->Vm.PeakWorkingSetSize = Process->Vm.WorkingSetSize;
+    MiWorkingSetGrew(Process);
     return STATUS_SUCCESS;
 }

@@ -17,7 +17,8 @@
 
 #define MI_USER_PDE_BITS (PTE_VALID | PTE_WRITE | PTE_OWNER | PTE_ACCESSED | PTE_DIRTY)
 
-static VOID MiWorkingSetGrew(PEPROCESS Process)
+/* One more page in the process's working set (its PTEs map it now). */
+VOID MiWorkingSetGrew(PEPROCESS Process)
 {
     if (++Process->Vm.WorkingSetSize > Process->Vm.PeakWorkingSetSize)
         Process->Vm.PeakWorkingSetSize = Process->Vm.WorkingSetSize;
@@ -90,7 +91,10 @@ VOID MiWriteUserPte(PEPROCESS Process, PMMPTE PointerPte, MMPTE NewPte)
         Process->UsedPageTableEntries[Table]--;
     }
     if (NewPte.u.Hard.Valid && OldPte.u.Hard.Valid) {
-        MI_UPDATE_VALID_PTE(PointerPte, NewPte);
+        if (NewPte.u.Hard.PageFrameNumber == OldPte.u.Hard.PageFrameNumber)
+            MI_UPDATE_VALID_PTE(PointerPte, NewPte);
+        else
+            MI_WRITE_VALID_PTE_NEW_PAGE(PointerPte, NewPte);
         MiFlushTb(VirtualAddress);
     } else if (NewPte.u.Hard.Valid) {
         MI_WRITE_VALID_PTE(PointerPte, NewPte);
@@ -102,15 +106,17 @@ VOID MiWriteUserPte(PEPROCESS Process, PMMPTE PointerPte, MMPTE NewPte)
 }
 
 /*
- * Takes the page (if any) away from a user PTE and zeroes it. A private
- * page loses the share its PTE held (so it is freed unless a lock holds it
- * longer); a PhysicalMapping VAD's pages are not the process's and are left
- * alone.
+ * Takes the page (if any) away from a user PTE and zeroes it. The page
+ * loses the share its PTE held: a private page is then freed unless a lock
+ * holds it longer, a section's shared page stays with its section. A
+ * PhysicalMapping VAD's pages are not the process's and are left alone.
  */
 VOID MiDeleteUserPte(PEPROCESS Process, PMMVAD Vad, PMMPTE PointerPte)
 {
     MMPTE OldPte = *PointerPte, ZeroPte;
     PFN_NUMBER PageFrameIndex;
+    BOOLEAN Private;
+    PMMPFN Pfn1;
     KIRQL OldIrql;
 
     if (OldPte.u.Long == 0)
@@ -124,10 +130,13 @@ VOID MiDeleteUserPte(PEPROCESS Process, PMMVAD Vad, PMMPTE PointerPte)
     if (Vad->u.VadFlags.PhysicalMapping)
         return;
     PageFrameIndex = OldPte.u.Hard.Valid ? PFN_FROM_PTE(&OldPte) : OldPte.u.Trans.PageFrameNumber;
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
     MiAcquirePfnLock(&OldIrql);
-    MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
+    Private = !Pfn1->u3.e2.e1.PrototypePte;
+    MiDecrementShareCount(Pfn1, PageFrameIndex);
     MiReleasePfnLock(OldIrql);
-    Process->NumberOfPrivatePages--;
+    if (Private)
+        Process->NumberOfPrivatePages--;
 }
 
 /* Frees every page table in StartingAddress..EndingAddress that no longer holds a PTE. */
@@ -158,11 +167,15 @@ VOID MiDeleteEmptyPageTables(PEPROCESS Process, PVOID StartingAddress, PVOID End
 /*
  * The MM_* protection of a page of Vad and whether it is committed, from
  * its PTE, or from the VAD when the PTE (or its whole table) is zero. A
- * resident private page's protection lives in its PFN's OriginalPte.
+ * resident private page's protection lives in its PFN's OriginalPte; a
+ * view's pages are answered from their prototype PTEs (protofault.c).
  */
 ULONG MiQueryPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed)
 {
     MMPTE Pte;
+
+    if (MI_IS_VIEW(Vad))
+        return MiQueryViewPageProtection(Vad, VirtualAddress, Committed);
 
     Pte.u.Long = MiIsPageTablePresent(VirtualAddress) ? MiAddressToPte(VirtualAddress)->u.Long : 0;
     if (Pte.u.Long == 0) {

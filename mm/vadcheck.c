@@ -3,10 +3,13 @@
  * process's address space consistent: the VAD tree is a valid AVL tree of
  * disjoint ranges inside user space; VirtualSize is the sum of the VADs and
  * CommitCharge the sum of their charges, each VAD's charge being exactly
- * the pages committed in it; every user page table's UsedPageTableEntries
+ * the pages committed in it (in a view, its copy-on-write pages and private
+ * copies); every user page table's UsedPageTableEntries
  * count is the number of its PTEs that are not zero, no page table exists
  * without one, and NumberOfPageTables counts them; every valid private PTE
- * maps a page in use whose PFN points back at that PTE. It runs attached
+ * maps a page in use whose PFN points back at that PTE, and every valid PTE
+ * of a view maps its prototype PTE's page or a private copy. Share counts
+ * across processes are MmCheckSections' (sectcheck.c). It runs attached
  * to the process, so the self-map shows its tables. The test runner calls it
  * for every process after every suite.
  */
@@ -53,6 +56,54 @@ static SIZE_T MiCheckVadPages(PEPROCESS Process, PMMVAD Vad, BOOLEAN Verbose)
         }
     }
     return Committed;
+}
+
+/*
+ * Checks the PTEs of a view: each lies in its segment; a valid one maps
+ * either the shared page of its prototype PTE or a private copy that points
+ * back at it; nothing else is written in a view. Returns the commitment the
+ * view must hold: a page for each copy-on-write page, and one for each
+ * private copy of a page that was not copy-on-write (a relocated image page).
+ */
+static SIZE_T MiCheckViewPages(PEPROCESS Process, PMMVAD Vad, BOOLEAN Verbose)
+{
+    PSEGMENT Segment = Vad->ControlArea->Segment;
+    SIZE_T Charge = 0;
+
+    if (Vad->FirstPrototypePte < Segment->ThePtes ||
+        Vad->LastContiguousPte >= Segment->ThePtes + Segment->TotalNumberOfPtes ||
+        (ULONG_PTR)(Vad->LastContiguousPte - Vad->FirstPrototypePte) + 1 != MI_VAD_PAGES(Vad)) {
+        MiVadCheckFailed(Verbose, Process, "a view's prototype PTEs are not its segment's",
+                         (ULONG_PTR)MI_VAD_START(Vad), (ULONG_PTR)Vad->FirstPrototypePte);
+        return Vad->u.VadFlags.CommitCharge;
+    }
+    for (ULONG_PTR Va = (ULONG_PTR)MI_VAD_START(Vad); Va < (ULONG_PTR)MI_VAD_END(Vad); Va += PAGE_SIZE) {
+        PMMPTE ProtoPte = MiGetProtoPteAddress(Vad, (PVOID)Va), PointerPte = MiAddressToPte(Va);
+        BOOLEAN CopyOnWrite = MI_IS_COPY_ON_WRITE(MiViewPageProtection(Vad, ProtoPte));
+        MMPTE Pte;
+        PMMPFN Pfn1;
+
+        Pte.u.Long = MiIsPageTablePresent((PVOID)Va) ? PointerPte->u.Long : 0;
+        Charge += CopyOnWrite;
+        if (Pte.u.Long == 0)
+            continue;
+        if (!Pte.u.Hard.Valid || !MiIsPhysicalPage(PFN_FROM_PTE(&Pte))) {
+            MiVadCheckFailed(Verbose, Process, "a view's PTE is neither zero nor a valid PTE for RAM", Va, Pte.u.Long);
+            continue;
+        }
+        Pfn1 = MI_PFN_ELEMENT(PFN_FROM_PTE(&Pte));
+        if (Pfn1->u3.e2.e1.PrototypePte) {
+            if (Pfn1->PteAddress != ProtoPte || !ProtoPte->u.Hard.Valid || PFN_FROM_PTE(ProtoPte) != PFN_FROM_PTE(&Pte))
+                MiVadCheckFailed(Verbose, Process, "a view's PTE maps another page than its prototype PTE", Va,
+                                 Pte.u.Long);
+        } else {
+            Charge += !CopyOnWrite;
+            if (Pfn1->u3.e2.e1.PageLocation != ActiveAndValid || Pfn1->PteAddress != PointerPte)
+                MiVadCheckFailed(Verbose, Process, "a private copy in a view does not point back at its PTE", Va,
+                                 Pte.u.Long);
+        }
+    }
+    return Charge;
 }
 
 /* Counts the PTEs that are not zero in each user page table, against the process's counts. */
@@ -110,7 +161,7 @@ BOOLEAN MmCheckProcessAddressSpace(PEPROCESS Process, BOOLEAN Verbose)
                              Node->EndingVpn);
         VirtualSize += MI_VAD_PAGES(Vad) << PAGE_SHIFT;
         CommitCharge += Vad->u.VadFlags.CommitCharge;
-        Committed = MiCheckVadPages(Process, Vad, Verbose);
+        Committed = MI_IS_VIEW(Vad) ? MiCheckViewPages(Process, Vad, Verbose) : MiCheckVadPages(Process, Vad, Verbose);
         if (!Vad->u.VadFlags.PhysicalMapping && Committed != Vad->u.VadFlags.CommitCharge)
             MiVadCheckFailed(Verbose, Process, "a VAD's commit charge differs from its committed pages",
                              (ULONG_PTR)MI_VAD_START(Vad), Vad->u.VadFlags.CommitCharge);

@@ -16,7 +16,8 @@ loader stays tested; with --too-small a machine below the minimum must
 stop with INSTALL_MORE_MEMORY; with --modules a machine given that many
 loader modules must keep them all reserved; with --unsupported-cpu each
 CPU model named must stop with UNSUPPORTED_PROCESSOR before any C runs.
---qemu-args adds QEMU options (machine, CPU) to every boot.
+--qemu-args adds QEMU options (machine, CPU) to every boot; --initrd gives
+the boots that run cases the ramdisk's files as multiboot modules.
 
 The runner believes nothing it cannot cross-check. A boot counts only with
 the isa-debug-exit status the kernel writes (a triple fault under -no-reboot
@@ -87,7 +88,7 @@ class Boot:
     or `running` (a bugcheck case's boot lists none).
     """
 
-    def __init__(self, args, append, log_path, iso=False, mem=None, running=None):
+    def __init__(self, args, append, log_path, iso=False, mem=None, running=None, ramdisk=True):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
         self.append = append
         self.timeout = args.timeout
@@ -100,6 +101,8 @@ class Boot:
             command = [args.qemu, "-cdrom", args.iso] + machine
         else:
             command = [args.qemu, "-kernel", args.kernel, "-append", append] + machine
+            if ramdisk and args.initrd:
+                command += ["-initrd", args.initrd]
         start = time.monotonic()
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT)
@@ -360,7 +363,7 @@ def run_bugcheck_case(args, case, code):
 def run_too_small_machine(args):
     """A machine with too little RAM must say so with INSTALL_MORE_MEMORY, not crash."""
     log = os.path.join(args.log_dir, "too-small-machine.log")
-    boot = Boot(args, "ktest=boot ktest.normal", log, mem=args.too_small)
+    boot = Boot(args, "ktest=boot ktest.normal", log, mem=args.too_small, ramdisk=False)
     name = "too_small_machine_stops_with_0x7d"
     if boot.exit_code == EXIT_BUGCHECK and boot.stops == ["0000007D"]:
         return Result("boot", name, "pass", log=log)
@@ -374,7 +377,7 @@ def run_unsupported_cpu(args, cpu):
     machine = argparse.Namespace(**vars(args))
     machine.qemu_args = args.qemu_args + " -cpu " + shlex.quote(cpu)   # the last -cpu wins
     log = os.path.join(args.log_dir, "unsupported-cpu-%s.log" % cpu)
-    boot = Boot(machine, "ktest=boot ktest.normal", log)
+    boot = Boot(machine, "ktest=boot ktest.normal", log, ramdisk=False)
     name = "cpu_%s_stops_with_0x5d" % re.sub(r"\W", "_", cpu)
     # The stop comes before KiSystemStartup: no banner, no KTAP, only the STOP line and its name.
     if (boot.exit_code == EXIT_BUGCHECK and boot.stops == ["0000005D"] and "UNSUPPORTED_PROCESSOR" in boot.lines
@@ -396,7 +399,7 @@ def run_modules_machine(args):
     machine = argparse.Namespace(**vars(args))
     machine.qemu_args = args.qemu_args + " -initrd " + shlex.quote(",".join(paths))
     log = os.path.join(args.log_dir, "modules-machine.log")
-    boot = Boot(machine, "ktest=boot ktest.normal", log)
+    boot = Boot(machine, "ktest=boot ktest.normal", log, ramdisk=False)
     ktap = Ktap(boot.lines)
     verdicts = {n: status for _, n, status, _ in ktap.cases}
     problems = cross_check(boot, ktap, "modules-machine")
@@ -499,6 +502,8 @@ def main():
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
     parser.add_argument("--list", action="store_true", help="print the selected cases' names")
     parser.add_argument("--modules", type=int, default=0, help="also boot with this many loader modules")
+    parser.add_argument("--initrd", default="",
+                        help="the ramdisk's files, comma-separated: loaded as modules by every case's boot")
     parser.add_argument("--unsupported-cpu", default="",
                         help="QEMU CPU models (comma-separated) that must stop with UNSUPPORTED_PROCESSOR (0x5D)")
     args = parser.parse_args()

@@ -71,7 +71,7 @@ set default=0
 set timeout=0
 menuentry "ntmm self-test" {{
     multiboot /boot/kernel.elf {append}
-    boot
+{modules}    boot
 }}
 """
 
@@ -89,13 +89,13 @@ def megabytes(size):
 class BochsBoot:
     """One Bochs run, with run.Boot's interface: its serial lines and how it ended."""
 
-    def __init__(self, args, append, log_path, iso=False, mem=None, **unused):
+    def __init__(self, args, append, log_path, iso=False, mem=None, ramdisk=True, **unused):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
         self.append, self.complaints = append, []
         work = os.path.abspath(os.path.splitext(log_path)[0] + ".bochs")
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
-        image = args.iso if iso else self._make_iso(args, append, work)
+        image = args.iso if iso else self._make_iso(args, append, work, ramdisk)
         serial, bochs_log = os.path.join(work, "serial.txt"), os.path.join(work, "bochs.log")
         config = os.path.join(work, "bochsrc")
         with open(config, "w") as out:
@@ -133,12 +133,20 @@ class BochsBoot:
         self.stops = [m.group(1) for m in map(run.STOP_LINE.match, self.lines) if m]
 
     @staticmethod
-    def _make_iso(args, append, work):
+    def _make_iso(args, append, work, ramdisk):
         root = os.path.join(work, "iso")
         os.makedirs(os.path.join(root, "boot", "grub"))
         shutil.copyfile(args.kernel, os.path.join(root, "boot", "kernel.elf"))
+        # The ramdisk's files as multiboot modules, each named by its file name as QEMU's -initrd names them.
+        modules = ""
+        if ramdisk and args.initrd:
+            os.makedirs(os.path.join(root, "boot", "ramdisk"))
+            for path in args.initrd.split(","):
+                name = os.path.basename(path)
+                shutil.copyfile(path, os.path.join(root, "boot", "ramdisk", name))
+                modules += "    module /boot/ramdisk/%s %s\n" % (name, name)
         with open(os.path.join(root, "boot", "grub", "grub.cfg"), "w") as out:
-            out.write(GRUB_CONFIG.format(append=append))
+            out.write(GRUB_CONFIG.format(append=append, modules=modules))
         image = os.path.join(work, "boot.iso")
         made = subprocess.run([options.grub_mkrescue, "-o", image, root], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT)

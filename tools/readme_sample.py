@@ -23,8 +23,9 @@ STOP_CASE = "trap.divide_by_zero_outside_try_stops_with_0x1e"
 
 
 def qemu_command(args, append):
-    return [args.qemu, "-kernel", args.kernel, "-append", append, "-m", "128M", "-display", "none", "-no-reboot",
-            "-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    initrd = ["-initrd", args.initrd] if args.initrd else []
+    return [args.qemu, "-kernel", args.kernel] + initrd + ["-append", append, "-m", "128M", "-display", "none",
+                                                           "-no-reboot", "-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
 def boot_sample(args):
@@ -80,6 +81,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--qemu", default="qemu-system-i386")
     parser.add_argument("--kernel", required=True)
+    parser.add_argument("--initrd", default="", help="the ramdisk's files, comma-separated, as make run loads them")
     parser.add_argument("--readme", default="README.md")
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args()

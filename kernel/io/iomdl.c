@@ -19,6 +19,7 @@ NPAGED_LOOKASIDE_LIST IopMdlLookasideList;
 VOID IoInitSystem(VOID)
 {
     ExInitializeNPagedLookasideList(&IopMdlLookasideList, NULL, NULL, 0, IOP_FIXED_MDL_SIZE, IOP_MDL_TAG, 0);
+    IopCreateFileObjectType();
 }
 
 PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota,

@@ -10,6 +10,7 @@
 #include <mm.h>
 #include <ex.h>
 #include <io.h>
+#include <fs.h>
 #include <ps.h>
 #include <kd.h>
 #include <mmlayout.h>
@@ -151,6 +152,7 @@ static NTSTATUS KiCopyModules(PMULTIBOOT_INFO Info, PLOADER_PARAMETER_BLOCK Bloc
     for (ULONG i = 0; i < Info->ModsCount; i++) {
         Block->Modules[i].PhysicalStart = Module[i].ModStart;
         Block->Modules[i].PhysicalEnd = Module[i].ModEnd;
+        KiCopyLoaderString(Block->Modules[i].String, sizeof(Block->Modules[i].String), Module[i].String);
     }
     Block->ModuleCount = Info->ModsCount;
     return STATUS_SUCCESS;
@@ -254,6 +256,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     ExInitializePool();
     PsInitSystem();
     IoInitSystem();
+    FsInitSystem();
     HalInitializeClock();
     KdInitializeSystem();
     _enable();

@@ -7,8 +7,9 @@
  * before the suite (less what lookaside lists cache), every physical page
  * accounted for and every system PTE given back, the run maps of system
  * PTEs and pool pages agreeing with their summaries, no process left behind,
- * every process's address space consistent and its commitment adding up to
- * the system's.
+ * every process's address space consistent, every section's prototype PTEs
+ * and counts consistent, and the commitment of processes and sections
+ * adding up to the system's.
  *
  * What a case takes and does not give back (pool bytes by tag, physical
  * pages, system PTEs, locked user pages, processes) is also checked after
@@ -126,9 +127,9 @@ static BOOLEAN KtCheckProcesses(VOID)
             Ok = FALSE;
         CommitCharge += Process->CommitCharge;
     }
-    if (CommitCharge != MmTotalCommittedPages) {
-        DbgPrint("    # processes hold %u committed pages, the system counts %u\n", CommitCharge,
-                 MmTotalCommittedPages);
+    if (CommitCharge + MmSharedCommit != MmTotalCommittedPages) {
+        DbgPrint("    # processes hold %u committed pages and sections %u, the system counts %u\n", CommitCharge,
+                 MmSharedCommit, MmTotalCommittedPages);
         Ok = FALSE;
     }
     if (PsActiveProcessCount != KtPagesBefore.Processes) {
@@ -189,6 +190,8 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     }
     if (!KtCheckProcesses())
+        Ok = FALSE;
+    if (!MmCheckSections(TRUE))
         Ok = FALSE;
     return Ok;
 }

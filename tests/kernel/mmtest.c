@@ -82,3 +82,52 @@ VOID KtReleaseHeldPages(PFN_NUMBER Held)
         Held = Next;
     }
 }
+
+HANDLE KtCreateSection(SIZE_T Size, ULONG Protect, ULONG Attributes)
+{
+    LARGE_INTEGER MaximumSize;
+    HANDLE Handle = NULL;
+
+    MaximumSize.QuadPart = Size;
+    KT_ASSERT_EQ(ZwCreateSection(&Handle, SECTION_ALL_ACCESS, NULL, &MaximumSize, Protect, Attributes, NULL),
+                 STATUS_SUCCESS);
+    return Handle;
+}
+
+PVOID KtSectionObject(HANDLE Handle)
+{
+    PVOID Section = NULL;
+
+    KT_ASSERT_EQ(ObReferenceObjectByHandle(Handle, 0, *MmSectionObjectType, KernelMode, &Section, NULL),
+                 STATUS_SUCCESS);
+    ObDereferenceObject(Section);
+    return Section;
+}
+
+NTSTATUS KtMapView(HANDLE Section, HANDLE Process, PVOID *Base, ULONGLONG Offset, PSIZE_T Size, ULONG AllocationType,
+                   ULONG Protect)
+{
+    LARGE_INTEGER SectionOffset;
+
+    SectionOffset.QuadPart = (LONGLONG)Offset;
+    return ZwMapViewOfSection(Section, Process, Base, 0, 0, &SectionOffset, Size, ViewShare, AllocationType, Protect);
+}
+
+PVOID KtMapWholeView(HANDLE Section, ULONG Protect)
+{
+    PVOID Base = NULL;
+    SIZE_T Size = 0;
+
+    KT_ASSERT_EQ(KtMapView(Section, NtCurrentProcess(), &Base, 0, &Size, 0, Protect), STATUS_SUCCESS);
+    return Base;
+}
+
+MEMORY_BASIC_INFORMATION KtQueryRegion(PVOID Address)
+{
+    MEMORY_BASIC_INFORMATION Information;
+
+    KT_EXPECT_EQ(ZwQueryVirtualMemory(NtCurrentProcess(), Address, MemoryBasicInformation, &Information,
+                                      sizeof(Information), NULL),
+                 STATUS_SUCCESS);
+    return Information;
+}

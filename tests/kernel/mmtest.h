@@ -23,4 +23,18 @@ BOOLEAN KtPhysicalPageHolds(PFN_NUMBER PageFrameIndex, ULONG Pattern);
 PFN_NUMBER KtHoldPages(BOOLEAN Zeroed, PFN_NUMBER Leave);
 VOID KtReleaseHeldPages(PFN_NUMBER Held);
 
+/*
+ * Sections for the section, view and copy-on-write suites: a new section's
+ * handle, the section object a handle names (the handle keeps it alive), a
+ * view in any process (Offset and *Size as NtMapViewOfSection takes them),
+ * a whole view anywhere in the current process, and NtQueryVirtualMemory's
+ * region around an address of the current process.
+ */
+HANDLE KtCreateSection(SIZE_T Size, ULONG Protect, ULONG Attributes);
+PVOID KtSectionObject(HANDLE Handle);
+NTSTATUS KtMapView(HANDLE Section, HANDLE Process, PVOID *Base, ULONGLONG Offset, PSIZE_T Size, ULONG AllocationType,
+                   ULONG Protect);
+PVOID KtMapWholeView(HANDLE Section, ULONG Protect);
+MEMORY_BASIC_INFORMATION KtQueryRegion(PVOID Address);
+
 #endif

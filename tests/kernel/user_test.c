@@ -10,6 +10,7 @@
 #include "../user/misbehave.h"
 #include "../user/timing.h"
 #include <mm.h>
+#include <fs.h>
 
 
 #define MISBEHAVE(What) KtRunUserProgram("misbehave", (PVOID)(What))
@@ -146,4 +147,16 @@ KTEST(user, the_timing_program_runs_every_loop)
     KT_EXPECT_NE(Service, TIMING_FAILED);
     KT_EXPECT_NE(LocalCall, TIMING_FAILED);
     KT_EXPECT_EQ(KtRunUserProgram("timing", TIMING_ARGUMENT(0, 1)), TIMING_FAILED);
+}
+
+KTEST(user, a_program_uses_sections_through_the_services)
+{
+    KT_EXPECT_EQ(KtRunUserProgram("sections", (PVOID)7), 8);
+}
+
+KTEST(user, a_program_reads_and_maps_a_ramdisk_file)
+{
+    if (FsGetFileCount() == 0)
+        KT_SKIP("no ramdisk: boot with tests/run.py --initrd, or the ISO");
+    KT_EXPECT_EQ(KtRunUserProgram("files", (PVOID)9), 10);
 }
