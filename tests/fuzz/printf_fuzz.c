@@ -133,12 +133,18 @@ static VOID MakeConversion(FUZZ_INPUT *Input, char *Ours, char *Theirs, CONVERSI
 
 /*
  * Any bytes as a format, a lone '%' and unknown conversions included, where C has no answer to
- * compare with: each conversion reads one of the strings below (a pointer, as every argument
- * slot can be read), and the output must stay inside the buffer whatever the format asks.
+ * compare with: each conversion reads the pointer below, and the output must stay inside the
+ * buffer whatever the format asks. NT's conversions read a pointer as a char string (%s), a
+ * UTF-16 one (%S, %ws) or a counted one (%Z, %wZ); this one points at an empty string of each
+ * kind, its leading zero counts, so that every reading stays inside it.
  */
 static VOID RawFormat(FUZZ_INPUT *Input)
 {
-    static const char Argument[] = "argument";
+    static const struct {
+        USHORT Length, MaximumLength;
+        const char *Buffer;
+    } Counted = { 0, 0, "argument" };
+    const void *Argument = &Counted;
     char Format[FORMAT_SIZE], Ours[OUTPUT_SIZE + GUARD];
     size_t BufferSize = FuzzBelow(Input, OUTPUT_SIZE + 1);
     ULONG Length = FuzzBelow(Input, FORMAT_SIZE), Conversions = 0;
