@@ -214,6 +214,14 @@ extern PFN_NUMBER MmHighestPhysicalPage;
 extern PFN_NUMBER MmLowestPhysicalPage;
 extern PFN_NUMBER MmNumberOfPhysicalPages;
 extern volatile PFN_NUMBER MmAvailablePages;
+/*
+ * Available pages held back for paged pool: its pages are committed when
+ * allocated and arrive on first touch, which must then find a page (NT
+ * would wait for one; a kernel without a paging file or a scheduler
+ * cannot). Only that first touch takes them; every other taker sees
+ * MmAvailablePages less these (MiUsablePages).
+ */
+extern PFN_NUMBER MmPromisedPages;
 extern MMPFNLIST MmZeroedPageListHead, MmFreePageListHead, MmBadPageListHead;
 extern PHYSICAL_MEMORY_DESCRIPTOR MmPhysicalMemoryBlock;
 
@@ -379,6 +387,7 @@ VOID MmDeleteTeb(PEPROCESS Process, struct _TEB *Teb);
 extern volatile SIZE_T MmTotalCommittedPages;
 extern SIZE_T MmTotalCommitLimit;
 extern SIZE_T MmPeakCommitment;
+extern SIZE_T MmPagedPoolCommit;           /* paged pool's pages, charged when allocated */
 
 /*
  * The most pages one MDL can describe: its Size, a CSHORT that NT reads as

@@ -114,7 +114,9 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
         return NULL;
 
     MiAcquirePfnLock(&OldIrql);
-    for (PFN_NUMBER Start = Lowest; Start + Count - 1 <= Highest && Count <= Highest + 1; Start++) {
+    /* Pages promised to paged pool are not to be had (MiUsablePages). */
+    for (PFN_NUMBER Start = Lowest; Count <= MiUsablePages() && Start + Count - 1 <= Highest && Count <= Highest + 1;
+         Start++) {
         /* A run may not cross a multiple of the boundary: start again at the next one. */
         if (Boundary != 0 && (Start / Boundary) != ((Start + Count - 1) / Boundary)) {
             Start = ALIGN_UP_BY(Start + 1, Boundary) - 1;

@@ -401,7 +401,7 @@ VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl)
 static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                   PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
 {
-    ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
+    ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0, Usable;
     PFN_NUMBER Low = PHYSICAL_TO_PFN(LowAddress.QuadPart);
     PFN_NUMBER High = PHYSICAL_TO_PFN(HighAddress.QuadPart);
     PFN_NUMBER Skip = PHYSICAL_TO_PFN(SkipBytes.QuadPart);
@@ -411,8 +411,8 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
 
     if (Wanted > MM_MAXIMUM_MDL_PAGES && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
         Wanted = MM_MAXIMUM_MDL_PAGES;
-    if (Wanted > MmAvailablePages && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
-        Wanted = MmAvailablePages;
+    if (Wanted > MiUsablePages() && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MiUsablePages();
     if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
         (Skip != 0 && Skip < High - Low + 1))
         return NULL;
@@ -422,10 +422,12 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
     Pages = MmGetMdlPfnArray(Mdl);
 
     MiAcquirePfnLock(&OldIrql);
+    /* Pages promised to paged pool are not to be had, however many are on the lists. */
+    Usable = MiUsablePages() < Wanted ? MiUsablePages() : Wanted;
     for (;;) {
         PFN_NUMBER Last = High > MmHighestPhysicalPage ? MmHighestPhysicalPage : High;
 
-        for (PFN_NUMBER Page = Low; Page <= Last && Found < Wanted; Page++) {
+        for (PFN_NUMBER Page = Low; Page <= Last && Found < Usable; Page++) {
             MMLISTS Location;
 
             if (!MiIsPhysicalPage(Page))
@@ -442,7 +444,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
             if (Location == FreePageList && !(Flags & MM_DONT_ZERO_ALLOCATION))
                 MiZeroPhysicalPage(Page);
         }
-        if (Found == Wanted || Skip == 0 || High + Skip > MmHighestPhysicalPage || High + Skip < High)
+        if (Found == Usable || Skip == 0 || High + Skip > MmHighestPhysicalPage || High + Skip < High)
             break;
         Low += Skip;
         High += Skip;

@@ -166,6 +166,12 @@ FORCEINLINE VOID MiReleasePfnLock(KIRQL OldIrql)
 
 #define MI_ASSERT_PFN_LOCK_HELD() ASSERT(MmPfnLock != 0)
 
+/* Available pages any taker but a promised first touch may have (mm.h, MmPromisedPages). */
+FORCEINLINE PFN_NUMBER MiUsablePages(VOID)
+{
+    return MmAvailablePages > MmPromisedPages ? MmAvailablePages - MmPromisedPages : 0;
+}
+
 VOID MiInsertPageInList(PMMPFNLIST ListHead, PFN_NUMBER PageFrameIndex);
 VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex);
 PFN_NUMBER MiRemoveAnyPage(VOID);

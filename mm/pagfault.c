@@ -21,7 +21,9 @@
 #include "mi.h"
 
 /*
- * A demand-zero fault on a system address: a page from the zeroed list,
+ * A demand-zero fault on a system address (paged pool's first touch, which
+ * takes a page promised to it when the pool page was allocated, so one is
+ * always there): a page from the zeroed list,
  * or else a free page zeroed through the faulting address itself once its
  * PTE is valid, with no hyperspace mapping to make, tear down and flush.
  * That is safe on one processor: the PFN lock is held at DISPATCH_LEVEL,
@@ -41,6 +43,7 @@ static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte
         MiReleasePfnLock(OldIrql);
         KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
     }
+    MmPromisedPages--;
     if (MustZero && !MI_IS_WRITABLE(Protection)) {
         MiZeroPhysicalPage(PageFrameIndex);
         MustZero = FALSE;

@@ -6,8 +6,8 @@
  * database and both pools consistent, no pool tag holding more bytes than
  * before the suite (less what lookaside lists cache), every physical page
  * accounted for and every system PTE given back, no process left behind,
- * every process's address space consistent and its commitment adding up to
- * the system's.
+ * every process's address space consistent and its commitment, with paged
+ * pool's, adding up to the system's.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
@@ -68,9 +68,9 @@ static BOOLEAN KtCheckProcesses(VOID)
             Ok = FALSE;
         CommitCharge += Process->CommitCharge;
     }
-    if (CommitCharge != MmTotalCommittedPages) {
-        DbgPrint("    # processes hold %u committed pages, the system counts %u\n", CommitCharge,
-                 MmTotalCommittedPages);
+    if (CommitCharge + MmPagedPoolCommit != MmTotalCommittedPages) {
+        DbgPrint("    # processes hold %u committed pages and paged pool %u, the system counts %u\n", CommitCharge,
+                 MmPagedPoolCommit, MmTotalCommittedPages);
         Ok = FALSE;
     }
     if (PsActiveProcessCount != KtProcessesBefore) {
@@ -122,6 +122,11 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     if (!ExCheckPool(TRUE))
         Ok = FALSE;
+    if (!MiCheckPoolPages()) {
+        DbgPrint("    # the pool page allocator's maps, or paged pool's commitment (%u pages) and promised pages (%u),"
+                 " disagree with its pages\n", MmPagedPoolCommit, MmPromisedPages);
+        Ok = FALSE;
+    }
     ExTakePoolSnapshot(&KtPoolAfter);
     if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
         Ok = FALSE;

@@ -12,6 +12,9 @@
 /* Reservations of 16 MB (four page tables' worth), and how many of them the range holds. */
 #define KT_SYSTEM_PTE_RUN 4096
 #define KT_SYSTEM_PTE_RUNS ((MM_SYSTEM_PTE_END + 1 - MM_SYSTEM_PTE_START) / PAGE_SIZE / KT_SYSTEM_PTE_RUN + 1)
+/* Whole pages of paged pool, so every request needs fresh ones. */
+#define KT_PAGED_BLOCK_PAGES 3
+#define KT_LOW_MEMORY_TAG 'mLtK'
 
 /*
  * With no page left for a page table, a reservation reaching a 4 MB
@@ -36,4 +39,30 @@ KTEST(low_memory, system_ptes_with_no_page_for_their_page_table_fail_cleanly)
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     if (FreeAtFailure < KT_SYSTEM_PTE_RUN)
         KT_SKIP("every page table of the system PTE range was made before this case");
+}
+
+/*
+ * Paged pool is committed when its pages are allocated, and they are held
+ * back from other takers until their first touch: with no page left, a
+ * request that needs a new page returns NULL, and a block allocated before
+ * the pages ran out can be touched all over (its first touch once stopped
+ * with NO_PAGES_AVAILABLE).
+ */
+KTEST(low_memory, paged_pool_with_no_page_to_back_it_fails_cleanly)
+{
+    PUCHAR Block = ExAllocatePoolWithTag(PagedPool, KT_PAGED_BLOCK_PAGES * PAGE_SIZE, KT_LOW_MEMORY_TAG), Fresh;
+    PFN_NUMBER Held;
+
+    KT_ASSERT(Block != NULL);
+    Held = KtHoldPages(FALSE, 0);
+    Fresh = ExAllocatePoolWithTag(PagedPool, KT_PAGED_BLOCK_PAGES * PAGE_SIZE, KT_LOW_MEMORY_TAG);
+    if (Fresh != NULL) {
+        RtlFillMemory(Fresh, KT_PAGED_BLOCK_PAGES * PAGE_SIZE, 0xA5);
+        ExFreePoolWithTag(Fresh, KT_LOW_MEMORY_TAG);
+    }
+    KT_EXPECT(Fresh == NULL);
+    RtlFillMemory(Block, KT_PAGED_BLOCK_PAGES * PAGE_SIZE, 0x5A);
+    KT_EXPECT_EQ(Block[KT_PAGED_BLOCK_PAGES * PAGE_SIZE - 1], 0x5A);
+    KtReleaseHeldPages(Held);
+    ExFreePoolWithTag(Block, KT_LOW_MEMORY_TAG);
 }

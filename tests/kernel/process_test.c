@@ -455,25 +455,13 @@ KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
 {
     KT_HELD_PAGES Held = { ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH'), 0 };
     PEPROCESS Loaded[KT_STARVED_STEPS];
-    PVOID Entry = NULL, Pin, Room;
+    PVOID Entry = NULL;
 
     KT_ASSERT(Held.Pages != NULL);
-    /* A first run makes the system page table kernel stacks live in while pages are plenty. */
-    KT_EXPECT_EQ(KtRunUserProgram("hello", (PVOID)1), 2);
     for (ULONG i = 0; i < KT_STARVED_STEPS; i++) {
         Loaded[i] = CreateProcess("starved");
         KT_ASSERT_EQ(KtLoadUserProgram(Loaded[i], "hello", &Entry), STATUS_SUCCESS);
     }
-    /*
-     * Paged pool is demand-zero, and its first touch of a page with no page
-     * left stops the system (NO_PAGES_AVAILABLE). A small block kept for the
-     * whole case keeps a page of it resident, with the room a larger block
-     * freed next to it leaves for the handle tables made below.
-     */
-    Pin = ExAllocatePoolWithTag(PagedPool, sizeof(ULONG), 'niPK');
-    Room = ExAllocatePoolWithTag(PagedPool, PAGE_SIZE / 2, 'niPK');
-    KT_ASSERT(Pin != NULL && Room != NULL);
-    ExFreePoolWithTag(Room, 'niPK');
     HoldEveryPage(&Held);
     for (ULONG Left = 0; Left < KT_STARVED_STEPS; Left++) {
         NTSTATUS Status, ExitStatus = 0;
@@ -490,7 +478,6 @@ KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
         HoldEveryPage(&Held);
     }
     GiveHeldPagesBack(&Held, Held.Count);
-    ExFreePoolWithTag(Pin, 'niPK');
     for (ULONG i = 0; i < KT_STARVED_STEPS; i++)
         DeleteProcess(Loaded[i]);
     ExFreePoolWithTag(Held.Pages, 'dleH');
