@@ -19,6 +19,9 @@ ACCEL    ?= tcg
 KTEST    ?= all
 # More QEMU options for every test boot: the machine and CPU of the CI boot matrix.
 QEMU_ARGS ?=
+# The kernel verifier's options for every test boot (verifier=... on its command line), e.g.
+# VERIFIER=special,irql,pooltrack,locks or VERIFIER=lowres,seed=1,rate=100.
+VERIFIER ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifneq ($(findstring clang,$(CC)),)
@@ -194,7 +197,8 @@ run: deps $(ISO)
 	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
-          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test
+          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --verifier '$(VERIFIER)' --jobs $(JOBS) \
+          --log-dir $(BUILD)/test
 
 test: deps $(KERNEL) $(TESTISO)
 	$(RUNNER) --iso $(TESTISO) --too-small 3M --modules 10 --unsupported-cpu 486,pentium
@@ -214,7 +218,7 @@ bench: deps $(KERNEL)
 	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM)
 
 # make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
-DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
+DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),) $(if $(VERIFIER),verifier=$(VERIFIER),)
 debug: deps $(KERNEL)
 	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -serial file:$(BUILD)/debug-serial.log \
 	    -gdb tcp::1234 -S & \
@@ -232,7 +236,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
 # The executive pool builds unchanged for the host over tests/host/pool_host.c.
 # interlck.c and poolquota.c need spin locks and processes the host has no stand-in for.
-HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# vfpool.c is the verifier's, which the host build leaves off (pool_host.c).
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c kernel/ex/vfpool.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \

@@ -353,6 +353,21 @@ BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes);
 BOOLEAN MiCheckSystemPtes(VOID);
 extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 
+/*
+ * Special pool (mm/specpool.c): the verifier's pool of one page per block
+ * with a guard page beside it. MmAllocateSpecialPool returns NULL when it
+ * has no room (the pool then serves the request); SpecialPoolType 0 puts
+ * the guard after the block, 1 before it.
+ */
+VOID MiInitializeSpecialPool(VOID);
+PVOID MmAllocateSpecialPool(SIZE_T NumberOfBytes, ULONG Tag, POOL_TYPE PoolType, ULONG SpecialPoolType,
+                            PVOID CallersAddress);
+VOID MmFreeSpecialPool(PVOID P, PVOID CallersAddress);
+BOOLEAN MmIsSpecialPoolAddress(PVOID P);
+BOOLEAN MmIsSpecialPoolAddressNonPaged(PVOID P);
+BOOLEAN MmQuerySpecialPoolBlock(PVOID P, PSIZE_T NumberOfBytes, PULONG Tag, POOL_TYPE *PoolType);
+extern ULONG MmSpecialPoolInUse;
+
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */
 PVOID MmCreateKernelStack(ULONG Pages);
 VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
@@ -394,6 +409,9 @@ extern SIZE_T MmPagedPoolCommit;           /* paged pool's pages, charged when a
  * unsigned, must hold the header and every page frame number (16,376 pages).
  */
 #define MM_MAXIMUM_MDL_PAGES ((MAXUSHORT - sizeof(MDL)) / sizeof(PFN_NUMBER))
+
+/* Pages MmProbeAndLockPages holds locked now (mdlsup.c, NT's MmSystemLockPagesCount). */
+extern volatile ULONG MmSystemLockPagesCount;
 
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);

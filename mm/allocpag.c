@@ -149,6 +149,13 @@ static ULONG MiReleaseRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
             MiFlushTb(Va);
             MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
             Resident++;
+        } else if (MiIsTransitionPte(*PointerPte)) {
+            PFN_NUMBER PageFrameIndex = PointerPte->u.Trans.PageFrameNumber;
+
+            /* Trimmed by forced IRQL checking: the page is still the allocation's. */
+            MI_ERASE_PTE(PointerPte);
+            MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
+            Resident++;
         } else {
             MI_ERASE_PTE(PointerPte);
         }
@@ -365,7 +372,10 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
         for (ULONG i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, 0); i != RTL_BITMAP_NOT_FOUND;
              i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, i + 1)) {
             PVOID Va = MiPagedPool.Base + (SIZE_T)i * PAGE_SIZE;
-            Resident += MiAddressToPde(Va)->u.Hard.Valid && MiAddressToPte(Va)->u.Hard.Valid;
+
+            /* A page forced IRQL checking trimmed is still resident. */
+            Resident += MiAddressToPde(Va)->u.Hard.Valid &&
+                        (MiAddressToPte(Va)->u.Hard.Valid || MiIsTransitionPte(*MiAddressToPte(Va)));
         }
         *PagesInUse = MiPagedPool.PagesInUse;
         *PagesTotal = MiPagedPool.Pages;

@@ -7,6 +7,7 @@
  * what it is given; noncached ones are freed by the size the caller passes.
  */
 #include "mi.h"
+#include <vf.h>
 
 typedef struct _MI_CONTIGUOUS_ALLOCATION {
     LIST_ENTRY Links;
@@ -103,7 +104,8 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
         HighestPage = MmHighestPhysicalPage;
     if (Count == 0 || CacheType >= MmMaximumCacheType || HighestPage < LowestPage ||
         HighestPage - LowestPage + 1 < Count ||
-        (BoundaryPages != 0 && (BoundaryPages < Count || (BoundaryPages & (BoundaryPages - 1)) != 0)))
+        (BoundaryPages != 0 && (BoundaryPages < Count || (BoundaryPages & (BoundaryPages - 1)) != 0)) ||
+        VF_INJECT_FAILURE(VfResourcePages, __builtin_return_address(0)))
         return NULL;
     Lowest = (PFN_NUMBER)LowestPage;
     Highest = (PFN_NUMBER)HighestPage;

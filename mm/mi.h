@@ -27,6 +27,7 @@
 #define MI_BUGCHECK_ADDRESS_SPACE_LOCK  0x6006 /* process, owner: the address-space lock taken twice or not held */
 #define MI_BUGCHECK_PAGE_TABLE_COUNT    0x6007 /* process, address, count: a user page table's PTE count went wrong */
 #define MI_BUGCHECK_VAD_CONFLICT        0x6008 /* process, VAD, first page: inserted over another VAD */
+#define MI_BUGCHECK_VERIFIER_OPTION     0x6009 /* the command line's verifier= text: an item it does not know */
 
 /* --- PTE contents ----------------------------------------------------------- */
 
@@ -291,6 +292,10 @@ VOID MiDeleteAddressSpace(PFN_NUMBER DirectoryFrame);
 /* --- Page faults (pagfault.c) -------------------------------------------------- */
 
 BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length);
+
+/* specpool.c: a fault on special pool's window, and forced IRQL checking's trim of its paged pages. */
+NTSTATUS MiCheckSpecialPoolFault(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame);
+ULONG MiTrimSpecialPool(VOID);
 
 /* --- Hyperspace (hypermap.c) --------------------------------------------------- */
 

@@ -476,6 +476,7 @@ VOID MmInitSystem(VOID)
     MiReleasePfnLock(OldIrql);
     MiInitializePoolPages(MiInitialPoolPages, MiPoolBitmaps);
     MiInitializeSystemPtes();
+    MiInitializeSpecialPool();
     MiInitializePat();
     MiInitializeSharedUserData();
     MiInitializeCommitLimit();

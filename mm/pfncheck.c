@@ -105,7 +105,9 @@ static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN V
         !MiAddressToPte(PointerPte)->u.Hard.Valid)
         return;
     if (!PointerPte->u.Hard.Valid) {
-        MiCheckFailed(Verbose, "page's PTE is not valid", PageFrameIndex, PointerPte->u.Long);
+        /* A pool page forced IRQL checking trimmed keeps its page in a transition PTE. */
+        if (!MiIsTransitionPte(*PointerPte) || PointerPte->u.Trans.PageFrameNumber != PageFrameIndex)
+            MiCheckFailed(Verbose, "page's PTE is not valid", PageFrameIndex, PointerPte->u.Long);
     } else if ((ULONG_PTR)PointerPte >= PDE_BASE && PointerPte->u.Hard.LargePage) {
         if (PageFrameIndex - PFN_FROM_PTE(PointerPte) >= PDE_MAPPED_SIZE / PAGE_SIZE)
             MiCheckFailed(Verbose, "page is outside its large page", PageFrameIndex, PointerPte->u.Long);

@@ -12,6 +12,7 @@
  */
 #include "mi.h"
 #include <rtl/runmap.h>
+#include <vf.h>
 
 #define MI_SYSTEM_PTES ((MM_SYSTEM_PTE_END + 1 - MM_SYSTEM_PTE_START) / PAGE_SIZE)
 
@@ -43,7 +44,8 @@ static VOID MiFreeSystemPteRun(ULONG First, ULONG NumberOfPtes)
 /*
  * NumberOfPtes consecutive system PTEs, all zero (invalid), with page tables
  * behind them; NULL when the range is exhausted or no page table can be
- * had. The caller fills them with MI_WRITE_VALID_PTE. A run given back
+ * had, or the low-resources simulation fails the request (vf.h). The
+ * caller fills them with MI_WRITE_VALID_PTE. A run given back
  * because a table could not be made is not touched: its PTEs are zero
  * where a table exists, and where none does there is nothing to write.
  */
@@ -53,7 +55,8 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
     KIRQL OldIrql;
     PVOID Va;
 
-    if (NumberOfPtes == 0 || NumberOfPtes > MI_SYSTEM_PTES)
+    if (NumberOfPtes == 0 || NumberOfPtes > MI_SYSTEM_PTES ||
+        VF_INJECT_FAILURE(VfResourceSystemPtes, __builtin_return_address(0)))
         return NULL;
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
     First = RtlRunMapAllocate(&MiSystemPteMap, NumberOfPtes, TRUE);

@@ -8,6 +8,7 @@
 #include <ntddk.h>
 #include <io.h>
 #include <mm.h>
+#include <vf.h>
 
 #define IOP_FIXED_SIZE_MDL_PFNS 0x17
 #define IOP_MDL_TAG ' ldM'
@@ -30,7 +31,8 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
     PMDL Mdl;
 
     UNREFERENCED_PARAMETER(ChargeQuota);    /* no process quotas yet */
-    if (Length == 0 || Length >= IOP_MAXIMUM_MDL_LENGTH || Pages > MM_MAXIMUM_MDL_PAGES)
+    if (Length == 0 || Length >= IOP_MAXIMUM_MDL_LENGTH || Pages > MM_MAXIMUM_MDL_PAGES ||
+        VF_INJECT_FAILURE(VfResourceMdl, __builtin_return_address(0)))
         return NULL;
     if (Pages <= IOP_FIXED_SIZE_MDL_PFNS) {
         Mdl = ExAllocateFromNPagedLookasideList(&IopMdlLookasideList);

@@ -11,6 +11,7 @@
 #include <ex.h>
 #include <io.h>
 #include <ps.h>
+#include <vf.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
 #include <string.h>
@@ -260,6 +261,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 
     KiInitializeSystemTime();
     KiInitializeProcessorProtection();
+    VfInitialize();
     MmInitSystem();
     KiSetProcessorFeatures();
     ExInitializePool();
@@ -267,6 +269,8 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     IoInitSystem();
     HalInitializeClock();
     _enable();
+    /* The system is up: requests may fail on purpose and raises trim pageable memory from here on. */
+    VfStart();
 
     if (KeCommandLineHasOption("bench", NULL)) {
         KtRunBenchmarks(__rdtsc());

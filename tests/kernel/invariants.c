@@ -7,19 +7,24 @@
  * before the suite (less what lookaside lists cache), every physical page
  * accounted for and every system PTE given back, no process left behind,
  * every process's address space consistent and its commitment, with paged
- * pool's, adding up to the system's.
+ * pool's, adding up to the system's, no more pages locked by MDLs than
+ * before, and no lock-order inversion reported during the suite. With pool
+ * tracking on (verifier=pooltrack), a leak lists the blocks left behind
+ * and the locked MDLs, each with the caller that made it.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
 #include <ex.h>
 #include <ps.h>
+#include <vf.h>
 
 static EX_POOL_SNAPSHOT KtPoolBefore, KtPoolAfter;
 
 /*
  * Where the physical pages are, apart from the free lists: what a suite may
  * legitimately keep (page tables, pages it marked bad, pool pages the
- * pool's caches hold) and what it may not (anything else).
+ * pool's caches hold, special-pool pages of blocks lookaside lists cache)
+ * and what it may not (anything else).
  */
 typedef struct _KT_PAGE_ACCOUNT {
     PFN_NUMBER Available;
@@ -30,7 +35,7 @@ typedef struct _KT_PAGE_ACCOUNT {
 } KT_PAGE_ACCOUNT;
 
 static KT_PAGE_ACCOUNT KtPagesBefore;
-static ULONG KtProcessesBefore;
+static ULONG KtProcessesBefore, KtLockedPagesBefore, KtLockReportsBefore;
 
 static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
 {
@@ -42,7 +47,7 @@ static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
     Account->Available = MmAvailablePages;
     Account->PageTables = MmStatistics.PageTablesCreated;
     Account->Bad = MmBadPageListHead.Total;
-    Account->PoolResident = NonPaged + Paged;
+    Account->PoolResident = NonPaged + Paged + MmSpecialPoolInUse;
     Account->FreeSystemPtes = MmTotalFreeSystemPtes;
 }
 
@@ -53,6 +58,28 @@ VOID KtBeginSuiteInvariants(PCSTR Suite)
     ExTakePoolSnapshot(&KtPoolBefore);
     KtCountPages(&KtPagesBefore);
     KtProcessesBefore = PsActiveProcessCount;
+    KtLockedPagesBefore = MmSystemLockPagesCount;
+    KtLockReportsBefore = VfDeadlockReports();
+}
+
+/* Pages left locked, with the MDLs that hold them (pool tracking), and lock orders inverted. */
+static BOOLEAN KtCheckLocks(VOID)
+{
+    BOOLEAN Ok = TRUE;
+
+    if (MmSystemLockPagesCount != KtLockedPagesBefore) {
+        DbgPrint("    # %u pages were locked by MDLs before the suite, %u after\n", KtLockedPagesBefore,
+                 MmSystemLockPagesCount);
+        if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
+            VfReportLockedPages(KtPoolBefore.Generation);
+        Ok = FALSE;
+    }
+    if (VfDeadlockReports() != KtLockReportsBefore) {
+        DbgPrint("    # %u lock-order inversions were reported during the suite\n",
+                 VfDeadlockReports() - KtLockReportsBefore);
+        Ok = FALSE;
+    }
+    return Ok;
 }
 
 /* Every process's address space, and their commitment against the system's total. */
@@ -133,6 +160,8 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
     if (!KtCheckPageAccount())
         Ok = FALSE;
     if (!KtCheckProcesses())
+        Ok = FALSE;
+    if (!KtCheckLocks())
         Ok = FALSE;
     return Ok;
 }

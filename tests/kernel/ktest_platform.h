@@ -28,7 +28,14 @@ typedef jmp_buf KT_JUMP_BUFFER;
 #define KtStringLength strlen
 
 typedef struct { int Unused; } KT_PLATFORM_CASE_STATE;
-static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State) { (void)State; }
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State, ULONG Salt)
+{
+    (void)State;
+    (void)Salt;
+}
+/* The host has no verifier: nothing fails on purpose, and there is nothing to sum up. */
+static inline ULONG KtPlatformInjectedFailures(VOID) { return 0; }
+static inline VOID KtPlatformEndRun(VOID) {}
 static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
     (void)State;
@@ -56,10 +63,11 @@ static inline BOOLEAN KtPlatformOption(PCSTR Name, PCSTR *Value)
     return Found != NULL;
 }
 static inline VOID KtPlatformInstallHook(VOID) {}
-static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case, ULONG Salt)
 {
     KtPrint("    # bugcheck cases run only in the kernel\n");
     (void)Case;
+    (void)Salt;
 }
 /* The host has no system state to check between suites. */
 #define KT_PLATFORM_HAS_INVARIANTS 0
@@ -74,6 +82,7 @@ static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 
 #include <ke.h>
 #include <mm.h>
+#include <vf.h>
 #include <kprintf.h>
 #include <string.h>
 
@@ -101,8 +110,10 @@ typedef struct _KT_PLATFORM_CASE_STATE {
     BOOLEAN Broken;
 } KT_PLATFORM_CASE_STATE;
 
-static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State)
+/* A case starts the low-resources simulation's stream again, salted with its name. */
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State, ULONG Salt)
 {
+    VfReseedLowResources(Salt);
     State->ExceptionList = KiPcr.ExceptionList;
     State->Stack.StackBase = KiPcr.StackBase;
     State->Stack.StackLimit = KiPcr.StackLimit;
@@ -160,6 +171,21 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
     }
     if (!Returned)
         KtPlatformLeaveCalledStacks(State);
+    /* The case's stack is gone, and the spin locks that lived on it: deadlock detection forgets them. */
+    if (VfIsEnabled(DRIVER_VERIFIER_DEADLOCK_DETECTION))
+        VfDeadlockDeleteMemoryRange((PVOID)KiPcr.StackLimit,
+                                    (ULONG_PTR)__builtin_frame_address(0) - KiPcr.StackLimit);
+}
+
+static inline ULONG KtPlatformInjectedFailures(VOID)
+{
+    return VfInjectedFailures();
+}
+
+/* What the verifier did in the run, as a diagnostic line. */
+static inline VOID KtPlatformEndRun(VOID)
+{
+    VfDumpStatistics();
 }
 
 static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)
@@ -177,8 +203,9 @@ static inline VOID KtPlatformInstallHook(VOID)
     KiBugCheckHook = KtBugCheckHook;
 }
 
-static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case, ULONG Salt)
 {
+    VfReseedLowResources(Salt);
     Case->Function();
 }
 
