@@ -188,6 +188,7 @@ VOID VfDeadlockAcquireResource(PVOID Resource, PVOID CallersAddress);
 VOID VfDeadlockReleaseResource(PVOID Resource, PVOID CallersAddress);
 VOID VfDeadlockDeleteMemoryRange(PVOID Address, SIZE_T Size);
 ULONG VfDeadlockReports(VOID);
+VOID VfDeadlockPrintReports(ULONG First);
 VOID VfCheckSpinLockAcquire(PKSPIN_LOCK SpinLock, BOOLEAN AtDpcLevel);
 VOID VfCheckSpinLockRelease(PKSPIN_LOCK SpinLock, BOOLEAN AtDpcLevel, BOOLEAN Held);
 

@@ -50,12 +50,21 @@ typedef struct _VI_DEADLOCK_HELD_LOCK {
     PVOID Caller;
 } VI_DEADLOCK_HELD_LOCK;
 
+/* An inversion reported: the order taken now and the earlier one it contradicts, with their callers. */
+typedef struct _VI_DEADLOCK_REPORT {
+    ULONG Pair;                   /* (lower resource << 16) | higher, MAXULONG once a lock is forgotten */
+    PVOID First, Second;          /* the locks as taken now */
+    PVOID FirstCaller, SecondCaller;
+    VI_DEADLOCK_EDGE Earlier;
+    PVOID EarlierFrom, EarlierTo;
+} VI_DEADLOCK_REPORT;
+
 static PVOID ViResources[VI_DEADLOCK_RESOURCES];
 static VI_DEADLOCK_EDGE ViEdges[VI_DEADLOCK_EDGES];
 static ULONG ViEdgeCount;
 static VI_DEADLOCK_HELD_LOCK ViHeld[VI_DEADLOCK_HELD];
 static ULONG ViHeldCount;
-static ULONG ViReported[VI_DEADLOCK_REPORTED];   /* pairs reported, as (lower resource << 16) | higher */
+static VI_DEADLOCK_REPORT ViReports[VI_DEADLOCK_REPORTED];
 static ULONG ViReportCount;
 static BOOLEAN ViTablesFull;
 
@@ -124,27 +133,41 @@ static BOOLEAN ViIsReachable(ULONG From, ULONG To, ULONG *Visited, VI_DEADLOCK_E
     return FALSE;
 }
 
+static VOID ViPrintReport(VI_DEADLOCK_REPORT *Report)
+{
+    DbgPrint("    # verifier: lock order: %p then %p (", Report->First, Report->Second);
+    ViPrintCaller("", Report->FirstCaller);
+    ViPrintCaller(", then ", Report->SecondCaller);
+    DbgPrint("), but %p then %p before (", Report->EarlierFrom, Report->EarlierTo);
+    ViPrintCaller("", Report->Earlier.FromCaller);
+    ViPrintCaller(", then ", Report->Earlier.ToCaller);
+    DbgPrint(")%s\n", Report->EarlierFrom == Report->Second ? "" : ", part of a longer cycle");
+}
+
 /* Reports Held -> Acquired as closing a cycle, once per pair. */
 static VOID ViReportInversion(VI_DEADLOCK_HELD_LOCK *Held, ULONG Acquired, PVOID Caller, VI_DEADLOCK_EDGE *Earlier)
 {
     ULONG Pair = Held->Resource < Acquired ? (Held->Resource << 16) | Acquired : (Acquired << 16) | Held->Resource;
+    VI_DEADLOCK_REPORT Report = { Pair, ViResources[Held->Resource], ViResources[Acquired], Held->Caller, Caller,
+                                  *Earlier, ViResources[Earlier->From], ViResources[Earlier->To] };
 
     for (ULONG i = 0; i < ViReportCount && i < VI_DEADLOCK_REPORTED; i++) {
-        if (ViReported[i] == Pair)
+        if (ViReports[i].Pair == Pair)
             return;
     }
     if (ViReportCount < VI_DEADLOCK_REPORTED)
-        ViReported[ViReportCount] = Pair;
+        ViReports[ViReportCount] = Report;
     ViReportCount++;
-    DbgPrint("    # verifier: lock order: %p then %p here (", ViResources[Held->Resource], ViResources[Acquired]);
-    ViPrintCaller("", Held->Caller);
-    ViPrintCaller(", then ", Caller);
-    DbgPrint("), but %p then %p before (", ViResources[Earlier->From], ViResources[Earlier->To]);
-    ViPrintCaller("", Earlier->FromCaller);
-    ViPrintCaller(", then ", Earlier->ToCaller);
-    DbgPrint(")%s\n", Earlier->From == Acquired ? "" : ", part of a longer cycle");
+    ViPrintReport(&Report);
     if (ViTablesFull)
         DbgPrint("    # verifier: lock tables full: some locks and orders went unwatched\n");
+}
+
+/* Prints again the reports made since the first First of them (the test runner, when a suite fails for them). */
+VOID VfDeadlockPrintReports(ULONG First)
+{
+    for (ULONG i = First; i < ViReportCount && i < VI_DEADLOCK_REPORTED; i++)
+        ViPrintReport(&ViReports[i]);
 }
 
 VOID VfDeadlockAcquireResource(PVOID Resource, PVOID CallersAddress)
@@ -212,8 +235,8 @@ VOID VfDeadlockDeleteMemoryRange(PVOID Address, SIZE_T Size)
                 i++;
         }
         for (ULONG i = 0; i < ViReportCount && i < VI_DEADLOCK_REPORTED; i++) {
-            if ((ViReported[i] >> 16) == Resource || (ViReported[i] & 0xFFFF) == Resource)
-                ViReported[i] = MAXULONG;
+            if ((ViReports[i].Pair >> 16) == Resource || (ViReports[i].Pair & 0xFFFF) == Resource)
+                ViReports[i].Pair = MAXULONG;
         }
         ViResources[Resource] = NULL;
     }

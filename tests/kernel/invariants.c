@@ -77,6 +77,7 @@ static BOOLEAN KtCheckLocks(VOID)
     if (VfDeadlockReports() != KtLockReportsBefore) {
         DbgPrint("    # %u lock-order inversions were reported during the suite\n",
                  VfDeadlockReports() - KtLockReportsBefore);
+        VfDeadlockPrintReports(KtLockReportsBefore);
         Ok = FALSE;
     }
     return Ok;
