@@ -145,7 +145,7 @@ BOOLEAN VfRemoveRecord(PVF_RECORD_TABLE Table, ULONG_PTR Start, PVOID Copy);
 typedef enum _VF_RESOURCE {
     VfResourcePool,               /* ExAllocatePool* */
     VfResourceSystemPtes,         /* MiReserveSystemPtes, and every mapping made of them */
-    VfResourcePages,              /* MmAllocatePagesForMdl(Ex), contiguous and noncached memory, page frames */
+    VfResourcePages,              /* MmAllocatePagesForMdl(Ex), contiguous and noncached memory */
     VfResourceMdl,                /* IoAllocateMdl */
     VfResourceMappingAddress,     /* MmAllocateMappingAddress */
     VfResourceKinds

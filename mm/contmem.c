@@ -201,7 +201,7 @@ PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes)
     PVOID BaseAddress = NULL;
     ULONG Taken = 0;
 
-    if (Count == 0)
+    if (Count == 0 || VF_INJECT_FAILURE(VfResourcePages, __builtin_return_address(0)))
         return NULL;
     Pages = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(PFN_NUMBER), 'CNmM');
     if (Pages == NULL)

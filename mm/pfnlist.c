@@ -12,7 +12,6 @@
  * Callers hold the PFN lock (DISPATCH_LEVEL).
  */
 #include "mi.h"
-#include <vf.h>
 
 KSPIN_LOCK MmPfnLock;
 PMMPFN MmPfnDatabase;
@@ -221,7 +220,7 @@ VOID MiDecrementReferenceCount(PMMPFN Pfn1, PFN_NUMBER PageFrameIndex)
 /*
  * A page frame for a caller outside the page tables (pool, MDL pages): one
  * reference, no PTE. Zeroed asks for a page of zeroes. MM_EMPTY_LIST when
- * no page is available (or the low-resources simulation says so).
+ * no page is available.
  */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed)
 {
@@ -229,8 +228,6 @@ PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed)
     PMMPFN Pfn1;
     KIRQL OldIrql;
 
-    if (VF_INJECT_FAILURE(VfResourcePages, __builtin_return_address(0)))
-        return MM_EMPTY_LIST;
     MiAcquirePfnLock(&OldIrql);
     PageFrameIndex = Zeroed ? MiRemoveZeroPage() : MiRemoveAnyPage();
     if (PageFrameIndex != MM_EMPTY_LIST) {

@@ -151,7 +151,8 @@ static inline VOID KtPlatformLeaveCalledStacks(KT_PLATFORM_CASE_STATE *State)
  * returned normally must have unregistered every frame it registered; one
  * left behind (a plain return from inside a try) fails the case, which is
  * blamed here rather than when the dead frame is next used. IRQL must come
- * back as it was, whichever way the case ended.
+ * back as it was, and the thread to its own process, whichever way the
+ * case ended (an ASSERT inside KeStackAttachProcess leaves it attached).
  */
 static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
@@ -167,6 +168,11 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
         DbgPrint("    # %s left IRQL at %u (it started at %u)\n", Case->Name, Irql, State->Irql);
         if (Irql > State->Irql)
             KeLowerIrql(State->Irql);
+        State->Broken = TRUE;
+    }
+    if (KiPcr.CurrentThread != NULL && KiPcr.CurrentThread->ApcStateIndex != 0) {
+        DbgPrint("    # %s left the thread attached to another process\n", Case->Name);
+        KeDetachProcess();
         State->Broken = TRUE;
     }
     if (!Returned)

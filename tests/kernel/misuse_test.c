@@ -109,6 +109,7 @@ KTEST_BUGCHECK(misuse, partial_mdl_into_a_target_smaller_than_an_mdl_stops_with_
     PMDL Source = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
     PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
 
+    KT_ASSERT(Source != NULL && Target != NULL);
     Target->Size = sizeof(MDL) - 1;
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
     IoBuildPartialMdl(Source, Target, Buffer, 1);

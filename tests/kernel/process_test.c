@@ -7,6 +7,7 @@
  */
 #define NTMM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include <mm.h>
 #include <ps.h>
 #include <ex.h>
@@ -453,15 +454,20 @@ static VOID GiveHeldPagesBack(KT_HELD_PAGES *Held, ULONG Count)
  */
 KTEST(process, creating_processes_and_threads_with_no_pages_left_fails_cleanly)
 {
-    KT_HELD_PAGES Held = { ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH'), 0 };
+    KT_HELD_PAGES Held;
     PEPROCESS Loaded[KT_STARVED_STEPS];
     PVOID Entry = NULL;
 
+    /* Set-up: the processes that run with no pages left. Starving them is the subject. */
+    KtVerifierSuspendLowResources();
+    Held.Pages = ExAllocatePoolWithTag(NonPagedPool, MmAvailablePages * sizeof(PFN_NUMBER), 'dleH');
+    Held.Count = 0;
     KT_ASSERT(Held.Pages != NULL);
     for (ULONG i = 0; i < KT_STARVED_STEPS; i++) {
         Loaded[i] = CreateProcess("starved");
         KT_ASSERT_EQ(KtLoadUserProgram(Loaded[i], "hello", &Entry), STATUS_SUCCESS);
     }
+    KtVerifierResumeLowResources();
     HoldEveryPage(&Held);
     for (ULONG Left = 0; Left < KT_STARVED_STEPS; Left++) {
         NTSTATUS Status, ExitStatus = 0;

@@ -33,6 +33,13 @@ static inline VOID KtVerifierRestore(VF_OPTIONS Saved)
     VfOptions = Saved;
 }
 
+/*
+ * Did a request come back empty because the low-resources simulation
+ * failed it (or one made on its behalf)? Code under test must survive
+ * that, and a case may then go on without what it asked for.
+ */
+#define KT_INJECTED(Result) ((Result) == NULL && VfInjectedFailures() != 0)
+
 /* A case whose expectation an option changes (another stop, another path) skips while it is on. */
 #define KT_SKIP_UNDER_VERIFIER(Flag, Why)   \
     do {                                    \
