@@ -17,6 +17,9 @@ PYTHON   ?= python3
 MEM      ?= 128M
 ACCEL    ?= tcg
 KTEST    ?= all
+# Seconds one test boot may run before the runner stops it and fails the case running then; a case
+# quiet for 30 s gets a progress line on the console first.
+KTEST_TIMEOUT ?= 300
 # More QEMU options for every test boot: the machine and CPU of the CI boot matrix.
 QEMU_ARGS ?=
 # The kernel verifier's options for every test boot (verifier=... on its command line), e.g.
@@ -79,7 +82,8 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test deps clean bench
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean \
+        bench bench-update
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -141,6 +145,8 @@ $(BUILD)/user/%.o: tests/user/%.c | check-tools
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# Kept, not deleted as intermediates: make's "rm" line would follow make test's summary line.
+.SECONDARY: $(USER_PROGRAMS:%=$(BUILD)/user/%.o) $(USER_LIB)
 $(BUILD)/user/%.elf: $(BUILD)/user/%.o $(USER_LIB) tests/user/user.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) -m elf_i386 -nostdlib -static -T tests/user/user.ld -o $@ $< $(USER_LIB) $(LIBGCC)
@@ -160,8 +166,9 @@ $(USER_IMAGES): $(BUILD)/user/images.S $(USER_PROGRAMS:%=$(BUILD)/user/%.elf)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-# mm/mi.h refuses to be included anywhere but mm/.
+# mm/mi.h refuses to be included anywhere but mm/, kernel/kd/kdp.h anywhere but kernel/kd/.
 $(BUILD)/obj/mm/%.o: CFLAGS += -DNTMM_MM_INTERNAL
+$(BUILD)/obj/kernel/kd/%.o: CFLAGS += -DNTMM_KD_INTERNAL
 # The kernel's own sources see EPROCESS and ETHREAD behind the DDK's opaque
 # PEPROCESS and PETHREAD (include/ntddk.h); tests/ see the DDK's view.
 $(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -DNTMM_KERNEL_INTERNAL
@@ -169,6 +176,8 @@ $(BUILD)/obj/kernel/%.o $(BUILD)/obj/mm/%.o $(BUILD)/obj/bench/%.o: CFLAGS += -D
 -include $(OBJECTS:.o=.d)
 
 # --- ISOs: the menu has a normal boot and a self-test boot ---
+# The ISOs carry the kernel without its debug information (GDB reads build/kernel.elf): GRUB reads
+# the whole file into memory, and a 6 MB machine ran out of it once the image with DWARF passed 1.8 MB.
 
 $(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in
 	@mkdir -p $(dir $@)
@@ -176,12 +185,12 @@ $(BUILD)/iso-%/boot/grub/grub.cfg: boot/grub.cfg.in
 	    -e 's/@TIMEOUT@/$(if $(filter test,$*),0,2)/' $< > $@
 
 $(ISO): $(KERNEL) $(BUILD)/iso-run/boot/grub/grub.cfg
-	cp $(KERNEL) $(BUILD)/iso-run/boot/kernel.elf
+	$(CROSS)objcopy --strip-debug $(KERNEL) $(BUILD)/iso-run/boot/kernel.elf
 	grub-mkrescue -o $@ $(BUILD)/iso-run 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 $(TESTISO): $(KERNEL) $(BUILD)/iso-test/boot/grub/grub.cfg
-	cp $(KERNEL) $(BUILD)/iso-test/boot/kernel.elf
+	$(CROSS)objcopy --strip-debug $(KERNEL) $(BUILD)/iso-test/boot/kernel.elf
 	grub-mkrescue -o $@ $(BUILD)/iso-test 2> $(BUILD)/grub-mkrescue.log || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -192,13 +201,16 @@ iso: $(ISO)
 QEMU_MACHINE := -m $(MEM) -accel $(ACCEL) -display none -no-reboot $(QEMU_ARGS) \
                 -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
+# RUN_DISPLAY=gtk (or sdl) opens a QEMU window too: the kernel mirrors its console to the screen and
+# takes the keyboard there as well as on this terminal.
+RUN_DISPLAY ?= none
 run: deps $(ISO)
 	@echo "Booting $(ISO) in QEMU. Quit with Ctrl-A then X; Ctrl-A C switches to the QEMU monitor."
-	$(QEMU) $(QEMU_MACHINE) -cdrom $(ISO) -serial mon:stdio
+	$(QEMU) $(QEMU_MACHINE) -display $(RUN_DISPLAY) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
           --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --verifier '$(VERIFIER)' --jobs $(JOBS) \
-          --log-dir $(BUILD)/test
+          --log-dir $(BUILD)/test --timeout $(KTEST_TIMEOUT)
 
 test: deps $(KERNEL) $(TESTISO)
 	$(RUNNER) --iso $(TESTISO) --too-small 3M --modules 10 --unsupported-cpu 486,pentium
@@ -207,23 +219,49 @@ test: deps $(KERNEL) $(TESTISO)
 test-list: deps $(KERNEL)
 	@$(RUNNER) --list
 
+# make memmap: the kernel's record of its address space and of every physical page, drawn as
+# $(BUILD)/memmap.svg (and .png with rsvg-convert); the SVG is checked to parse and show every region.
+memmap: deps $(KERNEL)
+	$(PYTHON) tools/memmap.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --out $(BUILD)/memmap.svg
+
+# make readme-sample: the README's sample boot and stop rewritten from real boots;
+# make readme-check: fails when they no longer match (numbers aside).
+readme-sample: deps $(KERNEL)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL)
+
+readme-check: deps $(KERNEL)
+	$(PYTHON) tools/readme_sample.py --qemu $(QEMU) --kernel $(KERNEL) --check
+
+# make ktap-check: Linux's kunit_parser.py (from Debian's linux-source package, fetched into
+# build/kunit at first use) must parse the last make test's results.ktap and count what it counted.
+ktap-check:
+	$(PYTHON) tools/ktap_check.py $(BUILD)/test/results.ktap
+
 # make test-runner: the runner's own test (tests/runner/check.py): cases that fail,
 # crash, leak and misbehave on purpose must be reported as failures, with the
 # right counts and exit status, and two cases with one name must not link.
 test-runner: deps
 	$(PYTHON) tests/runner/check.py
 
-# make bench: instructions per operation in the guest, under -icount shift=0 (bench/results.md).
+# make bench: instructions per operation in the guest, under -icount shift=0, into build/bench/;
+# make bench-update runs both benchmarks and copies their results over the tracked bench/*.md.
 bench: deps $(KERNEL)
-	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM)
+	$(PYTHON) tools/bench.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --out $(BUILD)/bench/results.md
 
-# make debug: QEMU waits for GDB; GDB loads the symbols and stops at any bugcheck.
+bench-update: bench bench-host
+	cp $(BUILD)/bench/results.md bench/results.md
+	cp $(BENCH_HOST_RESULTS) bench/results-host.md
+
+# make debug: QEMU halted in a session of its own (Ctrl-C in GDB stops the kernel), its gdbstub on a
+# free port (GDBPORT= picks one), GDB with tools/gdbinit on the same port; COM1 to $(BUILD)/debug-serial.log.
 DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),) $(if $(VERIFIER),verifier=$(VERIFIER),)
 debug: deps $(KERNEL)
-	$(QEMU) $(QEMU_MACHINE) -kernel $(KERNEL) -append '$(DEBUG_APPEND)' -serial file:$(BUILD)/debug-serial.log \
-	    -gdb tcp::1234 -S & \
-	gdb -q -x tools/gdbinit $(KERNEL); \
-	kill %1 2>/dev/null || true
+	sh tools/debug.sh $(QEMU) $(KERNEL) $(BUILD) '$(DEBUG_APPEND)' $(QEMU_MACHINE)
+
+# make kd-test: scripted kd> sessions over COM1 (tests/kd/session.py): each command's answer against
+# the ELF file, the boot log and the other commands, a list of bad lines, the keyboard and the screen.
+kd-test: deps $(KERNEL)
+	$(PYTHON) tests/kd/session.py $(QEMU) $(KERNEL) $(BUILD)
 
 gdb-test: deps $(KERNEL)
 	sh tools/gdb-test.sh $(QEMU) $(KERNEL) $(BUILD)
@@ -234,10 +272,12 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-multichar -DKTEST_HOST \
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
-# The executive pool builds unchanged for the host over tests/host/pool_host.c.
-# interlck.c and poolquota.c need spin locks and processes the host has no stand-in for.
-# vfpool.c is the verifier's, which the host build leaves off (pool_host.c).
-HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c kernel/ex/vfpool.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# The executive pool builds unchanged for the host over tests/host/pool_host.c (not its debugger
+# view, pooldbg.c, which reads page tables, nor the verifier's vfpool.c, which pool_host.c stands
+# in for with the verifier off). interlck.c and poolquota.c need spin locks and processes the host
+# has no stand-in for.
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c \
+                            kernel/ex/pooldbg.c kernel/ex/vfpool.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \
@@ -270,14 +310,14 @@ test-host: $(BUILD)/host/ktest-host
 # Debian packages for every tool above; installed only when one is missing. The host compiler
 # (make test-host) and clang (when CC names it) count too.
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev \
+                gcc-i686-linux-gnu binutils-i686-linux-gnu gdb python3 gcc libc6-dev librsvg2-bin \
                 $(if $(findstring clang,$(CC)),clang)
-NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) \
+NEEDED_TOOLS := $(sort $(QEMU) grub-mkrescue xorriso mformat $(CROSS)gcc $(CROSS)ld gdb $(PYTHON) rsvg-convert \
                 $(HOSTCC) $(firstword $(CC)))
 
 # A goal that runs deps must see it finish before anything compiles, -j or not: every compile
 # waits for check-tools, and check-tools then waits for deps.
-DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test,$(MAKECMDGOALS)),deps)
+DEPS_FIRST := $(if $(filter deps run test bench debug gdb-test kd-test memmap readme-sample readme-check,$(MAKECMDGOALS)),deps)
 
 deps:
 	@missing=""; \

@@ -3,7 +3,8 @@
 # main Makefile; uses its HOST_POOL, HOSTCC and BUILD).
 #
 #   make bench-host        instructions (callgrind) and nanoseconds per alloc+free pair, page-fault
-#                          reference; prints a markdown table and writes bench/results-host.md;
+#                          reference; prints a markdown table and writes build/bench-host/results-host.md
+#                          (make bench-update copies it to the tracked bench/results-host.md);
 #                          then compares and nanoseconds per VAD find, appended to the same file
 #   make bench-host-deps   installs the peers and valgrind when one is missing (as root)
 
@@ -13,7 +14,7 @@ BENCH_HOST_SOURCES := bench/host/bench_pool.c bench/host/bench_util.c $(HOST_POO
 # A second program, so the pool's report stays as it was and the AVL counter stays out of it.
 BENCH_VAD_BIN      := $(BENCH_HOST_DIR)/bench_vad
 BENCH_VAD_SOURCES  := bench/host/bench_vad.c bench/host/bench_util.c lib/rtl/avl.c
-BENCH_HOST_RESULTS := bench/results-host.md
+BENCH_HOST_RESULTS := $(BENCH_HOST_DIR)/results-host.md
 # The pool as it would run, not as the tests check it: -O2 and no sanitizers. No -Werror: a
 # warning kernel/ex only gives at -O2 on the host should not stop a measurement.
 BENCH_HOST_CFLAGS  := -std=gnu11 -O2 -g -mcx16 -Wall -Wextra -Wno-multichar -DKTEST_HOST \

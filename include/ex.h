@@ -57,6 +57,40 @@ typedef struct _EX_POOL_SNAPSHOT {
 VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot);
 ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After);
 
+/*
+ * The pools as a debugger reads them (pooldbg.c, for the kd shell's !pool,
+ * !poolfind and !poolused). A block's Address is its header, or the first
+ * page of a whole-page allocation; sizes are in bytes, header included.
+ */
+typedef enum _EX_POOL_BLOCK_STATE {
+    ExPoolBlockAllocated,
+    ExPoolBlockFree,
+    ExPoolBlockLookaside,          /* free to callers, held by a lookaside list */
+    ExPoolBlockFragment,           /* free, too small for the lists */
+    ExPoolBlockCorrupt             /* its header cannot be right: the walk stops here */
+} EX_POOL_BLOCK_STATE;
+
+typedef enum _EX_POOL_PAGE_KIND {
+    ExPoolPageSmallBlocks,
+    ExPoolPageBig,                 /* part of a whole-page allocation */
+    ExPoolPageSpare,               /* a free page the pool keeps back */
+    ExPoolPageBigPageTable         /* the big-page table's own storage */
+} EX_POOL_PAGE_KIND, *PEX_POOL_PAGE_KIND;
+
+typedef struct _EX_POOL_BLOCK {
+    PVOID Address;
+    ULONG Size;
+    ULONG PreviousSize;
+    ULONG Tag;
+    UCHAR State;                   /* EX_POOL_BLOCK_STATE */
+} EX_POOL_BLOCK, *PEX_POOL_BLOCK;
+
+typedef VOID (*PEX_POOL_BLOCK_CALLBACK)(const EX_POOL_BLOCK *Block, PVOID Context);
+NTSTATUS ExDescribePoolPage(PVOID VirtualAddress, POOL_TYPE *PoolType, PEX_POOL_PAGE_KIND Kind,
+                            PEX_POOL_BLOCK_CALLBACK Callback, PVOID Context);
+VOID ExWalkPoolBlocks(POOL_TYPE PoolType, PEX_POOL_BLOCK_CALLBACK Callback, PVOID Context);
+ULONG ExQueryPoolTags(PEX_POOL_TAG_INFORMATION Rows, ULONG MaximumRows);
+
 /* The lookaside lists' depth adjustment (NT's balance-set scan), run once a second. */
 VOID ExAdjustLookasideDepth(VOID);
 

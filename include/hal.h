@@ -61,6 +61,9 @@ VOID HalSerialWrite(PCSTR Text, ULONG Length);
 LONG HalSerialGetChar(VOID);           /* -1 when nothing is waiting */
 BOOLEAN HalSerialLoopbackTest(VOID);
 BOOLEAN HalpWaitForTransmitter(USHORT LineStatusPort, PBOOLEAN Stalled);
+/* Sees every string HalSerialWrite sends (the kd console's screen, kernel/kd/console.c). */
+typedef VOID (*PHAL_CONSOLE_MIRROR)(PCSTR Text, ULONG Length);
+extern PHAL_CONSOLE_MIRROR HalSerialMirror;
 
 /* The 8259 pair, remapped to PRIMARY_VECTOR_BASE (kernel/hal/pic.c); reading a data port gives its mask. */
 #define PIC1_COMMAND 0x20

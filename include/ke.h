@@ -118,6 +118,7 @@ FORCEINLINE VOID KiLowerIrqlFromDispatch(KIRQL OldIrql)
  */
 typedef enum _KI_INTERRUPT_WINDOW {
     KiWindowLowerIrql,           /* KeLowerIrql, just before the new IRQL is stored */
+    KiWindowRaiseIrql,           /* KeRaiseIrql above DISPATCH_LEVEL, between the mask and the store, if IF is set */
     KiWindowSystemPageTable,     /* MiEnsureSystemPageTable, between its unlocked look and the PFN lock */
     KiWindowPoolTrackerClaim,    /* ExpFindTracker, between a miss in a tracker cache and the index's lock */
 } KI_INTERRUPT_WINDOW;
@@ -330,6 +331,7 @@ DECLSPEC_NORETURN VOID KeBugCheckWithTf(ULONG BugCheckCode, ULONG_PTR P1, ULONG_
 /* Called once a stop is printed; TRUE when the stop is the one a test boot expected. */
 typedef BOOLEAN (*PKBUGCHECK_HOOK)(ULONG BugCheckCode, const ULONG_PTR Parameters[4]);
 extern PKBUGCHECK_HOOK KiBugCheckHook;
+extern ULONG KiBugCheckData[5];               /* the last stop's code and parameters, for debuggers */
 PCSTR KeBugCheckName(ULONG BugCheckCode);
 typedef VOID (*PKDEBUG_PRINT_HOOK)(PCSTR Text, ULONG Length);
 extern PKDEBUG_PRINT_HOOK KiDebugPrintHook;   /* sees what each DbgPrint sends to COM1 (tests) */

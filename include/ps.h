@@ -99,10 +99,11 @@ NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
 /*
  * Runs StartAddress(Argument) in ring 3 as a new thread of Process, with a
  * user stack and a TEB of its own, until the thread ends; *ExitStatus is
- * its exit status. A thread that ends its process (NtTerminateProcess, or
- * an exception it did not handle) leaves the process terminated; otherwise
- * its stack and TEB are freed and the process can run another. Fails only
- * when the thread could not be made.
+ * its exit status. The thread is its process's only one, so when it ends,
+ * however it ends, the process ends too, as NT ends a process with its
+ * last thread: its handles are closed and its address space emptied, and
+ * it cannot run another thread. Fails only when the thread could not be
+ * made.
  */
 NTSTATUS PsRunUserThread(PEPROCESS Process, PVOID StartAddress, PVOID Argument, PNTSTATUS ExitStatus);
 

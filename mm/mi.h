@@ -384,6 +384,19 @@ ULONG MiFrameCacheAttribute(PFN_NUMBER PageFrameIndex);
 ULONG MiCacheTypeToAttribute(MEMORY_CACHING_TYPE CacheType);
 ULONG MiCacheAttributeToProtection(ULONG CacheAttribute);
 
+/* The memory type a user page's protection asks for: its PAGE_NOCACHE or PAGE_WRITECOMBINE bits. */
+FORCEINLINE ULONG MiProtectionToCacheAttribute(ULONG Protection)
+{
+    switch (Protection & MM_NOACCESS) {
+    case MM_NOCACHE:
+        return MiNonCached;
+    case MM_WRITECOMBINE:
+        return MiWriteCombined;
+    default:
+        return MiCached;
+    }
+}
+
 /*
  * Before RAM that was last reached cached is mapped with another type, its
  * lines must leave the caches (NT's MI_PREPARE_FOR_NONCACHED).

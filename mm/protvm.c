@@ -5,8 +5,28 @@
  * no-access), a page not yet touched gets a demand-zero PTE with the new
  * protection. The whole range must lie in one VAD and be committed; the
  * old protection reported is the first page's.
+ *
+ * PAGE_NOCACHE and PAGE_WRITECOMBINE change a resident page's memory
+ * type, which its PFN records for every mapping of it (mi.h): the PFN
+ * follows, and leaving the cached type flushes the caches. A page an MDL
+ * has locked may have a system mapping of the old type, so its type
+ * cannot change while it is locked: STATUS_CONFLICTING_ADDRESSES, and
+ * nothing in the range changes.
  */
 #include "mi.h"
+
+/* The frame a committed page keeps under a valid or transition PTE, or 0 when it has none yet. */
+static PFN_NUMBER MiResidentFrame(PVOID VirtualAddress)
+{
+    MMPTE TempPte;
+
+    if (!MiIsPageTablePresent(VirtualAddress))
+        return 0;
+    TempPte = *MiAddressToPte(VirtualAddress);
+    if (TempPte.u.Hard.Valid)
+        return PFN_FROM_PTE(&TempPte);
+    return MiIsTransitionPte(TempPte) ? TempPte.u.Trans.PageFrameNumber : 0;
+}
 
 VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, ULONG NewProtection)
 {
@@ -14,6 +34,7 @@ VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, UL
     BOOLEAN OutOfReach = MI_IS_NOACCESS(NewProtection) || MI_IS_GUARD(NewProtection);
     MMPTE TempPte = *PointerPte;
     PFN_NUMBER PageFrameIndex;
+    PMMPFN Pfn1;
 
     UNREFERENCED_PARAMETER(Vad);
     ASSERT(MiIsPageTablePresent(VirtualAddress));
@@ -22,7 +43,8 @@ VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, UL
         return;
     }
     PageFrameIndex = TempPte.u.Hard.Valid ? PFN_FROM_PTE(&TempPte) : TempPte.u.Trans.PageFrameNumber;
-    MI_PFN_ELEMENT(PageFrameIndex)->OriginalPte = MiMakeDemandZeroPte(NewProtection);
+    Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
+    Pfn1->OriginalPte = MiMakeDemandZeroPte(NewProtection);
     if (OutOfReach) {
         MiWriteUserPte(Process, PointerPte, MiMakeTransitionPte(PageFrameIndex, NewProtection));
         if (TempPte.u.Hard.Valid)
@@ -32,6 +54,12 @@ VOID MiSetPageProtection(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddress, UL
         if (!TempPte.u.Hard.Valid)
             Process->Vm.WorkingSetSize++;
     }
+    /* The cached mapping is gone: its lines leave the caches before the page is reached another way. */
+    if (Pfn1->u3.e2.e1.CacheAttribute != MiProtectionToCacheAttribute(NewProtection)) {
+        if (Pfn1->u3.e2.e1.CacheAttribute == MiCached)
+            MiPrepareForNonCached(MiProtectionToCacheAttribute(NewProtection));
+        Pfn1->u3.e2.e1.CacheAttribute = MiProtectionToCacheAttribute(NewProtection);
+    }
 }
 
 /* Checks StartingAddress..EndingAddress can take a new protection; returns the first page's old one. */
@@ -40,6 +68,7 @@ static NTSTATUS MiCheckProtectRange(PEPROCESS Process, PVOID StartingAddress, PV
 {
     PMMVAD Vad = MiLocateAddress(Process, StartingAddress);
     BOOLEAN Committed;
+    PFN_NUMBER Frame;
 
     /* NT's order and statuses: a physical view has no PFNs to protect, and private pages no copy to write. */
     if (Vad == NULL || (ULONG_PTR)EndingAddress > (ULONG_PTR)MI_VAD_END(Vad) || Vad->u.VadFlags.PhysicalMapping)
@@ -53,6 +82,10 @@ static NTSTATUS MiCheckProtectRange(PEPROCESS Process, PVOID StartingAddress, PV
 
         if (!Committed)
             return STATUS_NOT_COMMITTED;
+        Frame = MiResidentFrame((PVOID)Va);
+        if (Frame != 0 && MI_PFN_ELEMENT(Frame)->u3.e2.ReferenceCount > 1 &&
+            MI_PFN_ELEMENT(Frame)->u3.e2.e1.CacheAttribute != MiProtectionToCacheAttribute(NewProtection))
+            return STATUS_CONFLICTING_ADDRESSES;
         if (Va == (ULONG_PTR)StartingAddress)
             *OldProtection = Protection;
     }

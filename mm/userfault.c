@@ -22,19 +22,6 @@
  */
 #include "mi.h"
 
-/* The PFN's caching attribute for a protection's caching bits. */
-static ULONG MiCacheAttributeFor(ULONG Protection)
-{
-    switch (Protection & MM_NOACCESS) {
-    case MM_NOCACHE:
-        return MiNonCached;
-    case MM_WRITECOMBINE:
-        return MiWriteCombined;
-    default:
-        return MiCached;
-    }
-}
-
 /* A zeroed page becomes the private page PointerPte maps with Protection. */
 static NTSTATUS MiResolveUserDemandZero(PEPROCESS Process, PMMPTE PointerPte, ULONG Protection)
 {
@@ -51,7 +38,7 @@ static NTSTATUS MiResolveUserDemandZero(PEPROCESS Process, PMMPTE PointerPte, UL
     MiInitializePfn(PageFrameIndex, PointerPte, TRUE);
     Pfn1 = MI_PFN_ELEMENT(PageFrameIndex);
     Pfn1->OriginalPte = MiMakeDemandZeroPte(Protection);
-    Pfn1->u3.e2.e1.CacheAttribute = MiCacheAttributeFor(Protection);
+    Pfn1->u3.e2.e1.CacheAttribute = MiProtectionToCacheAttribute(Protection);
     MiWriteUserPte(Process, PointerPte, MiMakeUserPte(PageFrameIndex, Protection));
     MiReleasePfnLock(OldIrql);
     Process->NumberOfPrivatePages++;

@@ -55,6 +55,8 @@ SUITE_LINE = re.compile(r"^(ok|not ok) (\d+) (\S+)")
 SUBTEST_LINE = re.compile(r"^  # Subtest: (\S+)")
 STOP_LINE = re.compile(r"^\*\*\* STOP: 0x([0-9A-F]{8})")
 COMMAND_LINE = re.compile(r'^loader: .*, command line "(.*)"$')
+PARAMETER_LINE = re.compile(r"^    # (parameter \d is 0x[0-9A-F]+, expected 0x[0-9A-F]+)")
+LISTED_CASE_LINE = re.compile(r"^# ktest-case (\S+)")
 INVARIANTS = "invariants"
 
 print_lock = threading.Lock()
@@ -78,13 +80,23 @@ class Result:
 
 
 class Boot:
-    """One QEMU run: its log lines and how it ended."""
+    """One QEMU run: its log lines and how it ended.
 
-    def __init__(self, args, append, log_path, iso=False, mem=None):
+    While it runs, a case that has been running for --progress seconds (30)
+    gets a line on the console, and another each time as long again, so a
+    hung case is named long before --timeout (KTEST_TIMEOUT) kills the boot.
+    The running case is the first one the boot listed that has no result yet,
+    or `running` (a bugcheck case's boot lists none).
+    """
+
+    def __init__(self, args, append, log_path, iso=False, mem=None, running=None):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
         if append is not None and getattr(args, "verifier", ""):
             append += " verifier=" + args.verifier
         self.append = append
+        self.timeout = args.timeout
+        self._listed, self._reported, self._suite, self._running = [], set(), None, running
+        self._last_result = time.monotonic()
         machine = ["-m", mem or args.mem, "-accel", args.accel, "-display", "none", "-no-reboot",
                    "-serial", "stdio", "-monitor", "none",
                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + shlex.split(args.qemu_args)
@@ -97,14 +109,19 @@ class Boot:
                                    stderr=subprocess.STDOUT)
         timer = threading.Timer(args.timeout, self._kill, (process,))
         timer.start()
+        finished = threading.Event()
+        watcher = threading.Thread(target=self._watch, args=(finished, getattr(args, "progress", 30)), daemon=True)
+        watcher.start()
         with open(log_path, "w", encoding="utf-8", errors="replace") as log:
             log.write("# " + " ".join(command) + "\n")
             for raw in process.stdout:
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 line = line.replace("\r", "")
                 self.lines.append(line)
+                self._follow(line)
                 log.write(line + "\n")
         self.exit_code = process.wait()
+        finished.set()
         timer.cancel()
         self.seconds = time.monotonic() - start
         self.done = "# ktest: done" in self.lines
@@ -114,9 +131,41 @@ class Boot:
         self.timed_out = True
         process.kill()
 
+    def _follow(self, line):
+        """Keeps track of the case running now, from the boot's list and its results so far."""
+        match = LISTED_CASE_LINE.match(line)
+        if match:
+            self._listed.append(match.group(1))
+            return
+        match = SUBTEST_LINE.match(line)
+        if match:
+            self._suite = match.group(1)
+            return
+        match = CASE_LINE.match(line)
+        if match and self._suite:
+            self._reported.add(self._suite + "." + match.group(3))
+            self._last_result = time.monotonic()
+
+    def running(self):
+        waiting = [name for name in self._listed if name not in self._reported]
+        return waiting[0] if waiting else self._running or "the boot"
+
+    def _watch(self, finished, every):
+        """Says which case is still running every `every` seconds without a result."""
+        shown = (None, 0)
+        while not finished.wait(1):
+            quiet = time.monotonic() - self._last_result
+            case = self.running()
+            if shown[0] != case:
+                shown = (case, 0)
+            if every > 0 and quiet >= every * (shown[1] + 1):
+                shown = (case, shown[1] + 1)
+                say("  ...      %s still running after %d s (the boot is stopped at %d s: KTEST_TIMEOUT)" %
+                    (case, quiet, self.timeout))
+
     def ending(self):
         if self.timed_out:
-            return "timed out"
+            return "timed out after %d s (KTEST_TIMEOUT)" % self.timeout
         if self.exit_code == 0:
             return "QEMU exited with 0 (a triple fault resets the machine)"
         if self.exit_code == EXIT_BUGCHECK and self.stops:
@@ -289,7 +338,7 @@ def run_normal_cases(args, results):
 def run_bugcheck_case(args, case, code):
     suite, _, name = case.partition(".")
     log = os.path.join(args.log_dir, "bugcheck-%s.log" % case)
-    boot = Boot(args, "ktest=" + case, log)
+    boot = Boot(args, "ktest=" + case, log, running=case)
     verdicts = [status for s, n, status, _ in Ktap(boot.lines).cases if n == name]
     expected_code = "%08X" % int(code, 16)
     if (boot.done and boot.exit_code == EXIT_EXPECTED_STOP and verdicts == ["pass"]
@@ -299,9 +348,11 @@ def run_bugcheck_case(args, case, code):
     if boot.done and boot.exit_code == EXIT_TESTS_DONE and verdicts == ["skip"] and not boot.stops:
         return Result(suite, name, "skip", log=log)
     if boot.done and boot.stops:
-        reason = "stopped with %s, expected %s" % (boot.stops[0], expected_code)
+        reason = "stopped with 0x%s, expected 0x%s" % (boot.stops[0], expected_code)
         if boot.stops[0] == expected_code:
-            reason = "stopped with the right code but not as the case expected"
+            parameters = [m.group(1) for m in map(PARAMETER_LINE.match, boot.lines) if m]
+            reason = "stopped with 0x%s as expected, but %s" % (
+                expected_code, "; ".join(parameters) if parameters else "the case did not report a pass")
     elif boot.done:
         reason = "returned without stopping; expected a stop with %s" % expected_code
     else:
@@ -444,8 +495,11 @@ def main():
     parser.add_argument("--filter", default="all")
     parser.add_argument("--verifier", default="", help="the kernel verifier's options for every boot (verifier=...)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT", 300)),
-                        help="seconds one boot may take (KTEST_TIMEOUT)")
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT") or 300),
+                        help="seconds one boot may take before it is stopped and its running case fails "
+                             "(KTEST_TIMEOUT, 300)")
+    parser.add_argument("--progress", type=float, default=30,
+                        help="seconds a case may run before the console says it is still running (30)")
     parser.add_argument("--log-dir", default="build/test")
     parser.add_argument("--too-small", help="RAM size that must stop with INSTALL_MORE_MEMORY (0x7D)")
     parser.add_argument("--list", action="store_true", help="print the selected cases' names")
@@ -455,7 +509,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.log_dir, exist_ok=True)
     for old in os.listdir(args.log_dir):
-        if old.endswith(".log") or old == "results.ktap":
+        if old.endswith(".log") or old in ("results.ktap", "results.summary"):
             os.remove(os.path.join(args.log_dir, old))
     if args.list:
         return list_cases(args)
@@ -514,10 +568,13 @@ def main():
     say("\nlogs: %s/ (merged KTAP: results.ktap), %.1f s" % (args.log_dir, time.monotonic() - started))
     if checks:
         say("invariants held after %d of %d suites" % (len(checks) - broken, len(checks)))
-    say("%d passed, %d failed%s%s" % (
+    summary = "%d passed, %d failed%s%s" % (
         passed, sum(r.status == "fail" for r in cases),
         ", %d skipped" % skipped if skipped else "",
-        ", %d invariant check%s failed" % (broken, "" if broken == 1 else "s") if broken else ""))
+        ", %d invariant check%s failed" % (broken, "" if broken == 1 else "s") if broken else "")
+    with open(os.path.join(args.log_dir, "results.summary"), "w") as out:
+        out.write(summary + "\n")    # make ktap-check compares Linux's parser's counts with it
+    say(summary)
     return 1 if failed or not cases else 0
 
 

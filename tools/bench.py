@@ -6,7 +6,8 @@ kernel's rdtsc differences are instruction counts that repeat exactly. The
 kernel prints "# bench|row|gross|net|reference|reference net|note" lines,
 "# bench-target|what|figure|bound" and "# bench-fact|name|text" lines; this
 prints them as tables, with each row's net figure over its reference's, and
-writes bench/results.md with the date, the QEMU version and the command. It
+writes build/bench/results.md (make bench-update copies it to the tracked
+bench/results.md) with the date, the QEMU version and the command. It
 fails only when the benchmark kernel does not finish; no figure makes it
 fail.
 """
@@ -22,7 +23,7 @@ def main():
     parser.add_argument("--qemu", default="qemu-system-i386")
     parser.add_argument("--kernel", required=True)
     parser.add_argument("--mem", default="128M")
-    parser.add_argument("--out", default="bench/results.md")
+    parser.add_argument("--out", default="build/bench/results.md")
     parser.add_argument("--log", default="build/bench.log")
     args = parser.parse_args()
 

@@ -30,6 +30,20 @@
 #define VGA_TEXT_BUFFER  0xB8000
 #define VGA_TEXT_COLUMNS 80
 #define VGA_TEXT_ROWS    25
+#define VGA_TEXT_ATTRIBUTE 0x07   /* light grey on black, as the BIOS leaves it */
+/* The CRT controller's index and data ports (colour mode) and its cursor location registers. */
+#define VGA_CRTC_INDEX   0x3D4
+#define VGA_CRTC_DATA    0x3D5
+#define VGA_CRTC_CURSOR_HIGH 0x0E
+#define VGA_CRTC_CURSOR_LOW  0x0F
+
+/* The 8042 keyboard controller, polled: status bits, and the pulse on the reset line. */
+#define I8042_DATA_PORT        0x60
+#define I8042_STATUS_PORT      0x64
+#define I8042_STATUS_OUTPUT_FULL 0x01
+#define I8042_STATUS_AUX_DATA  0x20   /* the byte waiting is the mouse's */
+#define I8042_ABSENT           0xFF   /* what a status read gives with no controller */
+#define I8042_PULSE_RESET      0xFE   /* resets the processor (QEMU -no-reboot then exits) */
 
 /* Leaving QEMU through isa-debug-exit (-device isa-debug-exit,iobase=0xf4) on a test boot. */
 #define KI_EXIT_PORT            0xF4

@@ -1,6 +1,7 @@
 /* serial.c: COM1 as a 16550 UART at 115200 8N1, polled in both directions. */
 #include <hal.h>
 
+PHAL_CONSOLE_MIRROR HalSerialMirror;
 static BOOLEAN HalpSerialPresent;
 static BOOLEAN HalpSerialStalled;   /* the transmitter last timed out: do not wait for it again */
 
@@ -50,9 +51,11 @@ VOID HalSerialPutChar(CHAR Character)
         __outbyte(COM1_PORT + UART_DATA, (UCHAR)Character);
 }
 
-/* Writes Length bytes, turning "\n" into "\r\n" for terminals. */
+/* Writes Length bytes, turning "\n" into "\r\n" for terminals; the mirror sees them as they are. */
 VOID HalSerialWrite(PCSTR Text, ULONG Length)
 {
+    if (HalSerialMirror != NULL)
+        HalSerialMirror(Text, Length);
     for (ULONG i = 0; i < Length; i++) {
         if (Text[i] == '\n')
             HalSerialPutChar('\r');

@@ -79,6 +79,7 @@ static BOOLEAN KiIsOnCurrentStack(ULONG_PTR Address)
 VOID KiSehRegister(PKSEH_FRAME Frame)
 {
     PKSEH_FRAME Head = KiPcr.ExceptionList;
+    ULONG_PTR Ebp = Frame->Jump.Ebp;
     KSTACK_WALK Opener;
 
     /* Where the head lies, not what it holds: an interrupt since may have written over a dead one. */
@@ -86,9 +87,17 @@ VOID KiSehRegister(PKSEH_FRAME Frame)
         (Head != NULL && KiIsOnCurrentStack((ULONG_PTR)Head) && KiIsOnCurrentStack((ULONG_PTR)Frame) &&
          (ULONG_PTR)Head < Frame->Jump.Esp))
         KiBadFrame(Head, 0);
-    /* The opening function's frame, through its EBP: not on a stack means it keeps no frame pointer. */
-    if (!KiStartStackWalk(&Opener, Frame->Jump.Ebp))
+    /*
+     * The opening function's frame, through its EBP: on the current stack,
+     * the common case, its return address is read at once; elsewhere the
+     * stack chain must hold it, and on no stack at all the function keeps
+     * no frame pointer.
+     */
+    if (Ebp >= KiPcr.StackLimit && Ebp <= KiPcr.StackBase - 2 * sizeof(ULONG_PTR)) {
+        Opener.Ebp = Ebp;
+    } else if (!KiStartStackWalk(&Opener, Ebp)) {
         KiBadFrame(Frame, 0);
+    }
     Frame->Next = Head;
     Frame->State = KSEH_FRAME_OPEN;
     Frame->ReturnAddress = KiStackFrameReturnAddress(&Opener);

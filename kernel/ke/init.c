@@ -2,8 +2,8 @@
  * init.c: KiSystemStartup, the first C code. It copies what the loader left
  * in low memory into KeLoaderBlock, drops the identity mapping boot/ made,
  * brings up the processor structures, the memory manager and the clock, and
- * then either runs the self-tests (a "ktest=" command line) or shows the
- * machine's state and idles.
+ * then either runs the self-tests (a "ktest=" command line) or ends in the
+ * kd> shell (kernel/kd), whose wait for input is the idle loop.
  */
 #include <ke.h>
 #include <hal.h>
@@ -12,6 +12,7 @@
 #include <io.h>
 #include <ps.h>
 #include <vf.h>
+#include <kd.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
 #include <string.h>
@@ -216,20 +217,6 @@ static VOID KiRemoveIdentityMapping(VOID)
     KiWriteCr3(KiReadCr3());
 }
 
-static VOID KiIdleLoop(VOID)
-{
-    DbgPrint("\nntmm is idle. QEMU: Ctrl-A X quits, Ctrl-A C opens the monitor.\n");
-    for (;;) {
-        LONG Character = HalSerialGetChar();
-
-        if (Character >= 0)
-            DbgPrint("%c", (CHAR)Character);
-        /* Zero free pages while there is nothing else to do; sleep when there is none. */
-        if (MmZeroIdlePages() == 0)
-            __halt();
-    }
-}
-
 VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 {
     NTSTATUS LoaderStatus = STATUS_SUCCESS;
@@ -246,7 +233,9 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     KiInitializeIdt();
     KiInitializeDpcQueue();
     HalInitializePic();
-    KeTestBoot = KeCommandLineHasOption("ktest", NULL) || KeCommandLineHasOption("bench", NULL);
+    KeTestBoot = KeCommandLineHasOption("ktest", NULL) || KeCommandLineHasOption("bench", NULL) ||
+                 KeCommandLineHasOption("kd.memmap", NULL);
+    KdInitializeConsole();
 
     DbgPrint("\nntmm: NT-style memory manager kernel (i386, build %u)\n", NtBuildNumber);
     DbgPrint("loader: %s, command line \"%s\"\n",
@@ -268,6 +257,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     PsInitSystem();
     IoInitSystem();
     HalInitializeClock();
+    KdInitializeSystem();
     _enable();
     /* The system is up: requests may fail on purpose and raises trim pageable memory from here on. */
     VfStart();
@@ -278,7 +268,10 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     }
     if (KeCommandLineHasOption("ktest", &Filter))
         KiExitEmulator(KtRunTests(Filter) == 0 ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
-    MmDumpSystemState();
-    ExDumpPoolSummary();
-    KiIdleLoop();
+    /* make memmap: the record of every region and page, then off. */
+    if (KeCommandLineHasOption("kd.memmap", NULL)) {
+        KdDumpMemoryMapRecord();
+        KiExitEmulator(KI_EXIT_TESTS_DONE);
+    }
+    KdRunShell();
 }

@@ -26,10 +26,25 @@ VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
         KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
     if (VfIsEnabled(DRIVER_VERIFIER_FORCE_IRQL_CHECKING))
         VfForceIrqlRaise(CurrentIrql, NewIrql);
-    /* Mask first: an interrupt arriving before the store below still sees the old level. */
-    if (NewIrql > DISPATCH_LEVEL)
+    if (NewIrql > DISPATCH_LEVEL) {
+        ULONG EFlags = KiReadEFlags();
+
+        /*
+         * Interrupts stay off from the mask to the store: one taken between
+         * them would see the old level, run DPCs there, and a DPC that
+         * raised and lowered IRQL would set the mask back to its own level
+         * before the new one is stored.
+         */
+        _disable();
         HalSetIrqlMask(NewIrql);
-    KiPcr.Irql = NewIrql;
+        if (KiReadEFlags() & EFLAGS_IF)
+            KI_INTERRUPT_WINDOW(KiWindowRaiseIrql);
+        KiPcr.Irql = NewIrql;
+        if (EFlags & EFLAGS_IF)
+            _enable();
+    } else {
+        KiPcr.Irql = NewIrql;
+    }
     *OldIrql = CurrentIrql;
 }
 

@@ -7,8 +7,9 @@
  * TEB. The stack starts with the thread's argument and a zero return
  * address, so the start routine is an ordinary stdcall function of one
  * argument. The kernel then runs the thread in ring 3 (KeRunUserThread)
- * until it ends; afterwards the thread's stack and TEB are freed (or went
- * with its process) and the thread object is dropped.
+ * until it ends; afterwards the thread's stack and TEB are freed, its
+ * process ends with it (the last thread, as in NT), and the thread object
+ * is dropped.
  */
 #include <ps.h>
 #include <mm.h>
@@ -164,10 +165,10 @@ NTSTATUS PsRunUserThread(PEPROCESS Process, PVOID StartAddress, PVOID Argument, 
         MmMakeSystemRangeAddressable(Process, (PUCHAR)KernelStack - KERNEL_STACK_SIZE, (PUCHAR)KernelStack - 1);
         Thread->ExitStatus = KeRunUserThread(&Thread->Tcb, &EndProcess);
         *ExitStatus = Thread->ExitStatus;
-        if (EndProcess)
-            PsTerminateProcess(Process, Thread->ExitStatus);
-        else
+        if (!EndProcess)
             PspDeleteUserContext(Process, Thread);
+        /* NT ends a process with its last thread, with that thread's status; an ntmm thread is its only one. */
+        PsTerminateProcess(Process, Thread->ExitStatus);
     }
     MmDeleteKernelStack(KernelStack, StackPages);
     ObDereferenceObject(Thread);

@@ -81,7 +81,7 @@ KTEST(alias, an_mdl_from_a_mapped_into_b_is_read_by_ring_3_code_in_b)
     PFN_NUMBER Available = MmAvailablePages;
     KT_TWO_PROCESSES Two;
     NTSTATUS ExitStatus = 0;
-    PULONG UserView;
+    PULONG UserView, SystemView;
     PVOID Entry;
     PMDL Mdl;
 
@@ -103,16 +103,18 @@ KTEST(alias, an_mdl_from_a_mapped_into_b_is_read_by_ring_3_code_in_b)
     KeUnstackDetachProcess(&Two.ApcState);
     KT_ASSERT_EQ(PsRunUserThread(Two.B, Entry, UserView, &ExitStatus), STATUS_SUCCESS);
     KT_EXPECT_EQ((ULONG)ExitStatus, PATTERN);                         /* ring-3 code in B read A's page */
+    /* B ended with its only thread, and its view of the MDL went with its address space. */
+    KT_EXPECT(Two.B->ProcessExiting);
+    KT_EXPECT_EQ(Two.B->ExitStatus, (NTSTATUS)PATTERN);
 
-    /* A goes first: its page stays, locked, with A's data and B's reply, until the MDL lets go. */
+    /* A goes too: its page stays, locked, with A's data and B's reply, until the MDL lets go. */
     KT_EXPECT_EQ(PsTerminateProcess(Two.A, STATUS_SUCCESS), STATUS_SUCCESS);
     KT_EXPECT(MiCheckPfnDatabase(TRUE));
-    KeStackAttachProcess(&Two.B->Pcb, &Two.ApcState);
-    KT_EXPECT_EQ(UserView[0], PATTERN);
-    KT_EXPECT_EQ(UserView[1], ~PATTERN);
-    MmUnmapLockedPages(UserView, Mdl);
-    KT_EXPECT_EQ(KtProbeRead(UserView), STATUS_ACCESS_VIOLATION);
-    KeUnstackDetachProcess(&Two.ApcState);
+    SystemView = MmGetSystemAddressForMdlSafe(Mdl, NormalPagePriority);
+    KT_ASSERT(SystemView != NULL);
+    KT_EXPECT_EQ(SystemView[0], PATTERN);
+    KT_EXPECT_EQ(SystemView[1], ~PATTERN);
+    MmUnmapLockedPages(SystemView, Mdl);
     MmUnlockPages(Mdl);
     IoFreeMdl(Mdl);
     KT_EXPECT_EQ(Two.A->NumberOfLockedPages, 0);

@@ -7,10 +7,18 @@
  * before the suite (less what lookaside lists cache), every physical page
  * accounted for and every system PTE given back, no process left behind,
  * every process's address space consistent and its commitment, with paged
- * pool's, adding up to the system's, no more pages locked by MDLs than
- * before, and no lock-order inversion reported during the suite. With pool
- * tracking on (verifier=pooltrack), a leak lists the blocks left behind
- * and the locked MDLs, each with the caller that made it.
+ * pool's, adding up to the system's, and the pool page allocator's maps
+ * agreeing with paged pool's commitment and promised pages.
+ *
+ * What a case takes and does not give back (pool bytes by tag, physical
+ * pages, system PTEs, pages locked by MDLs, locked user pages, processes)
+ * is also checked after every case, against the suite's start, so the
+ * case that leaked is the one blamed; the suite's start then moves past
+ * what it was blamed for, so neither the next case nor the suite's
+ * invariants are blamed for it again. A lock-order inversion the
+ * verifier reported during a case fails it too. With pool tracking on
+ * (verifier=pooltrack), a leak lists the blocks left behind and the MDLs
+ * left locked, each with the caller that made it.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
@@ -32,10 +40,13 @@ typedef struct _KT_PAGE_ACCOUNT {
     PFN_NUMBER Bad;
     ULONG PoolResident;
     ULONG FreeSystemPtes;
+    ULONG LockedUserPages;
+    ULONG LockedPages;            /* by MmProbeAndLockPages, user and system */
+    ULONG Processes;
+    ULONG LockOrderReports;       /* the verifier's deadlock detection */
 } KT_PAGE_ACCOUNT;
 
 static KT_PAGE_ACCOUNT KtPagesBefore;
-static ULONG KtProcessesBefore, KtLockedPagesBefore, KtLockReportsBefore;
 
 static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
 {
@@ -49,6 +60,19 @@ static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
     Account->Bad = MmBadPageListHead.Total;
     Account->PoolResident = NonPaged + Paged + MmSpecialPoolInUse;
     Account->FreeSystemPtes = MmTotalFreeSystemPtes;
+    Account->LockedUserPages = 0;
+    for (PLIST_ENTRY Entry = PsActiveProcessHead.Flink; Entry != &PsActiveProcessHead; Entry = Entry->Flink)
+        Account->LockedUserPages += CONTAINING_RECORD(Entry, EPROCESS, ActiveProcessLinks)->NumberOfLockedPages;
+    Account->LockedPages = MmSystemLockPagesCount;
+    Account->Processes = PsActiveProcessCount;
+    Account->LockOrderReports = VfDeadlockReports();
+}
+
+/* Physical pages gone since Before that no page table, bad page or pool page explains. */
+static LONG KtMissingPages(const KT_PAGE_ACCOUNT *Before, const KT_PAGE_ACCOUNT *After)
+{
+    return (LONG)(Before->Available - After->Available) - (LONG)(After->PageTables - Before->PageTables) -
+           (LONG)(After->Bad - Before->Bad) - (LONG)(After->PoolResident - Before->PoolResident);
 }
 
 /* Called before a suite's first case: what the system holds now is not the suite's doing. */
@@ -57,28 +81,56 @@ VOID KtBeginSuiteInvariants(PCSTR Suite)
     UNREFERENCED_PARAMETER(Suite);
     ExTakePoolSnapshot(&KtPoolBefore);
     KtCountPages(&KtPagesBefore);
-    KtProcessesBefore = PsActiveProcessCount;
-    KtLockedPagesBefore = MmSystemLockPagesCount;
-    KtLockReportsBefore = VfDeadlockReports();
 }
 
-/* Pages left locked, with the MDLs that hold them (pool tracking), and lock orders inverted. */
-static BOOLEAN KtCheckLocks(VOID)
+/*
+ * After each case: what the system holds beyond the suite's start is the
+ * case's doing. Each kind of resource is reported on its own line, before
+ * the case's result; FALSE fails the case. Giving back more than the start
+ * held (a case freeing what an earlier one of its suite kept) is not blamed.
+ */
+BOOLEAN KtCheckCaseResources(PCSTR Case)
 {
+    KT_PAGE_ACCOUNT After;
     BOOLEAN Ok = TRUE;
+    LONG Missing;
 
-    if (MmSystemLockPagesCount != KtLockedPagesBefore) {
-        DbgPrint("    # %u pages were locked by MDLs before the suite, %u after\n", KtLockedPagesBefore,
-                 MmSystemLockPagesCount);
+    KtCountPages(&After);
+    ExTakePoolSnapshot(&KtPoolAfter);
+    if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
+        Ok = FALSE;
+    Missing = KtMissingPages(&KtPagesBefore, &After);
+    if (Missing > 0) {
+        DbgPrint("    # %s kept %d physical pages\n", Case, Missing);
+        Ok = FALSE;
+    }
+    if (After.FreeSystemPtes < KtPagesBefore.FreeSystemPtes) {
+        DbgPrint("    # %s kept %u system PTEs\n", Case, KtPagesBefore.FreeSystemPtes - After.FreeSystemPtes);
+        Ok = FALSE;
+    }
+    if (After.LockedUserPages > KtPagesBefore.LockedUserPages) {
+        DbgPrint("    # %s left %u user pages locked\n", Case, After.LockedUserPages - KtPagesBefore.LockedUserPages);
+        Ok = FALSE;
+    }
+    if (After.LockedPages > KtPagesBefore.LockedPages) {
+        DbgPrint("    # %s left %u pages locked by MDLs\n", Case, After.LockedPages - KtPagesBefore.LockedPages);
         if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
             VfReportLockedPages(KtPoolBefore.Generation);
         Ok = FALSE;
     }
-    if (VfDeadlockReports() != KtLockReportsBefore) {
-        DbgPrint("    # %u lock-order inversions were reported during the suite\n",
-                 VfDeadlockReports() - KtLockReportsBefore);
-        VfDeadlockPrintReports(KtLockReportsBefore);
+    if (After.Processes > KtPagesBefore.Processes) {
+        DbgPrint("    # %s left %u processes behind\n", Case, After.Processes - KtPagesBefore.Processes);
         Ok = FALSE;
+    }
+    if (After.LockOrderReports > KtPagesBefore.LockOrderReports) {
+        DbgPrint("    # %s took %u pairs of spin locks in both orders\n", Case,
+                 After.LockOrderReports - KtPagesBefore.LockOrderReports);
+        VfDeadlockPrintReports(KtPagesBefore.LockOrderReports);
+        Ok = FALSE;
+    }
+    if (!Ok) {
+        KtPoolBefore = KtPoolAfter;
+        KtPagesBefore = After;
     }
     return Ok;
 }
@@ -101,8 +153,8 @@ static BOOLEAN KtCheckProcesses(VOID)
                  MmPagedPoolCommit, MmTotalCommittedPages);
         Ok = FALSE;
     }
-    if (PsActiveProcessCount != KtProcessesBefore) {
-        DbgPrint("    # %u processes before the suite, %u after\n", KtProcessesBefore, PsActiveProcessCount);
+    if (PsActiveProcessCount != KtPagesBefore.Processes) {
+        DbgPrint("    # %u processes before the suite, %u after\n", KtPagesBefore.Processes, PsActiveProcessCount);
         Ok = FALSE;
     }
     return Ok;
@@ -114,8 +166,7 @@ static BOOLEAN KtCheckPageAccount(VOID)
     LONG Missing;
 
     KtCountPages(&After);
-    Missing = (LONG)(KtPagesBefore.Available - After.Available) - (LONG)(After.PageTables - KtPagesBefore.PageTables) -
-              (LONG)(After.Bad - KtPagesBefore.Bad) - (LONG)(After.PoolResident - KtPagesBefore.PoolResident);
+    Missing = KtMissingPages(&KtPagesBefore, &After);
     if (Missing != 0) {
         DbgPrint("    # %d physical pages unaccounted for (available %u -> %u, page tables +%u, bad +%u, pool +%d)\n",
                  Missing, KtPagesBefore.Available, After.Available, After.PageTables - KtPagesBefore.PageTables,
@@ -124,6 +175,10 @@ static BOOLEAN KtCheckPageAccount(VOID)
     }
     if (After.FreeSystemPtes != KtPagesBefore.FreeSystemPtes) {
         DbgPrint("    # free system PTEs %u -> %u\n", KtPagesBefore.FreeSystemPtes, After.FreeSystemPtes);
+        return FALSE;
+    }
+    if (After.LockedPages != KtPagesBefore.LockedPages) {
+        DbgPrint("    # pages locked by MDLs %u -> %u\n", KtPagesBefore.LockedPages, After.LockedPages);
         return FALSE;
     }
     return TRUE;
@@ -161,8 +216,6 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
     if (!KtCheckPageAccount())
         Ok = FALSE;
     if (!KtCheckProcesses())
-        Ok = FALSE;
-    if (!KtCheckLocks())
         Ok = FALSE;
     return Ok;
 }

@@ -105,6 +105,40 @@ KTEST(irql, dpc_queued_while_lowering_runs_before_lower_returns)
     }
 }
 
+/* A DPC that raises to HIGH_LEVEL and comes back to DISPATCH_LEVEL, leaving the mask at its own level. */
+static VOID NTAPI MaskMovingDpc(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2)
+{
+    KIRQL OldIrql;
+
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Argument1);
+    UNREFERENCED_PARAMETER(Argument2);
+    KeRaiseIrql(HIGH_LEVEL, &OldIrql);
+    KeLowerIrql(OldIrql);
+}
+
+/*
+ * Between masking the PIC and storing the new level no interrupt may
+ * arrive: its DPCs would run at the old level and could move the mask, so
+ * the clock would tick at CLOCK2_LEVEL. The window there is played only
+ * when interrupts are on.
+ */
+KTEST(irql, no_interrupt_comes_between_the_mask_and_the_raised_level)
+{
+    KDPC Dpc;
+    KIRQL OldIrql;
+
+    KeInitializeDpc(&Dpc, MaskMovingDpc, NULL);
+    KtArmInterruptWindow(KiWindowRaiseIrql, &Dpc);
+    KeRaiseIrql(CLOCK2_LEVEL, &OldIrql);
+    KtDisarmInterruptWindow();
+    KT_EXPECT(!KtInterruptWindowPlayed());
+    KT_EXPECT(HalGetInterruptMask() & (1u << PIC_IRQ_TIMER));
+    KeLowerIrql(OldIrql);
+    KT_EXPECT(!(HalGetInterruptMask() & (1u << PIC_IRQ_TIMER)));
+}
+
 KTEST_BUGCHECK(irql, raising_to_a_lower_level_stops_with_0x9, IRQL_NOT_GREATER_OR_EQUAL)
 {
     KIRQL OldIrql;

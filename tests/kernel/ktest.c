@@ -18,8 +18,9 @@
  * so a case fails the same requests run alone as in a whole run; a case
  * whose first failed check came after a request failed on purpose is
  * reported as skipped (the failure it met was the simulation's, reported
- * to it as it should be), while a stop, a hang or a broken invariant still
- * fails. A case the simulation did not touch is judged as always.
+ * to it as it should be), while a stop, a hang, a leak or a broken
+ * invariant still fails. A case the simulation did not touch is judged as
+ * always.
  * A filter that names exactly one KTEST_BUGCHECK case runs it (unless
  * ktest.normal); otherwise the bugcheck cases are only listed
  * ("# ktest-bugcheck suite.case code") for the runner to start, each in a
@@ -46,6 +47,7 @@ static PCSTR KtCurrentSkip;
 static KT_JUMP_BUFFER KtAbortJump;
 static ULONG_PTR KtExpectedParameters[4];
 static BOOLEAN KtParameterChecked[4];
+static KTEST_COUNTS KtCounts;
 
 ULONGLONG KtValue(const VOID *Value, SIZE_T Size)
 {
@@ -244,17 +246,24 @@ static BOOLEAN KtRunCase(ULONG Number, const KTEST_CASE *Case)
         Returned = TRUE;
     }
     KtPlatformEndCase(&State, Case, Returned);
-    /* An ASSERT after a request failed on purpose ends a case wherever it was: what it left, the harness mended. */
+    /* The excuse covers failed checks, never what the case left behind (a leak, an IRQL, an attach). */
     if (KtExcusedByLowResources())
         KtCurrentFailures = 0;
-    else if (KtPlatformCaseLeftStateBroken(&State))
+    if (KtPlatformCaseLeftStateBroken(&State)) {
         KtCurrentFailures++;
+        KtCurrentSkip = NULL;
+    }
 
     Passed = KtCurrentFailures == 0;
     if (Passed && KtCurrentSkip != NULL) {
         KtPrint("  ok %u %s # SKIP %s\n", Number, Case->Name, KtCurrentSkip);
+        KtCounts.Skipped++;
     } else {
         KtReportCase(Number, Case, Passed, NULL);
+        if (Passed)
+            KtCounts.Passed++;
+        else
+            KtCounts.Failed++;
     }
     KtCurrentCase = NULL;
     return Passed;
@@ -348,6 +357,12 @@ static ULONG KtRunBugCheckCase(const KTEST_CASE *Case)
     KtReportCase(1, Case, FALSE, NULL);
     KtPrint("not ok 1 %s\n# ktest: done\n", Case->Suite);
     return 1;
+}
+
+/* The normal cases run so far by result (invariant checks not counted). */
+VOID KtQueryCounts(PKTEST_COUNTS Counts)
+{
+    *Counts = KtCounts;
 }
 
 /* Runs the cases the filter selects and prints them as one KTAP document. Returns the failures. */

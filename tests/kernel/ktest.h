@@ -74,6 +74,12 @@ DECLSPEC_NORETURN VOID KtSkipCase(PCSTR Reason);
 VOID KtExpectBugCheckParameter(ULONG Index, ULONG_PTR Value);
 #define KT_BUGCHECK_PARAMETER(Index, Value) KtExpectBugCheckParameter((Index), (ULONG_PTR)(Value))
 
+/* How many normal cases KtRunTests has run, by result (the host's summary line). */
+typedef struct _KTEST_COUNTS {
+    ULONG Passed, Failed, Skipped;
+} KTEST_COUNTS, *PKTEST_COUNTS;
+VOID KtQueryCounts(PKTEST_COUNTS Counts);
+
 /* Diagnostics inside a case, printed as KTAP "#" lines. */
 VOID KtLog(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 

@@ -86,6 +86,8 @@ static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 #include <kprintf.h>
 #include <string.h>
 
+BOOLEAN KtCheckCaseResources(PCSTR Case);
+
 typedef KSEH_JUMP_BUFFER KT_JUMP_BUFFER;
 #define KtSetJump(Buffer) KiSehSetJump(Buffer)
 #define KtLongJump(Buffer) KiSehLongJump((Buffer), 1)
@@ -181,6 +183,9 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
     if (VfIsEnabled(DRIVER_VERIFIER_DEADLOCK_DETECTION))
         VfDeadlockDeleteMemoryRange((PVOID)KiPcr.StackLimit,
                                     (ULONG_PTR)__builtin_frame_address(0) - KiPcr.StackLimit);
+    /* Leaks are the case's, not its suite's: invariants.c compares with the suite's start. */
+    if (!KtCheckCaseResources(Case->Name))
+        State->Broken = TRUE;
 }
 
 static inline ULONG KtPlatformInjectedFailures(VOID)

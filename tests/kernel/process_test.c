@@ -526,3 +526,30 @@ KTEST(process, a_top_down_process_allocates_from_the_top)
     ZwClose(Handle);
     DeleteProcess(Process);
 }
+
+/*
+ * NT ends a process with its last thread, whatever way the thread ended,
+ * and with that thread's status: its handles are closed (so one it holds
+ * to itself no longer keeps it alive) and it runs no other thread.
+ */
+KTEST(process, a_process_ends_with_its_last_thread)
+{
+    PEPROCESS Process = CreateProcess("hello");
+    LONG References = OBJECT_TO_OBJECT_HEADER(Process)->PointerCount;
+    NTSTATUS ExitStatus = STATUS_PENDING;
+    KAPC_STATE ApcState;
+    PVOID Entry;
+
+    KeStackAttachProcess(&Process->Pcb, &ApcState);
+    OpenProcess(Process, PROCESS_ALL_ACCESS, 0);
+    KeUnstackDetachProcess(&ApcState);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References + 1);
+    KT_ASSERT_EQ(KtLoadUserProgram(Process, "hello", &Entry), STATUS_SUCCESS);
+    KT_ASSERT_EQ(PsRunUserThread(Process, Entry, NULL, &ExitStatus), STATUS_SUCCESS);
+    KT_EXPECT(Process->ProcessExiting);
+    KT_EXPECT_EQ(Process->ExitStatus, ExitStatus);
+    KT_EXPECT_EQ(ObGetProcessHandleCount(Process), 0);
+    KT_EXPECT_EQ(OBJECT_TO_OBJECT_HEADER(Process)->PointerCount, References);
+    KT_EXPECT_EQ(PsRunUserThread(Process, Entry, NULL, &ExitStatus), STATUS_PROCESS_IS_TERMINATING);
+    ObDereferenceObject(Process);
+}

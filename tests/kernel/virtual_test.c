@@ -607,3 +607,50 @@ KTEST(virtual, no_cache_and_write_combine_reach_the_pte)
     KT_EXPECT_EQ(Query(Base).Protect, PAGE_READWRITE | PAGE_WRITECOMBINE);
     KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
 }
+
+/*
+ * A resident page's new caching type is its PFN's too, so no other
+ * mapping of it can use the old one; while an MDL holds it locked (a
+ * system mapping of the old type may exist) the type cannot change.
+ */
+KTEST(virtual, a_caching_change_moves_the_page_and_refuses_a_locked_one)
+{
+    PVOID Base = NULL, Address, View;
+    SIZE_T Size = PAGE_SIZE;
+    PHYSICAL_ADDRESS Physical;
+    ULONG Old;
+    PMDL Mdl;
+
+    KT_ASSERT_EQ(Allocate(&Base, PAGE_SIZE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE), STATUS_SUCCESS);
+    *(volatile ULONG *)Base = 1;
+    Physical = MmGetPhysicalAddress(Base);
+    KT_EXPECT(MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached) == NULL);   /* cached RAM: no uncached alias */
+
+    Address = Base;
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE | PAGE_NOCACHE, &Old),
+                 STATUS_SUCCESS);
+    KT_EXPECT_EQ(MiAddressToPte(Base)->u.Hard.CacheDisable, 1);
+    KT_EXPECT(MmMapIoSpace(Physical, PAGE_SIZE, MmCached) == NULL);      /* now no cached alias */
+    View = MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached);
+    KT_EXPECT(View != NULL);
+    if (View != NULL)
+        MmUnmapIoSpace(View, PAGE_SIZE);
+
+    Mdl = IoAllocateMdl(Base, PAGE_SIZE, FALSE, FALSE, NULL);
+    KT_ASSERT(Mdl != NULL);
+    MmProbeAndLockPages(Mdl, KernelMode, IoWriteAccess);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE, &Old),
+                 STATUS_CONFLICTING_ADDRESSES);
+    KT_EXPECT_EQ(MiAddressToPte(Base)->u.Hard.CacheDisable, 1);
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READONLY | PAGE_NOCACHE, &Old),
+                 STATUS_SUCCESS);                                        /* the type stays: allowed */
+    MmUnlockPages(Mdl);
+    IoFreeMdl(Mdl);
+
+    KT_EXPECT_EQ(ZwProtectVirtualMemory(NtCurrentProcess(), &Address, &Size, PAGE_READWRITE, &Old), STATUS_SUCCESS);
+    KT_EXPECT_EQ(Old, PAGE_READONLY | PAGE_NOCACHE);
+    KT_EXPECT_EQ(MiAddressToPte(Base)->u.Hard.CacheDisable, 0);
+    KT_EXPECT(MmMapIoSpace(Physical, PAGE_SIZE, MmNonCached) == NULL);
+    KT_EXPECT_EQ(*(volatile ULONG *)Base, 1);
+    KT_EXPECT_EQ(Release(Base), STATUS_SUCCESS);
+}

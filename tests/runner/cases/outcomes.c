@@ -81,10 +81,38 @@ KTEST(runnertest, runs_on_its_own_stack_after_a_skip_on_a_called_one)
     KT_EXPECT(KiPcr.StackControl == NULL);
 }
 
-/* The case passes; its suite's invariant check must fail, because the block is never freed. */
+/*
+ * Its checks pass, but the block is never freed: the case is blamed for the
+ * leak, not its suite's invariant check (nor the next case).
+ */
 KTEST(runnerleak, leaks_pool)
 {
     KT_EXPECT(ExAllocatePoolWithTag(NonPagedPool, 64, RUNNER_TEST_TAG) != NULL);
+}
+
+/* A mapping never unmapped keeps its system PTE. */
+KTEST(runnerleak, keeps_a_system_pte)
+{
+    PHYSICAL_ADDRESS Screen = { .QuadPart = VGA_TEXT_BUFFER };
+
+    KT_EXPECT(MmMapIoSpace(Screen, PAGE_SIZE, MmNonCached) != NULL);
+}
+
+KTEST(runnerleak, passes_after_a_leak)
+{
+    KT_EXPECT(TRUE);
+}
+
+/* Never ends: the runner must name it while it runs, stop the boot and go on after it. */
+KTEST(runnerhang, hangs)
+{
+    for (;;)
+        __halt();
+}
+
+KTEST(runnerhang, passes_after_a_hang)
+{
+    KT_EXPECT(TRUE);
 }
 
 KTEST_BUGCHECK(runnerstop, stops_as_expected, MANUALLY_INITIATED_CRASH)

@@ -1,10 +1,10 @@
 /*
- * verifier.c: cases whose suites the verifier's reports must fail, for the
- * runner's own test (tests/runner/check.py runs them with
- * verifier=pooltrack,locks). Each case passes; its suite's invariant check
- * must fail, naming what was left behind and the caller that made it: a
- * pool block, pages an MDL keeps locked, two spin locks taken in both
- * orders (reported once, however often the second order comes).
+ * verifier.c: cases the verifier's reports must fail, for the runner's own
+ * test (tests/runner/check.py runs them with verifier=pooltrack,locks).
+ * Each case's checks pass; the check after it must fail it, naming what
+ * was left behind and the caller that made it: a pool block, pages an MDL
+ * keeps locked, two spin locks taken in both orders (reported once,
+ * however often the second order comes).
  */
 #include "ktest.h"
 #include <ntddk.h>
