@@ -64,7 +64,7 @@ LIBGCC   = $(shell $(CROSS)gcc -print-libgcc-file-name)
 
 # The test kernel's cases: tests/kernel/, plus tests/runner/cases for the runner's own test.
 KTEST_DIRS ?= tests/kernel
-SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c) \
+SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c tests/stress/*.c) \
            $(foreach dir,$(KTEST_DIRS),$(wildcard $(dir)/*.c))
 OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
 # Ring-3 test programs (tests/user/*.c, each with tests/user/lib): linked for
@@ -82,7 +82,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean \
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean stress \
         bench bench-update
 .DELETE_ON_ERROR:
 
@@ -242,6 +242,17 @@ ktap-check:
 # right counts and exit status, and two cases with one name must not link.
 test-runner: deps
 	$(PYTHON) tests/runner/check.py
+
+# make stress: the stress kernel (tests/stress/stress.c), one boot per seed (SEED=1 or SEED=1,2,3),
+# OPS operations each, the walkers every STRESS_CHECK, the verifier on (STRESS_VERIFIER; SEED is
+# the low-resources simulation's seed too). A failure names the seed, the operation and the replay.
+SEED ?= 1
+OPS ?= 20000
+STRESS_CHECK ?= 500
+STRESS_VERIFIER ?= special,irql,pooltrack,locks,lowres,rate=200
+stress: deps $(KERNEL)
+	$(PYTHON) tools/stress.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --seeds '$(SEED)' --ops $(OPS) \
+	    --check $(STRESS_CHECK) --verifier '$(STRESS_VERIFIER)' --log-dir $(BUILD)/stress
 
 # make bench: instructions per operation in the guest, under -icount shift=0, into build/bench/;
 # make bench-update runs both benchmarks and copies their results over the tracked bench/*.md.

@@ -24,6 +24,7 @@ const ULONG NtBuildNumber = 2600; /* what GDB's gdb-test reads back as a known v
 
 ULONG KtRunTests(PCSTR Filter);  /* tests/kernel/ktest.c */
 VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc); /* bench/kernel/bench.c */
+BOOLEAN KtRunStress(VOID);                      /* tests/stress/stress.c */
 ULONGLONG KiBootTsc;             /* the TSC at KiBootEntry, written before paging is on */
 
 /* Physical memory boot/ mapped at KSEG0; the loader's structures are read through it. */
@@ -234,7 +235,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     KiInitializeDpcQueue();
     HalInitializePic();
     KeTestBoot = KeCommandLineHasOption("ktest", NULL) || KeCommandLineHasOption("bench", NULL) ||
-                 KeCommandLineHasOption("kd.memmap", NULL);
+                 KeCommandLineHasOption("kd.memmap", NULL) || KeCommandLineHasOption("stress", NULL);
     KdInitializeConsole();
 
     DbgPrint("\nntmm: NT-style memory manager kernel (i386, build %u)\n", NtBuildNumber);
@@ -268,6 +269,8 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     }
     if (KeCommandLineHasOption("ktest", &Filter))
         KiExitEmulator(KtRunTests(Filter) == 0 ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
+    if (KeCommandLineHasOption("stress", NULL))
+        KiExitEmulator(KtRunStress() ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
     /* make memmap: the record of every region and page, then off. */
     if (KeCommandLineHasOption("kd.memmap", NULL)) {
         KdDumpMemoryMapRecord();

@@ -272,6 +272,24 @@ def check_verifier_reports():
           "the report names both orders' callers: %s" % (orders[:1],))
 
 
+def check_stress():
+    print("the stress kernel reports a broken block with its seed and operation (stress.break):")
+    command = [sys.executable, "tools/stress.py", "--qemu", QEMU, "--kernel", KERNEL, "--seeds", "5", "--ops", "3000",
+               "--check", "100", "--break-at", "1000", "--log-dir", BUILD + "/stress"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    failed = re.search(r"stress: FAILED at operation (\d+) of seed 5: a pool block's bytes changed", output)
+    check(result.returncode != 0 and "FAIL     seed 5" in output, "the seed fails and the exit status says so")
+    check(failed is not None and 1000 <= int(failed.group(1)) < 1100,
+          "the failure names the seed and an operation at most one walk after the damage: %s" %
+          (failed.group(0) if failed else output[-300:]))
+    check(failed is not None and ("make stress SEED=5 OPS=%d" % (int(failed.group(1)) + 1)) in output,
+          "the failure prints the command that replays it")
+    result = subprocess.run(command[:-6] + ["--log-dir", BUILD + "/stress"], cwd=ROOT, capture_output=True, text=True)
+    check(result.returncode == 0 and "1 seeds passed, 0 failed" in result.stdout,
+          "the same seed without the damage passes")
+
+
 def check_exit_codes():
     print("the kernel's exit status, with the serial line disconnected:")
     for append, expected, what in [
@@ -316,6 +334,7 @@ def main():
         return 1
     check_outcomes()
     check_verifier_reports()
+    check_stress()
     check_exit_codes()
     check_stale_results()
     check_duplicate_names()
