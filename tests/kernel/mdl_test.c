@@ -488,6 +488,7 @@ KTEST(mdl, partial_mdl_of_a_nonpaged_pool_mdl_keeps_its_address)
 
 KTEST(mdl, allocate_pages_for_mdl_honours_range_and_zeroes)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PHYSICAL_ADDRESS Low, High, Skip;
     PFN_NUMBER Available = MmAvailablePages;
     PMDL Mdl;

@@ -25,6 +25,7 @@ static ULONG TagBytes(ULONG Tag, BOOLEAN Paged)
 
 KTEST(pool, zero_byte_allocation_is_valid)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 0, TAG);
 
     KT_ASSERT(p != NULL);
@@ -35,6 +36,7 @@ KTEST(pool, zero_byte_allocation_is_valid)
 
 KTEST(pool, header_holds_size_type_and_tag)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PUCHAR p = ExAllocatePoolWithTag(PagedPool, 100, 'draH');
     PPOOL_HEADER Header;
 
@@ -89,6 +91,7 @@ KTEST(pool, region_table_knows_the_pools)
 
 KTEST(pool, every_pool_type_is_served_with_its_alignment)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const struct { POOL_TYPE Type; ULONG Alignment; BOOLEAN Paged; } Types[] = {
         { NonPagedPool, 8, FALSE }, { PagedPool, 8, TRUE },
         { NonPagedPoolMustSucceed, 8, FALSE }, { NonPagedPoolCacheAligned, 64, FALSE },
@@ -127,6 +130,7 @@ KTEST(pool, reserved_and_unknown_pool_types_are_refused)
 
 KTEST(pool, sizes_around_the_page_boundary)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const SIZE_T Sizes[] = { POOL_BUDDY_MAX - 1, POOL_BUDDY_MAX, POOL_BUDDY_MAX + 1, 4095, 4096,
                                     4097, 8191, 8192, 8193, 3 * 4096 };
 
@@ -146,6 +150,7 @@ KTEST(pool, sizes_around_the_page_boundary)
 /* NT x86's limit: PAGE_SIZE - 16 bytes is still a small block with a header; one more is a page. */
 KTEST(pool, the_largest_small_block_is_4080_bytes)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
 
     for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
@@ -176,6 +181,7 @@ KTEST(pool, the_largest_small_block_is_4080_bytes)
 
 KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     ULONG Before = TagBytes('enoN', FALSE);
     PVOID p = ExAllocatePool(NonPagedPool, 40);
 
@@ -189,6 +195,7 @@ KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
 
 KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     EX_POOL_TAG_INFORMATION Before, After;
     PVOID Small, Big, Paged;
 
@@ -250,6 +257,7 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
  */
 KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     enum { TAGS = 1500 };
     static PVOID Blocks[TAGS];
     POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
@@ -279,6 +287,7 @@ KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 /* A snapshot has room for 512 tags; the tags past that are summed under 'Ovfl', so a leak among them is still seen. */
 KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     enum { TAGS = EX_POOL_SNAPSHOT_ENTRIES + 100 };
     static EX_POOL_SNAPSHOT Before, After;
     static PVOID Blocks[TAGS];
@@ -303,6 +312,7 @@ KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
 /* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
 KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static EX_POOL_SNAPSHOT Before, After;
     EX_POOL_TAG_INFORMATION Info;
     PVOID p;
@@ -354,6 +364,7 @@ static ULONG UnseenTagWithHome(ULONG Other)
  */
 KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     EX_POOL_TAG_INFORMATION Mine, Theirs;
     ULONG Tag = UnseenTagWithHome(0);
     PVOID Block;
@@ -403,6 +414,7 @@ KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 /* Allocations that would fragment a naive allocator: every block freed leaves whole free pages. */
 KTEST(pool, freed_blocks_coalesce_into_whole_free_pages)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static PVOID Blocks[300];
     EX_POOL_STATISTICS Before, Full, After;
 
@@ -577,6 +589,7 @@ KTEST(pool, randomized_stress_keeps_every_block_intact)
 
 KTEST(pool, walker_notices_an_overwritten_header)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PPOOL_HEADER Header;
@@ -596,6 +609,7 @@ KTEST(pool, walker_notices_an_overwritten_header)
 
 KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG);
 
     KT_BUGCHECK_PARAMETER(1, 0x07);
@@ -606,6 +620,7 @@ KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
 
 KTEST_BUGCHECK(pool, double_free_of_a_large_block_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(PagedPool, 2000, TAG);
 
     KT_BUGCHECK_PARAMETER(1, 0x07);
@@ -711,6 +726,7 @@ KTEST_BUGCHECK(pool, paged_allocation_at_dispatch_stops_with_0xc2_8, BAD_POOL_CA
 
 KTEST_BUGCHECK(pool, paged_free_at_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(PagedPool, 100, TAG);
     KIRQL OldIrql;
 
@@ -735,6 +751,7 @@ KTEST_BUGCHECK(pool, nonpaged_allocation_above_dispatch_stops_with_0xc2_8, BAD_P
 
 KTEST_BUGCHECK(pool, nonpaged_free_above_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 100, TAG);
     KIRQL OldIrql;
 
@@ -754,6 +771,7 @@ KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
 
 KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
 
@@ -768,6 +786,7 @@ KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BA
 /* The same four bytes over a 32-byte block, which the lookaside fast path frees. */
 KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR Blocks[4], Victim = NULL;
 
     for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
@@ -785,6 +804,7 @@ KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with
 
 KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(PagedPool, 700, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(PagedPool, 700, TAG);
 
@@ -796,6 +816,7 @@ KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_
 /* A free-list link overwritten with a bad address: following it faults in pool code. */
 KTEST_BUGCHECK(pool, corrupted_free_list_stops_with_0xc5, DRIVER_CORRUPTED_EXPOOL)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PUCHAR Guard = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PVOID Bad = (PVOID)(MM_SYSTEM_PTE_END + 1 - 2 * PDE_MAPPED_SIZE);

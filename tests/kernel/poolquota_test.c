@@ -6,6 +6,7 @@
  */
 #define NTMM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include <ps.h>
 #include <ob.h>
 
@@ -45,6 +46,7 @@ static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
 
 KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(4096, &ApcState);
     PVOID Block, Paged;
@@ -76,6 +78,7 @@ KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
 
 KTEST(pool_quota, past_the_limit_raises_or_returns_null)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(256, &ApcState);
     PVOID First, Second;
@@ -139,6 +142,7 @@ KTEST(pool_quota, running_out_of_pool_raises_or_returns_null)
 /* Each charged block holds a reference: the process object outlives its last charged block. */
 KTEST(pool_quota, a_process_that_ends_lives_on_until_its_blocks_are_freed)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(PAGE_SIZE, &ApcState);
     ULONG Processes;
@@ -158,6 +162,7 @@ KTEST(pool_quota, a_process_that_ends_lives_on_until_its_blocks_are_freed)
 
 KTEST(pool_quota, irps_charged_to_the_process)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(PAGE_SIZE, &ApcState);
     PIRP Irp;

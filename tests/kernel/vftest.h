@@ -47,4 +47,8 @@ static inline VOID KtVerifierRestore(VF_OPTIONS Saved)
             KT_SKIP(Why);                   \
     } while (0)
 
+/* A case about the normal pool's blocks and headers, which special pool takes the place of. */
+#define KT_SKIP_UNDER_SPECIAL_POOL() \
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool serves its requests")
+
 #endif
