@@ -30,6 +30,9 @@ KTEST    ?= all
 KTEST_TIMEOUT ?= 300
 # More QEMU options for every test boot: the machine and CPU of the CI boot matrix.
 QEMU_ARGS ?=
+# The kernel verifier's options for every test boot (verifier=... on its command line), e.g.
+# VERIFIER=special,irql,pooltrack,locks or VERIFIER=lowres,seed=1,rate=100.
+VERIFIER ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
 ifneq ($(findstring clang,$(CC)),)
@@ -69,7 +72,7 @@ LIBGCC   = $(shell $(CROSS)gcc -print-libgcc-file-name)
 
 # The test kernel's cases: tests/kernel/, plus tests/runner/cases for the runner's own test.
 KTEST_DIRS ?= tests/kernel
-SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c) \
+SOURCES := $(wildcard boot/*.S kernel/*/*.S kernel/*/*.c mm/*.c lib/*.c lib/rtl/*.c bench/kernel/*.c tests/stress/*.c) \
            $(foreach dir,$(KTEST_DIRS),$(wildcard $(dir)/*.c))
 OBJECTS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(SOURCES)))
 # Ring-3 test programs (tests/user/*.c, each with tests/user/lib): linked for
@@ -99,7 +102,7 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/ntmm.iso
 TESTISO := $(BUILD)/ntmm-test.iso
 
-.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean \
+.PHONY: all iso run test test-list test-runner test-host debug gdb-test kd-test ktap-check memmap readme-sample readme-check deps clean stress \
         bench bench-update
 .DELETE_ON_ERROR:
 
@@ -292,11 +295,11 @@ run: deps $(ISO)
 	$(QEMU) $(QEMU_MACHINE) -display $(RUN_DISPLAY) -cdrom $(ISO) -serial mon:stdio
 
 RUNNER := $(PYTHON) tests/run.py --qemu $(QEMU) --qemu-args '$(QEMU_ARGS)' --kernel $(KERNEL) \
-          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --jobs $(JOBS) --log-dir $(BUILD)/test \
-          --timeout $(KTEST_TIMEOUT) --initrd '$(RAMDISK_INITRD)'
+          --mem $(MEM) --accel $(ACCEL) --filter '$(KTEST)' --verifier '$(VERIFIER)' --jobs $(JOBS) \
+          --log-dir $(BUILD)/test --timeout $(KTEST_TIMEOUT) --initrd '$(RAMDISK_INITRD)'
 # On Bochs the machines that only QEMU's options make (too small, with modules, old CPUs) are left out.
 BOCHS_RUNNER := $(PYTHON) tools/bochs-test.py --kernel $(KERNEL) --mem $(MEM) --filter '$(KTEST)' \
-                --jobs $(JOBS) --log-dir $(BUILD)/test-bochs --initrd '$(RAMDISK_INITRD)'
+                --verifier '$(VERIFIER)' --jobs $(JOBS) --log-dir $(BUILD)/test-bochs --initrd '$(RAMDISK_INITRD)'
 
 test: deps $(KERNEL) $(TESTISO) $(RAMDISK_FILES)
 ifeq ($(EMU),bochs)
@@ -333,6 +336,17 @@ ktap-check:
 test-runner: deps
 	$(PYTHON) tests/runner/check.py
 
+# make stress: the stress kernel (tests/stress/stress.c), one boot per seed (SEED=1 or SEED=1,2,3),
+# OPS operations each, the walkers every STRESS_CHECK, the verifier on (STRESS_VERIFIER; SEED is
+# the low-resources simulation's seed too). A failure names the seed, the operation and the replay.
+SEED ?= 1
+OPS ?= 20000
+STRESS_CHECK ?= 500
+STRESS_VERIFIER ?= special,irql,pooltrack,locks,lowres,rate=200
+stress: deps $(KERNEL)
+	$(PYTHON) tools/stress.py --qemu $(QEMU) --kernel $(KERNEL) --mem $(MEM) --seeds '$(SEED)' --ops $(OPS) \
+	    --check $(STRESS_CHECK) --verifier '$(STRESS_VERIFIER)' --log-dir $(BUILD)/stress
+
 # make bench: instructions per operation in the guest, under -icount shift=0, into build/bench/;
 # make bench-update runs both benchmarks and copies their results over the tracked bench/*.md.
 bench: deps $(KERNEL)
@@ -344,7 +358,7 @@ bench-update: bench bench-host
 
 # make debug: QEMU halted in a session of its own (Ctrl-C in GDB stops the kernel), its gdbstub on a
 # free port (GDBPORT= picks one), GDB with tools/gdbinit on the same port; COM1 to $(BUILD)/debug-serial.log.
-DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),)
+DEBUG_APPEND ?= $(if $(filter-out all,$(KTEST)),ktest=$(KTEST),) $(if $(VERIFIER),verifier=$(VERIFIER),)
 debug: deps $(KERNEL) $(RAMDISK_FILES)
 	sh tools/debug.sh $(QEMU) $(KERNEL) $(BUILD) '$(DEBUG_APPEND)' $(QEMU_MACHINE) -initrd '$(RAMDISK_INITRD)'
 
@@ -363,9 +377,12 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-omit-frame-po
                -Iinclude -Ilib/include -Itests/kernel
 HOST_TESTS  := $(wildcard tests/host/*_test.c)
 # The executive pool builds unchanged for the host over tests/host/pool_host.c (not its debugger
-# view, pooldbg.c, which reads page tables). interlck.c and poolquota.c need spin locks and
-# processes the host has no stand-in for; pool2.c raises, which the host cannot.
-HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c kernel/ex/pooldbg.c kernel/ex/pool2.c,$(wildcard kernel/ex/*.c)) tests/host/pool_host.c
+# view, pooldbg.c, which reads page tables, nor the verifier's vfpool.c, which pool_host.c stands
+# in for with the verifier off). interlck.c and poolquota.c need spin locks and processes the host
+# has no stand-in for; pool2.c raises, which the host cannot.
+HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interlck.c kernel/ex/poolquota.c \
+                            kernel/ex/pooldbg.c kernel/ex/pool2.c kernel/ex/vfpool.c,$(wildcard kernel/ex/*.c)) \
+               tests/host/pool_host.c
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \

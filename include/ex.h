@@ -41,6 +41,7 @@ ULONG ExPoolMetadataBytes(VOID);
  */
 #define EX_POOL_SNAPSHOT_ENTRIES 513
 typedef struct _EX_POOL_SNAPSHOT {
+    ULONG Generation;              /* the verifier's, from the snapshot on (vf.h): what pool tracking lists */
     ULONG Count;
     struct {
         ULONG Tag;
@@ -48,6 +49,11 @@ typedef struct _EX_POOL_SNAPSHOT {
     } Entries[EX_POOL_SNAPSHOT_ENTRIES];
 } EX_POOL_SNAPSHOT, *PEX_POOL_SNAPSHOT;
 
+/*
+ * ExReportPoolLeaks prints each tag holding more bytes After than Before
+ * and returns how many; with pool tracking on, it lists each block of such
+ * a tag allocated since Before, with its size and allocating caller.
+ */
 VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot);
 ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After);
 

@@ -244,6 +244,14 @@ extern PFN_NUMBER MmHighestPhysicalPage;
 extern PFN_NUMBER MmLowestPhysicalPage;
 extern PFN_NUMBER MmNumberOfPhysicalPages;
 extern volatile PFN_NUMBER MmAvailablePages;
+/*
+ * Available pages held back for paged pool: its pages are committed when
+ * allocated and arrive on first touch, which must then find a page (NT
+ * would wait for one; a kernel without a paging file or a scheduler
+ * cannot). Only that first touch takes them; every other taker sees
+ * MmAvailablePages less these (MiUsablePages).
+ */
+extern PFN_NUMBER MmPromisedPages;
 extern MMPFNLIST MmZeroedPageListHead, MmFreePageListHead, MmBadPageListHead;
 extern PHYSICAL_MEMORY_DESCRIPTOR MmPhysicalMemoryBlock;
 
@@ -375,6 +383,21 @@ BOOLEAN MiAreSystemPtesReserved(PMMPTE StartingPte, ULONG NumberOfPtes);
 BOOLEAN MiCheckSystemPtes(VOID);
 extern ULONG MmTotalFreeSystemPtes, MmNumberOfSystemPtes;
 
+/*
+ * Special pool (mm/specpool.c): the verifier's pool of one page per block
+ * with a guard page beside it. MmAllocateSpecialPool returns NULL when it
+ * has no room (the pool then serves the request); SpecialPoolType 0 puts
+ * the guard after the block, 1 before it.
+ */
+VOID MiInitializeSpecialPool(VOID);
+PVOID MmAllocateSpecialPool(SIZE_T NumberOfBytes, ULONG Tag, POOL_TYPE PoolType, ULONG SpecialPoolType,
+                            PVOID CallersAddress);
+VOID MmFreeSpecialPool(PVOID P, PVOID CallersAddress);
+BOOLEAN MmIsSpecialPoolAddress(PVOID P);
+BOOLEAN MmIsSpecialPoolAddressNonPaged(PVOID P);
+BOOLEAN MmQuerySpecialPoolBlock(PVOID P, PSIZE_T NumberOfBytes, PULONG Tag, POOL_TYPE *PoolType);
+extern ULONG MmSpecialPoolInUse;
+
 /* Kernel stacks (mm/kstack.c): pages in system PTEs with an absent guard page below. */
 PVOID MmCreateKernelStack(ULONG Pages);
 VOID MmDeleteKernelStack(PVOID StackBase, ULONG Pages);
@@ -414,6 +437,7 @@ extern volatile SIZE_T MmTotalCommittedPages;
 extern SIZE_T MmSharedCommit;
 extern SIZE_T MmTotalCommitLimit;
 extern SIZE_T MmPeakCommitment;
+extern SIZE_T MmPagedPoolCommit;           /* paged pool's pages, charged when allocated */
 
 /*
  * Sections (mm/section.c, mapview.c, creasect.c): NT's internal entry
@@ -440,6 +464,9 @@ BOOLEAN MmCheckSections(BOOLEAN Verbose);
 /* MmSizeOfMdl's answer, for those that need it at compile time or on the host (tests/fuzz). */
 #define MM_SIZE_OF_MDL(Base, Length) \
     (sizeof(MDL) + (SIZE_T)ADDRESS_AND_SIZE_TO_SPAN_PAGES((Base), (Length)) * sizeof(PFN_NUMBER))
+
+/* Pages MmProbeAndLockPages holds locked now (mdlsup.c, NT's MmSystemLockPagesCount). */
+extern volatile ULONG MmSystemLockPagesCount;
 
 /* Page frames for other subsystems (pool, MDLs). Each returns MM_EMPTY_LIST when none is left. */
 PFN_NUMBER MmAllocatePhysicalPage(BOOLEAN Zeroed);

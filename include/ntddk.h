@@ -1075,6 +1075,16 @@ PPHYSICAL_MEMORY_RANGE NTAPI MmGetPhysicalMemoryRanges(VOID);
 PVOID NTAPI MmGetVirtualForPhysical(_In_ PHYSICAL_ADDRESS PhysicalAddress);
 BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(_In_ PVOID VirtualAddress);
 
+/* Driver Verifier's options, as MmIsVerifierEnabled reports them (the kernel's verifier= switch). */
+#define DRIVER_VERIFIER_SPECIAL_POOLING            0x0001
+#define DRIVER_VERIFIER_FORCE_IRQL_CHECKING        0x0002
+#define DRIVER_VERIFIER_INJECT_ALLOCATION_FAILURES 0x0004
+#define DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS     0x0008
+#define DRIVER_VERIFIER_IO_CHECKING                0x0010
+#define DRIVER_VERIFIER_DEADLOCK_DETECTION         0x0020
+/* STATUS_SUCCESS and the options when the verifier is on; STATUS_NOT_SUPPORTED when it is off. */
+NTSTATUS NTAPI MmIsVerifierEnabled(_Out_ PULONG VerifierFlags);
+
 /* --- Buses (HAL) ------------------------------------------------------------ */
 
 typedef enum _INTERFACE_TYPE {

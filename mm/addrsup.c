@@ -53,7 +53,8 @@ BOOLEAN NTAPI MmIsNonPagedSystemAddressValid(PVOID VirtualAddress)
 
     if ((ULONG_PTR)VirtualAddress < MI_SYSTEM_RANGE_START)
         return FALSE;
-    if (MiIsPoolRange(VirtualAddress, &Type) && Type == MiPagedPoolPages)
+    if ((MiIsPoolRange(VirtualAddress, &Type) && Type == MiPagedPoolPages) ||
+        (MmIsSpecialPoolAddress(VirtualAddress) && !MmIsSpecialPoolAddressNonPaged(VirtualAddress)))
         return FALSE;
     return MmIsAddressValid(VirtualAddress);
 }

@@ -10,6 +10,11 @@
  *                            allocated and given back when freed;
  *   paged pool               PTEs made demand-zero when allocated, so a page
  *                            arrives on first touch; freed pages go back.
+ *                            As in NT, the pages are committed when
+ *                            allocated; since nothing can be paged out to
+ *                            make room, they are also held back from the
+ *                            available pages (MmPromisedPages) until that
+ *                            first touch takes them, so it always finds one.
  * A request finds its run through the map's summaries by run length, so
  * its cost does not depend on how many holes earlier frees left below the
  * free space (NT keeps nonpaged pool's free runs on lists by length for
@@ -122,9 +127,14 @@ BOOLEAN MiIsPoolRange(PVOID VirtualAddress, MI_POOL_PAGE_TYPE *Type)
     return Range != NULL;
 }
 
-/* Undoes the first Count pages of a partly built allocation in a non-resident range. */
-static VOID MiReleaseRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
+/*
+ * Takes pages [First, First + Count) of a non-resident range out of use,
+ * whatever their PTEs hold; returns how many had a page (the rest were
+ * demand-zero, never touched).
+ */
+static ULONG MiReleaseRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
 {
+    ULONG Resident = 0;
     KIRQL OldIrql;
 
     MiAcquirePfnLock(&OldIrql);
@@ -138,11 +148,53 @@ static VOID MiReleaseRangePages(PMI_POOL_RANGE Range, ULONG First, ULONG Count)
             MI_ERASE_PTE(PointerPte);
             MiFlushTb(Va);
             MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
+            Resident++;
+        } else if (MiIsTransitionPte(*PointerPte)) {
+            PFN_NUMBER PageFrameIndex = PointerPte->u.Trans.PageFrameNumber;
+
+            /* Trimmed by forced IRQL checking: the page is still the allocation's. */
+            MI_ERASE_PTE(PointerPte);
+            MiDecrementShareCount(MI_PFN_ELEMENT(PageFrameIndex), PageFrameIndex);
+            Resident++;
         } else {
             MI_ERASE_PTE(PointerPte);
         }
     }
     MiReleasePfnLock(OldIrql);
+    return Resident;
+}
+
+/*
+ * Commits Count pages of paged pool and holds as many available pages
+ * back for their first touches; FALSE (nothing taken) past the commit
+ * limit or when the pages are not there to hold.
+ */
+static BOOLEAN MiPromisePagedPoolPages(ULONG Count)
+{
+    BOOLEAN Promised;
+    KIRQL OldIrql;
+
+    if (!MiChargeCommitment(&MmPagedPoolCommit, Count))
+        return FALSE;
+    MiAcquirePfnLock(&OldIrql);
+    Promised = MiUsablePages() >= Count;
+    if (Promised)
+        MmPromisedPages += Count;
+    MiReleasePfnLock(OldIrql);
+    if (!Promised)
+        MiReturnCommitment(&MmPagedPoolCommit, Count);
+    return Promised;
+}
+
+/* Gives back the commitment of Count pages of paged pool, Untouched of which still held their promised page. */
+static VOID MiReturnPagedPoolPages(ULONG Count, ULONG Untouched)
+{
+    KIRQL OldIrql;
+
+    MiAcquirePfnLock(&OldIrql);
+    MmPromisedPages -= Untouched;
+    MiReleasePfnLock(OldIrql);
+    MiReturnCommitment(&MmPagedPoolCommit, Count);
 }
 
 /* Gives pages [First, First + Count) of a non-resident range their PTEs. */
@@ -220,8 +272,14 @@ PVOID MiAllocatePoolPages(MI_POOL_PAGE_TYPE Type, SIZE_T NumberOfBytes)
 
     if (Count == 0)
         Count = 1;
-    if (Type == MiPagedPoolPages)
-        return MiAllocateFromRange(&MiPagedPool, Count, TRUE);
+    if (Type == MiPagedPoolPages) {
+        if (!MiPromisePagedPoolPages(Count))
+            return NULL;
+        Va = MiAllocateFromRange(&MiPagedPool, Count, TRUE);
+        if (Va == NULL)
+            MiReturnPagedPoolPages(Count, Count);
+        return Va;
+    }
     Va = MiAllocateFromRange(&MiInitialNonPagedPool, Count, FALSE);
     if (Va == NULL)
         Va = MiAllocateFromRange(&MiNonPagedPoolExpansion, Count, FALSE);
@@ -267,7 +325,9 @@ ULONG MiFreePoolPages(PVOID StartingAddress)
     Count = MiAllocationPages(Range, First);
     if (Count == 0)
         return 0;
-    if (!Range->Resident)
+    if (Range == &MiPagedPool)
+        MiReturnPagedPoolPages(Count, Count - MiReleaseRangePages(Range, First, Count));
+    else if (!Range->Resident)
         MiReleaseRangePages(Range, First, Count);
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
     RtlRunMapClear(&Range->InUse, First, Count);
@@ -312,7 +372,10 @@ VOID MiQueryPoolPageCounts(MI_POOL_PAGE_TYPE Type, PULONG PagesInUse, PULONG Pag
         for (ULONG i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, 0); i != RTL_BITMAP_NOT_FOUND;
              i = RtlFindNextSetBit(&MiPagedPool.InUse.Bits, i + 1)) {
             PVOID Va = MiPagedPool.Base + (SIZE_T)i * PAGE_SIZE;
-            Resident += MiAddressToPde(Va)->u.Hard.Valid && MiAddressToPte(Va)->u.Hard.Valid;
+
+            /* A page forced IRQL checking trimmed is still resident. */
+            Resident += MiAddressToPde(Va)->u.Hard.Valid &&
+                        (MiAddressToPte(Va)->u.Hard.Valid || MiIsTransitionPte(*MiAddressToPte(Va)));
         }
         *PagesInUse = MiPagedPool.PagesInUse;
         *PagesTotal = MiPagedPool.Pages;
@@ -330,14 +393,19 @@ ULONG MiPoolPageMetadataBytes(VOID)
     return MiPoolBitmapBytes;
 }
 
-/* Does every range's run map agree with itself and with its count of pages in use? */
+/*
+ * Does every range's run map agree with itself and with its count of pages
+ * in use, and does every page of paged pool not touched yet hold a promise?
+ */
 BOOLEAN MiCheckPoolPages(VOID)
 {
     PMI_POOL_RANGE Ranges[] = { &MiInitialNonPagedPool, &MiNonPagedPoolExpansion, &MiPagedPool };
+    ULONG InUse, Total, Resident;
 
     for (ULONG i = 0; i < RTL_NUMBER_OF(Ranges); i++) {
         if (!RtlCheckRunMap(&Ranges[i]->InUse) || Ranges[i]->InUse.ClearBits != Ranges[i]->Pages - Ranges[i]->PagesInUse)
             return FALSE;
     }
-    return TRUE;
+    MiQueryPoolPageCounts(MiPagedPoolPages, &InUse, &Total, &Resident);
+    return MmPromisedPages == InUse - Resident && MmPagedPoolCommit == InUse;
 }

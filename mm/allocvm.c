@@ -23,12 +23,12 @@ static NTSTATUS MiReserveRange(PEPROCESS Process, PVOID StartingAddress, PVOID E
     SIZE_T Pages = ((ULONG_PTR)EndingAddress - (ULONG_PTR)StartingAddress + 1) >> PAGE_SHIFT;
     PMMVAD Vad;
 
-    if (Commit && !MiChargeCommitment(Process, Pages))
+    if (Commit && !MiChargeCommitment(&Process->CommitCharge, Pages))
         return STATUS_COMMITMENT_LIMIT;
     Vad = MiAllocateVad(StartingAddress, EndingAddress, Protection);
     if (Vad == NULL) {
         if (Commit)
-            MiReturnCommitment(Process, Pages);
+            MiReturnCommitment(&Process->CommitCharge, Pages);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Vad->u.VadFlags.PrivateMemory = 1;
@@ -63,12 +63,12 @@ static NTSTATUS MiCommitRange(PEPROCESS Process, PVOID StartingAddress, PVOID En
         MiQueryPageProtection(Vad, (PVOID)Va, &Committed);
         NewPages += !Committed;
     }
-    if (NewPages != 0 && !MiChargeCommitment(Process, NewPages))
+    if (NewPages != 0 && !MiChargeCommitment(&Process->CommitCharge, NewPages))
         return STATUS_COMMITMENT_LIMIT;
     /* Every page table first, so that running out of pages changes nothing. */
     if (!NT_SUCCESS(MiMakePageTablesForRange(Process, StartingAddress, EndingAddress))) {
         if (NewPages != 0)
-            MiReturnCommitment(Process, NewPages);
+            MiReturnCommitment(&Process->CommitCharge, NewPages);
         return STATUS_NO_MEMORY;
     }
     for (ULONG_PTR Va = (ULONG_PTR)StartingAddress; Va < (ULONG_PTR)EndingAddress; Va += PAGE_SIZE) {

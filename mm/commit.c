@@ -1,17 +1,17 @@
 /*
- * commit.c: commitment. Committing private memory promises that a page will
- * be there when the memory is touched, long before any page is taken. The
- * promises are counted system-wide (MmTotalCommittedPages) and per process
- * (CommitCharge, with its peak in MmPeakCommitment's system-wide twin)
- * against MmTotalCommitLimit, fixed at boot from the pages available then
- * less a reserve for the system's own needs (pool, page tables, stacks):
- * with no paging file, a promise beyond RAM could not be kept, and a commit
- * past the limit fails with STATUS_COMMITMENT_LIMIT instead of a fault
- * failing later. A section's pages are charged to no process but to
- * MmSharedCommit, since they outlive whichever process maps them. Charges
- * and returns happen at PASSIVE_LEVEL or APC_LEVEL; the counters are
- * updated at DISPATCH_LEVEL so that two callers cannot both take the last
- * pages.
+ * commit.c: commitment. Committing memory promises that a page will be there
+ * when the memory is touched, long before any page is taken. The promises
+ * are counted system-wide (MmTotalCommittedPages, with its peak in
+ * MmPeakCommitment) and by who holds them: a process (CommitCharge), the
+ * sections (MmSharedCommit, since a section's pages outlive whichever
+ * process maps them), or paged pool, whose pages NT commits when they are
+ * allocated (MmPagedPoolCommit). The limit, MmTotalCommitLimit, is fixed at
+ * boot from the pages available then less a reserve for the system's own
+ * needs (nonpaged pool, page tables, stacks): with no paging file, a promise
+ * beyond RAM could not be kept, and a commit past the limit fails with
+ * STATUS_COMMITMENT_LIMIT instead of a fault failing later. Charges and
+ * returns happen at APC_LEVEL or below; the counters are updated at
+ * DISPATCH_LEVEL so that two callers cannot both take the last pages.
  */
 #include "mi.h"
 
@@ -22,6 +22,7 @@ volatile SIZE_T MmTotalCommittedPages;
 SIZE_T MmTotalCommitLimit;
 SIZE_T MmPeakCommitment;
 SIZE_T MmSharedCommit;
+SIZE_T MmPagedPoolCommit;
 
 VOID MiInitializeCommitLimit(VOID)
 {
@@ -29,11 +30,11 @@ VOID MiInitializeCommitLimit(VOID)
 }
 
 /*
- * Charges Pages to Process, or with no process to MmSharedCommit (a
- * section's pages, NT's shared commitment), and to the system; FALSE
- * (nothing charged) past the limit.
+ * Charges Pages to Account (a process's CommitCharge, MmSharedCommit or
+ * MmPagedPoolCommit) and to the system; FALSE (nothing charged) past the
+ * limit.
  */
-BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages)
+BOOLEAN MiChargeCommitment(PSIZE_T Account, SIZE_T Pages)
 {
     KIRQL OldIrql = KiRaiseIrqlToDispatch();
     BOOLEAN Charged = Pages <= MmTotalCommitLimit - MmTotalCommittedPages;
@@ -42,20 +43,19 @@ BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages)
         MmTotalCommittedPages += Pages;
         if (MmTotalCommittedPages > MmPeakCommitment)
             MmPeakCommitment = MmTotalCommittedPages;
-        *(Process != NULL ? &Process->CommitCharge : &MmSharedCommit) += Pages;
+        *Account += Pages;
     }
     KiLowerIrqlFromDispatch(OldIrql);
     return Charged;
 }
 
-VOID MiReturnCommitment(PEPROCESS Process, SIZE_T Pages)
+VOID MiReturnCommitment(PSIZE_T Account, SIZE_T Pages)
 {
     KIRQL OldIrql = KiRaiseIrqlToDispatch();
-    PSIZE_T Charge = Process != NULL ? &Process->CommitCharge : &MmSharedCommit;
 
-    if (Pages > MmTotalCommittedPages || Pages > *Charge)
-        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_COMMITMENT_UNDERFLOW, Pages, MmTotalCommittedPages, *Charge);
+    if (Pages > MmTotalCommittedPages || Pages > *Account)
+        KeBugCheckEx(MEMORY_MANAGEMENT, MI_BUGCHECK_COMMITMENT_UNDERFLOW, Pages, MmTotalCommittedPages, *Account);
     MmTotalCommittedPages -= Pages;
-    *Charge -= Pages;
+    *Account -= Pages;
     KiLowerIrqlFromDispatch(OldIrql);
 }

@@ -7,6 +7,7 @@
  * what it is given; noncached ones are freed by the size the caller passes.
  */
 #include "mi.h"
+#include <vf.h>
 
 typedef struct _MI_CONTIGUOUS_ALLOCATION {
     LIST_ENTRY Links;
@@ -103,7 +104,8 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
         HighestPage = MmHighestPhysicalPage;
     if (Count == 0 || CacheType >= MmMaximumCacheType || HighestPage < LowestPage ||
         HighestPage - LowestPage + 1 < Count ||
-        (BoundaryPages != 0 && (BoundaryPages < Count || (BoundaryPages & (BoundaryPages - 1)) != 0)))
+        (BoundaryPages != 0 && (BoundaryPages < Count || (BoundaryPages & (BoundaryPages - 1)) != 0)) ||
+        VF_INJECT_FAILURE(VfResourcePages, __builtin_return_address(0)))
         return NULL;
     Lowest = (PFN_NUMBER)LowestPage;
     Highest = (PFN_NUMBER)HighestPage;
@@ -114,7 +116,9 @@ PVOID NTAPI MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes, PHYSICA
         return NULL;
 
     MiAcquirePfnLock(&OldIrql);
-    for (PFN_NUMBER Start = Lowest; Start + Count - 1 <= Highest && Count <= Highest + 1; Start++) {
+    /* Pages promised to paged pool are not to be had (MiUsablePages). */
+    for (PFN_NUMBER Start = Lowest; Count <= MiUsablePages() && Start + Count - 1 <= Highest && Count <= Highest + 1;
+         Start++) {
         /* A run may not cross a multiple of the boundary: start again at the next one. */
         if (Boundary != 0 && (Start / Boundary) != ((Start + Count - 1) / Boundary)) {
             Start = ALIGN_UP_BY(Start + 1, Boundary) - 1;
@@ -197,7 +201,7 @@ PVOID NTAPI MmAllocateNonCachedMemory(SIZE_T NumberOfBytes)
     PVOID BaseAddress = NULL;
     ULONG Taken = 0;
 
-    if (Count == 0)
+    if (Count == 0 || VF_INJECT_FAILURE(VfResourcePages, __builtin_return_address(0)))
         return NULL;
     Pages = ExAllocatePoolWithTag(NonPagedPool, Count * sizeof(PFN_NUMBER), 'CNmM');
     if (Pages == NULL)

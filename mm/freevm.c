@@ -64,7 +64,7 @@ VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad)
 
     ASSERT(Vad->u.VadFlags.PhysicalMapping || Committed == Vad->u.VadFlags.CommitCharge);
     UNREFERENCED_PARAMETER(Committed);
-    MiReturnCommitment(Process, Vad->u.VadFlags.CommitCharge);
+    MiReturnCommitment(&Process->CommitCharge, Vad->u.VadFlags.CommitCharge);
     MiRemoveVad(Process, Vad);
     MiFreeVad(Vad);
 }
@@ -99,7 +99,7 @@ static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, PVOID StartingAddr
     }
     Committed = MiDeleteVirtualAddresses(Process, Vad, StartingAddress, EndingAddress, FALSE);
     Vad->u.VadFlags.CommitCharge -= Committed;
-    MiReturnCommitment(Process, Committed);
+    MiReturnCommitment(&Process->CommitCharge, Committed);
     /* Shrinking a node in place keeps the tree's order: nothing else lies in the part given up. */
     Process->VirtualSize -= (LastVpn - FirstVpn + 1) << PAGE_SHIFT;
     if (Tail != NULL) {
@@ -166,7 +166,7 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
         SIZE_T Released = MiDeleteVirtualAddresses(Process, Vad, StartingAddress, EndingAddress, TRUE);
 
         Vad->u.VadFlags.CommitCharge -= Released;
-        MiReturnCommitment(Process, Released);
+        MiReturnCommitment(&Process->CommitCharge, Released);
     }
     if (NT_SUCCESS(Status))
         MiDeleteEmptyPageTables(Process, StartingAddress, EndingAddress);

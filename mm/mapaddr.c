@@ -13,6 +13,7 @@
  * SYSTEM_PTE_MISUSE code when a driver misuses a reservation (mi.h).
  */
 #include "mi.h"
+#include <vf.h>
 
 #define MI_RESERVED_HEADER_PTES 2
 #define MI_RESERVED_COUNT_SHIFT 1
@@ -84,7 +85,7 @@ PVOID NTAPI MmAllocateMappingAddress(SIZE_T NumberOfBytes, ULONG PoolTag)
     if (NumberOfBytes == 0)
         KeBugCheckEx(SYSTEM_PTE_MISUSE, MI_PTE_MISUSE_ZERO_MAPPINGS, 0, PoolTag,
                      (ULONG_PTR)__builtin_return_address(0));
-    if (PoolTag == 0)
+    if (PoolTag == 0 || VF_INJECT_FAILURE(VfResourceMappingAddress, __builtin_return_address(0)))
         return NULL;
     Header = MiReserveSystemPtes(Pages + MI_RESERVED_HEADER_PTES);
     if (Header == NULL)

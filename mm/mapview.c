@@ -70,12 +70,12 @@ NTSTATUS MiInsertMappedView(PEPROCESS Process, PCONTROL_AREA ControlArea, PVOID 
     PMMVAD Vad;
     KIRQL OldIrql;
 
-    if (CommitCharge != 0 && !MiChargeCommitment(Process, CommitCharge))
+    if (CommitCharge != 0 && !MiChargeCommitment(&Process->CommitCharge, CommitCharge))
         return STATUS_COMMITMENT_LIMIT;
     Vad = MiAllocateVad(Base, (PUCHAR)Base + (Pages << PAGE_SHIFT) - 1, Protection);
     if (Vad == NULL) {
         if (CommitCharge != 0)
-            MiReturnCommitment(Process, CommitCharge);
+            MiReturnCommitment(&Process->CommitCharge, CommitCharge);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Vad->ControlArea = ControlArea;
@@ -247,7 +247,7 @@ VOID MiRemoveMappedView(PEPROCESS Process, PMMVAD Vad)
         MiDeleteUserPte(Process, Vad, MiAddressToPte(Va));
     }
     MiDeleteEmptyPageTables(Process, Start, End);
-    MiReturnCommitment(Process, Vad->u.VadFlags.CommitCharge);
+    MiReturnCommitment(&Process->CommitCharge, Vad->u.VadFlags.CommitCharge);
     MiRemoveVad(Process, Vad);
     MiFreeVad(Vad);
     MiAcquirePfnLock(&OldIrql);

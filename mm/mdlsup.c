@@ -12,6 +12,7 @@
  * the caller's try block with nothing to undo.
  */
 #include "mi.h"
+#include <vf.h>
 
 /* MEMORY_MANAGEMENT first parameters NT uses: mapping pages that are not locked; an uncached view of a large page's frame. */
 #define MI_BUGCHECK_MAP_UNLOCKED_PAGE 0x1233
@@ -19,6 +20,9 @@
 /* DRIVER_UNMAPPING_INVALID_VIEW's second parameter for a user-space view (NT's is 1 for a system one too). */
 #define MI_BUGCHECK_USER_VIEW 1
 #define MI_MDL_TAG 'ldmM'   /* "Mmdl": MDLs the memory manager allocates */
+
+/* Pages MmProbeAndLockPages holds locked now (NT's MmSystemLockPagesCount). */
+volatile ULONG MmSystemLockPagesCount;
 
 SIZE_T NTAPI MmSizeOfMdl(PVOID Base, SIZE_T Length)
 {
@@ -152,6 +156,9 @@ VOID NTAPI MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE Access
         MemoryDescriptorList->Process->NumberOfLockedPages += Count;
     }
     MemoryDescriptorList->MdlFlags |= MDL_PAGES_LOCKED | (Write ? MDL_WRITE_OPERATION : 0);
+    __atomic_add_fetch(&MmSystemLockPagesCount, Count, __ATOMIC_RELAXED);
+    if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
+        VfTrackLockedPages(MemoryDescriptorList, Count, __builtin_return_address(0));
 }
 
 VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
@@ -160,6 +167,11 @@ VOID NTAPI MmUnlockPages(PMDL MemoryDescriptorList)
         (MemoryDescriptorList->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL)) {
         KeBugCheckEx(PROCESS_HAS_LOCKED_PAGES, 1, (ULONG_PTR)MemoryDescriptorList, 0, 0);
     }
+    if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS)) {
+        VfCheckMdlUnmapped(MemoryDescriptorList);
+        VfUntrackLockedPages(MemoryDescriptorList);
+    }
+    __atomic_sub_fetch(&MmSystemLockPagesCount, MiMdlPages(MemoryDescriptorList), __ATOMIC_RELAXED);
     if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
         MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
     MiUnlockPageArray(MmGetMdlPfnArray(MemoryDescriptorList), MiMdlPages(MemoryDescriptorList));
@@ -339,9 +351,14 @@ PVOID NTAPI MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_M
     if (AccessMode == UserMode)
         return MiMapLockedPagesInUserSpace(Mdl, Count, CacheAttribute, RequestedAddress);
 
+    /* A mapping that must succeed is never failed on purpose: its caller would stop, not see NULL. */
+    if (MustSucceed)
+        VfSuspendLowResources();
     if (!((Level == LowPagePriority && MmTotalFreeSystemPtes < MI_LOW_PRIORITY_PTE_RESERVE + Count) ||
           (Level == NormalPagePriority && MmTotalFreeSystemPtes < MI_NORMAL_PRIORITY_PTE_RESERVE + Count)))
         PointerPte = MiReserveSystemPtes(Count);
+    if (MustSucceed)
+        VfResumeLowResources();
     if (PointerPte == NULL) {
         if (MustSucceed)
             KeBugCheckEx(NO_MORE_SYSTEM_PTES, 0, Count, MmTotalFreeSystemPtes, MmNumberOfSystemPtes);
@@ -424,9 +441,10 @@ VOID NTAPI MmPrepareMdlForReuse(PMDL Mdl)
  * chooses).
  */
 static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
-                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags)
+                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes, ULONG CacheAttribute, ULONG Flags,
+                                  PVOID CallersAddress)
 {
-    ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0;
+    ULONG Wanted = BYTES_TO_PAGES(TotalBytes), Found = 0, Usable;
     PFN_NUMBER Low = PHYSICAL_TO_PFN_CLIPPED(LowAddress.QuadPart);
     PFN_NUMBER High = PHYSICAL_TO_PFN_CLIPPED(HighAddress.QuadPart);
     PFN_NUMBER Skip = PHYSICAL_TO_PFN_CLIPPED(SkipBytes.QuadPart);
@@ -436,10 +454,10 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
 
     if (Wanted > MM_MAXIMUM_MDL_PAGES && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
         Wanted = MM_MAXIMUM_MDL_PAGES;
-    if (Wanted > MmAvailablePages && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
-        Wanted = MmAvailablePages;
+    if (Wanted > MiUsablePages() && !(Flags & MM_ALLOCATE_FULLY_REQUIRED))
+        Wanted = MiUsablePages();
     if (Wanted == 0 || Wanted > MM_MAXIMUM_MDL_PAGES || High < Low || BYTE_OFFSET(SkipBytes.LowPart) != 0 ||
-        (Skip != 0 && Skip < High - Low + 1))
+        (Skip != 0 && Skip < High - Low + 1) || VF_INJECT_FAILURE(VfResourcePages, CallersAddress))
         return NULL;
     Mdl = ExAllocatePoolWithTag(NonPagedPool, sizeof(MDL) + Wanted * sizeof(PFN_NUMBER), MI_MDL_TAG);
     if (Mdl == NULL)
@@ -447,10 +465,12 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
     Pages = MmGetMdlPfnArray(Mdl);
 
     MiAcquirePfnLock(&OldIrql);
+    /* Pages promised to paged pool are not to be had, however many are on the lists. */
+    Usable = MiUsablePages() < Wanted ? MiUsablePages() : Wanted;
     for (;;) {
         PFN_NUMBER Last = High > MmHighestPhysicalPage ? MmHighestPhysicalPage : High;
 
-        for (PFN_NUMBER Page = Low; Page <= Last && Found < Wanted; Page++) {
+        for (PFN_NUMBER Page = Low; Page <= Last && Found < Usable; Page++) {
             MMLISTS Location;
 
             if (!MiIsPhysicalPage(Page))
@@ -467,7 +487,7 @@ static PMDL MiAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS 
             if (Location == FreePageList && !(Flags & MM_DONT_ZERO_ALLOCATION))
                 MiZeroPhysicalPage(Page);
         }
-        if (Found == Wanted || Skip == 0 || High + Skip > MmHighestPhysicalPage || High + Skip < High)
+        if (Found == Usable || Skip == 0 || High + Skip > MmHighestPhysicalPage || High + Skip < High)
             break;
         Low += Skip;
         High += Skip;
@@ -497,13 +517,14 @@ PMDL NTAPI MmAllocatePagesForMdlEx(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS
         return NULL;
     return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes,
                                  (ULONG)CacheType < MmMaximumCacheType ? MiCacheTypeToAttribute(CacheType) : MiNotMapped,
-                                 Flags);
+                                 Flags, __builtin_return_address(0));
 }
 
 PMDL NTAPI MmAllocatePagesForMdl(PHYSICAL_ADDRESS LowAddress, PHYSICAL_ADDRESS HighAddress,
                                  PHYSICAL_ADDRESS SkipBytes, SIZE_T TotalBytes)
 {
-    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes, MiNotMapped, 0);
+    return MiAllocatePagesForMdl(LowAddress, HighAddress, SkipBytes, TotalBytes, MiNotMapped, 0,
+                                 __builtin_return_address(0));
 }
 
 /*
@@ -520,6 +541,8 @@ VOID NTAPI MmFreePagesFromMdl(PMDL MemoryDescriptorList)
     KIRQL OldIrql;
 
     ASSERT(KeGetCurrentIrql() <= APC_LEVEL);
+    if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
+        VfCheckMdlUnmapped(MemoryDescriptorList);
     if (MemoryDescriptorList->MdlFlags & MDL_MAPPED_TO_SYSTEM_VA)
         MmUnmapLockedPages(MemoryDescriptorList->MappedSystemVa, MemoryDescriptorList);
     MiAcquirePfnLock(&OldIrql);

@@ -23,11 +23,12 @@
 #define MI_BUGCHECK_HYPERSPACE_ORDER    0x6002 /* address, depth: unmapped out of order */
 #define MI_BUGCHECK_NO_PAGE_TABLE       0x6003 /* address: no page for a system page table */
 #define MI_BUGCHECK_BOOT_ALLOCATION     0x6004 /* pages wanted: boot ran out of memory */
-#define MI_BUGCHECK_COMMITMENT_UNDERFLOW 0x6005 /* pages, system total, process charge: more returned than charged */
+#define MI_BUGCHECK_COMMITMENT_UNDERFLOW 0x6005 /* pages, system total, account: more returned than charged */
 #define MI_BUGCHECK_ADDRESS_SPACE_LOCK  0x6006 /* process, owner: the address-space lock taken twice or not held */
 #define MI_BUGCHECK_PAGE_TABLE_COUNT    0x6007 /* process, address, count: a user page table's PTE count went wrong */
 #define MI_BUGCHECK_VAD_CONFLICT        0x6008 /* process, VAD, first page: inserted over another VAD */
 #define MI_BUGCHECK_SEGMENT_STILL_MAPPED 0x6009 /* control area, prototype PTE, its contents: deleted while mapped */
+#define MI_BUGCHECK_VERIFIER_OPTION     0x600A /* the command line's verifier= text: an item it does not know */
 
 /* --- PTE contents ----------------------------------------------------------- */
 
@@ -179,6 +180,12 @@ FORCEINLINE VOID MiReleasePfnLock(KIRQL OldIrql)
 
 #define MI_ASSERT_PFN_LOCK_HELD() ASSERT(MmPfnLock != 0)
 
+/* Available pages any taker but a promised first touch may have (mm.h, MmPromisedPages). */
+FORCEINLINE PFN_NUMBER MiUsablePages(VOID)
+{
+    return MmAvailablePages > MmPromisedPages ? MmAvailablePages - MmPromisedPages : 0;
+}
+
 VOID MiInsertPageInList(PMMPFNLIST ListHead, PFN_NUMBER PageFrameIndex);
 VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex);
 PFN_NUMBER MiRemoveAnyPage(VOID);
@@ -315,6 +322,10 @@ VOID MiDeleteAddressSpace(PFN_NUMBER DirectoryFrame);
 
 BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length);
 
+/* specpool.c: a fault on special pool's window, and forced IRQL checking's trim of its paged pages. */
+NTSTATUS MiCheckSpecialPoolFault(PVOID VirtualAddress, ULONG FaultStatus, PKTRAP_FRAME TrapFrame);
+ULONG MiTrimSpecialPool(VOID);
+
 /* --- Hyperspace (hypermap.c) --------------------------------------------------- */
 
 #define MI_HYPERSPACE_SLOTS 8
@@ -359,8 +370,8 @@ ULONG MiQueryPageProtection(PMMVAD Vad, PVOID VirtualAddress, PBOOLEAN Committed
 NTSTATUS MiResolveUserFault(ULONG FaultStatus, PVOID VirtualAddress, PKTRAP_FRAME TrapFrame);
 
 /* commit.c */
-BOOLEAN MiChargeCommitment(PEPROCESS Process, SIZE_T Pages);
-VOID MiReturnCommitment(PEPROCESS Process, SIZE_T Pages);
+BOOLEAN MiChargeCommitment(PSIZE_T Account, SIZE_T Pages);
+VOID MiReturnCommitment(PSIZE_T Account, SIZE_T Pages);
 VOID MiInitializeCommitLimit(VOID);
 
 /* freevm.c: frees the pages of StartingAddress..EndingAddress (inside Vad) and their PTEs. */
@@ -502,10 +513,11 @@ extern LIST_ENTRY MiControlAreaList;
 
 /*
  * A PTE in prototype format names its prototype PTE by its offset from the
- * start of paged pool, where every segment lives (NT x86's MiPteToProto).
+ * start of system space (NT x86's MiPteToProto): every segment lives in
+ * nonpaged pool, which lies below the system views (mmlayout.h).
  */
-#define MI_PROTO_BASE ((ULONG_PTR)MM_PAGED_POOL_START)
-_Static_assert(MM_PAGED_POOL_END - MM_PAGED_POOL_START < (1u << 30), "a prototype PTE's offset fits in 28 bits");
+#define MI_PROTO_BASE ((ULONG_PTR)KSEG0_BASE)
+_Static_assert(MM_SYSTEM_VIEW_START - KSEG0_BASE <= (1u << 30), "a prototype PTE's offset fits in 28 bits");
 
 FORCEINLINE MMPTE MiMakePrototypeFormatPte(PMMPTE ProtoPte)
 {

@@ -483,6 +483,7 @@ VOID MmInitSystem(VOID)
     MiReleasePfnLock(OldIrql);
     MiInitializePoolPages(MiInitialPoolPages, MiPoolBitmaps);
     MiInitializeSystemPtes();
+    MiInitializeSpecialPool();
     MiInitializePat();
     MiInitializeSharedUserData();
     MiInitializeCommitLimit();

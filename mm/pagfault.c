@@ -6,7 +6,10 @@
  * address it maps or on one of its PTEs through the self-map (a system PTE
  * read in a process whose directory predates the page table, as NT's
  * MiCheckPdeForPagedPool copies it); a write to a valid read-only
- * page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY. Above APC_LEVEL
+ * page stops with ATTEMPTED_WRITE_TO_READONLY_MEMORY. Special pool's
+ * invalid pages are its guards and freed blocks, which stop at any IRQL
+ * with the verifier's codes (specpool.c); only a page trimmed by forced
+ * IRQL checking is paged in, and that follows the rule below. Above APC_LEVEL
  * nothing else is resolved, as in NT, because pageable memory cannot be
  * brought in where the fault could not wait: a probe instruction of the
  * kernel inside a try block (KeInvalidAccessAllowed) gets
@@ -15,7 +18,8 @@
  * pool's first touch is the common case, which MmAccessFault looks for
  * before anything else; only pool is demand-zero in system space, since
  * elsewhere an invalid PTE may hold anything, mapaddr.c), a prototype-format
- * PTE of a system view the section's page (sysview.c), and anything
+ * PTE of a system view the section's page (sysview.c), a transition PTE
+ * in pool (a page forced IRQL checking trimmed) its page back, and anything
  * else is a reference nobody mapped: an access violation for a probe in a
  * try block, PAGE_FAULT_IN_NONPAGED_AREA otherwise.
  * User space belongs to the current process: its faults are resolved from
@@ -25,7 +29,9 @@
 #include "mi.h"
 
 /*
- * A demand-zero fault on a system address: a page from the zeroed list,
+ * A demand-zero fault on a system address (paged pool's first touch, which
+ * takes a page promised to it when the pool page was allocated, so one is
+ * always there): a page from the zeroed list,
  * or else a free page zeroed through the faulting address itself once its
  * PTE is valid, with no hyperspace mapping to make, tear down and flush.
  * That is safe on one processor: the PFN lock is held at DISPATCH_LEVEL,
@@ -45,6 +51,7 @@ static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte
         MiReleasePfnLock(OldIrql);
         KeBugCheckEx(NO_PAGES_AVAILABLE, 1, MmAvailablePages, (ULONG_PTR)VirtualAddress, 0);
     }
+    MmPromisedPages--;
     if (MustZero && !MI_IS_WRITABLE(Protection)) {
         MiZeroPhysicalPage(PageFrameIndex);
         MustZero = FALSE;
@@ -56,6 +63,22 @@ static NTSTATUS MiResolveDemandZeroFault(PVOID VirtualAddress, PMMPTE PointerPte
         MmStatistics.PagesZeroed++;
     }
     MmStatistics.DemandZeroFaults++;
+    MiReleasePfnLock(OldIrql);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * A paged-pool page forced IRQL checking trimmed (vftrim.c): its PTE kept
+ * the page, which only has to be made valid again.
+ */
+static NTSTATUS MiResolveSystemTransitionFault(PMMPTE PointerPte)
+{
+    KIRQL OldIrql;
+
+    MiAcquirePfnLock(&OldIrql);
+    if (MiIsTransitionPte(*PointerPte))
+        MI_WRITE_VALID_PTE(PointerPte, MiMakeSystemPte(PointerPte->u.Trans.PageFrameNumber,
+                                                       PointerPte->u.Trans.Protection));
     MiReleasePfnLock(OldIrql);
     return STATUS_SUCCESS;
 }
@@ -185,6 +208,12 @@ static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID
         return STATUS_SUCCESS;
     }
 
+    if (MmIsSpecialPoolAddress(VirtualAddress) && !(KiPcr.Irql > APC_LEVEL && MiIsTransitionPte(TempPte))) {
+        NTSTATUS Status = MiCheckSpecialPoolFault(VirtualAddress, FaultStatus, TrapFrame);
+
+        if (Status != STATUS_NOT_FOUND)
+            return Status;
+    }
     if (KiPcr.Irql > APC_LEVEL)
         return MiFaultAtRaisedIrql(VirtualAddress, FaultStatus, TrapFrame);
     /* Only pool is demand-zero in system space: elsewhere an invalid PTE may hold anything (mapaddr.c). */
@@ -192,6 +221,8 @@ static NTSTATUS __attribute__((noinline)) MiAccessFault(ULONG FaultStatus, PVOID
         return MiResolveDemandZeroFault(VirtualAddress, PointerPte, TempPte.u.Soft.Protection);
     if (TempPte.u.Soft.Prototype && MiIsSystemViewAddress(VirtualAddress))
         return MiSystemViewFault(VirtualAddress, PointerPte, FaultStatus, TrapFrame);
+    if (MiIsTransitionPte(TempPte) && MiIsPoolRange(VirtualAddress, NULL))
+        return MiResolveSystemTransitionFault(PointerPte);
     return MiBadSystemReference(VirtualAddress, FaultStatus, TrapFrame);
 }
 
@@ -214,13 +245,14 @@ NTSTATUS MmAccessFault(ULONG FaultStatus, PVOID VirtualAddress, KPROCESSOR_MODE 
 
 /*
  * Could touching the range need a page brought in? User space and paged
- * pool can; the rest of system space is resident or not mapped at all.
- * A range that wraps reaches user space.
+ * pool (special pool's paged blocks too) can; the rest of system space is
+ * resident or not mapped at all. A range that wraps reaches user space.
  */
 BOOLEAN MiIsPageableRange(PVOID VirtualAddress, SIZE_T Length)
 {
     ULONG_PTR Start = (ULONG_PTR)VirtualAddress, Last = Start + (Length != 0 ? Length - 1 : 0);
 
     return Start < MI_SYSTEM_RANGE_START || Last < Start ||
-           (Last >= (ULONG_PTR)MmPagedPoolStart && Start < (ULONG_PTR)MmPagedPoolEnd);
+           (Last >= (ULONG_PTR)MmPagedPoolStart && Start < (ULONG_PTR)MmPagedPoolEnd) ||
+           (MmIsSpecialPoolAddress(VirtualAddress) && !MmIsSpecialPoolAddressNonPaged(VirtualAddress));
 }

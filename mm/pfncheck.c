@@ -87,17 +87,18 @@ static VOID MiCheckUserPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLE
 }
 
 /*
- * A section's page points at its prototype PTE, in paged pool: valid and
- * mapping the page while PTEs share it, in transition once none does.
+ * A section's page points at its prototype PTE, in nonpaged pool (section.c):
+ * valid and mapping the page while PTEs share it, in transition once none
+ * does.
  */
 static VOID MiCheckProtoBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN Verbose)
 {
     PMMPTE ProtoPte = Pfn1->PteAddress;
+    MI_POOL_PAGE_TYPE Type;
     MMPTE Contents;
 
-    if ((ULONG_PTR)ProtoPte < (ULONG_PTR)MmPagedPoolStart || (ULONG_PTR)ProtoPte >= (ULONG_PTR)MmPagedPoolEnd ||
-        !MiIsSmallPagePresent(ProtoPte)) {
-        MiCheckFailed(Verbose, "prototype page's PTE is not in paged pool", PageFrameIndex, (ULONG_PTR)ProtoPte);
+    if (!MiIsPoolRange(ProtoPte, &Type) || Type != MiNonPagedPoolPages || !MmIsAddressValid(ProtoPte)) {
+        MiCheckFailed(Verbose, "prototype page's PTE is not in nonpaged pool", PageFrameIndex, (ULONG_PTR)ProtoPte);
         return;
     }
     Contents = *ProtoPte;
@@ -132,7 +133,9 @@ static VOID MiCheckPteBackLink(PFN_NUMBER PageFrameIndex, PMMPFN Pfn1, BOOLEAN V
         !MiAddressToPte(PointerPte)->u.Hard.Valid)
         return;
     if (!PointerPte->u.Hard.Valid) {
-        MiCheckFailed(Verbose, "page's PTE is not valid", PageFrameIndex, PointerPte->u.Long);
+        /* A pool page forced IRQL checking trimmed keeps its page in a transition PTE. */
+        if (!MiIsTransitionPte(*PointerPte) || PointerPte->u.Trans.PageFrameNumber != PageFrameIndex)
+            MiCheckFailed(Verbose, "page's PTE is not valid", PageFrameIndex, PointerPte->u.Long);
     } else if ((ULONG_PTR)PointerPte >= PDE_BASE && PointerPte->u.Hard.LargePage) {
         if (PageFrameIndex - PFN_FROM_PTE(PointerPte) >= PDE_MAPPED_SIZE / PAGE_SIZE)
             MiCheckFailed(Verbose, "page is outside its large page", PageFrameIndex, PointerPte->u.Long);

@@ -16,6 +16,7 @@
 KSPIN_LOCK MmPfnLock;
 PMMPFN MmPfnDatabase;
 volatile PFN_NUMBER MmAvailablePages;
+PFN_NUMBER MmPromisedPages;
 
 MMPFNLIST MmZeroedPageListHead = { 0, ZeroedPageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
 MMPFNLIST MmFreePageListHead = { 0, FreePageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
@@ -90,22 +91,32 @@ VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex)
     Pfn1->u3.e2.e1.PageLocation = ActiveAndValid;
 }
 
-/* Any available page, contents unknown: free pages first, so zeroed ones last for those who need them. */
+/*
+ * Any available page, contents unknown: free pages first, so zeroed ones
+ * last for those who need them. Pages promised to paged pool are not
+ * among them.
+ */
 PFN_NUMBER MiRemoveAnyPage(VOID)
 {
-    PFN_NUMBER PageFrameIndex = MiRemoveHeadPage(&MmFreePageListHead);
+    PFN_NUMBER PageFrameIndex;
 
+    if (MiUsablePages() == 0)
+        return MM_EMPTY_LIST;
+    PageFrameIndex = MiRemoveHeadPage(&MmFreePageListHead);
     if (PageFrameIndex == MM_EMPTY_LIST)
         PageFrameIndex = MiRemoveHeadPage(&MmZeroedPageListHead);
     return PageFrameIndex;
 }
 
-/* A page full of zeroes: from the zeroed list, or a free page zeroed now. */
+/* A page full of zeroes: from the zeroed list, or a free page zeroed now. Not a promised one. */
 PFN_NUMBER MiRemoveZeroPage(VOID)
 {
     BOOLEAN MustZero;
-    PFN_NUMBER PageFrameIndex = MiRemovePageForZeroing(&MustZero);
+    PFN_NUMBER PageFrameIndex;
 
+    if (MiUsablePages() == 0)
+        return MM_EMPTY_LIST;
+    PageFrameIndex = MiRemovePageForZeroing(&MustZero);
     if (MustZero)
         MiZeroPhysicalPage(PageFrameIndex);
     return PageFrameIndex;

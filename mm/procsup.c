@@ -142,12 +142,12 @@ static NTSTATUS MiCreatePebOrTeb(PEPROCESS Process, PVOID *Base)
 
     MmLockAddressSpace(Process);
     Status = MiFindEmptyAddressRange(Process, PAGE_SIZE, PAGE_SIZE, (PVOID)MM_HIGHEST_VAD_ADDRESS, TRUE, Base);
-    if (NT_SUCCESS(Status) && !MiChargeCommitment(Process, 1))
+    if (NT_SUCCESS(Status) && !MiChargeCommitment(&Process->CommitCharge, 1))
         Status = STATUS_COMMITMENT_LIMIT;
     if (NT_SUCCESS(Status)) {
         Vad = MiAllocateVad(*Base, (PUCHAR)*Base + PAGE_SIZE - 1, MM_READWRITE);
         if (Vad == NULL) {
-            MiReturnCommitment(Process, 1);
+            MiReturnCommitment(&Process->CommitCharge, 1);
             Status = STATUS_INSUFFICIENT_RESOURCES;
         } else {
             Vad->u.VadFlags.PrivateMemory = 1;

@@ -235,7 +235,7 @@ NTSTATUS MiMakeViewPagePrivate(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddre
         *PageFrameIndex = PFN_FROM_PTE(PointerPte);
         return STATUS_SUCCESS;
     }
-    if (!MI_IS_COPY_ON_WRITE(Protection) && !MiChargeCommitment(Process, 1))
+    if (!MI_IS_COPY_ON_WRITE(Protection) && !MiChargeCommitment(&Process->CommitCharge, 1))
         return STATUS_COMMITMENT_LIMIT;
     Status = MiIsPageTablePresent(VirtualAddress) && PointerPte->u.Hard.Valid
                  ? STATUS_SUCCESS
@@ -244,7 +244,7 @@ NTSTATUS MiMakeViewPagePrivate(PEPROCESS Process, PMMVAD Vad, PVOID VirtualAddre
         Status = MiReplaceWithPrivateCopy(Process, PointerPte, MI_MAKE_PROTECT_NOT_WRITE_COPY(Protection));
     if (!NT_SUCCESS(Status)) {
         if (!MI_IS_COPY_ON_WRITE(Protection))
-            MiReturnCommitment(Process, 1);
+            MiReturnCommitment(&Process->CommitCharge, 1);
         return Status;
     }
     Vad->u.VadFlags.CommitCharge += !MI_IS_COPY_ON_WRITE(Protection);

@@ -75,12 +75,15 @@ BOOLEAN MiIsProtectionCompatible(ULONG SectionProtection, ULONG NewProtect)
 }
 
 /*
- * A control area with Subsections subsections after it (nonpaged: faults
- * read them at DISPATCH_LEVEL) and a segment of SegmentPtes prototype PTEs
- * followed by SegmentExtraBytes (paged, NT's MmSt), all zero and linked to
- * each other. NULL when pool is short, or when the PTEs would need more
- * pages than are free: paged pool is never paged out here, so filling them
- * takes real pages.
+ * A control area with Subsections subsections after it and a segment of
+ * SegmentPtes prototype PTEs followed by SegmentExtraBytes, all zero and
+ * linked to each other. Both are nonpaged, since the PFN lock's holders read
+ * them at DISPATCH_LEVEL. NT keeps segments in paged pool (MmSt) and makes a
+ * prototype PTE's page resident before each such read
+ * (MiMakeSystemAddressValidPfn); with no paging file ntmm's paged pool is
+ * never paged out, so that machinery would only ever run against forced
+ * IRQL checking's trims. NULL when pool is short, or when the PTEs would
+ * need more pages than are free.
  */
 PCONTROL_AREA MiAllocateControlArea(ULONG Subsections, ULONG SegmentPtes, ULONG SegmentExtraBytes)
 {
@@ -95,7 +98,7 @@ PCONTROL_AREA MiAllocateControlArea(ULONG Subsections, ULONG SegmentPtes, ULONG 
     ControlArea = ExAllocatePoolWithTag(NonPagedPool, AreaBytes, MI_CONTROL_AREA_TAG);
     if (ControlArea == NULL)
         return NULL;
-    Segment = ExAllocatePoolWithTag(PagedPool, SegmentBytes, MI_SEGMENT_TAG);
+    Segment = ExAllocatePoolWithTag(NonPagedPool, SegmentBytes, MI_SEGMENT_TAG);
     if (Segment == NULL) {
         ExFreePoolWithTag(ControlArea, MI_CONTROL_AREA_TAG);
         return NULL;
@@ -169,7 +172,7 @@ static VOID MiSegmentDelete(PSEGMENT Segment)
     MiReleasePfnLock(OldIrql);
     ASSERT(ControlArea->NumberOfPfnReferences == 0);
     if (Segment->NumberOfCommittedPages != 0)
-        MiReturnCommitment(NULL, Segment->NumberOfCommittedPages);
+        MiReturnCommitment(&MmSharedCommit, Segment->NumberOfCommittedPages);
 }
 
 /*
@@ -236,12 +239,12 @@ static NTSTATUS MiCreatePagingFileMap(ULONG Pages, ULONG Protection, ULONG Alloc
     PSUBSECTION Subsection;
     PSEGMENT Segment;
 
-    if (Commit && !MiChargeCommitment(NULL, Pages))
+    if (Commit && !MiChargeCommitment(&MmSharedCommit, Pages))
         return STATUS_COMMITMENT_LIMIT;
     ControlArea = MiAllocateControlArea(1, Pages, 0);
     if (ControlArea == NULL) {
         if (Commit)
-            MiReturnCommitment(NULL, Pages);
+            MiReturnCommitment(&MmSharedCommit, Pages);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     Segment = ControlArea->Segment;
@@ -592,7 +595,7 @@ NTSTATUS MiCommitSectionPages(PMMVAD Vad, PVOID StartingAddress, PVOID EndingAdd
         NewPages += ProtoPte->u.Long == 0;
     if (NewPages == 0)
         return STATUS_SUCCESS;
-    if (!MiChargeCommitment(NULL, NewPages))
+    if (!MiChargeCommitment(&MmSharedCommit, NewPages))
         return STATUS_COMMITMENT_LIMIT;
     MiAcquirePfnLock(&OldIrql);
     for (PMMPTE ProtoPte = First; ProtoPte <= Last; ProtoPte++) {

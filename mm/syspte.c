@@ -12,6 +12,7 @@
  */
 #include "mi.h"
 #include <rtl/runmap.h>
+#include <vf.h>
 
 #define MI_SYSTEM_PTES ((MM_SYSTEM_PTE_END + 1 - MM_SYSTEM_PTE_START) / PAGE_SIZE)
 
@@ -29,10 +30,24 @@ VOID MiInitializeSystemPtes(VOID)
     MmSystemPtesEnd = MiAddressToPte(MM_SYSTEM_PTE_END);
 }
 
+/* Marks NumberOfPtes PTEs from First free again; their PTEs are the caller's to have erased. */
+static VOID MiFreeSystemPteRun(ULONG First, ULONG NumberOfPtes)
+{
+    KIRQL OldIrql;
+
+    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    RtlRunMapClear(&MiSystemPteMap, First, NumberOfPtes);
+    MmTotalFreeSystemPtes += NumberOfPtes;
+    KeLowerIrql(OldIrql);
+}
+
 /*
  * NumberOfPtes consecutive system PTEs, all zero (invalid), with page tables
  * behind them; NULL when the range is exhausted or no page table can be
- * had. The caller fills them with MI_WRITE_VALID_PTE.
+ * had, or the low-resources simulation fails the request (vf.h). The
+ * caller fills them with MI_WRITE_VALID_PTE. A run given back
+ * because a table could not be made is not touched: its PTEs are zero
+ * where a table exists, and where none does there is nothing to write.
  */
 PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
 {
@@ -40,7 +55,8 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
     KIRQL OldIrql;
     PVOID Va;
 
-    if (NumberOfPtes == 0 || NumberOfPtes > MI_SYSTEM_PTES)
+    if (NumberOfPtes == 0 || NumberOfPtes > MI_SYSTEM_PTES ||
+        VF_INJECT_FAILURE(VfResourceSystemPtes, __builtin_return_address(0)))
         return NULL;
     KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
     First = RtlRunMapAllocate(&MiSystemPteMap, NumberOfPtes, TRUE);
@@ -55,7 +71,7 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
     for (ULONG_PTR Table = ALIGN_DOWN_BY(Va, PDE_MAPPED_SIZE);
          Table < (ULONG_PTR)Va + (ULONG_PTR)NumberOfPtes * PAGE_SIZE; Table += PDE_MAPPED_SIZE) {
         if (!NT_SUCCESS(MiEnsureSystemPageTable((PVOID)Table))) {
-            MiReleaseSystemPtes(MmSystemPtesStart + First, NumberOfPtes);
+            MiFreeSystemPteRun(First, NumberOfPtes);
             return NULL;
         }
     }
@@ -69,9 +85,6 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes)
  */
 VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes)
 {
-    ULONG First = (ULONG)(StartingPte - MmSystemPtesStart);
-    KIRQL OldIrql;
-
     if (!MiAreSystemPtesReserved(StartingPte, NumberOfPtes) || NumberOfPtes == 0)
         KeBugCheckEx(SYSTEM_PTE_MISUSE, 0x303, (ULONG_PTR)MiPteToAddress(StartingPte), NumberOfPtes, 0);
     for (ULONG i = 0; i < NumberOfPtes; i++) {
@@ -82,10 +95,7 @@ VOID MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes)
             MI_ERASE_PTE(&StartingPte[i]);
         }
     }
-    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
-    RtlRunMapClear(&MiSystemPteMap, First, NumberOfPtes);
-    MmTotalFreeSystemPtes += NumberOfPtes;
-    KeLowerIrql(OldIrql);
+    MiFreeSystemPteRun((ULONG)(StartingPte - MmSystemPtesStart), NumberOfPtes);
 }
 
 BOOLEAN MiIsSystemPteAddress(PVOID VirtualAddress)

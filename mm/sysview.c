@@ -81,7 +81,7 @@ NTSTATUS NTAPI MmMapViewInSystemSpace(PVOID Section, PVOID *MappedBase, PSIZE_T 
     PSECTION TheSection = Section;
     PCONTROL_AREA ControlArea = TheSection->Segment->ControlArea;
     ULONGLONG Size = *ViewSize != 0 ? *ViewSize : (ULONGLONG)TheSection->SizeOfSection.QuadPart;
-    ULONG Pages, Slots, Slot;
+    ULONG Pages, Slots, Slot, Protection;
     PMMPTE PointerPte;
     ULONG_PTR End;
     PVOID Base;
@@ -110,10 +110,11 @@ NTSTATUS NTAPI MmMapViewInSystemSpace(PVOID Section, PVOID *MappedBase, PSIZE_T 
     for (ULONG i = 0; i < Pages; i++)
         MI_WRITE_INVALID_PTE(&PointerPte[i], MiMakePrototypeFormatPte(&ControlArea->Segment->ThePtes[i]));
 
+    /* The section object is paged: read before the lock, as forced IRQL checking insists. */
+    Protection = TheSection->u.Flags.Image ? MM_ZERO_ACCESS : MiWithoutCopyOnWrite(TheSection->InitialPageProtection);
     KeAcquireSpinLock(&MiSystemViewLock, &OldIrql);
     MiSystemViews[Slot].Pages = Pages;
-    MiSystemViews[Slot].Protection =
-        TheSection->u.Flags.Image ? MM_ZERO_ACCESS : MiWithoutCopyOnWrite(TheSection->InitialPageProtection);
+    MiSystemViews[Slot].Protection = Protection;
     MiSystemViews[Slot].ControlArea = ControlArea;
     KeReleaseSpinLock(&MiSystemViewLock, OldIrql);
     MiAcquirePfnLock(&OldIrql);

@@ -110,11 +110,11 @@ static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, PMMVAD Vad, PVOID
         return STATUS_STACK_OVERFLOW;
     /* A page the program committed there itself is charged already, and keeps its contents under the guard. */
     MiQueryPageProtection(Vad, NewGuard, &Committed);
-    if (!Committed && !MiChargeCommitment(Process, 1))
+    if (!Committed && !MiChargeCommitment(&Process->CommitCharge, 1))
         return STATUS_STACK_OVERFLOW;
     if (!NT_SUCCESS(MiMakeUserPageTable(Process, NewGuard))) {
         if (!Committed)
-            MiReturnCommitment(Process, 1);
+            MiReturnCommitment(&Process->CommitCharge, 1);
         return STATUS_STACK_OVERFLOW;
     }
     if (Committed) {

@@ -17,7 +17,9 @@ stop with INSTALL_MORE_MEMORY; with --modules a machine given that many
 loader modules must keep them all reserved; with --unsupported-cpu each
 CPU model named must stop with UNSUPPORTED_PROCESSOR before any C runs.
 --qemu-args adds QEMU options (machine, CPU) to every boot; --initrd gives
-the boots that run cases the ramdisk's files as multiboot modules.
+the boots that run cases the ramdisk's files as multiboot modules; --verifier
+adds the kernel verifier's options (verifier=...) to every boot's command line
+but the GRUB ISO's, whose command line is its grub.cfg's.
 
 The runner believes nothing it cannot cross-check. A boot counts only with
 the isa-debug-exit status the kernel writes (a triple fault under -no-reboot
@@ -90,6 +92,8 @@ class Boot:
 
     def __init__(self, args, append, log_path, iso=False, mem=None, running=None, ramdisk=True):
         self.lines, self.exit_code, self.timed_out, self.log_path = [], None, False, log_path
+        if append is not None and getattr(args, "verifier", ""):
+            append += " verifier=" + args.verifier
         self.append = append
         self.timeout = args.timeout
         self._listed, self._reported, self._suite, self._running = [], set(), None, running
@@ -492,6 +496,7 @@ def main():
     parser.add_argument("--mem", default="128M")
     parser.add_argument("--accel", default="tcg")
     parser.add_argument("--filter", default="all")
+    parser.add_argument("--verifier", default="", help="the kernel verifier's options for every boot (verifier=...)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("KTEST_TIMEOUT") or 300),
                         help="seconds one boot may take before it is stopped and its running case fails "
@@ -515,9 +520,10 @@ def main():
         return list_cases(args)
 
     started = time.monotonic()
-    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'%s" %
+    say("ntmm self-tests: kernel %s, %s RAM, %s, filter '%s'%s%s" %
         (args.kernel, args.mem, args.accel, args.filter,
-         ", QEMU " + args.qemu_args if args.qemu_args else ""))
+         ", QEMU " + args.qemu_args if args.qemu_args else "",
+         ", verifier " + args.verifier if args.verifier else ""))
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         # Whole-machine checks, one boot each beside the suites: what each shows, and its future.

@@ -306,6 +306,28 @@ SIZE_T ExpLookasideCachedBytes(ULONG Tag, BOOLEAN Paged);
 #define EXP_IS_QUOTA_BLOCK(Entry) ((((Entry)->PoolType - 1) & POOL_QUOTA_MASK) != 0)
 VOID ExpReturnPoolQuota(PPOOL_HEADER Entry);
 
+/* BAD_POOL_CALLER first parameters (NT's). */
+#define BAD_POOL_ALREADY_FREE       0x07
+#define BAD_POOL_ALLOCATE_IRQL      0x08
+#define BAD_POOL_FREE_IRQL          0x09
+#define BAD_POOL_WRONG_TAG          0x0A
+#define BAD_POOL_USER_ADDRESS       0x40
+#define BAD_POOL_NEVER_IN_POOL      0x42
+#define BAD_POOL_NONPAGED_NOT_ALLOCATED 0x44
+#define BAD_POOL_PAGED_NOT_ALLOCATED 0x50
+#define BAD_POOL_INVALID_ADDRESS    0x99
+#define BAD_POOL_ZERO_TAG           0x9B
+
+/*
+ * vfpool.c: the pool under the verifier: special pool's share of requests
+ * (counted against their tags by the bytes asked for) and pool tracking.
+ * SpecialPoolType: 0 guards a block's end, 1 its start.
+ */
+BOOLEAN ExpIsSpecialPoolRequest(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+PVOID ExpAllocateSpecialPool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, ULONG SpecialPoolType,
+                             PVOID CallersAddress);
+VOID ExpFreeSpecialPool(PVOID P, ULONG Tag, PVOID CallersAddress);
+
 /* pool.c: the highest IRQL each base pool type may be used at, and the bytes a block or big allocation counts for. */
 extern const KIRQL ExpMaximumIrql[2];
 SIZE_T ExpTrackedBytes(PVOID Body);

@@ -16,21 +16,15 @@
  * frees of addresses no allocation returned stop with BAD_POOL_CALLER and
  * NT's first parameter; a header that disagrees with its neighbours stops
  * with BAD_POOL_HEADER (poolblk.c), the next block's on every free.
+ *
+ * With the verifier on, every request and free takes the slow path, which
+ * knows its caller: requests may fail on purpose (low resources), go to
+ * special pool, and be recorded with their caller (vfpool.c); a freed
+ * block's spin locks are forgotten by deadlock detection.
  */
 #include "exp.h"
 #include <ex.h>
-
-/* BAD_POOL_CALLER first parameters (NT's). */
-#define BAD_POOL_ALREADY_FREE       0x07
-#define BAD_POOL_ALLOCATE_IRQL      0x08
-#define BAD_POOL_FREE_IRQL          0x09
-#define BAD_POOL_WRONG_TAG          0x0A
-#define BAD_POOL_USER_ADDRESS       0x40
-#define BAD_POOL_NEVER_IN_POOL      0x42
-#define BAD_POOL_NONPAGED_NOT_ALLOCATED 0x44
-#define BAD_POOL_PAGED_NOT_ALLOCATED 0x50
-#define BAD_POOL_INVALID_ADDRESS    0x99
-#define BAD_POOL_ZERO_TAG           0x9B
+#include <vf.h>
 
 #define POOL_NONE_TAG 'enoN'
 
@@ -76,7 +70,11 @@ static BOOLEAN ExpIsValidPoolType(POOL_TYPE PoolType)
 SIZE_T ExpTrackedBytes(PVOID Body)
 {
     ULONG Tag, Pages;
+    SIZE_T SpecialBytes;
+    POOL_TYPE SpecialType;
 
+    if (MmIsSpecialPoolAddress(Body) && MmQuerySpecialPoolBlock(Body, &SpecialBytes, &Tag, &SpecialType))
+        return SpecialBytes;
     if (PAGE_ALIGN(Body) == Body && ExpFindBigPage(Body, &Tag, &Pages))
         return (SIZE_T)Pages * PAGE_SIZE;
     return (SIZE_T)POOL_BLOCK_HEADER(Body)->BlockSize << POOL_BLOCK_SHIFT;
@@ -143,12 +141,21 @@ static PVOID ExpAllocationFailed(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
     return NULL;
 }
 
-/* Everything but a lookaside hit: the checks that stop bad callers, then blocks or pages. */
+/* What a request asks of special pool: whatever the verifier's options say, or one side guarded for certain. */
+#define EXP_SPECIAL_POOL_BY_OPTIONS MAXULONG
+
+/*
+ * Everything but a lookaside hit: the checks that stop bad callers, the
+ * verifier's part, then blocks or pages. SpecialPoolType is
+ * EXP_SPECIAL_POOL_BY_OPTIONS or the guard ExAllocatePoolWithTagPriority
+ * asked for.
+ */
 static PVOID __attribute__((noinline)) EXP_POOL_CODE ExpAllocatePoolSlow(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
-                                                                     ULONG Tag)
+                                                                     ULONG Tag, ULONG SpecialPoolType,
+                                                                     PVOID CallersAddress)
 {
     KIRQL Irql = ExpGetIrql();
-    PVOID Block;
+    PVOID Block = NULL;
 
     if (Irql > ExpMaximumIrql[PoolType & BASE_POOL_TYPE_MASK])
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALLOCATE_IRQL, Irql, PoolType, NumberOfBytes);
@@ -157,15 +164,29 @@ static PVOID __attribute__((noinline)) EXP_POOL_CODE ExpAllocatePoolSlow(POOL_TY
                      (ULONG_PTR)__builtin_return_address(0));
     if (!ExpIsValidPoolType(PoolType))
         return NULL;
+    if (VfOptions.Level != 0) {
+        if (!(PoolType & MUST_SUCCEED_POOL_TYPE_MASK) && VF_INJECT_FAILURE(VfResourcePool, CallersAddress))
+            return ExpAllocationFailed(PoolType, NumberOfBytes);
+        if (SpecialPoolType != EXP_SPECIAL_POOL_BY_OPTIONS ? VfIsEnabled(DRIVER_VERIFIER_SPECIAL_POOLING)
+                                                           : ExpIsSpecialPoolRequest(PoolType, NumberOfBytes, Tag))
+            Block = ExpAllocateSpecialPool(PoolType, NumberOfBytes, Tag,
+                                           SpecialPoolType != EXP_SPECIAL_POOL_BY_OPTIONS ? SpecialPoolType
+                                                                                          : VfOptions.SpecialPoolUnderruns,
+                                           CallersAddress);
+    }
     /* A cache-aligned block may need to give up to an alignment and a free block at its front. */
-    if (NumberOfBytes > POOL_BUDDY_MAX ||
-        ((PoolType & CACHE_ALIGNED_POOL_TYPE_MASK) &&
-         BYTES_TO_POOL_UNITS(NumberOfBytes) + POOL_CACHE_ALIGNMENT / POOL_SMALLEST_BLOCK + POOL_MINIMUM_UNITS >
-             POOL_MAXIMUM_UNITS))
+    if (Block == NULL && (NumberOfBytes > POOL_BUDDY_MAX ||
+                          ((PoolType & CACHE_ALIGNED_POOL_TYPE_MASK) &&
+                           BYTES_TO_POOL_UNITS(NumberOfBytes) + POOL_CACHE_ALIGNMENT / POOL_SMALLEST_BLOCK +
+                                   POOL_MINIMUM_UNITS > POOL_MAXIMUM_UNITS)))
         Block = ExpAllocateBigPages(PoolType, NumberOfBytes, Tag);
-    else
+    else if (Block == NULL)
         Block = ExpAllocateSmallBlock(PoolType, NumberOfBytes, Tag);
-    return Block != NULL ? Block : ExpAllocationFailed(PoolType, NumberOfBytes);
+    if (Block == NULL)
+        return ExpAllocationFailed(PoolType, NumberOfBytes);
+    if (VfOptions.Level & VF_POOL_RECORD_FLAGS)
+        VfTrackPoolAllocation(Block, Tag, NumberOfBytes, PoolType, CallersAddress);
+    return Block;
 }
 
 /* The fast paths' tracking when the list's cached record is another tag's: out of line, so they keep few registers. */
@@ -202,14 +223,15 @@ FORCEINLINE VOID ExpTrackLookasideBlock(PPOOL_LOOKASIDE Lookaside, ULONG Tag, BO
 /*
  * The fast path takes a plain nonpaged or paged request of up to 256 bytes,
  * from a caller at a legal IRQL with a tag, off the lookaside list of its
- * size. Anything else, a miss included, goes the slow way. The header is
- * written as one word: the sizes kept, the pool type set, PoolIndex
- * cleared.
+ * size, when the verifier is off. Anything else, a miss included, goes the
+ * slow way. The header is written as one word: the sizes kept, the pool
+ * type set, PoolIndex cleared. Inline in each entry point, so the slow
+ * path learns that entry point's caller.
  */
-PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID CallersAddress)
 {
     if ((ULONG)PoolType <= PagedPool && NumberOfBytes <= POOL_SMALL_MAXIMUM_BYTES &&
-        ExpGetIrql() <= ExpMaximumIrql[PoolType] && Tag != 0) {
+        ExpGetIrql() <= ExpMaximumIrql[PoolType] && Tag != 0 && VfOptions.Level == 0) {
         PPOOL_LOOKASIDE Lookaside = ExpSmallPoolLookasideFor[POOL_SMALL_SIZE_INDEX(NumberOfBytes)][PoolType];
         PSLIST_ENTRY Entry;
 
@@ -225,13 +247,26 @@ PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T Numbe
         }
         ExpCounterAdd(Lookaside->L.AllocateMisses, 1);
     }
-    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag);
+    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag, EXP_SPECIAL_POOL_BY_OPTIONS, CallersAddress);
+}
+
+PVOID NTAPI EXP_POOL_CODE ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    return ExpAllocatePool(PoolType, NumberOfBytes, Tag, __builtin_return_address(0));
 }
 
 PVOID NTAPI ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
 {
-    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, POOL_NONE_TAG);
+    return ExpAllocatePool(PoolType, NumberOfBytes, POOL_NONE_TAG, __builtin_return_address(0));
 }
+
+/*
+ * The special-pool priorities ask, as in NT, for special pool with the
+ * guard after (Overrun) or before (Underrun) the block when the verifier's
+ * special pool is on, whatever the tag; otherwise they are their level.
+ */
+#define EXP_PRIORITY_SPECIAL_POOL 0x8
+#define EXP_PRIORITY_SPECIAL_POOL_UNDERRUN 0x1
 
 PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag,
                                           EX_POOL_PRIORITY Priority)
@@ -243,7 +278,10 @@ PVOID NTAPI ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfByt
             (Level == NormalPoolPriority && MmAvailablePages < POOL_NORMAL_PRIORITY_RESERVE))
             return NULL;
     }
-    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag);
+    if (Priority & EXP_PRIORITY_SPECIAL_POOL)
+        return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag, Priority & EXP_PRIORITY_SPECIAL_POOL_UNDERRUN,
+                                   __builtin_return_address(0));
+    return ExpAllocatePool(PoolType, NumberOfBytes, Tag, __builtin_return_address(0));
 }
 
 static DECLSPEC_NORETURN VOID ExpFreeOfNonPoolAddress(PVOID P)
@@ -294,28 +332,40 @@ FORCEINLINE VOID ExpCacheBlock(PPOOL_LOOKASIDE Lookaside, PPOOL_HEADER Entry)
     ExpInterlockedPushEntrySList(&Lookaside->L.ListHead, (PSLIST_ENTRY)POOL_BLOCK_BODY(Entry));
 }
 
-/* Every free but a clean lookaside push: all the checks, then big pages, the cache or the block's page. */
-static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULONG Tag)
+/*
+ * Every free but a clean lookaside push: the verifier's records and special
+ * pool first, then all the checks, then big pages, the cache or the
+ * block's page.
+ */
+static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULONG Tag, PVOID CallersAddress)
 {
+    MI_POOL_PAGE_TYPE PageType;
     PPOOL_HEADER Entry;
     PPOOL_DESCRIPTOR Descriptor;
     POOL_TYPE PoolType;
     KIRQL Irql, OldIrql;
     ULONG Units;
 
+    if (VfOptions.Level & VF_POOL_RECORD_FLAGS)
+        VfUntrackPoolAllocation(P);
+    if (MmIsSpecialPoolAddress(P)) {
+        ExpFreeSpecialPool(P, Tag, CallersAddress);
+        return;
+    }
     if (PAGE_ALIGN(P) == P) {
         ExpFreeBigPages(P, Tag);
         return;
     }
     Entry = POOL_BLOCK_HEADER(P);
-    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START || !MiIsPoolAddress(P, NULL) || ((ULONG_PTR)P & 7) != 0)
+    if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START || !MiIsPoolAddress(P, &PageType) || ((ULONG_PTR)P & 7) != 0)
         ExpFreeOfNonPoolAddress(P);
-    if (Entry->PoolType == 0)
-        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);
-    PoolType = (POOL_TYPE)((Entry->PoolType - 1) & BASE_POOL_TYPE_MASK);
+    /* The IRQL is checked by the page's pool before the header is read: a paged header may be absent. */
+    PoolType = PageType == MiPagedPoolPages ? PagedPool : NonPagedPool;
     Irql = ExpGetIrql();
     if (Irql > ExpMaximumIrql[PoolType])
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_FREE_IRQL, Irql, PoolType, (ULONG_PTR)P);
+    if (Entry->PoolType == 0)
+        KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_ALREADY_FREE, 0, Entry->Ulong1, (ULONG_PTR)P);
     if (Tag != 0 && (Tag & EXP_TAG_MASK) != (Entry->PoolTag & EXP_TAG_MASK))
         KeBugCheckEx(BAD_POOL_CALLER, BAD_POOL_WRONG_TAG, (ULONG_PTR)P, Entry->PoolTag, Tag);
 
@@ -357,13 +407,14 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  * in front of an address the pool could have returned (8-byte aligned, not
  * a page start) on a page that is present; the slow path also checks that
  * P's page is allocated. The header's first word is read once and written
- * once.
+ * once. With the verifier on, every free goes the slow way.
  */
-VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
+FORCEINLINE VOID ExpFreePool(PVOID P, ULONG Tag, PVOID CallersAddress)
 {
     PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
 
-    if (((ULONG_PTR)P & (POOL_SMALLEST_BLOCK - 1)) == 0 && BYTE_OFFSET(P) != 0 && ExpIsReadablePoolAddress(P)) {
+    if (((ULONG_PTR)P & (POOL_SMALLEST_BLOCK - 1)) == 0 && BYTE_OFFSET(P) != 0 && VfOptions.Level == 0 &&
+        ExpIsReadablePoolAddress(P)) {
         ULONG Header = Entry->Ulong1;
         ULONG PoolType = (Header >> POOL_HEADER_TYPE_SHIFT) - 1;    /* a free block (0) wraps and fails below */
         ULONG Units = POOL_HEADER_BLOCK_SIZE(Header);
@@ -382,20 +433,29 @@ VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
             }
         }
     }
-    ExpFreePoolSlow(P, Tag);
+    ExpFreePoolSlow(P, Tag, CallersAddress);
+}
+
+VOID NTAPI EXP_POOL_CODE ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    ExpFreePool(P, Tag, __builtin_return_address(0));
 }
 
 VOID NTAPI ExFreePool(PVOID P)
 {
-    ExFreePoolWithTag(P, 0);
+    ExpFreePool(P, 0, __builtin_return_address(0));
 }
 
 SIZE_T NTAPI ExQueryPoolBlockSize(PVOID PoolBlock, PBOOLEAN QuotaCharged)
 {
     ULONG Tag, Pages;
+    SIZE_T SpecialBytes;
+    POOL_TYPE SpecialType;
 
     if (QuotaCharged != NULL)
         *QuotaCharged = FALSE;
+    if (MmIsSpecialPoolAddress(PoolBlock) && MmQuerySpecialPoolBlock(PoolBlock, &SpecialBytes, &Tag, &SpecialType))
+        return SpecialBytes;
     if (PAGE_ALIGN(PoolBlock) == PoolBlock && ExpFindBigPage(PoolBlock, &Tag, &Pages))
         return (SIZE_T)Pages * PAGE_SIZE;
     /* A charged block's last pointer names its process: it is not the caller's to use. */

@@ -12,6 +12,7 @@
  */
 #include "exp.h"
 #include <ex.h>
+#include <vf.h>
 
 typedef struct _POOL_WALK {
     PPOOL_DESCRIPTOR Descriptor;
@@ -71,7 +72,7 @@ static VOID ExpWalkAllocation(PVOID StartingAddress, ULONG Pages, PVOID Context)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "big-page table length differs from the allocation");
         Walk->BigPages += Pages;
     } else if (!ExpIsBigPageTableStorage(StartingAddress) && !ExpIsTrackerStorage(StartingAddress) &&
-               StartingAddress != Walk->Descriptor->SparePage) {
+               !VfIsVerifierStorage(StartingAddress) && StartingAddress != Walk->Descriptor->SparePage) {
         if (Pages != 1)
             ExpWalkFailed(Walk, 0x22, StartingAddress, "multi-page allocation missing from the big-page table");
         else

@@ -8,6 +8,7 @@
  * (its lock IRQL) during a walk, so a DPC cannot change it under the reader.
  */
 #include "exp.h"
+#include <vf.h>
 #include <ex.h>
 
 typedef struct _EXP_FIND_ALLOCATION {
@@ -120,7 +121,7 @@ static VOID ExpWalkAllocationBlocks(PVOID StartingAddress, ULONG Pages, PVOID Co
         return;
     }
     if (Pages != 1 || ExpIsBigPageTableStorage(StartingAddress) || StartingAddress == Walk->Descriptor->SparePage ||
-        !MmIsAddressValid(StartingAddress))
+        VfIsVerifierStorage(StartingAddress) || !MmIsAddressValid(StartingAddress))
         return;
     ExpWalkBlocks(StartingAddress, Walk->Callback, Walk->Context);
 }

@@ -42,7 +42,8 @@ PVOID NTAPI ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
             ExRaiseStatus(STATUS_INSUFFICIENT_RESOURCES);
         return NULL;
     }
-    if (!Charge || PAGE_ALIGN(Block) == Block)
+    /* A special-pool block has no header to mark, and is not charged either (DESIGN.md). */
+    if (!Charge || PAGE_ALIGN(Block) == Block || MmIsSpecialPoolAddress(Block))
         return Block;
 
     Entry = POOL_BLOCK_HEADER(Block);

@@ -23,6 +23,7 @@
  */
 #include "exp.h"
 #include <ex.h>
+#include <vf.h>
 
 #define POOL_TRACKER_FIRST_RECORDS 512u         /* the static block; block k > 0 holds 512 << (k - 1) */
 #define POOL_TRACKER_RECORD_BLOCKS 16           /* up to 512 << 15 records: more tags than tag values in use */
@@ -295,6 +296,7 @@ VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
 {
     ULONG Records = ExpTrackerCount(), Last = RTL_NUMBER_OF(Snapshot->Entries) - 1;
 
+    Snapshot->Generation = VfStartGeneration();
     Snapshot->Count = 0;
     for (ULONG i = 0; i <= Records; i++) {
         PPOOL_TRACKER_TABLE Tracker = ExpTrackerOrOverflow(i, Records);
@@ -322,7 +324,7 @@ VOID ExTakePoolSnapshot(PEX_POOL_SNAPSHOT Snapshot)
     }
 }
 
-/* Prints and counts the tags holding more bytes After than Before. */
+/* Prints and counts the tags holding more bytes After than Before, and (pool tracking) their blocks. */
 ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *After)
 {
     ULONG Leaks = 0;
@@ -343,6 +345,8 @@ ULONG ExReportPoolLeaks(const EX_POOL_SNAPSHOT *Before, const EX_POOL_SNAPSHOT *
             ExpFormatTag(After->Entries[i].Tag, Text);
             DbgPrint("    # pool leak: tag '%s' (%08X) holds %d more nonpaged and %d more paged bytes\n", Text,
                      After->Entries[i].Tag, NonPaged, Paged);
+            if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
+                VfReportPoolAllocations(Before->Generation, After->Entries[i].Tag);
             Leaks++;
         }
     }

@@ -9,6 +9,7 @@
 #include <io.h>
 #include <mm.h>
 #include "iop.h"
+#include <vf.h>
 
 #define IOP_FIXED_SIZE_MDL_PFNS 0x17
 #define IOP_MDL_TAG ' ldM'
@@ -30,7 +31,7 @@ PMDL NTAPI IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBu
     PMDL Mdl;
 
     UNREFERENCED_PARAMETER(ChargeQuota);    /* no process quotas yet */
-    if (Pages == 0)
+    if (Pages == 0 || VF_INJECT_FAILURE(VfResourceMdl, __builtin_return_address(0)))
         return NULL;
     if (Pages <= IOP_FIXED_SIZE_MDL_PFNS) {
         Mdl = ExAllocateFromNPagedLookasideList(&IopMdlLookasideList);

@@ -12,6 +12,7 @@
 #include <io.h>
 #include <fs.h>
 #include <ps.h>
+#include <vf.h>
 #include <kd.h>
 #include <mmlayout.h>
 #include <hw/multiboot.h>
@@ -24,6 +25,7 @@ const ULONG NtBuildNumber = 2600; /* what GDB's gdb-test reads back as a known v
 
 ULONG KtRunTests(PCSTR Filter);  /* tests/kernel/ktest.c */
 VOID KtRunBenchmarks(ULONGLONG FirstOutputTsc); /* bench/kernel/bench.c */
+BOOLEAN KtRunStress(VOID);                      /* tests/stress/stress.c */
 ULONGLONG KiBootTsc;             /* the TSC at KiBootEntry, written before paging is on */
 
 /* Physical memory boot/ mapped at KSEG0; the loader's structures are read through it. */
@@ -235,7 +237,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     KiInitializeDpcQueue();
     HalInitializePic();
     KeTestBoot = KeCommandLineHasOption("ktest", NULL) || KeCommandLineHasOption("bench", NULL) ||
-                 KeCommandLineHasOption("kd.memmap", NULL);
+                 KeCommandLineHasOption("kd.memmap", NULL) || KeCommandLineHasOption("stress", NULL);
     KdInitializeConsole();
 
     DbgPrint("\nntmm: NT-style memory manager kernel (i386, build %u)\n", NtBuildNumber);
@@ -251,6 +253,7 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
 
     KiInitializeSystemTime();
     KiInitializeProcessorProtection();
+    VfInitialize();
     MmInitSystem();
     KiSetProcessorFeatures();
     ExInitializePool();
@@ -260,6 +263,8 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     HalInitializeClock();
     KdInitializeSystem();
     _enable();
+    /* The system is up: requests may fail on purpose and raises trim pageable memory from here on. */
+    VfStart();
 
     if (KeCommandLineHasOption("bench", NULL)) {
         KtRunBenchmarks(__rdtsc());
@@ -267,6 +272,8 @@ VOID KiSystemStartup(ULONG Magic, ULONG MultibootInfoPhysical)
     }
     if (KeCommandLineHasOption("ktest", &Filter))
         KiExitEmulator(KtRunTests(Filter) == 0 ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
+    if (KeCommandLineHasOption("stress", NULL))
+        KiExitEmulator(KtRunStress() ? KI_EXIT_TESTS_DONE : KI_EXIT_TESTS_FAILED);
     /* make memmap: the record of every region and page, then off. */
     if (KeCommandLineHasOption("kd.memmap", NULL)) {
         KdDumpMemoryMapRecord();

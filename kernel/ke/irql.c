@@ -4,10 +4,12 @@
  * really masked while the processor runs at or above that line's level.
  * Raising to a lower level or lowering to a higher one is a caller bug and
  * stops the system as NT's checked HAL does. Lowering below DISPATCH_LEVEL
- * runs the DPCs queued meanwhile.
+ * runs the DPCs queued meanwhile. With forced IRQL checking on, a raise to
+ * DISPATCH_LEVEL or above first makes pageable memory absent (mm/vftrim.c).
  */
 #include <ke.h>
 #include <hal.h>
+#include <vf.h>
 
 PKI_INTERRUPT_WINDOW_HOOK volatile KiInterruptWindowHook;
 
@@ -22,6 +24,8 @@ VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 
     if (NewIrql < CurrentIrql || NewIrql > HIGH_LEVEL)
         KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, CurrentIrql, NewIrql, 0, 9);
+    if (VfIsEnabled(DRIVER_VERIFIER_FORCE_IRQL_CHECKING))
+        VfForceIrqlRaise(CurrentIrql, NewIrql);
     if (NewIrql > DISPATCH_LEVEL) {
         ULONG EFlags = KiReadEFlags();
 

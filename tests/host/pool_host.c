@@ -10,6 +10,7 @@
 #include <rtl/bitmap.h>
 #include <rtl/runmap.h>
 #include "exp.h"
+#include <vf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -215,5 +216,78 @@ BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PK
 VOID ExpReturnPoolQuota(PPOOL_HEADER Entry)
 {
     (void)Entry;
+    abort();
+}
+
+/*
+ * The verifier is off on the host (kernel/ex/vfpool.c and mm/ are not
+ * built): its options stay zero, so the pool never takes these paths; they
+ * are here to link, and stop if one is ever reached.
+ */
+VF_OPTIONS VfOptions;
+volatile ULONG VfGeneration;
+
+ULONG VfStartGeneration(VOID) { return ++VfGeneration; }
+BOOLEAN VfIsVerifierStorage(PVOID Va) { (void)Va; return FALSE; }
+BOOLEAN MmIsSpecialPoolAddress(PVOID P) { (void)P; return FALSE; }
+BOOLEAN MmQuerySpecialPoolBlock(PVOID P, PSIZE_T NumberOfBytes, PULONG Tag, POOL_TYPE *PoolType)
+{
+    (void)P, (void)NumberOfBytes, (void)Tag, (void)PoolType;
+    abort();
+}
+BOOLEAN VfInjectResourceFailure(VF_RESOURCE Resource, PVOID CallersAddress)
+{
+    (void)Resource, (void)CallersAddress;
+    abort();
+}
+BOOLEAN ExpIsSpecialPoolRequest(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    (void)PoolType, (void)NumberOfBytes, (void)Tag;
+    abort();
+}
+PVOID ExpAllocateSpecialPool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, ULONG SpecialPoolType,
+                             PVOID CallersAddress)
+{
+    (void)PoolType, (void)NumberOfBytes, (void)Tag, (void)SpecialPoolType, (void)CallersAddress;
+    abort();
+}
+VOID ExpFreeSpecialPool(PVOID P, ULONG Tag, PVOID CallersAddress)
+{
+    (void)P, (void)Tag, (void)CallersAddress;
+    abort();
+}
+VOID VfTrackPoolAllocation(PVOID P, ULONG Tag, SIZE_T NumberOfBytes, POOL_TYPE PoolType, PVOID CallersAddress)
+{
+    (void)P, (void)Tag, (void)NumberOfBytes, (void)PoolType, (void)CallersAddress;
+    abort();
+}
+VOID VfUntrackPoolAllocation(PVOID P)
+{
+    (void)P;
+    abort();
+}
+ULONG VfReportPoolAllocations(ULONG Generation, ULONG Tag)
+{
+    (void)Generation, (void)Tag;
+    abort();
+}
+VOID VfCheckSpinLockAcquire(PKSPIN_LOCK SpinLock, BOOLEAN AtDpcLevel)
+{
+    (void)SpinLock, (void)AtDpcLevel;
+    abort();
+}
+VOID VfCheckSpinLockRelease(PKSPIN_LOCK SpinLock, BOOLEAN AtDpcLevel, BOOLEAN Held)
+{
+    (void)SpinLock, (void)AtDpcLevel, (void)Held;
+    abort();
+}
+VOID VfDeadlockAcquireResource(PVOID Resource, PVOID CallersAddress)
+{
+    (void)Resource, (void)CallersAddress;
+    abort();
+}
+VOID VfDeadlockReleaseResource(PVOID Resource, PVOID CallersAddress)
+{
+    (void)Resource, (void)CallersAddress;
     abort();
 }

@@ -11,6 +11,7 @@
 #include <mm.h>
 #include <ps.h>
 #include "mmtest.h"
+#include "vftest.h"
 #include "userprog.h"
 
 #define PAGE_IN_A ((PULONG)0x20000000)
@@ -28,6 +29,8 @@ static VOID MakeTwoProcesses(KT_TWO_PROCESSES *Two)
     PVOID Base = PAGE_IN_A;
     SIZE_T Size = PAGE_SIZE;
 
+    /* Set-up: the cases are about what one process sees of the other's page. */
+    KtVerifierSuspendLowResources();
     KT_ASSERT_EQ(PsCreateProcess("A", 0, &Two->A), STATUS_SUCCESS);
     KT_ASSERT_EQ(PsCreateProcess("B", 0, &Two->B), STATUS_SUCCESS);
     KeStackAttachProcess(&Two->A->Pcb, &Two->ApcState);
@@ -35,6 +38,7 @@ static VOID MakeTwoProcesses(KT_TWO_PROCESSES *Two)
                                          PAGE_READWRITE), STATUS_SUCCESS);
     PAGE_IN_A[0] = PATTERN;
     KeUnstackDetachProcess(&Two->ApcState);
+    KtVerifierResumeLowResources();
 }
 
 static VOID EndProcess(PEPROCESS Process)

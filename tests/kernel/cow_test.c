@@ -61,7 +61,7 @@ KTEST(cow, a_write_gives_the_view_a_private_copy_and_the_other_views_keep_the_sh
     KT_EXPECT_EQ(PfnOf(Copy), PfnOf(Shared));
     KT_EXPECT_EQ(PfnOf(Shared)->u2.ShareCount, 2);
     KT_EXPECT_EQ(KtQueryRegion(Copy).Protect, PAGE_WRITECOPY);
-    Available = MmAvailablePages;
+    Available = KtAvailablePages();
 
     Copy[1] = 'C';                                                     /* the write makes the copy */
     Pfn1 = PfnOf(Copy);
@@ -74,7 +74,7 @@ KTEST(cow, a_write_gives_the_view_a_private_copy_and_the_other_views_keep_the_sh
     KT_EXPECT_EQ(Copy[PAGE_SIZE - 1], 'E');
     KT_EXPECT_EQ(Shared[1], 0);
     KT_EXPECT_EQ(PfnOf(Shared)->u2.ShareCount, 1);
-    KT_EXPECT_EQ(MmAvailablePages, Available - 1);
+    KT_EXPECT_EQ(KtAvailablePages(), Available - 1);
     Shared[2] = 'T';
     KT_EXPECT_EQ(Copy[2], 0);
     Mbi = KtQueryRegion(Copy);
@@ -85,7 +85,7 @@ KTEST(cow, a_write_gives_the_view_a_private_copy_and_the_other_views_keep_the_sh
     KT_EXPECT(MmCheckSections(TRUE) && MmCheckProcessAddressSpace(PsGetCurrentProcessEx(), TRUE));
 
     ZwUnmapViewOfSection(NtCurrentProcess(), Copy);
-    KT_EXPECT_EQ(MmAvailablePages, Available);                         /* the copy is freed */
+    KT_EXPECT_EQ(KtAvailablePages(), Available);                         /* the copy is freed */
     KT_EXPECT_EQ(PsGetCurrentProcessEx()->CommitCharge, Charge);
     KT_EXPECT_EQ(Segment->ControlArea->NumberOfMappedViews, 1);
     KT_EXPECT_EQ(Shared[1], 0);

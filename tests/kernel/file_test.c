@@ -195,7 +195,7 @@ KTEST(file, a_data_section_reads_each_page_from_the_file_on_its_first_touch)
 {
     HANDLE File = OpenData(0), Section;
     PFILE_OBJECT FileObject = FileOf(File);
-    PFN_NUMBER Available = MmAvailablePages;
+    PFN_NUMBER Available = KtAvailablePages();
     PCONTROL_AREA ControlArea;
     PSUBSECTION Subsection;
     PSECTION SectionObject;
@@ -232,7 +232,7 @@ KTEST(file, a_data_section_reads_each_page_from_the_file_on_its_first_touch)
     KT_EXPECT(HoldsData(View + PAGE_SIZE, PAGE_SIZE, PAGE_SIZE));
     ZwUnmapViewOfSection(NtCurrentProcess(), View);
     ZwClose(Section);
-    KT_EXPECT_EQ(MmAvailablePages, Available);                          /* pages, segment, file object: all gone */
+    KT_EXPECT_EQ(KtAvailablePages(), Available);                          /* pages, segment, file object: all gone */
 }
 
 KTEST(file, every_section_on_a_file_shares_one_control_area_and_its_pages)

@@ -13,6 +13,7 @@
 #include "ktest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
+#include "vftest.h"
 #include "../images/image.h"
 #include <ntimage.h>
 #include <string.h>
@@ -53,10 +54,18 @@ static PSEGMENT SegmentOf(HANDLE Section)
     return ((PSECTION)KtSectionObject(Section))->Segment;
 }
 
+/*
+ * A process to map images into and run them in. From here on a case is
+ * about where views go and what runs in them, which a request failed on
+ * purpose would only cut short (and leave a process behind): the
+ * low-resources simulation stays off until the next case starts, having
+ * tried the image section's creation first.
+ */
 static PEPROCESS CreateProcess(PCSTR Name, HANDLE *Handle)
 {
     PEPROCESS Process = NULL;
 
+    KtVerifierSuspendLowResources();
     KT_ASSERT_EQ(PsCreateProcess(Name, 0, &Process), STATUS_SUCCESS);
     KT_ASSERT_EQ(ObOpenObjectByPointer(Process, OBJ_KERNEL_HANDLE, NULL, PROCESS_ALL_ACCESS, *PsProcessType,
                                        KernelMode, Handle),
@@ -345,7 +354,7 @@ KTEST(image, malformed_images_are_refused_with_nt_statuses)
         { u"\\Device\\Ramdisk\\data.bin", STATUS_INVALID_IMAGE_NOT_MZ },
         { u"\\Device\\Ramdisk\\empty.bin", STATUS_INVALID_IMAGE_NOT_MZ },
     };
-    PFN_NUMBER Available = MmAvailablePages;
+    PFN_NUMBER Available = KtAvailablePages();
 
     for (ULONG i = 0; i < RTL_NUMBER_OF(Cases); i++) {
         HANDLE Section = NULL;
@@ -357,7 +366,7 @@ KTEST(image, malformed_images_are_refused_with_nt_statuses)
         if (NT_SUCCESS(Status))
             ZwClose(Section);
     }
-    KT_EXPECT_EQ(MmAvailablePages, Available);
+    KT_EXPECT_EQ(KtAvailablePages(), Available);
 }
 
 KTEST(image, a_relocation_that_cannot_be_applied_fails_the_view_elsewhere)

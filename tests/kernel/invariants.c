@@ -8,26 +8,33 @@
  * accounted for and every system PTE given back, the run maps of system
  * PTEs and pool pages agreeing with their summaries, no process left behind,
  * every process's address space consistent, every section's prototype PTEs
- * and counts consistent, and the commitment of processes and sections
- * adding up to the system's.
+ * and counts consistent, the commitment of processes, sections and paged
+ * pool adding up to the system's, and the pool page allocator's maps
+ * agreeing with paged pool's commitment and promised pages.
  *
  * What a case takes and does not give back (pool bytes by tag, physical
- * pages, system PTEs, locked user pages, processes) is also checked after
- * every case, against the suite's start, so the case that leaked is the
- * one blamed; the suite's start then moves past what it was blamed for, so
- * neither the next case nor the suite's invariants are blamed for it again.
+ * pages, system PTEs, pages locked by MDLs, locked user pages, processes)
+ * is also checked after every case, against the suite's start, so the
+ * case that leaked is the one blamed; the suite's start then moves past
+ * what it was blamed for, so neither the next case nor the suite's
+ * invariants are blamed for it again. A lock-order inversion the
+ * verifier reported during a case fails it too. With pool tracking on
+ * (verifier=pooltrack), a leak lists the blocks left behind and the MDLs
+ * left locked, each with the caller that made it.
  */
 #define NTMM_WHITEBOX_TEST
 #include <mm.h>
 #include <ex.h>
 #include <ps.h>
+#include <vf.h>
 
 static EX_POOL_SNAPSHOT KtPoolBefore, KtPoolAfter;
 
 /*
  * Where the physical pages are, apart from the free lists: what a suite may
  * legitimately keep (page tables, pages it marked bad, pool pages the
- * pool's caches hold) and what it may not (anything else).
+ * pool's caches hold, special-pool pages of blocks lookaside lists cache)
+ * and what it may not (anything else).
  */
 typedef struct _KT_PAGE_ACCOUNT {
     PFN_NUMBER Available;
@@ -36,7 +43,9 @@ typedef struct _KT_PAGE_ACCOUNT {
     ULONG PoolResident;
     ULONG FreeSystemPtes;
     ULONG LockedUserPages;
+    ULONG LockedPages;            /* by MmProbeAndLockPages, user and system */
     ULONG Processes;
+    ULONG LockOrderReports;       /* the verifier's deadlock detection */
 } KT_PAGE_ACCOUNT;
 
 static KT_PAGE_ACCOUNT KtPagesBefore;
@@ -51,12 +60,14 @@ static VOID KtCountPages(KT_PAGE_ACCOUNT *Account)
     Account->Available = MmAvailablePages;
     Account->PageTables = MmStatistics.PageTablesCreated;
     Account->Bad = MmBadPageListHead.Total;
-    Account->PoolResident = NonPaged + Paged;
+    Account->PoolResident = NonPaged + Paged + MmSpecialPoolInUse;
     Account->FreeSystemPtes = MmTotalFreeSystemPtes;
     Account->LockedUserPages = 0;
     for (PLIST_ENTRY Entry = PsActiveProcessHead.Flink; Entry != &PsActiveProcessHead; Entry = Entry->Flink)
         Account->LockedUserPages += CONTAINING_RECORD(Entry, EPROCESS, ActiveProcessLinks)->NumberOfLockedPages;
+    Account->LockedPages = MmSystemLockPagesCount;
     Account->Processes = PsActiveProcessCount;
+    Account->LockOrderReports = VfDeadlockReports();
 }
 
 /* Physical pages gone since Before that no page table, bad page or pool page explains. */
@@ -103,8 +114,20 @@ BOOLEAN KtCheckCaseResources(PCSTR Case)
         DbgPrint("    # %s left %u user pages locked\n", Case, After.LockedUserPages - KtPagesBefore.LockedUserPages);
         Ok = FALSE;
     }
+    if (After.LockedPages > KtPagesBefore.LockedPages) {
+        DbgPrint("    # %s left %u pages locked by MDLs\n", Case, After.LockedPages - KtPagesBefore.LockedPages);
+        if (VfIsEnabled(DRIVER_VERIFIER_TRACK_POOL_ALLOCATIONS))
+            VfReportLockedPages(KtPoolBefore.Generation);
+        Ok = FALSE;
+    }
     if (After.Processes > KtPagesBefore.Processes) {
         DbgPrint("    # %s left %u processes behind\n", Case, After.Processes - KtPagesBefore.Processes);
+        Ok = FALSE;
+    }
+    if (After.LockOrderReports > KtPagesBefore.LockOrderReports) {
+        DbgPrint("    # %s took %u pairs of spin locks in both orders\n", Case,
+                 After.LockOrderReports - KtPagesBefore.LockOrderReports);
+        VfDeadlockPrintReports(KtPagesBefore.LockOrderReports);
         Ok = FALSE;
     }
     if (!Ok) {
@@ -127,9 +150,9 @@ static BOOLEAN KtCheckProcesses(VOID)
             Ok = FALSE;
         CommitCharge += Process->CommitCharge;
     }
-    if (CommitCharge + MmSharedCommit != MmTotalCommittedPages) {
-        DbgPrint("    # processes hold %u committed pages and sections %u, the system counts %u\n", CommitCharge,
-                 MmSharedCommit, MmTotalCommittedPages);
+    if (CommitCharge + MmSharedCommit + MmPagedPoolCommit != MmTotalCommittedPages) {
+        DbgPrint("    # processes hold %u committed pages, sections %u and paged pool %u, the system counts %u\n",
+                 CommitCharge, MmSharedCommit, MmPagedPoolCommit, MmTotalCommittedPages);
         Ok = FALSE;
     }
     if (PsActiveProcessCount != KtPagesBefore.Processes) {
@@ -156,6 +179,10 @@ static BOOLEAN KtCheckPageAccount(VOID)
         DbgPrint("    # free system PTEs %u -> %u\n", KtPagesBefore.FreeSystemPtes, After.FreeSystemPtes);
         return FALSE;
     }
+    if (After.LockedPages != KtPagesBefore.LockedPages) {
+        DbgPrint("    # pages locked by MDLs %u -> %u\n", KtPagesBefore.LockedPages, After.LockedPages);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -180,6 +207,11 @@ BOOLEAN KtCheckSystemInvariants(PCSTR Suite)
         Ok = FALSE;
     if (!ExCheckPool(TRUE))
         Ok = FALSE;
+    if (!MiCheckPoolPages()) {
+        DbgPrint("    # the pool page allocator's maps, or paged pool's commitment (%u pages) and promised pages (%u),"
+                 " disagree with its pages\n", MmPagedPoolCommit, MmPromisedPages);
+        Ok = FALSE;
+    }
     ExTakePoolSnapshot(&KtPoolAfter);
     if (ExReportPoolLeaks(&KtPoolBefore, &KtPoolAfter) != 0)
         Ok = FALSE;

@@ -13,6 +13,14 @@
  *   ktest.normal             never run a KTEST_BUGCHECK case in this boot
  *                            (the runner's boots for the normal cases)
  *   ktest.list               list the selected cases and run none
+ * With the verifier's low-resources simulation on (verifier=lowres), each
+ * case starts the stream of failures again under a salt made of its name,
+ * so a case fails the same requests run alone as in a whole run; a case
+ * whose first failed check came after a request failed on purpose is
+ * reported as skipped (the failure it met was the simulation's, reported
+ * to it as it should be), while a stop, a hang, a leak or a broken
+ * invariant still fails. A case the simulation did not touch is judged as
+ * always.
  * A filter that names exactly one KTEST_BUGCHECK case runs it (unless
  * ktest.normal); otherwise the bugcheck cases are only listed
  * ("# ktest-bugcheck suite.case code") for the runner to start, each in a
@@ -34,6 +42,7 @@ static ULONG KtCaseCount;
 static const KTEST_CASE *KtCurrentCase;
 static ULONG KtCurrentNumber;
 static ULONG KtCurrentFailures;
+static BOOLEAN KtFailedAfterInjection;     /* the first failed check came after a request failed on purpose */
 static PCSTR KtCurrentSkip;
 static KT_JUMP_BUFFER KtAbortJump;
 static ULONG_PTR KtExpectedParameters[4];
@@ -50,6 +59,8 @@ ULONGLONG KtValue(const VOID *Value, SIZE_T Size)
 
 static VOID KtFail(PCSTR File, ULONG Line)
 {
+    if (KtCurrentFailures == 0)
+        KtFailedAfterInjection = KtPlatformInjectedFailures() != 0;
     KtCurrentFailures++;
     KtPrint("    # %s:%u: check failed\n", File, Line);
 }
@@ -195,6 +206,28 @@ static VOID KtReportCase(ULONG Number, const KTEST_CASE *Case, BOOLEAN Passed, P
             Directive != NULL ? " # " : "", Directive != NULL ? Directive : "");
 }
 
+/* The salt of a case's stream of injected failures: a hash of "suite.case", the same in every run. */
+static ULONG KtCaseSalt(const KTEST_CASE *Case)
+{
+    ULONG Hash = 2166136261u;
+
+    for (PCSTR Text = Case->Suite; *Text != '\0'; Text++)
+        Hash = (Hash ^ (UCHAR)*Text) * 16777619u;
+    Hash = (Hash ^ '.') * 16777619u;
+    for (PCSTR Text = Case->Name; *Text != '\0'; Text++)
+        Hash = (Hash ^ (UCHAR)*Text) * 16777619u;
+    return Hash;
+}
+
+/* Did the case fail only after the low-resources simulation failed a request for it? Says so if it did. */
+static BOOLEAN KtExcusedByLowResources(VOID)
+{
+    if (KtCurrentFailures == 0 || !KtFailedAfterInjection)
+        return FALSE;
+    KtCurrentSkip = "low resources: a request failed on purpose before the first failed check";
+    return TRUE;
+}
+
 /* Runs one case; returns TRUE when it passed or was skipped. */
 static BOOLEAN KtRunCase(ULONG Number, const KTEST_CASE *Case)
 {
@@ -203,17 +236,23 @@ static BOOLEAN KtRunCase(ULONG Number, const KTEST_CASE *Case)
     KtCurrentCase = Case;
     KtCurrentNumber = Number;
     KtCurrentFailures = 0;
+    KtFailedAfterInjection = FALSE;
     KtCurrentSkip = NULL;
     BOOLEAN Returned = FALSE;
 
-    KtPlatformBeginCase(&State);
+    KtPlatformBeginCase(&State, KtCaseSalt(Case));
     if (KtSetJump(&KtAbortJump) == 0) {
         Case->Function();
         Returned = TRUE;
     }
     KtPlatformEndCase(&State, Case, Returned);
-    if (KtPlatformCaseLeftStateBroken(&State))
+    /* The excuse covers failed checks, never what the case left behind (a leak, an IRQL, an attach). */
+    if (KtExcusedByLowResources())
+        KtCurrentFailures = 0;
+    if (KtPlatformCaseLeftStateBroken(&State)) {
         KtCurrentFailures++;
+        KtCurrentSkip = NULL;
+    }
 
     Passed = KtCurrentFailures == 0;
     if (Passed && KtCurrentSkip != NULL) {
@@ -297,10 +336,16 @@ static ULONG KtRunBugCheckCase(const KTEST_CASE *Case)
     KtCurrentCase = Case;
     KtCurrentNumber = 1;
     KtCurrentFailures = 0;
+    KtFailedAfterInjection = FALSE;
     KtCurrentSkip = NULL;
     if (KtSetJump(&KtAbortJump) == 0)
-        KtPlatformRunBugCheckCase(Case);
+        KtPlatformRunBugCheckCase(Case, KtCaseSalt(Case));
     KtBugCheckCaseRunning = FALSE;
+    /* A request failed on purpose may keep the case from its stop: unless a check failed first, a skip. */
+    if (KtPlatformInjectedFailures() != 0 && (KtCurrentFailures == 0 || KtFailedAfterInjection)) {
+        KtCurrentSkip = "low resources: a request failed on purpose before the stop";
+        KtCurrentFailures = 0;
+    }
     if (KtCurrentSkip != NULL && KtCurrentFailures == 0) {
         KtPrint("  ok 1 %s # SKIP %s\nok 1 %s\n# ktest: done\n", Case->Name, KtCurrentSkip, Case->Suite);
         return 0;
@@ -389,6 +434,7 @@ ULONG KtRunTests(PCSTR Filter)
         KtPrint("%s %u %s\n", SuiteFailures == 0 ? "ok" : "not ok", ++SuiteNumber, KtCases[First]->Suite);
         Failures += SuiteFailures;
     }
+    KtPlatformEndRun();
     KtPrint("# ktest: done\n");
     return Failures;
 }

@@ -28,7 +28,14 @@ typedef jmp_buf KT_JUMP_BUFFER;
 #define KtStringLength strlen
 
 typedef struct { int Unused; } KT_PLATFORM_CASE_STATE;
-static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State) { (void)State; }
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State, ULONG Salt)
+{
+    (void)State;
+    (void)Salt;
+}
+/* The host has no verifier: nothing fails on purpose, and there is nothing to sum up. */
+static inline ULONG KtPlatformInjectedFailures(VOID) { return 0; }
+static inline VOID KtPlatformEndRun(VOID) {}
 static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
     (void)State;
@@ -56,10 +63,11 @@ static inline BOOLEAN KtPlatformOption(PCSTR Name, PCSTR *Value)
     return Found != NULL;
 }
 static inline VOID KtPlatformInstallHook(VOID) {}
-static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case, ULONG Salt)
 {
     KtPrint("    # bugcheck cases run only in the kernel\n");
     (void)Case;
+    (void)Salt;
 }
 /* The host has no system state to check between suites. */
 #define KT_PLATFORM_HAS_INVARIANTS 0
@@ -74,6 +82,7 @@ static inline BOOLEAN KtPlatformCheckInvariants(PCSTR Suite)
 
 #include <ke.h>
 #include <mm.h>
+#include <vf.h>
 #include <kprintf.h>
 #include <string.h>
 
@@ -103,8 +112,10 @@ typedef struct _KT_PLATFORM_CASE_STATE {
     BOOLEAN Broken;
 } KT_PLATFORM_CASE_STATE;
 
-static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State)
+/* A case starts the low-resources simulation's stream again, salted with its name. */
+static inline VOID KtPlatformBeginCase(KT_PLATFORM_CASE_STATE *State, ULONG Salt)
 {
+    VfReseedLowResources(Salt);
     State->ExceptionList = KiPcr.ExceptionList;
     State->Stack.StackBase = KiPcr.StackBase;
     State->Stack.StackLimit = KiPcr.StackLimit;
@@ -142,7 +153,8 @@ static inline VOID KtPlatformLeaveCalledStacks(KT_PLATFORM_CASE_STATE *State)
  * returned normally must have unregistered every frame it registered; one
  * left behind (a plain return from inside a try) fails the case, which is
  * blamed here rather than when the dead frame is next used. IRQL must come
- * back as it was, whichever way the case ended.
+ * back as it was, and the thread to its own process, whichever way the
+ * case ended (an ASSERT inside KeStackAttachProcess leaves it attached).
  */
 static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_CASE *Case, BOOLEAN Returned)
 {
@@ -160,11 +172,31 @@ static inline VOID KtPlatformEndCase(KT_PLATFORM_CASE_STATE *State, const KTEST_
             KeLowerIrql(State->Irql);
         State->Broken = TRUE;
     }
+    if (KiPcr.CurrentThread != NULL && KiPcr.CurrentThread->ApcStateIndex != 0) {
+        DbgPrint("    # %s left the thread attached to another process\n", Case->Name);
+        KeDetachProcess();
+        State->Broken = TRUE;
+    }
     if (!Returned)
         KtPlatformLeaveCalledStacks(State);
+    /* The case's stack is gone, and the spin locks that lived on it: deadlock detection forgets them. */
+    if (VfIsEnabled(DRIVER_VERIFIER_DEADLOCK_DETECTION))
+        VfDeadlockDeleteMemoryRange((PVOID)KiPcr.StackLimit,
+                                    (ULONG_PTR)__builtin_frame_address(0) - KiPcr.StackLimit);
     /* Leaks are the case's, not its suite's: invariants.c compares with the suite's start. */
     if (!KtCheckCaseResources(Case->Name))
         State->Broken = TRUE;
+}
+
+static inline ULONG KtPlatformInjectedFailures(VOID)
+{
+    return VfInjectedFailures();
+}
+
+/* What the verifier did in the run, as a diagnostic line. */
+static inline VOID KtPlatformEndRun(VOID)
+{
+    VfDumpStatistics();
 }
 
 static inline BOOLEAN KtPlatformCaseLeftStateBroken(KT_PLATFORM_CASE_STATE *State)
@@ -182,8 +214,9 @@ static inline VOID KtPlatformInstallHook(VOID)
     KiBugCheckHook = KtBugCheckHook;
 }
 
-static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case)
+static inline VOID KtPlatformRunBugCheckCase(const KTEST_CASE *Case, ULONG Salt)
 {
+    VfReseedLowResources(Salt);
     Case->Function();
 }
 

@@ -1,6 +1,7 @@
 /* mdl_test.c: MDLs from allocation to probe, lock, map, partial MDLs, page MDLs, and the misuse stops. */
 #define NTMM_MM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
 #include <io.h>
@@ -385,12 +386,14 @@ KTEST(mdl, low_priority_mapping_fails_when_ptes_are_scarce)
     KT_ASSERT(Buffer != NULL && Mdl != NULL);
     MmProbeAndLockPages(Mdl, KernelMode, IoReadAccess);
     /* Leave about 1000 free PTEs: under the low-priority reserve, above what this mapping needs. */
+    KtVerifierSuspendLowResources();
     while (MmTotalFreeSystemPtes > 1000 && Chunks < RTL_NUMBER_OF(Taken)) {
         Sizes[Chunks] = MmTotalFreeSystemPtes > 1000 + 4096 ? 4096 : 64;
         Taken[Chunks] = MiReserveSystemPtes(Sizes[Chunks]);
         KT_ASSERT(Taken[Chunks] != NULL);
         Chunks++;
     }
+    KtVerifierResumeLowResources();
     KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, LowPagePriority) == NULL);
     /* The flags a driver ORs in do not change the level. */
     KT_EXPECT(MmGetSystemAddressForMdlSafe(Mdl, LowPagePriority | MdlMappingNoExecute) == NULL);
@@ -520,6 +523,7 @@ KTEST(mdl, partial_mdl_of_a_nonpaged_pool_mdl_keeps_its_address)
 
 KTEST(mdl, allocate_pages_for_mdl_honours_range_and_zeroes)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PHYSICAL_ADDRESS Low, High, Skip;
     PFN_NUMBER Available = MmAvailablePages;
     PMDL Mdl;

@@ -5,6 +5,7 @@
  */
 #define NTMM_MM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include "../../mm/mi.h"
 #include <io.h>
 
@@ -13,6 +14,7 @@ KTEST_BUGCHECK(misuse, acquiring_a_spin_lock_twice_stops_with_0xf, SPIN_LOCK_ALR
     static KSPIN_LOCK Lock;
     KIRQL OldIrql;
 
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_DEADLOCK_DETECTION, "the verifier stops with its own code (0xC4, 0x1000)");
     KeInitializeSpinLock(&Lock);
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)&Lock);
     KeAcquireSpinLock(&Lock, &OldIrql);
@@ -23,6 +25,7 @@ KTEST_BUGCHECK(misuse, releasing_a_spin_lock_not_held_stops_with_0x10, SPIN_LOCK
 {
     static KSPIN_LOCK Lock;
 
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_DEADLOCK_DETECTION, "the verifier stops with its own code (0xC4, 0x1007)");
     KeInitializeSpinLock(&Lock);
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)&Lock);
     KeReleaseSpinLock(&Lock, PASSIVE_LEVEL);
@@ -106,6 +109,7 @@ KTEST_BUGCHECK(misuse, partial_mdl_into_a_target_smaller_than_an_mdl_stops_with_
     PMDL Source = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
     PMDL Target = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
 
+    KT_ASSERT(Source != NULL && Target != NULL);
     Target->Size = sizeof(MDL) - 1;
     KT_BUGCHECK_PARAMETER(2, (ULONG_PTR)Target);
     IoBuildPartialMdl(Source, Target, Buffer, 1);

@@ -6,6 +6,7 @@
  */
 #define NTMM_MM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
 
@@ -42,6 +43,7 @@ KTEST(mm_query, get_system_address_for_mdl_maps_only_what_is_not_mapped)
 
 KTEST(mm_query, create_mdl_allocates_or_fills_in_place)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PVOID Base = (PVOID)0xE1000123;
     UCHAR Storage[sizeof(MDL) + 2 * sizeof(PFN_NUMBER)];
     PMDL Mdl = MmCreateMdl(NULL, Base, PAGE_SIZE);
@@ -115,6 +117,7 @@ KTEST(mm_query, nonpaged_system_address_valid_excludes_paged_pool_and_user_space
 
 KTEST(mm_query, physical_memory_ranges_are_the_ram_runs_and_a_zero_entry)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PPHYSICAL_MEMORY_RANGE Ranges = MmGetPhysicalMemoryRanges();
     ULONGLONG Bytes = 0;
     ULONG i;

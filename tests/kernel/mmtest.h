@@ -8,6 +8,21 @@
 NTSTATUS KtProbeRead(PVOID Address);
 NTSTATUS KtProbeWrite(PVOID Address);
 
+/*
+ * An address nobody maps: the last page of system PTE space, which
+ * first-fit reservations reach only when every other PTE is taken (the
+ * first pages hold special pool's window).
+ */
+#define KT_UNMAPPED_SYSTEM_ADDRESS (MM_SYSTEM_PTE_END + 1 - PAGE_SIZE)
+
+/*
+ * Available pages, counting as available those special pool holds for live
+ * blocks: under the verifier every pool block a case allocates or frees
+ * takes or gives back a page of its own, which the case's count of its own
+ * pages must not see.
+ */
+#define KtAvailablePages() (MmAvailablePages + MmSpecialPoolInUse)
+
 /* A physical address from a number, for the calls that take a PHYSICAL_ADDRESS. */
 PHYSICAL_ADDRESS KtPhysical(ULONGLONG Address);
 

@@ -88,7 +88,7 @@ KTEST(pagefault, a_dirty_free_page_arrives_zeroed_writable_or_not)
 
 KTEST(pagefault, probe_of_an_unmapped_system_address_raises_access_violation)
 {
-    KT_EXPECT_EQ(KtProbeRead((PVOID)(MM_SYSTEM_PTE_START + 0x123)), STATUS_ACCESS_VIOLATION);
+    KT_EXPECT_EQ(KtProbeRead((PVOID)(KT_UNMAPPED_SYSTEM_ADDRESS + 0x123)), STATUS_ACCESS_VIOLATION);
     KT_EXPECT_EQ(KtProbeRead((PVOID)HYPER_SPACE_END), STATUS_ACCESS_VIOLATION);
     KT_EXPECT_EQ(KtProbeRead(KiBootStackGuard), STATUS_ACCESS_VIOLATION);
     KT_EXPECT_EQ(KtProbeRead(__ImageBase), STATUS_SUCCESS);
@@ -261,7 +261,7 @@ KTEST_BUGCHECK(pagefault, write_to_read_only_data_stops_with_0xbe, ATTEMPTED_WRI
 
 KTEST_BUGCHECK(pagefault, touching_unmapped_system_space_stops_with_0x50, PAGE_FAULT_IN_NONPAGED_AREA)
 {
-    PVOID Address = (PVOID)(MM_SYSTEM_PTE_START + 0x10);
+    PVOID Address = (PVOID)(KT_UNMAPPED_SYSTEM_ADDRESS + 0x10);
 
     KT_BUGCHECK_PARAMETER(1, (ULONG_PTR)Address);
     KT_BUGCHECK_PARAMETER(2, 1);               /* a write */

@@ -2,6 +2,7 @@
 #define NTMM_MM_WHITEBOX_TEST
 #include "ktest.h"
 #include "../../mm/mi.h"
+#include "mmtest.h"
 
 /* Writes through Va, reads the same bytes through hyperspace at the physical address reported. */
 static BOOLEAN SameBytesThroughPhysical(PVOID Va)
@@ -64,7 +65,7 @@ KTEST(physaddr, invalid_addresses_give_zero)
     KT_EXPECT_EQ(MmGetPhysicalAddress(NULL).QuadPart, 0);
     KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)0x7F000000).QuadPart, 0);     /* no user PDE */
     KT_EXPECT_EQ(MmGetPhysicalAddress(KiBootStackGuard).QuadPart, 0);      /* PDE valid, PTE not */
-    KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)MM_SYSTEM_PTE_START).QuadPart, 0);
+    KT_EXPECT_EQ(MmGetPhysicalAddress((PVOID)KT_UNMAPPED_SYSTEM_ADDRESS).QuadPart, 0);
     KT_EXPECT(!MmIsAddressValid(NULL));
     KT_EXPECT(!MmIsAddressValid(KiBootStackGuard));
     KT_EXPECT(MmIsAddressValid(KiBootStackLimit));

@@ -5,6 +5,7 @@
 #include "mmtest.h"
 #include "../../kernel/ex/exp.h"
 #include "window.h"
+#include "vftest.h"
 
 #define TAG 'tseT'
 
@@ -24,6 +25,7 @@ static ULONG TagBytes(ULONG Tag, BOOLEAN Paged)
 
 KTEST(pool, zero_byte_allocation_is_valid)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 0, TAG);
 
     KT_ASSERT(p != NULL);
@@ -34,6 +36,7 @@ KTEST(pool, zero_byte_allocation_is_valid)
 
 KTEST(pool, header_holds_size_type_and_tag)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PUCHAR p = ExAllocatePoolWithTag(PagedPool, 100, 'draH');
     PPOOL_HEADER Header;
 
@@ -88,6 +91,7 @@ KTEST(pool, region_table_knows_the_pools)
 
 KTEST(pool, every_pool_type_is_served_with_its_alignment)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const struct { POOL_TYPE Type; ULONG Alignment; BOOLEAN Paged; } Types[] = {
         { NonPagedPool, 8, FALSE }, { PagedPool, 8, TRUE },
         { NonPagedPoolMustSucceed, 8, FALSE }, { NonPagedPoolCacheAligned, 64, FALSE },
@@ -126,6 +130,7 @@ KTEST(pool, reserved_and_unknown_pool_types_are_refused)
 
 KTEST(pool, sizes_around_the_page_boundary)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const SIZE_T Sizes[] = { POOL_BUDDY_MAX - 1, POOL_BUDDY_MAX, POOL_BUDDY_MAX + 1, 4095, 4096,
                                     4097, 8191, 8192, 8193, 3 * 4096 };
 
@@ -145,6 +150,7 @@ KTEST(pool, sizes_around_the_page_boundary)
 /* NT x86's limit: PAGE_SIZE - 16 bytes is still a small block with a header; one more is a page. */
 KTEST(pool, the_largest_small_block_is_4080_bytes)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static const POOL_TYPE Types[] = { NonPagedPool, PagedPool };
 
     for (ULONG t = 0; t < RTL_NUMBER_OF(Types); t++) {
@@ -175,6 +181,7 @@ KTEST(pool, the_largest_small_block_is_4080_bytes)
 
 KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     ULONG Before = TagBytes('enoN', FALSE);
     PVOID p = ExAllocatePool(NonPagedPool, 40);
 
@@ -188,13 +195,16 @@ KTEST(pool, allocate_pool_uses_the_none_tag_and_free_pool_ignores_tags)
 
 KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     EX_POOL_TAG_INFORMATION Before, After;
     PVOID Small, Big, Paged;
 
     ExQueryPoolTag('kcrT', &Before);
+    KtVerifierSuspendLowResources();
     Small = ExAllocatePoolWithTag(NonPagedPool, 50, 'kcrT');
     Big = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, 'kcrT');
     Paged = ExAllocatePoolWithTag(PagedPool, 10, 'kcrT');
+    KtVerifierResumeLowResources();
     KT_ASSERT(Small != NULL && Big != NULL && Paged != NULL);
     ExQueryPoolTag('kcrT', &After);
     KT_EXPECT_EQ(After.NonPagedAllocs, Before.NonPagedAllocs + 2);
@@ -202,7 +212,8 @@ KTEST(pool, tracking_counts_allocations_frees_and_bytes_per_tag)
     KT_EXPECT_EQ(After.NonPagedBytes, Before.NonPagedBytes + ExQueryPoolBlockSize(Small, NULL) + 8 + 2 * PAGE_SIZE);
     KT_EXPECT(ExQueryPoolBlockSize(Small, NULL) >= 56);
     KT_EXPECT_EQ(After.PagedAllocs, Before.PagedAllocs + 1);
-    KT_EXPECT_EQ(After.PagedBytes, Before.PagedBytes + 24);
+    KT_EXPECT_EQ(After.PagedBytes, Before.PagedBytes + ExQueryPoolBlockSize(Paged, NULL) + 8);
+    KT_EXPECT(ExQueryPoolBlockSize(Paged, NULL) >= 16);
     ExFreePoolWithTag(Small, 'kcrT');
     ExFreePoolWithTag(Big, 'kcrT');
     ExFreePoolWithTag(Paged, 'kcrT');
@@ -249,6 +260,7 @@ KTEST(pool, protected_tag_bit_is_ignored_when_matching)
  */
 KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     enum { TAGS = 5200 };
     static PVOID Blocks[TAGS];
     POOL_TRACKER_TABLE Overflow = ExpPoolTrackOverflow;
@@ -256,6 +268,7 @@ KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
     ULONG Wrong = 0;
     KIRQL OldIrql;
 
+    KtVerifierSuspendLowResources();
     for (ULONG i = 0; i < TAGS; i++) {
         BOOLEAN Raised = i % 3 == 0;
 
@@ -266,6 +279,7 @@ KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
             KeLowerIrql(OldIrql);
         KT_ASSERT(Blocks[i] != NULL);
     }
+    KtVerifierResumeLowResources();
     for (ULONG i = 0; i < TAGS; i++) {
         SIZE_T Bytes = ExQueryPoolBlockSize(Blocks[i], NULL) + sizeof(POOL_HEADER);
         BOOLEAN Paged = i % 3 != 0 && (i & 1);
@@ -286,15 +300,18 @@ KTEST(pool, tracking_gives_every_tag_its_own_counts_past_the_first_table)
 /* A snapshot has room for 512 tags; the tags past that are summed under 'Ovfl', so a leak among them is still seen. */
 KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     enum { TAGS = EX_POOL_SNAPSHOT_ENTRIES + 100 };
     static EX_POOL_SNAPSHOT Before, After;
     static PVOID Blocks[TAGS];
 
     ExTakePoolSnapshot(&Before);
+    KtVerifierSuspendLowResources();
     for (ULONG i = 0; i < TAGS; i++) {
         Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 40, 'a0nS' + i);
         KT_ASSERT(Blocks[i] != NULL);
     }
+    KtVerifierResumeLowResources();
     ExTakePoolSnapshot(&After);
     KT_EXPECT_EQ(After.Count, EX_POOL_SNAPSHOT_ENTRIES);
     KT_EXPECT_EQ(After.Entries[EX_POOL_SNAPSHOT_ENTRIES - 1].Tag, 'lfvO');
@@ -308,6 +325,7 @@ KTEST(pool, leak_report_sees_tags_past_the_snapshots_room)
 /* The leak check must see every tag, the one whose only bit is the protected bit (masked: zero) included. */
 KTEST(pool, leak_report_sees_a_tag_that_masks_to_zero)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static EX_POOL_SNAPSHOT Before, After;
     EX_POOL_TAG_INFORMATION Info;
     PVOID p;
@@ -359,6 +377,7 @@ static ULONG UnseenTagWithHome(ULONG Other)
  */
 KTEST(pool, tracker_slot_claimed_by_a_dpc_in_the_window_keeps_both_tags_apart)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     EX_POOL_TAG_INFORMATION Mine, Theirs;
     ULONG Tag = UnseenTagWithHome(0);
     PVOID Block;
@@ -388,8 +407,11 @@ KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 {
     PGENERAL_LOOKASIDE Lookaside = &ExpSmallNPagedPoolLookasideLists[(24 + 8) / 8 - 2].L;
     ULONG Allocates = Lookaside->TotalAllocates, Misses = Lookaside->AllocateMisses;
-    PVOID First = ExAllocatePoolWithTag(NonPagedPool, 24, TAG), Second;
+    PVOID First, Second;
 
+    if (VfOptions.Level != 0)
+        KT_SKIP("with the verifier on, every request takes the slow path");
+    First = ExAllocatePoolWithTag(NonPagedPool, 24, TAG);
     KT_ASSERT(First != NULL);
     ExFreePoolWithTag(First, TAG);
     /* The block sits cached, marked free to the caller: the next request of that size gets it back. */
@@ -405,15 +427,18 @@ KTEST(pool, small_sizes_take_the_lookaside_fast_path)
 /* Allocations that would fragment a naive allocator: every block freed leaves whole free pages. */
 KTEST(pool, freed_blocks_coalesce_into_whole_free_pages)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     static PVOID Blocks[300];
     EX_POOL_STATISTICS Before, Full, After;
 
     ExTrimPool();
     ExQueryPoolStatistics(NonPagedPool, &Before);
+    KtVerifierSuspendLowResources();
     for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
         Blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 300 + (i % 7) * 40, TAG);
         KT_ASSERT(Blocks[i] != NULL);
     }
+    KtVerifierResumeLowResources();
     ExQueryPoolStatistics(NonPagedPool, &Full);
     KT_EXPECT(Full.SmallPages > Before.SmallPages + 20);
     /* Odd blocks first, then even ones: every free leaves holes until the end. */
@@ -438,6 +463,7 @@ KTEST(pool, nonpaged_pool_grows_from_the_pfn_database_and_gives_pages_back)
     Available = MmAvailablePages;
     PageTables = MmStatistics.PageTablesCreated;
     /* More than the initial pool holds: the rest comes from expansion, page by page. */
+    KtVerifierSuspendLowResources();
     while (Count < RTL_NUMBER_OF(Pages)) {
         Pages[Count] = ExAllocatePoolWithTag(NonPagedPool, PAGE_SIZE, TAG);
         if (Pages[Count] == NULL)
@@ -460,6 +486,7 @@ KTEST(pool, nonpaged_pool_grows_from_the_pfn_database_and_gives_pages_back)
         Pages[i] = NULL;
     }
     Pages[0] = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KtVerifierResumeLowResources();
     KT_ASSERT(Pages[0] != NULL);
     KT_EXPECT_EQ(MiQueryPoolPages(Pages[0]), 2);
     KT_EXPECT(MiCheckPoolPages());
@@ -553,6 +580,8 @@ KTEST(pool, randomized_stress_keeps_every_block_intact)
         Sizes[Slot] = (Roll & 3) == 0 ? (Seed % 9000) : (Roll & 3) == 1 ? (Seed % 600) : (Seed % 90);
         Types[Slot] = (POOL_TYPE)((Roll >> 2) % 6 == 3 ? NonPagedPool : (Roll >> 2) % 6);
         Blocks[Slot] = ExAllocatePoolWithTag(Types[Slot], Sizes[Slot], 'sstS');
+        if (KT_INJECTED(Blocks[Slot]))
+            continue;
         KT_ASSERT(Blocks[Slot] != NULL);
         for (SIZE_T i = 0; i < Sizes[Slot]; i++)
             Blocks[Slot][i] = (UCHAR)(Slot + i);
@@ -573,6 +602,7 @@ KTEST(pool, randomized_stress_keeps_every_block_intact)
 
 KTEST(pool, walker_notices_an_overwritten_header)
 {
+    KT_SKIP_UNDER_SPECIAL_POOL();
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PPOOL_HEADER Header;
@@ -592,6 +622,7 @@ KTEST(pool, walker_notices_an_overwritten_header)
 
 KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 16, TAG);
 
     KT_BUGCHECK_PARAMETER(1, 0x07);
@@ -608,6 +639,7 @@ KTEST_BUGCHECK(pool, double_free_stops_with_0xc2_7, BAD_POOL_CALLER)
  */
 KTEST_BUGCHECK(pool, double_free_of_a_block_merged_into_its_free_neighbour_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     enum { FIRST_UNITS = POOL_PAGE_UNITS - 10, LAST_UNITS = 10, FRONT_UNITS = 450 };
     PPOOL_HEADER Page;
     PUCHAR First, Last, Front;
@@ -638,6 +670,7 @@ KTEST_BUGCHECK(pool, double_free_of_a_block_merged_into_its_free_neighbour_stops
  */
 KTEST_BUGCHECK(pool, free_of_a_misaligned_address_stops_with_0xc2_44, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PULONG Block = ExAllocatePoolWithTag(NonPagedPool, 64, TAG);
     PVOID Misaligned;
 
@@ -654,6 +687,7 @@ KTEST_BUGCHECK(pool, free_of_a_misaligned_address_stops_with_0xc2_44, BAD_POOL_C
 
 KTEST_BUGCHECK(pool, double_free_of_a_large_block_stops_with_0xc2_7, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(PagedPool, 2000, TAG);
 
     KT_BUGCHECK_PARAMETER(1, 0x07);
@@ -759,6 +793,7 @@ KTEST_BUGCHECK(pool, paged_allocation_at_dispatch_stops_with_0xc2_8, BAD_POOL_CA
 
 KTEST_BUGCHECK(pool, paged_free_at_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(PagedPool, 100, TAG);
     KIRQL OldIrql;
 
@@ -783,6 +818,7 @@ KTEST_BUGCHECK(pool, nonpaged_allocation_above_dispatch_stops_with_0xc2_8, BAD_P
 
 KTEST_BUGCHECK(pool, nonpaged_free_above_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PVOID p = ExAllocatePoolWithTag(NonPagedPool, 100, TAG);
     KIRQL OldIrql;
 
@@ -802,6 +838,7 @@ KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
 
 KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(NonPagedPool, 1000, TAG);
 
@@ -816,6 +853,7 @@ KTEST_BUGCHECK(pool, overrun_into_the_next_header_stops_on_free_with_0x19_20, BA
 /* The same four bytes over a 32-byte block, which the lookaside fast path frees. */
 KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with_0x19_20, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR Blocks[4], Victim = NULL;
 
     for (ULONG i = 0; i < RTL_NUMBER_OF(Blocks); i++) {
@@ -833,6 +871,7 @@ KTEST_BUGCHECK(pool, small_block_overrun_into_the_next_header_stops_on_free_with
 
 KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_HEADER)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(PagedPool, 700, TAG);
     PUCHAR Second = ExAllocatePoolWithTag(PagedPool, 700, TAG);
 
@@ -844,6 +883,7 @@ KTEST_BUGCHECK(pool, overwritten_header_stops_the_next_walk_with_0x19, BAD_POOL_
 /* A free-list link overwritten with a bad address: following it faults in pool code. */
 KTEST_BUGCHECK(pool, corrupted_free_list_stops_with_0xc5, DRIVER_CORRUPTED_EXPOOL)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
     PUCHAR First = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PUCHAR Guard = ExAllocatePoolWithTag(NonPagedPool, 1500, TAG);
     PVOID Bad = (PVOID)(MM_SYSTEM_PTE_END + 1 - 2 * PDE_MAPPED_SIZE);

@@ -6,6 +6,7 @@
  */
 #define NTMM_WHITEBOX_TEST
 #include "ktest.h"
+#include "vftest.h"
 #include <ps.h>
 #include <ob.h>
 
@@ -54,6 +55,7 @@ static NTSTATUS AllocateRaising(SIZE_T Bytes, PVOID *Block)
 
 KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(4096, &ApcState);
     PVOID Block, Paged;
@@ -85,6 +87,7 @@ KTEST(pool_quota, charges_the_whole_block_and_gives_it_back)
 
 KTEST(pool_quota, past_the_limit_raises_or_returns_null)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(256, &ApcState);
     PVOID First, Second;
@@ -111,6 +114,7 @@ KTEST(pool_quota, past_the_limit_raises_or_returns_null)
 /* A charge that reaches the limit exactly is allowed; one byte's block past it is not. */
 KTEST(pool_quota, a_charge_may_reach_the_limit_exactly)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess((SIZE_T)-1, &ApcState);
     SIZE_T Charge;
@@ -171,6 +175,7 @@ KTEST(pool_quota, running_out_of_pool_raises_or_returns_null)
 /* A process that has ended while *Block, charged to it, is still allocated; NULL if either cannot be had. */
 static PEPROCESS EndWithChargedBlock(PVOID *Block)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(PAGE_SIZE, &ApcState);
 
@@ -215,6 +220,7 @@ KTEST_BUGCHECK(pool_quota, the_last_block_of_an_ended_process_freed_at_dispatch_
 
 KTEST(pool_quota, irps_charged_to_the_process)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(PAGE_SIZE, &ApcState);
     PIRP Irp;
@@ -232,6 +238,7 @@ KTEST(pool_quota, irps_charged_to_the_process)
 /* ExAllocatePool2's POOL_FLAG_USE_QUOTA: the same charge, and past the limit NULL or the raise asked for. */
 KTEST(pool_quota, pool2_use_quota_charges_the_process)
 {
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special-pool blocks are never charged");
     KAPC_STATE ApcState;
     PEPROCESS Process = AttachToNewProcess(256, &ApcState);
     PUCHAR Block;

@@ -3,6 +3,7 @@
 #include "ktest.h"
 #include "../../mm/mi.h"
 #include "mmtest.h"
+#include "vftest.h"
 
 KTEST(syspte, reserve_and_release_keep_the_free_count)
 {
@@ -32,6 +33,8 @@ KTEST(syspte, ten_thousand_outstanding_do_not_collide)
     ULONG Free = MmTotalFreeSystemPtes;
     PMMPTE Extra;
 
+    /* Where reservations land is the subject, not whether they fail: none fails on purpose here. */
+    KtVerifierSuspendLowResources();
     for (ULONG i = 0; i < COUNT; i++) {
         Ptes[i] = MiReserveSystemPtes(1 + (i % 3 == 0));
         KT_ASSERT(Ptes[i] != NULL);
@@ -69,6 +72,7 @@ KTEST(syspte, runs_skip_one_pte_holes_and_holes_get_filled)
     ULONG Free = MmTotalFreeSystemPtes;
     PMMPTE Two, One, Large;
 
+    KtVerifierSuspendLowResources();   /* where runs land is the subject, not whether they fail */
     for (ULONG i = 0; i < RTL_NUMBER_OF(Ptes); i++) {
         Ptes[i] = MiReserveSystemPtes(1);
         KT_ASSERT(Ptes[i] != NULL);
@@ -168,6 +172,8 @@ KTEST(syspte, the_range_runs_out_and_comes_back)
     static PMMPTE Taken[128], Single[8192];
     PVOID Va;
 
+    /* A NULL here must mean the range is used up, not a request failed on purpose. */
+    KtVerifierSuspendLowResources();
     while (Chunks < RTL_NUMBER_OF(Taken) && (Taken[Chunks] = MiReserveSystemPtes(4096)) != NULL)
         Chunks++;
     KT_EXPECT(Chunks < RTL_NUMBER_OF(Taken));
@@ -192,6 +198,7 @@ KTEST(syspte, the_range_runs_out_and_comes_back)
         MiReleaseSystemPtes(Taken[--Chunks], 4096);
     KT_EXPECT_EQ(MmTotalFreeSystemPtes, Free);
     KT_EXPECT(MiCheckSystemPtes());
+    KtVerifierResumeLowResources();
 }
 
 static ULONG RecordFrame(PVOID Context)

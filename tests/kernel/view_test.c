@@ -40,7 +40,7 @@ KTEST(view, the_first_touch_makes_the_prototype_pte_valid_and_later_views_share_
     PSEGMENT Segment = SegmentOf(Handle);
     PCONTROL_AREA ControlArea = Segment->ControlArea;
     PMMPTE ProtoPte = &Segment->ThePtes[1];
-    PFN_NUMBER Available = MmAvailablePages, PageFrameIndex;
+    PFN_NUMBER Available = KtAvailablePages(), PageFrameIndex;
     PUCHAR First, Second;
     PMMPFN Pfn1;
 
@@ -91,7 +91,7 @@ KTEST(view, the_first_touch_makes_the_prototype_pte_valid_and_later_views_share_
     KT_EXPECT_EQ(Pfn1->u2.ShareCount, 1);
     Unmap(First);
     KT_EXPECT_EQ(ZwClose(Handle), STATUS_SUCCESS);
-    KT_EXPECT_EQ(MmAvailablePages, Available);                     /* the page went with the section */
+    KT_EXPECT_EQ(KtAvailablePages(), Available);                     /* the page went with the section */
 }
 
 KTEST(view, share_counts_follow_every_mapping_page_by_page)

@@ -5,12 +5,15 @@ A green `make test` proves only as much as the runner's honesty. This script
 shows that every way a case can go wrong ends as a failure: it builds a test
 kernel with tests/runner/cases (cases that fail, crash, skip, leak, leave a
 try frame or IRQL behind, and stop wrongly on purpose), runs the runner over
-them and checks each verdict, the counts and the exit status; checks the
+them and checks each verdict, the counts and the exit status; checks that
+the verifier's leak, locked-page and lock-order reports fail their suites
+and name the callers; checks the
 kernel's exit code with the serial line disconnected; checks that two cases
 with one name do not link; and feeds the runner's KTAP cross-checks boot
 logs that contradict themselves. Run by `make test-runner`.
 """
 import os
+import re
 import subprocess
 import sys
 import types
@@ -233,6 +236,60 @@ def check_outcomes():
           "--list names the selected cases")
 
 
+def check_verifier_reports():
+    print("the verifier's reports fail their suites (tests/runner/cases/verifier.c, verifier=pooltrack,locks):")
+    status, output = runner("--filter", "runnerpooltrack,runnerlocked,runnerlockorder",
+                            "--verifier", "pooltrack,locks", "--jobs", "2")
+    last = output.strip().splitlines()[-1] if output.strip() else ""
+    check(status == 1, "the runner exits non-zero (it exited %d)" % status)
+    check(last == "1 passed, 3 failed", "the counts are exact: '%s'" % last)
+    verdicts = ktap_verdicts(os.path.join(ROOT, BUILD, "test", "results.ktap"))
+    for case, verdict in (("runnerpooltrack.leaks_a_block", "not ok"), ("runnerlocked.leaves_pages_locked", "not ok"),
+                          ("runnerlockorder.takes_a_then_b", "ok"),
+                          ("runnerlockorder.takes_b_then_a_twice", "not ok")):
+        check(verdicts.get(case) == verdict, "results.ktap: %s is %s (it is %s)" % (case, verdict, verdicts.get(case)))
+    check(re.search(r"pool leak: tag 'Vlk1', 72 bytes of nonpaged pool at [0-9A-F]{8}, "
+                    r"allocated by KtCase_runnerpooltrack__leaks_a_block\+0x", output) is not None,
+          "the leak names its tag, size and allocating caller")
+    check(re.search(r"locked pages: MDL [0-9A-F]{8} holds 1 pages locked, "
+                    r"locked by KtCase_runnerlocked__leaves_pages_locked\+0x", output) is not None,
+          "the locked pages name their MDL and the caller that locked them")
+    with open(os.path.join(ROOT, BUILD, "test", "boot-1.log")) as log:
+        reported = [line for line in log if "lock order:" in line and "invariants" not in line]
+    check(len(reported) == 2, "the inversion is reported once when it is made and once by the check after its case, "
+          "not again for the second inverted order (%d lines)" % len(reported))
+    case = "specpool.writing_past_the_end_stops_with_0xd6"
+    status, output_stop = runner("--filter", case)
+    with open(os.path.join(ROOT, BUILD, "test", "bugcheck-%s.log" % case)) as log:
+        text = log.read()
+    check(status == 0 and re.search(r"special pool: touched past its end: tag 'KkSp', 32 bytes at [0-9A-F]{8}, "
+                                    r"allocated by KtSpecialBlock\+0x", text) is not None and
+          "At " in text and "KtCase_specpool__writing_past_the_end_stops_with_0xd6" in text,
+          "a special-pool stop names the tag and the allocating caller, and stops at the faulting instruction")
+    orders = [line for line in output.splitlines() if "lock order:" in line]
+    check(bool(orders) and "KtCase_runnerlockorder__takes_b_then_a_twice" in orders[0] and
+          "KtCase_runnerlockorder__takes_a_then_b" in orders[0],
+          "the report names both orders' callers: %s" % (orders[:1],))
+
+
+def check_stress():
+    print("the stress kernel reports a broken block with its seed and operation (stress.break):")
+    command = [sys.executable, "tools/stress.py", "--qemu", QEMU, "--kernel", KERNEL, "--seeds", "5", "--ops", "3000",
+               "--check", "100", "--break-at", "1000", "--log-dir", BUILD + "/stress"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    failed = re.search(r"stress: FAILED at operation (\d+) of seed 5: a pool block's bytes changed", output)
+    check(result.returncode != 0 and "FAIL     seed 5" in output, "the seed fails and the exit status says so")
+    check(failed is not None and 1000 <= int(failed.group(1)) < 1100,
+          "the failure names the seed and an operation at most one walk after the damage: %s" %
+          (failed.group(0) if failed else output[-300:]))
+    check(failed is not None and ("make stress SEED=5 OPS=%d" % (int(failed.group(1)) + 1)) in output,
+          "the failure prints the command that replays it")
+    result = subprocess.run(command[:-6] + ["--log-dir", BUILD + "/stress"], cwd=ROOT, capture_output=True, text=True)
+    check(result.returncode == 0 and "1 seeds passed, 0 failed" in result.stdout,
+          "the same seed without the damage passes")
+
+
 def check_exit_codes():
     print("the kernel's exit status, with the serial line disconnected:")
     for append, expected, what in [
@@ -276,6 +333,8 @@ def main():
         print(built.stdout + built.stderr)
         return 1
     check_outcomes()
+    check_verifier_reports()
+    check_stress()
     check_exit_codes()
     check_stale_results()
     check_duplicate_names()
