@@ -117,16 +117,29 @@ KTEST(time, performance_counter_counts_pit_ticks_and_never_goes_back)
         KT_ASSERT(Now.QuadPart >= Previous.QuadPart);
         Previous = Now;
     }
-    /* Over whole clock ticks, the counter moves by the divisor per tick (one tick either way). */
-    KeQueryTickCount(&TicksBefore);
-    Previous = KeQueryPerformanceCounter(NULL);
-    do {
-        KeQueryTickCount(&TicksAfter);
-    } while (TicksAfter.QuadPart < TicksBefore.QuadPart + 5);
-    Now = KeQueryPerformanceCounter(NULL);
-    Expected = (TicksAfter.QuadPart - TicksBefore.QuadPart) * PIT_CLOCK_DIVISOR;
+    /*
+     * Over whole clock ticks, the counter moves by the divisor per tick (one
+     * tick either way). It may never run ahead. It may fall behind when the
+     * emulator's host stalls it for longer than a PIT period between two
+     * reads (the count goes round twice, and is credited once), which a
+     * busy host does now and then: so one of a few windows must be exact,
+     * and a counter that runs slow fails them all.
+     */
+    for (ULONG Window = 0; Window < 3; Window++) {
+        KeQueryTickCount(&TicksBefore);
+        Previous = KeQueryPerformanceCounter(NULL);
+        do {
+            KeQueryTickCount(&TicksAfter);
+        } while (TicksAfter.QuadPart < TicksBefore.QuadPart + 5);
+        Now = KeQueryPerformanceCounter(NULL);
+        Expected = (TicksAfter.QuadPart - TicksBefore.QuadPart) * PIT_CLOCK_DIVISOR;
+        KT_EXPECT(Now.QuadPart - Previous.QuadPart <= Expected + PIT_CLOCK_DIVISOR);
+        if (Now.QuadPart - Previous.QuadPart >= Expected - PIT_CLOCK_DIVISOR)
+            break;
+        KtLog("window %u: the counter moved %lld for %lld ticks (a stalled emulator?)", Window,
+              Now.QuadPart - Previous.QuadPart, TicksAfter.QuadPart - TicksBefore.QuadPart);
+    }
     KT_EXPECT(Now.QuadPart - Previous.QuadPart >= Expected - PIT_CLOCK_DIVISOR);
-    KT_EXPECT(Now.QuadPart - Previous.QuadPart <= Expected + PIT_CLOCK_DIVISOR);
 }
 
 /* TSC cycles a 2 ms stall takes when the emulator runs unhindered: the least of a few. */
