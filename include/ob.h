@@ -43,7 +43,7 @@ typedef struct _OBJECT_HEADER {
     LONGLONG Body;                    /* the object starts here, 8-byte aligned */
 } OBJECT_HEADER, *POBJECT_HEADER;
 
-#define OB_FLAG_KERNEL_OBJECT 0x01    /* created with OBJ_KERNEL_HANDLE: its handles go in the kernel table */
+#define OB_FLAG_KERNEL_OBJECT 0x01    /* created with OBJ_KERNEL_HANDLE: its first handle (ObInsertObject) is a kernel one */
 #define OBJECT_TO_OBJECT_HEADER(Object) CONTAINING_RECORD((Object), OBJECT_HEADER, Body)
 #define OBJECT_HEADER_TO_OBJECT(Header) ((PVOID)&(Header)->Body)
 

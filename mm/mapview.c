@@ -308,7 +308,9 @@ static NTSTATUS MiCaptureViewArguments(KPROCESSOR_MODE PreviousMode, PVOID *Base
     _SEH2_TRY {
         if (PreviousMode != KernelMode)
             ProbeForWrite(SectionOffset, sizeof(*SectionOffset), sizeof(ULONG));
+        KiAllowUserAccess();
         *CapturedOffset = *SectionOffset;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;

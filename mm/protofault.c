@@ -23,6 +23,7 @@
  */
 #include "mi.h"
 #include <io.h>
+#include <vf.h>
 #include <string.h>
 
 /* The MM_* protection a prototype PTE gives its page, whatever state it is in. */
@@ -48,7 +49,10 @@ ULONG MiViewPageProtection(PMMVAD Vad, PMMPTE ProtoPte)
  * its subsection says where they are and where the file's data for it
  * ends; a page past that end stays zero (NT's in-page read, through an MDL
  * of the one page and IoPageRead). Called at APC_LEVEL or below without
- * the PFN lock.
+ * the PFN lock. The read's mappings are the memory manager's own, not a
+ * driver's requests: the low-resources simulation leaves them alone, as
+ * NT's fails only the verified drivers' calls, or a touch of a mapped file
+ * would be an in-page error (KERNEL_DATA_INPAGE_ERROR in system space).
  */
 static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoPte, PFN_NUMBER PageFrameIndex)
 {
@@ -59,6 +63,7 @@ static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoP
     } PageMdl;
     IO_STATUS_BLOCK IoStatus;
     LARGE_INTEGER Offset;
+    NTSTATUS Status;
     ULONGLONG End;
     ULONG Length;
 
@@ -74,7 +79,10 @@ static NTSTATUS MiReadProtoPageFromFile(PCONTROL_AREA ControlArea, PMMPTE ProtoP
     MmInitializeMdl(&PageMdl.Mdl, NULL, Length);
     PageMdl.Mdl.MdlFlags |= MDL_PAGES_LOCKED | MDL_IO_PAGE_READ;
     PageMdl.Page = PageFrameIndex;
-    return IoPageRead(ControlArea->FilePointer, &PageMdl.Mdl, &Offset, NULL, &IoStatus);
+    VfSuspendLowResources();
+    Status = IoPageRead(ControlArea->FilePointer, &PageMdl.Mdl, &Offset, NULL, &IoStatus);
+    VfResumeLowResources();
+    return Status;
 }
 
 /*

@@ -20,6 +20,22 @@
 #include <ntimage.h>
 #include <string.h>
 
+/* Where the base relocations' data directory lies in the NT headers. */
+#define MI_RELOCATION_DIRECTORY_OFFSET \
+    FIELD_OFFSET(IMAGE_NT_HEADERS32, OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_BASERELOC])
+
+/*
+ * Reads Length bytes of the view at VirtualAddress: user pages, so through
+ * a stac/clac window (SMAP). A page the view cannot give raises, for the
+ * try block in MiRelocateImageView.
+ */
+static VOID MiReadViewBytes(PVOID Buffer, ULONG_PTR VirtualAddress, ULONG Length)
+{
+    KiAllowUserAccess();
+    memcpy(Buffer, (PVOID)VirtualAddress, Length);
+    KiForbidUserAccess();
+}
+
 /* Writes Length bytes at VirtualAddress, a view's address, into its private copies of the pages. */
 static NTSTATUS MiWriteViewBytes(PEPROCESS Process, PMMVAD Vad, ULONG_PTR VirtualAddress, const UCHAR *Bytes,
                                  ULONG Length)
@@ -73,7 +89,7 @@ static NTSTATUS MiApplyFixup(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Base, ULON
     if (Rva > ImageSize - Length)
         return STATUS_INVALID_IMAGE_FORMAT;
     Value.Long = 0;
-    memcpy(Value.Bytes, (PVOID)(Base + Rva), Length);
+    MiReadViewBytes(Value.Bytes, Base + Rva, Length);
     if (Type == IMAGE_REL_BASED_HIGHLOW)
         Value.Long += Delta;
     else if (Type == IMAGE_REL_BASED_HIGH)
@@ -90,17 +106,18 @@ static NTSTATUS MiApplyRelocations(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Base
     ULONG Offset = 0;
 
     while (DirectorySize - Offset >= sizeof(IMAGE_BASE_RELOCATION)) {
+        ULONG_PTR Entries = Base + DirectoryRva + Offset + sizeof(IMAGE_BASE_RELOCATION);
         IMAGE_BASE_RELOCATION Block;
         NTSTATUS Status;
-        PUSHORT Entries;
 
-        memcpy(&Block, (PVOID)(Base + DirectoryRva + Offset), sizeof(Block));
+        MiReadViewBytes(&Block, Base + DirectoryRva + Offset, sizeof(Block));
         if (Block.SizeOfBlock < sizeof(Block) || Block.SizeOfBlock > DirectorySize - Offset ||
             (Block.SizeOfBlock & 1) != 0 || Block.VirtualAddress >= ImageSize)
             return STATUS_INVALID_IMAGE_FORMAT;
-        Entries = (PUSHORT)(Base + DirectoryRva + Offset + sizeof(Block));
         for (ULONG i = 0; i < (Block.SizeOfBlock - sizeof(Block)) / sizeof(USHORT); i++) {
-            USHORT Entry = Entries[i];
+            USHORT Entry;
+
+            MiReadViewBytes(&Entry, Entries + i * sizeof(USHORT), sizeof(Entry));
 
             if (Block.VirtualAddress > ImageSize - IMAGE_REL_BASED_OFFSET(Entry))
                 return STATUS_INVALID_IMAGE_FORMAT;
@@ -127,15 +144,14 @@ NTSTATUS MiRelocateImageView(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Delta)
     volatile NTSTATUS Status = STATUS_SUCCESS;
 
     _SEH2_TRY {
-        PIMAGE_DOS_HEADER Dos = (PIMAGE_DOS_HEADER)Base;
-        PIMAGE_NT_HEADERS32 NtHeaders;
         IMAGE_DATA_DIRECTORY Directory;
+        ULONG Lfanew;
 
-        if ((ULONG)Dos->e_lfanew > ImageSize - sizeof(IMAGE_NT_HEADERS32)) {
+        MiReadViewBytes(&Lfanew, Base + FIELD_OFFSET(IMAGE_DOS_HEADER, e_lfanew), sizeof(Lfanew));
+        if (Lfanew > ImageSize - sizeof(IMAGE_NT_HEADERS32)) {
             Status = STATUS_INVALID_IMAGE_FORMAT;
         } else {
-            NtHeaders = (PIMAGE_NT_HEADERS32)(Base + Dos->e_lfanew);
-            Directory = NtHeaders->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_BASERELOC];
+            MiReadViewBytes(&Directory, Base + Lfanew + MI_RELOCATION_DIRECTORY_OFFSET, sizeof(Directory));
             if (Directory.VirtualAddress > ImageSize || Directory.Size > ImageSize - Directory.VirtualAddress)
                 Status = STATUS_INVALID_IMAGE_FORMAT;
             else

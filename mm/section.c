@@ -456,10 +456,12 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess,
             if (ObjectAttributes != NULL)
                 ProbeForRead(ObjectAttributes, sizeof(*ObjectAttributes), sizeof(ULONG));
         }
+        KiAllowUserAccess();
         if (MaximumSize != NULL)
             CapturedSize = *MaximumSize;
         if (ObjectAttributes != NULL)
             CapturedAttributes = *ObjectAttributes;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -477,7 +479,9 @@ NTSTATUS NTAPI NtCreateSection(PHANDLE SectionHandle, ACCESS_MASK DesiredAccess,
     if (!NT_SUCCESS(Status))
         return Status;
     _SEH2_TRY {
+        KiAllowUserAccess();
         *SectionHandle = Handle;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
     return STATUS_SUCCESS;
@@ -553,9 +557,11 @@ NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle, SECTION_INFORMATION_CLASS Se
     if (!NT_SUCCESS(Status))
         return Status;
     _SEH2_TRY {
+        KiAllowUserAccess();
         memcpy(SectionInformation, &Answer, Length);
         if (ReturnLength != NULL)
             *ReturnLength = Length;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;

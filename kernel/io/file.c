@@ -54,6 +54,7 @@ static NTSTATUS IopCaptureName(KPROCESSOR_MODE PreviousMode, POBJECT_ATTRIBUTES 
     _SEH2_TRY {
         if (PreviousMode != KernelMode)
             ProbeForRead(ObjectAttributes, sizeof(*ObjectAttributes), sizeof(ULONG));
+        KiAllowUserAccess();
         *RootDirectory = ObjectAttributes->RootDirectory;
         if (ObjectAttributes->ObjectName != NULL) {
             if (PreviousMode != KernelMode)
@@ -73,6 +74,7 @@ static NTSTATUS IopCaptureName(KPROCESSOR_MODE PreviousMode, POBJECT_ATTRIBUTES 
                 Captured->Length = Captured->MaximumLength = Name.Length;
             }
         }
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -174,7 +176,9 @@ static NTSTATUS IopProbeOpenArguments(KPROCESSOR_MODE PreviousMode, PHANDLE File
             ProbeForWrite(IoStatusBlock, sizeof(*IoStatusBlock), sizeof(ULONG));
             ProbeForRead(ObjectAttributes, sizeof(*ObjectAttributes), sizeof(ULONG));
         }
+        KiAllowUserAccess();
         *Attributes = ObjectAttributes->Attributes & (PreviousMode == KernelMode ? OBJ_KERNEL_HANDLE : 0);
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -232,9 +236,11 @@ NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     if (!NT_SUCCESS(Status))
         return Status;
     _SEH2_TRY {
+        KiAllowUserAccess();
         *FileHandle = Handle;
         IoStatusBlock->Status = STATUS_SUCCESS;
         IoStatusBlock->Information = FILE_OPENED;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
     } _SEH2_END;
     return STATUS_SUCCESS;
@@ -356,9 +362,11 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
     if (!NT_SUCCESS(Status))
         return Status;
     _SEH2_TRY {
+        KiAllowUserAccess();
         memcpy(FileInformation, &Answer, Written);
         IoStatusBlock->Status = STATUS_SUCCESS;
         IoStatusBlock->Information = Written;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;

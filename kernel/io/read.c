@@ -61,8 +61,10 @@ static NTSTATUS IopCaptureReadArguments(KPROCESSOR_MODE PreviousMode, PIO_STATUS
             if (ByteOffset != NULL)
                 ProbeForRead(ByteOffset, sizeof(*ByteOffset), sizeof(ULONG));
         }
+        KiAllowUserAccess();
         if (ByteOffset != NULL)
             *CapturedOffset = *ByteOffset;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;
@@ -76,10 +78,12 @@ static NTSTATUS IopReturnRead(PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, cons
     volatile NTSTATUS Status = ReadStatus;
 
     _SEH2_TRY {
+        KiAllowUserAccess();
         if (Copy != NULL)                       /* none when there was nothing to read */
             memcpy(Buffer, Copy, BytesRead);
         IoStatusBlock->Status = ReadStatus;
         IoStatusBlock->Information = BytesRead;
+        KiForbidUserAccess();
     } _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER) {
         Status = _SEH2_GetExceptionCode();
     } _SEH2_END;

@@ -112,13 +112,13 @@ static ACCESS_MASK ObpMapAccess(POBJECT_TYPE Type, ACCESS_MASK Access)
 
 /*
  * Makes a handle to Object granting DesiredAccess; the handle takes over one
- * reference the caller already holds. A kernel handle when the object was
- * created with OBJ_KERNEL_HANDLE or HandleAttributes ask for one.
+ * reference the caller already holds. A kernel handle when HandleAttributes
+ * ask for one: the attribute belongs to each handle, not to the object.
  */
 static NTSTATUS ObpCreateHandle(PVOID Object, ULONG HandleAttributes, ACCESS_MASK DesiredAccess, PHANDLE Handle)
 {
     POBJECT_HEADER Header = OBJECT_TO_OBJECT_HEADER(Object);
-    BOOLEAN Kernel = (HandleAttributes & OBJ_KERNEL_HANDLE) || (Header->Flags & OB_FLAG_KERNEL_OBJECT);
+    BOOLEAN Kernel = (HandleAttributes & OBJ_KERNEL_HANDLE) != 0;
     PHANDLE_TABLE Table = Kernel ? ObpKernelHandleTable : PsGetCurrentProcessEx()->ObjectTable;
     PHANDLE_TABLE_ENTRY Entry;
     ULONG Index;
@@ -141,7 +141,8 @@ static NTSTATUS ObpCreateHandle(PVOID Object, ULONG HandleAttributes, ACCESS_MAS
 }
 
 /*
- * Gives a new object its first handle. The reference ObCreateObject
+ * Gives a new object its first handle, a kernel handle when the object was
+ * created with OBJ_KERNEL_HANDLE. The reference ObCreateObject
  * returned passes to the handle; with NewObject the caller also gets the
  * object back with 1 + ObjectPointerBias more references. On failure the
  * object is dereferenced (so deleted), as NT does.
@@ -156,7 +157,9 @@ NTSTATUS ObInsertObject(PVOID Object, PACCESS_STATE PassedAccessState, ACCESS_MA
         for (ULONG i = 0; i <= ObjectPointerBias; i++)
             ObReferenceObject(Object);
     }
-    Status = ObpCreateHandle(Object, 0, DesiredAccess, Handle);
+    Status = ObpCreateHandle(Object,
+                             (OBJECT_TO_OBJECT_HEADER(Object)->Flags & OB_FLAG_KERNEL_OBJECT) ? OBJ_KERNEL_HANDLE : 0,
+                             DesiredAccess, Handle);
     if (!NT_SUCCESS(Status)) {
         if (NewObject != NULL) {
             for (ULONG i = 0; i <= ObjectPointerBias; i++)

@@ -13,6 +13,7 @@
 #include "../../mm/mi.h"
 #include "mmtest.h"
 #include <fs.h>
+#include "vftest.h"
 
 #define DATA_SIZE (3 * PAGE_SIZE + 100)           /* tests/images/mkdata.py */
 #define DATA_BYTE(i) ((UCHAR)((i) * 7 + (i) / PAGE_SIZE))
@@ -296,11 +297,21 @@ KTEST(file, file_sections_get_nt_statuses)
     ZwClose(File);
 }
 
+/*
+ * A file that cannot give the page is an in-page error. The low-resources
+ * simulation failing the read's mappings is not: it fails a driver's
+ * requests, never the memory manager's own read of a page (NT's fails only
+ * the verified drivers' calls), so with every request failing a touch
+ * still reads the page, where it was an in-page error (and in system space
+ * KERNEL_DATA_INPAGE_ERROR).
+ */
 KTEST(file, a_page_the_file_cannot_give_is_an_in_page_error)
 {
     HANDLE File = OpenData(0), Section;
     PSUBSECTION Subsection;
     PSEGMENT Segment;
+    VF_OPTIONS Saved;
+    NTSTATUS Status;
     PUCHAR View;
 
     KT_ASSERT_EQ(CreateFileSection(File, 0, PAGE_READONLY, SEC_COMMIT, &Section), STATUS_SUCCESS);
@@ -313,6 +324,14 @@ KTEST(file, a_page_the_file_cannot_give_is_an_in_page_error)
     KT_EXPECT(MiIsSubsectionPte(Segment->ThePtes[0]));                  /* as it was: the next touch tries again */
     KT_EXPECT_EQ(Segment->ControlArea->NumberOfPfnReferences, 0);
     KT_EXPECT(HoldsData(View, 0, PAGE_SIZE));
+
+    Saved = KtVerifierEnable(DRIVER_VERIFIER_INJECT_ALLOCATION_FAILURES, 0);
+    VfOptions.Rate = VF_FAILURE_RATE_UNIT;
+    Status = KtProbeRead(View + PAGE_SIZE);
+    KtVerifierRestore(Saved);
+    VfReseedLowResources(0);                  /* judged as any case: failing on purpose here is the subject */
+    KT_EXPECT_EQ(Status, STATUS_SUCCESS);
+    KT_EXPECT(HoldsData(View + PAGE_SIZE, PAGE_SIZE, PAGE_SIZE));
     ZwUnmapViewOfSection(NtCurrentProcess(), View);
     ZwClose(Section);
     ZwClose(File);

@@ -291,6 +291,31 @@ KTEST(image, the_same_image_mapped_again_in_one_process_is_relocated)
     ZwClose(Section);
 }
 
+/*
+ * Relocating reads the view's own pages, as a loader would: user pages,
+ * read through a stac/clac window, so with SMAP on an image away from its
+ * base is still relocated rather than refused as malformed.
+ */
+KTEST(image, an_image_is_relocated_with_smap_on)
+{
+    HANDLE Section = ImageSection(u"\\Device\\Ramdisk\\reloc.exe"), Handle;
+    PEPROCESS Process = CreateProcess("smaprelocated", &Handle);
+    PVOID AtBase = NULL, Moved = NULL;
+    BOOLEAN Smap;
+
+    KiSetSmap(TRUE);
+    Smap = KeSmapEnabled;
+    if (Smap) {
+        KT_EXPECT_EQ(MapImage(Section, Handle, &AtBase, 0), STATUS_SUCCESS);
+        KT_EXPECT_EQ(MapImage(Section, Handle, &Moved, 0), STATUS_IMAGE_NOT_AT_BASE);
+        KiSetSmap(FALSE);
+    }
+    DeleteProcess(Process, Handle);
+    ZwClose(Section);
+    if (!Smap)
+        KT_SKIP("this CPU has no SMAP (boot with QEMU_ARGS='-cpu max')");
+}
+
 KTEST(image, an_image_without_relocations_maps_only_at_its_base)
 {
     HANDLE Section = ImageSection(u"\\Device\\Ramdisk\\fixed.exe"), Handle;

@@ -10,6 +10,7 @@
 #include "ktest.h"
 #include <ke.h>
 #include <ps.h>
+#include <fs.h>
 #include "userprog.h"
 
 typedef VOID (*KT_USER_CODE)(VOID);
@@ -75,5 +76,22 @@ KTEST(smap, a_direct_touch_faults_while_the_helpers_work)
     KT_EXPECT_EQ(ExitStatus, 8);
     PsTerminateProcess(Process, STATUS_SUCCESS);
     ObDereferenceObject(Process);
+    KiSetSmap(FALSE);
+}
+
+/*
+ * The section and file services read and write a ring-3 caller's memory
+ * (sizes, offsets, names, handles, answers, file data) through stac/clac
+ * windows too: with SMAP on, a program that uses them sees what it sees
+ * without, rather than access violations for its own good pointers.
+ */
+KTEST(smap, the_section_and_file_services_work_for_a_program)
+{
+    KiSetSmap(TRUE);
+    if (!KeSmapEnabled)
+        KT_SKIP("this CPU has no SMAP (boot with QEMU_ARGS='-cpu max')");
+    KT_EXPECT_EQ(KtRunUserProgram("sections", (PVOID)7), 8);
+    if (FsGetFileCount() != 0)
+        KT_EXPECT_EQ(KtRunUserProgram("files", (PVOID)9), 10);
     KiSetSmap(FALSE);
 }
