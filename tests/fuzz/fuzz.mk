@@ -2,7 +2,7 @@
 # reference model (included by the Makefile; uses its BUILD, Q, DEPS_FIRST and GOAL_* lists).
 #
 #   make fuzz                 every target for FUZZ_TIME seconds (60), starting from its seed corpus
-#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf string pool runmap vmargs)
+#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf string pool runmap vmargs image)
 #   make fuzz-coverage        replays each target's corpus under llvm-cov; prints line and branch
 #                             coverage of the code it tests (build/fuzz/coverage.txt)
 #
@@ -16,7 +16,7 @@ FUZZ_CC      ?= clang
 LLVM_PROFDATA ?= llvm-profdata
 LLVM_COV     ?= llvm-cov
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS := avl bitmap physmem mdl printf string pool runmap vmargs
+FUZZ_TARGETS := avl bitmap physmem mdl printf string pool runmap vmargs image
 FUZZ         ?= $(FUZZ_TARGETS)
 FUZZ_DIR     := $(BUILD)/fuzz
 
@@ -34,6 +34,7 @@ FUZZ_CFLAGS_pool  := -Ikernel/ex
 FUZZ_CODE_runmap  := lib/rtl/runmap.c
 FUZZ_BUILD_runmap := lib/rtl/runmap.c lib/rtl/bitmap.c
 FUZZ_CODE_vmargs  := mm/vmargs.c mm/protect.c
+FUZZ_CODE_image   := mm/imagehdr.c
 # lib/string.c's functions have the C library's names: the target builds them renamed.
 FUZZ_BUILD_string := tests/fuzz/string_under_test.c
 FUZZ_SOURCES       = tests/fuzz/$1_fuzz.c $(or $(FUZZ_BUILD_$1),$(filter %.c,$(FUZZ_CODE_$1)))
