@@ -9,7 +9,9 @@
  * the address first (a user address 0x40, one outside the pools 0x42, one no allocation returned
  * 0x44 nonpaged or 0x50 paged), then the IRQL (0x08 allocating, 0x09 freeing), then a block
  * already free (0x07) or another tag (0x0A); a request without a tag 0x9B. A stop leaves the pool
- * as it was: the block stays live, and everything is freed at the end of each input.
+ * as it was: the block stays live, and everything is freed at the end of each input. After every
+ * step each tag's counts (ExQueryPoolTag) have moved, since the input began, by exactly its live
+ * blocks in each pool: a stopped call counts nothing.
  */
 #include "fuzz.h"
 #include <ex.h>
@@ -29,6 +31,7 @@ typedef struct _BLOCK {
 } BLOCK;
 
 static BLOCK Blocks[SLOTS];
+static EX_POOL_TAG_INFORMATION TagsAtStart[TAGS];
 static const ULONG Tags[TAGS] = { 'zfP1', 'zfP2', 'zfP3', 'zfP4' | PROTECTED_POOL };
 
 /* The pool types a caller may pass, and whether NT serves each (session pool from the system pools here). */
@@ -81,6 +84,30 @@ static BOOLEAN Overlaps(ULONG_PTR Start, ULONG_PTR End)
             return TRUE;
     }
     return FALSE;
+}
+
+/* Each tag's allocations less frees, and bytes, moved by its live blocks' since the input began. */
+static VOID CheckTags(VOID)
+{
+    for (ULONG t = 0; t < TAGS; t++) {
+        EX_POOL_TAG_INFORMATION Info;
+        ULONG Live[2] = { 0, 0 };
+        SIZE_T Bytes[2] = { 0, 0 };
+
+        ExQueryPoolTag(Tags[t], &Info);
+        for (ULONG i = 0; i < SLOTS; i++) {
+            if (Blocks[i].Body != NULL && ((Blocks[i].Tag ^ Tags[t]) & EXP_TAG_MASK) == 0) {
+                Live[Blocks[i].Paged]++;
+                Bytes[Blocks[i].Paged] += ExpTrackedBytes(Blocks[i].Body);
+            }
+        }
+        FUZZ_CHECK((Info.NonPagedAllocs - Info.NonPagedFrees) -
+                   (TagsAtStart[t].NonPagedAllocs - TagsAtStart[t].NonPagedFrees) == Live[0]);
+        FUZZ_CHECK((Info.PagedAllocs - Info.PagedFrees) - (TagsAtStart[t].PagedAllocs - TagsAtStart[t].PagedFrees) ==
+                   Live[1]);
+        FUZZ_CHECK(Info.NonPagedBytes - TagsAtStart[t].NonPagedBytes == Bytes[0]);
+        FUZZ_CHECK(Info.PagedBytes - TagsAtStart[t].PagedBytes == Bytes[1]);
+    }
 }
 
 static VOID CheckBytes(ULONG Slot)
@@ -253,6 +280,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
         ExInitializePool();
         Initialized = TRUE;
     }
+    for (ULONG t = 0; t < TAGS; t++)
+        ExQueryPoolTag(Tags[t], &TagsAtStart[t]);
     while (!FuzzDone(&Input)) {
         UCHAR Operation = FuzzByte(&Input);
         ULONG Slot = FuzzBelow(&Input, SLOTS);
@@ -287,6 +316,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
             break;
         }
         KeHostIrql = PASSIVE_LEVEL;
+        CheckTags();
     }
     for (ULONG Slot = 0; Slot < SLOTS; Slot++) {
         if (Blocks[Slot].Body != NULL) {
@@ -295,6 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
             Blocks[Slot].Body = NULL;
         }
     }
+    CheckTags();
     FUZZ_CHECK(ExCheckPool(FALSE));
     return 0;
 }
