@@ -27,7 +27,8 @@ FUZZ_CODE_physmem := mm/physmem.c
 FUZZ_CODE_mdl     := kernel/io/iop.h
 FUZZ_CODE_printf  := lib/printf.c
 FUZZ_CODE_string  := lib/string.c
-# The pool builds as make test-host builds it, over tests/host/pool_host.c's pages (a run map).
+# The pool builds as make test-host builds it, over tests/host/pool_host.c's pages (a run map),
+# with kernel/ex's private header on the path (FUZZ_CFLAGS_TARGET: a target's own flags).
 FUZZ_CODE_pool    := $(filter kernel/%,$(HOST_POOL))
 FUZZ_BUILD_pool   := $(HOST_POOL) lib/rtl/runmap.c lib/rtl/bitmap.c
 FUZZ_CFLAGS_pool  := -Ikernel/ex
