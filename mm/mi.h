@@ -379,6 +379,17 @@ SIZE_T MiDeleteVirtualAddresses(PEPROCESS Process, PMMVAD Vad, PVOID StartingAdd
                                 BOOLEAN Decommit);
 VOID MiDeleteVad(PEPROCESS Process, PMMVAD Vad);
 
+/*
+ * imagehdr.c: a PE image's headers (the first Bytes of the file, in *Found on success) and its
+ * section table, checked before creasect.c builds its segment; pure. The table may be
+ * unaligned: MiReadImageSection copies one entry out.
+ */
+struct _IMAGE_NT_HEADERS32;
+NTSTATUS MiVerifyImageHeader(const UCHAR *Header, ULONG Bytes, ULONGLONG FileSize, struct _IMAGE_NT_HEADERS32 **Found);
+NTSTATUS MiVerifyImageSections(struct _IMAGE_NT_HEADERS32 *NtHeaders, ULONGLONG FileSize);
+struct _IMAGE_SECTION_HEADER;
+VOID MiReadImageSection(struct _IMAGE_NT_HEADERS32 *NtHeaders, ULONG Index, struct _IMAGE_SECTION_HEADER *Section);
+
 /* vmargs.c: NtAllocateVirtualMemory's argument checks, pure; the status of the first that fails. */
 NTSTATUS MiCheckAllocateArguments(ULONG AllocationType, ULONG_PTR ZeroBits, ULONG Protect, PULONG Protection);
 NTSTATUS MiCheckAllocateRange(PVOID Base, SIZE_T Size, ULONG_PTR ZeroBits, PULONG_PTR HighestAddress);

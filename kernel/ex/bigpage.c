@@ -5,7 +5,9 @@
  * to twice its size when three quarters full, entries removed by shifting
  * the rest of their cluster back (no tombstones, so lookups stay short).
  * The table lives in nonpaged pages of its own and is changed at
- * DISPATCH_LEVEL.
+ * DISPATCH_LEVEL, or above it when the caller is there already: a free
+ * from too high an IRQL looks its block up before the pool stops it with
+ * BAD_POOL_CALLER.
  */
 #include "exp.h"
 
@@ -24,6 +26,13 @@ static ULONG ExpBigPageTableSize, ExpBigPageCount;
 static ULONG ExpBigPageHash(PVOID Va, ULONG Size)
 {
     return (ULONG)(((ULONG_PTR)Va >> PAGE_SHIFT) * 0x9E3779B1u) & (Size - 1);
+}
+
+static VOID ExpLockBigPages(PKIRQL OldIrql)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+
+    KeRaiseIrql(Irql > DISPATCH_LEVEL ? Irql : DISPATCH_LEVEL, OldIrql);
 }
 
 static PPOOL_TRACKER_BIG_PAGES ExpAllocateTable(ULONG Entries)
@@ -80,7 +89,7 @@ BOOLEAN ExpInsertBigPage(PVOID Va, ULONG Tag, ULONG Pages, POOL_TYPE PoolType)
     POOL_TRACKER_BIG_PAGES Entry = { Va, (Tag & EXP_TAG_MASK) | ((PoolType & BASE_POOL_TYPE_MASK) ? BIG_PAGE_PAGED_BIT : 0), Pages };
     KIRQL OldIrql;
 
-    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExpLockBigPages(&OldIrql);
     if ((ExpBigPageCount + 1) * 4 > ExpBigPageTableSize * 3)
         ExpGrowBigPageTable();
     if (ExpBigPageCount + 1 == ExpBigPageTableSize) {
@@ -111,7 +120,7 @@ BOOLEAN ExpFindBigPage(PVOID Va, PULONG Tag, PULONG Pages)
     KIRQL OldIrql;
     LONG Slot;
 
-    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExpLockBigPages(&OldIrql);
     Slot = ExpFindSlot(Va);
     if (Slot >= 0) {
         *Tag = ExpBigPageTable[Slot].Key & ~BIG_PAGE_PAGED_BIT;
@@ -127,7 +136,7 @@ BOOLEAN ExpRemoveBigPage(PVOID Va, PULONG Tag, PULONG Pages)
     KIRQL OldIrql;
     LONG Slot;
 
-    KeRaiseIrql(DISPATCH_LEVEL, &OldIrql);
+    ExpLockBigPages(&OldIrql);
     Slot = ExpFindSlot(Va);
     if (Slot < 0) {
         KeLowerIrql(OldIrql);

@@ -356,9 +356,9 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
         ExpFreeBigPages(P, Tag);
         return;
     }
-    Entry = POOL_BLOCK_HEADER(P);
     if ((ULONG_PTR)P < MI_SYSTEM_RANGE_START || !MiIsPoolAddress(P, &PageType) || ((ULONG_PTR)P & 7) != 0)
         ExpFreeOfNonPoolAddress(P);
+    Entry = POOL_BLOCK_HEADER(P);
     /* The IRQL is checked by the page's pool before the header is read: a paged header may be absent. */
     PoolType = PageType == MiPagedPoolPages ? PagedPool : NonPagedPool;
     Irql = ExpGetIrql();
@@ -411,10 +411,10 @@ static VOID __attribute__((noinline)) EXP_POOL_CODE ExpFreePoolSlow(PVOID P, ULO
  */
 FORCEINLINE VOID ExpFreePool(PVOID P, ULONG Tag, PVOID CallersAddress)
 {
-    PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
-
+    /* The header's address only once P is known to be past NULL: C has no pointer in front of it. */
     if (((ULONG_PTR)P & (POOL_SMALLEST_BLOCK - 1)) == 0 && BYTE_OFFSET(P) != 0 && VfOptions.Level == 0 &&
         ExpIsReadablePoolAddress(P)) {
+        PPOOL_HEADER Entry = POOL_BLOCK_HEADER(P);
         ULONG Header = Entry->Ulong1;
         ULONG PoolType = (Header >> POOL_HEADER_TYPE_SHIFT) - 1;    /* a free block (0) wraps and fails below */
         ULONG Units = POOL_HEADER_BLOCK_SIZE(Header);

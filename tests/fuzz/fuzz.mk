@@ -2,7 +2,7 @@
 # reference model (included by the Makefile; uses its BUILD, Q, DEPS_FIRST and GOAL_* lists).
 #
 #   make fuzz                 every target for FUZZ_TIME seconds (60), starting from its seed corpus
-#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf string)
+#   make fuzz FUZZ=avl        one target (avl bitmap physmem mdl printf string pool runmap vmargs image)
 #   make fuzz-coverage        replays each target's corpus under llvm-cov; prints line and branch
 #                             coverage of the code it tests (build/fuzz/coverage.txt)
 #
@@ -16,7 +16,7 @@ FUZZ_CC      ?= clang
 LLVM_PROFDATA ?= llvm-profdata
 LLVM_COV     ?= llvm-cov
 FUZZ_TIME    ?= 60
-FUZZ_TARGETS := avl bitmap physmem mdl printf string
+FUZZ_TARGETS := avl bitmap physmem mdl printf string pool runmap vmargs image
 FUZZ         ?= $(FUZZ_TARGETS)
 FUZZ_DIR     := $(BUILD)/fuzz
 
@@ -27,6 +27,15 @@ FUZZ_CODE_physmem := mm/physmem.c
 FUZZ_CODE_mdl     := kernel/io/iop.h
 FUZZ_CODE_printf  := lib/printf.c
 FUZZ_CODE_string  := lib/string.c
+# The pool builds as make test-host builds it, over tests/host/pool_host.c's pages (a run map),
+# with kernel/ex's private header on the path (FUZZ_CFLAGS_TARGET: a target's own flags).
+FUZZ_CODE_pool    := $(filter kernel/%,$(HOST_POOL))
+FUZZ_BUILD_pool   := $(HOST_POOL) lib/rtl/runmap.c lib/rtl/bitmap.c
+FUZZ_CFLAGS_pool  := -Ikernel/ex
+FUZZ_CODE_runmap  := lib/rtl/runmap.c
+FUZZ_BUILD_runmap := lib/rtl/runmap.c lib/rtl/bitmap.c
+FUZZ_CODE_vmargs  := mm/vmargs.c mm/protect.c
+FUZZ_CODE_image   := mm/imagehdr.c
 # lib/string.c's functions have the C library's names: the target builds them renamed.
 FUZZ_BUILD_string := tests/fuzz/string_under_test.c
 FUZZ_SOURCES       = tests/fuzz/$1_fuzz.c $(or $(FUZZ_BUILD_$1),$(filter %.c,$(FUZZ_CODE_$1)))
@@ -36,7 +45,7 @@ FUZZ_CFLAGS := -m32 -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Wer
                -DKTEST_HOST -DNTMM_MM_INTERNAL -Iinclude -Ilib/include -Ikernel/io
 FUZZ_SANITIZE := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_PROFILE  := -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping
-FUZZ_HEADERS   = tests/fuzz/fuzz.h $(wildcard tests/host/*.h include/*.h include/*/*.h lib/include/*.h mm/*.h kernel/io/*.h) \
+FUZZ_HEADERS   = tests/fuzz/fuzz.h $(wildcard tests/host/*.h include/*.h include/*/*.h lib/include/*.h mm/*.h kernel/io/*.h kernel/ex/*.h) \
                  lib/string.c
 
 .PHONY: fuzz fuzz-build fuzz-coverage $(FUZZ_TARGETS:%=fuzz-%)
@@ -47,12 +56,12 @@ define FUZZ_TARGET_RULES
 $(FUZZ_DIR)/$1_fuzz: $(call FUZZ_SOURCES,$1) $(FUZZ_HEADERS) | $(DEPS_FIRST)
 	@mkdir -p $(FUZZ_DIR)
 	@echo "  FUZZCC  $$@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANITIZE) -o $$@ $(call FUZZ_SOURCES,$1)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CFLAGS_$1) $(FUZZ_SANITIZE) -o $$@ $(call FUZZ_SOURCES,$1)
 
 $(FUZZ_DIR)/$1_cov: $(call FUZZ_SOURCES,$1) $(FUZZ_HEADERS) | $(DEPS_FIRST)
 	@mkdir -p $(FUZZ_DIR)
 	@echo "  FUZZCOV $$@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_PROFILE) -o $$@ $(call FUZZ_SOURCES,$1)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CFLAGS_$1) $(FUZZ_PROFILE) -o $$@ $(call FUZZ_SOURCES,$1)
 
 fuzz-$1: $(FUZZ_DIR)/$1_fuzz
 	@mkdir -p $(FUZZ_DIR)/corpus/$1

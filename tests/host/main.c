@@ -10,13 +10,6 @@
 
 ULONG KtRunTests(PCSTR Filter);
 
-/* The host's stand-in for the kernel's list-corruption stop. */
-VOID RtlFailListEntry(PLIST_ENTRY Entry)
-{
-    fprintf(stderr, "list entry %p is corrupt\n", (void *)Entry);
-    abort();
-}
-
 int main(int argc, char **argv)
 {
     ULONG Failures = KtRunTests(argc > 1 ? argv[1] : "all");

@@ -3,7 +3,9 @@
  * so kernel/ex builds into a normal program (make test-host, make
  * bench-host). Pages come from one mmap'd region per pool managed as
  * mm/allocpag.c manages its ranges (a run map of pages in use, a bitmap of
- * allocation ends); IRQL is a variable; a stop prints its code and aborts.
+ * allocation ends); IRQL is a variable; a stop prints its code and aborts,
+ * or, for a harness that expects stops (pool_host.h), is recorded and
+ * jumps back into it.
  */
 #include <ntddk.h>
 #include <mm.h>
@@ -11,11 +13,21 @@
 #include <rtl/runmap.h>
 #include "exp.h"
 #include <vf.h>
+#include "pool_host.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #define HOST_POOL_PAGES 16384   /* 64 MB of address space per pool, touched only as used */
+/*
+ * Above 2 GB, where the kernel's pools are: the pool refuses to free "user" addresses. A 64-bit
+ * host puts them above 4 GB; a 32-bit one (make fuzz) inside the top half its kernel gives it.
+ */
+#define HOST_POOL_BASE ((ULONG_PTR)(sizeof(ULONG_PTR) == 8 ? (ULONGLONG)1 << 32 : 0x90000000u))
+#define HOST_POOL_SPACING ((ULONG_PTR)0x10000000)
+
+jmp_buf *HostBugCheckJump;
+HOST_BUGCHECK HostLastBugCheck;
 
 volatile PFN_NUMBER MmAvailablePages = 1u << 20;
 PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
@@ -40,10 +52,9 @@ static VOID HostInitializeRanges(VOID)
     for (ULONG i = 0; i < 2; i++) {
         HOST_RANGE *Range = &HostRanges[i];
 
-        /* Above 2 GB, where the kernel's pools are: the pool refuses to free "user" addresses. */
-        Range->Base = mmap((PVOID)(0x100000000ULL + i * 0x10000000ULL), (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE,
+        Range->Base = mmap((PVOID)(HOST_POOL_BASE + i * HOST_POOL_SPACING), (SIZE_T)HOST_POOL_PAGES * PAGE_SIZE,
                            PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (Range->Base == MAP_FAILED)
+        if (Range->Base == MAP_FAILED || (ULONG_PTR)Range->Base < MI_SYSTEM_RANGE_START)
             abort();
         RtlInitializeRunMap(&Range->InUse, Range->InUseBits, HOST_POOL_PAGES);
         RtlInitializeBitMap(&Range->End, Range->EndBits, HOST_POOL_PAGES);
@@ -167,8 +178,22 @@ VOID NTAPI KeLowerIrql(KIRQL NewIrql)
 
 VOID NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
 {
+    if (HostBugCheckJump != NULL) {
+        jmp_buf *Jump = HostBugCheckJump;
+
+        HostLastBugCheck = (HOST_BUGCHECK){ Code, { P1, P2, P3, P4 } };
+        HostBugCheckJump = NULL;
+        longjmp(*Jump, 1);
+    }
     fprintf(stderr, "*** STOP: 0x%08X (0x%llX,0x%llX,0x%llX,0x%llX)\n", Code, (unsigned long long)P1,
             (unsigned long long)P2, (unsigned long long)P3, (unsigned long long)P4);
+    abort();
+}
+
+/* The host's stand-in for the kernel's list-corruption stop. */
+VOID RtlFailListEntry(PLIST_ENTRY Entry)
+{
+    fprintf(stderr, "list entry %p is corrupt\n", (void *)Entry);
     abort();
 }
 

@@ -2,6 +2,7 @@
 #include "ktest.h"
 #include <ex.h>
 #include "exp.h"
+#include "pool_host.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,4 +138,30 @@ KTEST(pool_host, tag_tracking_matches_a_model_across_growth)
             ExFreePoolWithTag(Blocks[Slot], 'A0mT' + Tags[Slot]);
     }
     KT_EXPECT(ExCheckPool(TRUE));
+}
+
+/*
+ * A free of NULL, or of an address just past it, is a free of a user address (0x40), reached
+ * without arithmetic below NULL, which clang's UndefinedBehaviorSanitizer stops (found by make
+ * fuzz FUZZ=pool; make test-host HOSTCC=clang).
+ */
+KTEST(pool_host, free_of_null_or_just_past_it_stops_with_0xc2_40)
+{
+    static const ULONG_PTR Addresses[] = { 0, 1, 8 };
+
+    InitializeOnce();
+    for (ULONG i = 0; i < RTL_NUMBER_OF(Addresses); i++) {
+        jmp_buf Jump;
+
+        HostLastBugCheck.Code = 0;
+        if (setjmp(Jump) == 0) {
+            HostBugCheckJump = &Jump;
+            ExFreePool((PVOID)Addresses[i]);
+            HostBugCheckJump = NULL;
+        }
+        KT_EXPECT_EQ(HostLastBugCheck.Code, BAD_POOL_CALLER);
+        KT_EXPECT_EQ(HostLastBugCheck.Parameter[0], BAD_POOL_USER_ADDRESS);
+        KT_EXPECT_EQ(HostLastBugCheck.Parameter[1], Addresses[i]);
+        KT_EXPECT_EQ(HostLastBugCheck.Parameter[2], MI_SYSTEM_RANGE_START);
+    }
 }

@@ -828,6 +828,21 @@ KTEST_BUGCHECK(pool, nonpaged_free_above_dispatch_stops_with_0xc2_9, BAD_POOL_CA
     ExFreePoolWithTag(p, TAG);
 }
 
+/* The big-page table is looked up first: it must not stop the caller itself (found by make fuzz FUZZ=pool). */
+KTEST_BUGCHECK(pool, big_free_above_dispatch_stops_with_0xc2_9, BAD_POOL_CALLER)
+{
+    KT_SKIP_UNDER_VERIFIER(DRIVER_VERIFIER_SPECIAL_POOLING, "special pool's own codes stop it (specpool)");
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 2 * PAGE_SIZE, TAG);
+    KIRQL OldIrql;
+
+    KT_BUGCHECK_PARAMETER(1, 0x09);
+    KT_BUGCHECK_PARAMETER(2, HIGH_LEVEL);
+    KT_BUGCHECK_PARAMETER(3, NonPagedPool);
+    KT_BUGCHECK_PARAMETER(4, (ULONG_PTR)p);
+    KeRaiseIrql(HIGH_LEVEL, &OldIrql);
+    ExFreePoolWithTag(p, TAG);
+}
+
 KTEST_BUGCHECK(pool, zero_tag_stops_with_0xc2_9b, BAD_POOL_CALLER)
 {
     KT_BUGCHECK_PARAMETER(1, 0x9B);
