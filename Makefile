@@ -386,13 +386,13 @@ HOST_POOL   := $(filter-out kernel/ex/slist.c kernel/ex/probe.c kernel/ex/interl
 # PCI configuration access builds over the ports tests/host/pci_test.c simulates.
 HOST_HAL    := kernel/hal/bus.c kernel/ke/spinlock.c
 HOST_SOURCES := tests/kernel/ktest.c tests/host/main.c lib/printf.c lib/rtl/bitmap.c lib/rtl/runmap.c lib/rtl/avl.c $(HOST_POOL) \
-                $(HOST_HAL)
+                $(HOST_HAL) tests/host/pfn_host.c
 HOST_CFLAGS += -mcx16 -Ikernel/ex
 # The memory-map sanitiser, the protection conversions, NtAllocateVirtualMemory's argument
 # checks and a PE image's header checks are pure: they and their kernel suites build for the
 # host as they are. Like every file in mm/, they may include mm/mi.h (their own objects, with
 # mm/'s flag).
-HOST_MM     := mm/physmem.c mm/protect.c mm/vmargs.c mm/imagehdr.c
+HOST_MM     := mm/physmem.c mm/protect.c mm/vmargs.c mm/imagehdr.c mm/pfnlist.c
 HOST_TESTS  += tests/kernel/physmem_test.c tests/kernel/vmargs_test.c tests/kernel/imagehdr_test.c
 # make test-host HOSTCC=clang: the same under clang's sanitizers, which check more (a sum on a
 # NULL pointer, for one), in a folder of its own.

@@ -191,7 +191,10 @@ VOID MiUnlinkFreeOrZeroedPage(PFN_NUMBER PageFrameIndex);
 PFN_NUMBER MiRemoveAnyPage(VOID);
 PFN_NUMBER MiRemoveZeroPage(VOID);
 
+/* PFN_LIST_CORRUPT's first parameters, as NT documents them. */
 #define PFN_CORRUPT_LIST_ENTRY 0x02      /* PFN_LIST_CORRUPT: entry being removed, highest page, reference count */
+#define PFN_CORRUPT_UNLOCKED_TOO_MUCH 0x07 /* page, share count, 0 */
+#define PFN_CORRUPT_PAGE_STATE 0x99      /* page, page state, reference count */
 
 /*
  * Takes the first page of an available list. The same unlink as

@@ -22,10 +22,6 @@ MMPFNLIST MmZeroedPageListHead = { 0, ZeroedPageList, MM_EMPTY_LIST, MM_EMPTY_LI
 MMPFNLIST MmFreePageListHead = { 0, FreePageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
 MMPFNLIST MmBadPageListHead = { 0, BadPageList, MM_EMPTY_LIST, MM_EMPTY_LIST };
 
-/* PFN_LIST_CORRUPT's first parameters, as NT documents them (PFN_CORRUPT_LIST_ENTRY is in mi.h). */
-#define PFN_CORRUPT_UNLOCKED_TOO_MUCH 0x07 /* page, share count, 0 */
-#define PFN_CORRUPT_PAGE_STATE       0x99 /* page, page state, reference count */
-
 static PMMPFNLIST MiPageListFor(MMLISTS ListName)
 {
     switch (ListName) {

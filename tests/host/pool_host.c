@@ -29,7 +29,8 @@
 jmp_buf *HostBugCheckJump;
 HOST_BUGCHECK HostLastBugCheck;
 
-volatile PFN_NUMBER MmAvailablePages = 1u << 20;
+/* Only a must-succeed stop reads it; weak, so the page lists (pfnlist.c) bring their own where they are built too. */
+__attribute__((weak)) volatile PFN_NUMBER MmAvailablePages = 1u << 20;
 PVOID MmPagedPoolStart, MmPagedPoolEnd, MmNonPagedPoolStart, MmNonPagedPoolEnd;
 PVOID MmNonPagedPoolExpansionStart, MmNonPagedPoolExpansionEnd;
 KIRQL KeHostIrql;
